@@ -32,8 +32,12 @@ export async function dialWithRetry (node: Node, address: Multiaddr, options: Di
       return { connection, attempts: attempt }
     } catch (err) {
       const error = err as Error & { code?: string }
-      if (error.code === 'ERR_UNEXPECTED_PEER' || error.name === 'UnexpectedPeerError') {
-        throw new Error(`peer ID mismatch: the peer at ${address.toString()} is not ${address.getPeerId() ?? 'the expected peer'}`)
+      // libp2p 1.x reports a wrong peer ID as a failed Noise handshake; retrying cannot fix either.
+      if (error.code === 'ERR_ENCRYPTION_FAILED' || error.code === 'ERR_UNEXPECTED_PEER') {
+        if (/does not match expected remote identity|unexpected peer/i.test(error.message)) {
+          throw new Error(`peer ID mismatch: the peer at ${address.decapsulateCode(421).toString()} is not ${address.getPeerId() ?? 'the expected peer'}`)
+        }
+        throw new Error(`encryption handshake with ${address.toString()} failed: ${error.message}`)
       }
       const remainingMs = giveUpAt - Date.now()
       if (remainingMs <= 0) {
