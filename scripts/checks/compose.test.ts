@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Ajv } from 'ajv'
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
+import { localPlan, readComposeFile, repoRoot, servicesInProfiles, type LocalService } from '../testing/compose.ts'
+import { startProcess, stopAllProcesses, type Exit, type RoleProcess } from '../testing/processes.ts'
+
+const compose = readComposeFile()
+let tempRoot: string
+
+beforeAll(async () => { tempRoot = await mkdtemp(join(tmpdir(), 'liftoff-compose-')) })
+afterEach(stopAllProcesses)
+afterAll(async () => { await rm(tempRoot, { recursive: true, force: true }) })
+
+test('docker-compose.yaml is valid against the Compose specification schema', async () => {
+  const schemaPath = join(repoRoot, '..', 'shared', 'compose-spec', 'compose-spec.json')
+  const { $schema: _dialect, ...schema } = JSON.parse(await readFile(schemaPath, 'utf8')) as Record<string, unknown>
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema)
+  const valid = validate(compose)
+  expect(validate.errors ?? [], 'schema errors').toEqual([])
+  expect(valid).toBe(true)
+})
+
+test('every service is built from the shared Dockerfile or names a pinned image, and every client waits for a healthy server', () => {
+  for (const [name, service] of Object.entries(compose.services)) {
+    if (service.build !== undefined) {
+      expect(service.build.dockerfile, name).toBe('docker/Dockerfile')
+      expect(service.build.args?.EXAMPLE, name).toMatch(/^peers\/[^/]+\/[^/]+$/)
+    } else {
+      expect(service.image, name).toMatch(/:[\w.-]*\d[\w.-]*$/)
+    }
+    for (const [dependency, options] of Object.entries(service.depends_on ?? {})) {
+      expect(compose.services[dependency], `${name} depends on ${dependency}`).toBeDefined()
+      if (compose.services[dependency]?.healthcheck !== undefined) expect(options, `${name} → ${dependency}`).toMatchObject({ condition: 'service_healthy' })
+    }
+  }
+})
+
+async function becomesHealthy (service: LocalService, role: RoleProcess, timeoutMs = 60_000): Promise<void> {
+  const [kind, ...args] = service.healthcheck ?? []
+  const check = kind === 'CMD-SHELL' ? ['sh', '-c', args.join(' ')] : args
+  const giveUpAt = Date.now() + timeoutMs
+  while (Date.now() < giveUpAt) {
+    if (role.child.exitCode !== null) throw new Error(`${service.name} exited (${role.child.exitCode}) before it was healthy: ${role.stderr.join('\n')}`)
+    if (spawnSync(check[0]!, check.slice(1), { cwd: service.cwd, env: { ...process.env, ...service.env } }).status === 0) return
+    await new Promise(resolve => setTimeout(resolve, 250)) // healthchecks are polled, as Docker does
+  }
+  throw new Error(`${service.name} was not healthy within ${timeoutMs} ms`)
+}
+
+test('the default network runs as local processes: every client exits 0 and every server stops cleanly', async () => {
+  const plan = localPlan(compose, servicesInProfiles(compose), tempRoot)
+  const started = new Map<string, { role: Promise<RoleProcess>, healthy: Promise<void> }>()
+  const startService = (service: LocalService): { role: Promise<RoleProcess>, healthy: Promise<void> } => {
+    const existing = started.get(service.name)
+    if (existing !== undefined) return existing
+    const role = (async () => {
+      for (const dependency of service.dependsOn) {
+        const upstream = startService(plan.find(candidate => candidate.name === dependency.service)!)
+        if (dependency.condition === 'service_healthy') await upstream.healthy
+        else if (dependency.condition === 'service_completed_successfully') expect((await (await upstream.role).exited).code).toBe(0)
+        else await upstream.role
+      }
+      return startProcess(service.command, { cwd: service.cwd, env: service.env, label: service.name })
+    })()
+    const healthy = role.then(async running => { if (service.healthcheck !== undefined) await becomesHealthy(service, running) })
+    const entry = { role, healthy }
+    started.set(service.name, entry)
+    return entry
+  }
+  for (const service of plan) startService(service)
+
+  const clients = plan.filter(service => service.healthcheck === undefined)
+  const servers = plan.filter(service => service.healthcheck !== undefined)
+  expect(clients.length).toBeGreaterThan(0)
+  const clientExits = await Promise.all(clients.map(async client => {
+    const role = await started.get(client.name)!.role
+    return [client.name, await role.exited, role.stderr.join('\n')] as const
+  }))
+  for (const [name, exit, stderr] of clientExits) expect(exit, `${name}: ${stderr}`).toEqual<Exit>({ code: 0, signal: null })
+  for (const server of servers) {
+    const role = await started.get(server.name)!.role
+    expect(await role.stop('SIGTERM'), server.name).toEqual<Exit>({ code: 0, signal: null })
+  }
+})
