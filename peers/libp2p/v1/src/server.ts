@@ -46,29 +46,31 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
 const STOP_DEADLINE_MS = 5000
 
 if (import.meta.main) {
+  let server: RunningServer | undefined
+  // Installed before start-up so a signal at any moment gets a clean exit, not Node's default.
+  const shutdown = (signal: string): void => {
+    console.log(`${signal}: stopping`)
+    const timer = setTimeout(() => {
+      console.error(`server: did not stop within ${STOP_DEADLINE_MS} ms`)
+      process.exit(1)
+    }, STOP_DEADLINE_MS)
+    Promise.resolve(server?.stop()).then(() => {
+      clearTimeout(timer)
+      console.log('stopped')
+      process.exit(0)
+    }, (err: Error) => {
+      console.error(`server: stop failed: ${err.message}`)
+      process.exit(1)
+    })
+  }
+  process.once('SIGINT', shutdown)
+  process.once('SIGTERM', shutdown)
   try {
-    const server = await startServer(readServerConfig())
+    server = await startServer(readServerConfig())
     console.log(`READY ${JSON.stringify(server.ready)}`)
     console.log(`libp2p 1.x server ${server.ready.peerId} is listening on:`)
     for (const address of server.ready.multiaddrs) console.log(`  ${address}`)
     console.log(`protocols: ${server.node.getProtocols().join(', ')}`)
-    const shutdown = (signal: string): void => {
-      console.log(`${signal}: stopping`)
-      const timer = setTimeout(() => {
-        console.error(`server: did not stop within ${STOP_DEADLINE_MS} ms`)
-        process.exit(1)
-      }, STOP_DEADLINE_MS)
-      server.stop().then(() => {
-        clearTimeout(timer)
-        console.log('stopped')
-        process.exit(0)
-      }, (err: Error) => {
-        console.error(`server: stop failed: ${err.message}`)
-        process.exit(1)
-      })
-    }
-    process.once('SIGINT', shutdown)
-    process.once('SIGTERM', shutdown)
   } catch (err) {
     console.error(`server: ${(err as Error).message}`)
     process.exit(1)
