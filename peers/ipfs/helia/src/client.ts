@@ -1,0 +1,124 @@
+// The client role:
+//   pnpm start:client get <cid> [out]   fetch a file or directory over bitswap, write it, verify its CID
+//   pnpm start:client add <path>        import a file or directory and ask the server to pin it
+// SERVER_ADDR names the server (see src/config.ts).
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { rename, rm } from 'node:fs/promises'
+import { unixfs } from '@helia/unixfs'
+import { CID } from 'multiformats/cid'
+import { readClientConfig, type ClientConfig } from './config.ts'
+import { dialWithRetry, parseServerAddress } from './dial.ts'
+import { cidOfPath, exportTo, importPath, type TransferProgress } from './files.ts'
+import { createNode, type Node } from './node.ts'
+import { requestPin, type PinResponse } from './pinning.ts'
+
+type Log = (line: string) => void
+
+function parseCid (text: string | undefined): CID {
+  if (text === undefined) throw new Error('usage: client get <cid> [out]')
+  try {
+    return CID.parse(text)
+  } catch (err) {
+    throw new Error(`malformed CID "${text}": ${(err as Error).message}`)
+  }
+}
+
+const MiB = 1024 * 1024
+
+function progressPrinter (log: Log, totalBytes: number | undefined): (progress: TransferProgress) => void {
+  const interactive = process.stdout.isTTY === true && log === console.log
+  let lastBucket = -1
+  return ({ blocksFetched, bytesWritten }) => {
+    const fraction = totalBytes === undefined || totalBytes === 0 ? undefined : Math.min(bytesWritten / totalBytes, 1)
+    const bar = fraction === undefined ? '' : `[${'#'.repeat(Math.round(fraction * 20)).padEnd(20, '.')}] ${(fraction * 100).toFixed(0).padStart(3)}% `
+    const line = `${bar}${(bytesWritten / MiB).toFixed(2)}${totalBytes === undefined ? '' : `/${(totalBytes / MiB).toFixed(2)}`} MiB, ${blocksFetched} blocks fetched`
+    if (interactive) {
+      process.stdout.write(`\r${line}`)
+      return
+    }
+    const bucket = fraction === undefined ? Math.floor(blocksFetched / 100) : Math.floor(fraction * 4) // a line per 25%
+    if (bucket !== lastBucket) {
+      lastBucket = bucket
+      log(line)
+    }
+  }
+}
+
+async function connectedNode (config: ClientConfig, log: Log): Promise<{ helia: Node, server: ReturnType<typeof parseServerAddress> }> {
+  const server = parseServerAddress(config.serverAddress)
+  const helia = await createNode()
+  try {
+    log(`client ${helia.libp2p.peerId} dialling ${server}`)
+    const started = performance.now()
+    const connection = await dialWithRetry(helia, server, config.dialDeadlineMs, (attempt, error, waitMs) => log(`attempt ${attempt} failed (${error.message}); retrying in ${waitMs} ms`))
+    log(`connected to ${connection.remotePeer} in ${Math.round(performance.now() - started)} ms`)
+    return { helia, server: connection.remoteAddr }
+  } catch (err) {
+    await helia.stop()
+    throw err
+  }
+}
+
+export interface GetReport { cid: string, outPath: string, bytes: number, blocks: number, ms: number }
+
+export async function get (config: ClientConfig, cidText: string | undefined, outPath: string | undefined, log: Log = console.log): Promise<GetReport> {
+  const cid = parseCid(cidText)
+  const target = outPath ?? cid.toString()
+  if (existsSync(target)) throw new Error(`${target} already exists; not overwriting it`)
+  const { helia } = await connectedNode(config, log)
+  // Written under a temporary name and renamed only once verified: a failure leaves nothing at `target`.
+  const partial = `${target}.partial-${randomBytes(4).toString('hex')}`
+  try {
+    const fs = unixfs(helia)
+    const signal = AbortSignal.timeout(config.fetchTimeoutMs)
+    const started = performance.now()
+    let progress: TransferProgress
+    try {
+      const root = await fs.stat(cid, { signal })
+      progress = await exportTo(fs, cid, partial, { signal, onProgress: progressPrinter(log, root.type === 'directory' ? undefined : Number(root.size)) })
+    } catch (err) {
+      if (signal.aborted) throw new Error(`could not fetch ${cid} within ${config.fetchTimeoutMs} ms: no connected peer sent it`)
+      throw err
+    }
+    const ms = Math.round(performance.now() - started)
+    if (process.stdout.isTTY === true && log === console.log) process.stdout.write('\n')
+    const written = await cidOfPath(partial)
+    if (!written.equals(cid)) throw new Error(`verification failed: what was written imports as ${written}, not ${cid}`)
+    await rename(partial, target)
+    log(`fetched ${cid} → ${target}: ${progress.bytesWritten} bytes, ${progress.blocksFetched} blocks in ${ms} ms (${(progress.bytesWritten / MiB / (ms / 1000)).toFixed(1)} MiB/s); re-import gives the same CID ✓`)
+    return { cid: cid.toString(), outPath: target, bytes: progress.bytesWritten, blocks: progress.blocksFetched, ms }
+  } finally {
+    await rm(partial, { recursive: true, force: true })
+    await helia.stop()
+  }
+}
+
+export async function add (config: ClientConfig, path: string | undefined, log: Log = console.log): Promise<{ cid: string, pin: PinResponse }> {
+  if (path === undefined) throw new Error('usage: client add <path>')
+  const { helia, server } = await connectedNode(config, log)
+  try {
+    const cid = await importPath(unixfs(helia), path)
+    log(`imported ${path} as ${cid}`)
+    const started = performance.now()
+    const pin = await requestPin(helia, server, cid, { signal: AbortSignal.timeout(config.fetchTimeoutMs) })
+    if (!pin.ok) throw new Error(`server did not pin ${cid}: ${pin.error}`)
+    log(`server pinned ${pin.cid}: ${pin.blocks} blocks, ${pin.bytes} bytes${pin.alreadyPinned ? ' (already pinned)' : ''} in ${Math.round(performance.now() - started)} ms`)
+    return { cid: cid.toString(), pin }
+  } finally {
+    await helia.stop()
+  }
+}
+
+if (import.meta.main) {
+  const [command, ...args] = process.argv.slice(2)
+  try {
+    const config = readClientConfig()
+    if (command === 'get') await get(config, args[0], args[1])
+    else if (command === 'add') await add(config, args[0])
+    else throw new Error(`unknown command "${command ?? ''}"; usage: client get <cid> [out] | client add <path>`)
+  } catch (err) {
+    console.error(`client: ${(err as Error).message}`)
+    process.exitCode = 1
+  }
+}

@@ -1,0 +1,73 @@
+// Both roles are configured by environment variables; every value has a default that works on loopback.
+import { join } from 'node:path'
+
+export const DEFAULT_TCP_PORT = 9201
+export const DEFAULT_WS_PORT = 9202
+export const DEFAULT_GATEWAY_PORT = 9280
+
+type Env = Record<string, string | undefined>
+
+function list (value: string | undefined, fallback: string[]): string[] {
+  if (value === undefined || value.trim() === '') return fallback
+  return value.split(',').map(item => item.trim()).filter(item => item !== '')
+}
+
+function positiveInteger (env: Env, name: string, fallback: number): number {
+  const text = env[name]
+  if (text === undefined || text.trim() === '') return fallback
+  const value = Number(text)
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${text}"`)
+  return value
+}
+
+function hostAndPort (env: Env, name: string, fallback: string): { host: string, port: number } {
+  const text = env[name] ?? fallback
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(text.trim())
+  if (match === null || Number(match[2]) > 65535) throw new Error(`${name} must look like 127.0.0.1:${DEFAULT_GATEWAY_PORT}, got "${text}"`)
+  return { host: match[1]!, port: Number(match[2]) }
+}
+
+export interface ServerConfig {
+  dataDir: string
+  listen: string[]
+  announce: string[]
+  /** Base64 private key; when unset the key lives in `keyFile`. */
+  privateKey: string | undefined
+  keyFile: string
+  /** Written when the server is ready (its READY JSON), removed when it stops: the compose healthcheck. */
+  readyFile: string
+  /** A file or directory to import (and pin) at start-up; its CID goes in the READY line. */
+  servePath: string | undefined
+  gateway: { host: string, port: number }
+  pinTimeoutMs: number
+}
+
+export function readServerConfig (env: Env = process.env): ServerConfig {
+  const dataDir = env.DATA_DIR ?? '.data'
+  return {
+    dataDir,
+    listen: list(env.LISTEN_ADDRS, [`/ip4/127.0.0.1/tcp/${DEFAULT_TCP_PORT}`, `/ip4/127.0.0.1/tcp/${DEFAULT_WS_PORT}/ws`]),
+    announce: list(env.ANNOUNCE_ADDRS, []),
+    privateKey: env.PRIVATE_KEY === '' ? undefined : env.PRIVATE_KEY,
+    keyFile: env.KEY_FILE ?? join(dataDir, 'peer.key'),
+    readyFile: join(dataDir, 'ready.json'),
+    servePath: env.SERVE_PATH === '' ? undefined : env.SERVE_PATH,
+    gateway: hostAndPort(env, 'GATEWAY_LISTEN', `127.0.0.1:${DEFAULT_GATEWAY_PORT}`),
+    pinTimeoutMs: positiveInteger(env, 'PIN_TIMEOUT_MS', 60_000)
+  }
+}
+
+export interface ClientConfig {
+  serverAddress: string
+  dialDeadlineMs: number
+  /** How long `get` waits for content nobody may have. */
+  fetchTimeoutMs: number
+}
+
+export function readClientConfig (env: Env = process.env): ClientConfig {
+  return {
+    serverAddress: env.SERVER_ADDR ?? `/ip4/127.0.0.1/tcp/${DEFAULT_TCP_PORT}`,
+    dialDeadlineMs: positiveInteger(env, 'DIAL_TIMEOUT_MS', 30_000),
+    fetchTimeoutMs: positiveInteger(env, 'FETCH_TIMEOUT_MS', 60_000)
+  }
+}

@@ -1,0 +1,84 @@
+// A trustless gateway (https://specs.ipfs.tech/http-gateways/trustless-gateway/) for what this node holds:
+// GET /ipfs/<cid> answers a raw block (Accept: application/vnd.ipld.raw or ?format=raw) or a CAR of the
+// whole DAG (Accept: application/vnd.ipld.car or ?format=car). Clients verify the bytes against the CID,
+// so they need not trust this server. It never fetches from the network: what is not here is a 404.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { once } from 'node:events'
+import { car } from '@helia/car'
+import { CID } from 'multiformats/cid'
+import type { Node } from './node.ts'
+
+const RAW = 'application/vnd.ipld.raw'
+const CAR = 'application/vnd.ipld.car'
+
+function requestedFormat (request: IncomingMessage, url: URL): 'raw' | 'car' | undefined {
+  const format = url.searchParams.get('format')
+  if (format === 'raw' || format === 'car') return format
+  const accept = request.headers.accept ?? ''
+  if (accept.includes(RAW)) return 'raw'
+  if (accept.includes(CAR)) return 'car'
+  return undefined
+}
+
+function fail (response: ServerResponse, status: number, message: string): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(message + '\n')
+}
+
+async function answer (helia: Node, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://gateway')
+  const match = /^\/ipfs\/([^/]+)\/?$/.exec(url.pathname)
+  if (request.method !== 'GET' && request.method !== 'HEAD') return fail(response, 405, 'only GET and HEAD')
+  if (match === null) return fail(response, 404, 'expected /ipfs/<cid>')
+  let cid: CID
+  try {
+    cid = CID.parse(decodeURIComponent(match[1]!))
+  } catch (err) {
+    return fail(response, 400, `invalid CID: ${(err as Error).message}`)
+  }
+  const format = requestedFormat(request, url)
+  if (format === undefined) return fail(response, 406, `this is a trustless gateway: ask for ${RAW} or ${CAR}`)
+  if (!(await helia.blockstore.has(cid))) return fail(response, 404, `${cid} is not held here`)
+
+  const headers = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'public, max-age=29030400, immutable', 'X-Ipfs-Path': `/ipfs/${cid}` }
+  if (format === 'raw') {
+    const chunks: Uint8Array[] = []
+    for await (const chunk of helia.blockstore.get(cid, { offline: true })) chunks.push(chunk)
+    const block = Buffer.concat(chunks)
+    response.writeHead(200, { ...headers, 'Content-Type': RAW, 'Content-Length': block.byteLength, ETag: `"${cid}.raw"` })
+    response.end(request.method === 'HEAD' ? undefined : block)
+    return
+  }
+  response.writeHead(200, { ...headers, 'Content-Type': `${CAR}; version=1`, ETag: `"${cid}.car"` })
+  if (request.method === 'HEAD') return void response.end()
+  for await (const chunk of car(helia).export(cid, { offline: true })) {
+    if (!response.write(chunk)) await once(response, 'drain')
+  }
+  response.end()
+}
+
+export interface Gateway {
+  url: string
+  close: () => Promise<void>
+}
+
+export async function startGateway (helia: Node, host: string, port: number): Promise<Gateway> {
+  const server = createServer((request, response) => {
+    answer(helia, request, response).catch((err: Error) => {
+      // Headers may be out already (a CAR whose DAG is incomplete here): then cut the response short.
+      if (response.headersSent) response.destroy(err)
+      else fail(response, 500, err.message)
+    })
+  })
+  server.listen(port, host)
+  await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => { throw err as Error })])
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('gateway has no TCP address')
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    close: async () => {
+      server.closeAllConnections()
+      server.close()
+      await once(server, 'close')
+    }
+  }
+}

@@ -1,0 +1,56 @@
+// A Helia 7 node built piece by piece, so it only talks to the peers you dial: createHeliaLight (no
+// default bootstrap, delegated routing, mDNS, UPnP or WebRTC) + libp2p over TCP/WebSockets + bitswap.
+// With a data dir, blocks and pins live on disk and survive restarts; without one, in memory.
+import { join } from 'node:path'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { withBitswap } from '@helia/bitswap'
+import { withLibp2pLight } from '@helia/libp2p'
+import { identify } from '@libp2p/identify'
+import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import { MemoryBlockstore } from 'blockstore-core'
+import { FsBlockstore } from 'blockstore-fs'
+import { MemoryDatastore } from 'datastore-core'
+import { FsDatastore } from 'datastore-fs'
+import { createHeliaLight } from 'helia'
+import type { PrivateKey } from '@libp2p/interface'
+
+export interface NodeOptions {
+  /** Keep blocks, pins and libp2p state under this directory. */
+  dataDir?: string
+  privateKey?: PrivateKey
+  listen?: string[]
+  announce?: string[]
+}
+
+export async function createNode (options: NodeOptions = {}) {
+  let blockstore: FsBlockstore | MemoryBlockstore = new MemoryBlockstore()
+  let datastore: FsDatastore | MemoryDatastore = new MemoryDatastore()
+  if (options.dataDir !== undefined) {
+    const fsBlockstore = new FsBlockstore(join(options.dataDir, 'blocks'))
+    const fsDatastore = new FsDatastore(join(options.dataDir, 'datastore'))
+    await fsBlockstore.open()
+    await fsDatastore.open()
+    blockstore = fsBlockstore
+    datastore = fsDatastore
+  }
+
+  const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore }), {
+    privateKey: options.privateKey,
+    addresses: {
+      listen: options.listen ?? [],
+      announce: options.announce ?? []
+    },
+    transports: [tcp(), webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: {
+      identify: identify()
+    }
+  }))
+  await helia.start()
+  return helia
+}
+
+export type Node = Awaited<ReturnType<typeof createNode>>
