@@ -1,27 +1,11 @@
-// In-process fixtures: a server on random loopback ports with its own temp dir, and client nodes,
-// all stopped (with a deadline) after each test.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach } from 'vitest'
-import { within } from '../../../../scripts/testing/processes.ts'
+// In-process fixtures: a server on random loopback ports with its own temp dir, and client nodes, all
+// stopped (with a deadline) after each test.
+import { onCleanup, tempDir } from '../../../../scripts/testing/cleanup.ts'
 import { readServerConfig, type ServerConfig } from '../src/config.ts'
 import { createNode, type Node } from '../src/node.ts'
 import { startServer, type RunningServer } from '../src/server.ts'
 
-const STOP_DEADLINE_MS = 5000
-const cleanups: Array<() => Promise<void>> = []
-
-afterEach(async () => {
-  const pending = cleanups.splice(0).reverse()
-  for (const cleanup of pending) await cleanup()
-})
-
-export async function tempDir (): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'liftoff-libp2p-v1-test-'))
-  cleanups.push(() => rm(dir, { recursive: true, force: true }))
-  return dir
-}
+export { tempDir }
 
 export interface TestServer extends RunningServer {
   config: ServerConfig
@@ -31,14 +15,13 @@ export interface TestServer extends RunningServer {
 }
 
 export async function startTestServer (overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
-  const dataDir = await tempDir()
   const config = {
-    ...readServerConfig({ DATA_DIR: dataDir, LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws' }),
+    ...readServerConfig({ DATA_DIR: await tempDir(), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws' }),
     ...overrides
   }
   const log: string[] = []
   const server = await startServer(config, line => log.push(line))
-  cleanups.push(() => within(server.stop(), STOP_DEADLINE_MS, 'server stop()'))
+  onCleanup('server stop()', () => server.stop())
   const tcpAddress = server.ready.multiaddrs.find(address => !address.includes('/ws/'))
   const wsAddress = server.ready.multiaddrs.find(address => address.includes('/ws/'))
   if (tcpAddress === undefined || wsAddress === undefined) throw new Error(`server lacks an address: ${server.ready.multiaddrs.join(' ')}`)
@@ -47,6 +30,6 @@ export async function startTestServer (overrides: Partial<ServerConfig> = {}): P
 
 export async function startClientNode (): Promise<Node> {
   const node = await createNode()
-  cleanups.push(() => within(Promise.resolve(node.stop()), STOP_DEADLINE_MS, 'client node stop()'))
+  onCleanup('client node stop()', () => node.stop())
   return node
 }
