@@ -9,7 +9,7 @@ import { unixfs } from '@helia/unixfs'
 import { CID } from 'multiformats/cid'
 import { readClientConfig, type ClientConfig } from './config.ts'
 import { dialWithRetry, parseServerAddress } from './dial.ts'
-import { cidOfPath, exportTo, importPath, type TransferProgress } from './files.ts'
+import { cidOfPath, exportTo, importPath, statPath, type TransferProgress } from './files.ts'
 import { createNode, type Node } from './node.ts'
 import { requestPin, type PinResponse } from './pinning.ts'
 
@@ -96,6 +96,7 @@ export async function get (config: ClientConfig, cidText: string | undefined, ou
 
 export async function add (config: ClientConfig, path: string | undefined, log: Log = console.log): Promise<{ cid: string, pin: PinResponse }> {
   if (path === undefined) throw new Error('usage: client add <path>')
+  await statPath(path) // fail on a missing path before any network use
   const { helia, server } = await connectedNode(config, log)
   try {
     const cid = await importPath(unixfs(helia), path)

@@ -2,15 +2,20 @@
 // written out and imported again gives the same CID: that is how `get` verifies what it wrote.
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, stat } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { globSource, unixfs, type UnixFS } from '@helia/unixfs'
 import { MemoryBlockstore } from 'blockstore-core'
 import type { CID } from 'multiformats/cid'
 
+export async function statPath (path: string): Promise<Stats> {
+  return stat(path).catch(() => { throw new Error(`no such file or directory: ${path}`) })
+}
+
 /** Imports a file or a directory tree; resolves with the root CID. */
 export async function importPath (fs: UnixFS, path: string): Promise<CID> {
-  const info = await stat(path).catch(() => { throw new Error(`no such file or directory: ${path}`) })
+  const info = await statPath(path)
   if (info.isFile()) return fs.addByteStream(createReadStream(path))
   const name = basename(path)
   let root: CID | undefined
