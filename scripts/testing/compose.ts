@@ -1,7 +1,7 @@
 // Reads docker-compose.yaml and docker/Dockerfile and turns compose services into local processes:
 // the same command and environment (the image's ENV, then the service's), run from a `pnpm deploy` of the
 // example (what the image's /app holds), with service names and 0.0.0.0 mapped to 127.0.0.1 and volumes
-// mapped to temp dirs. There is no Docker engine here; this is how the topology is exercised.
+// and tmpfs mounts mapped to temp dirs. There is no Docker engine here; this is how the topology is exercised.
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -15,6 +15,7 @@ export interface ComposeService {
   command?: string[] | string
   environment?: Record<string, string | number | boolean | null> | string[]
   volumes?: string[]
+  tmpfs?: string[] | string
   healthcheck?: { test?: string[] | string }
   depends_on?: string[] | Record<string, { condition?: string }>
   profiles?: string[]
@@ -101,8 +102,13 @@ export function localPlan (compose: ComposeFile, names: string[], tempRoot: stri
       mkdirSync(local, { recursive: true })
       pathMap.push([target, local])
     }
+    for (const target of [service.tmpfs ?? []].flat()) {
+      const local = join(tempRoot, 'tmpfs', name, target)
+      mkdirSync(local, { recursive: true })
+      pathMap.push([target, local])
+    }
     const toLocal = (value: string): string => {
-      let mapped = value.replaceAll('/ip4/0.0.0.0/', '/ip4/127.0.0.1/')
+      let mapped = value.replaceAll('/ip4/0.0.0.0/', '/ip4/127.0.0.1/').replace(/^0\.0\.0\.0:/, '127.0.0.1:')
       for (const other of serviceNames) {
         mapped = mapped.replaceAll(`/dns4/${other}/`, '/ip4/127.0.0.1/').replaceAll(`//${other}:`, '//127.0.0.1:')
       }
