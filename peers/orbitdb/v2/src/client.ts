@@ -6,7 +6,7 @@ import { isValidAddress, type Document } from '@orbitdb/core'
 import { readClientConfig, type ClientConfig } from './config.ts'
 import { dialWithRetry, parseServerAddress } from './dial.ts'
 import { createNode } from './node.ts'
-import { startOrbitDB } from './orbitdb.ts'
+import { openDatabase, startOrbitDB } from './orbitdb.ts'
 import { syncWithServer } from './replication.ts'
 
 export interface Note extends Document {
@@ -18,7 +18,8 @@ export interface Note extends Document {
 export interface ClientReport {
   identity: string
   written: string[]
-  documents: number
+  /** IDs of every document this replica holds after the sync, sorted. */
+  documentIds: string[]
   serverEntries: number
 }
 
@@ -43,8 +44,11 @@ export async function runClient (config: ClientConfig, log: Log = console.log): 
       connecting.catch(() => {}) // awaited below, after the local work
 
       // Opening needs the database manifest: from the local store after a first run, else from the server.
-      const db = await deadline(orbitdb.open<Note>(config.dbAddress), config.dialDeadlineMs,
+      const db = await deadline(openDatabase<Note>(helia, orbitdb, config.dbAddress), config.dialDeadlineMs,
         `could not open ${config.dbAddress}: its manifest is neither stored locally nor sent by the server within ${config.dialDeadlineMs} ms`)
+      // OrbitDB emits replication failures (a refused entry, a fetch cut short by stop) as 'error' events,
+      // and an EventEmitter without an 'error' listener would throw them.
+      db.events.on('error', (err: Error) => log(`sync error: ${err.message.replaceAll('\n', ' ')}`))
       log(`opened ${db.name} (${db.address}), ${(await db.all()).length} documents stored locally`)
 
       const written: string[] = []
@@ -70,9 +74,9 @@ export async function runClient (config: ClientConfig, log: Log = console.log): 
       log(`connected to ${connection.remotePeer}; syncing`)
       const syncStarted = performance.now()
       const { serverEntries } = await syncWithServer(helia, connection.remotePeer, db, config.syncTimeoutMs)
-      const documents = (await db.all()).length
-      log(`synced in ${Math.round(performance.now() - syncStarted)} ms: the server holds all ${serverEntries} entries; this replica has ${documents} documents`)
-      return { identity: orbitdb.identity.id, written, documents, serverEntries }
+      const documentIds = (await db.all()).map(document => document.key).sort()
+      log(`synced in ${Math.round(performance.now() - syncStarted)} ms: the server holds all ${serverEntries} entries; this replica has ${documentIds.length} documents`)
+      return { identity: orbitdb.identity.id, written, documentIds, serverEntries }
     } finally {
       await orbitdb.stop()
     }

@@ -44,7 +44,15 @@ export async function createNode (options: NodeOptions) {
     }
   })
   // Only bitswap and the libp2p router: Helia's defaults would add public HTTP gateways and delegated routing.
-  return createHelia({ libp2p, blockstore, datastore, blockBrokers: [bitswap()], routers: [libp2pRouting(libp2p)] })
+  const helia = await createHelia({ libp2p, blockstore, datastore, blockBrokers: [bitswap()], routers: [libp2pRouting(libp2p)] })
+  // helia.stop() does not close LevelDB stores; until closed they hold a lock that a reopen would hit.
+  const stopHelia = helia.stop.bind(helia)
+  helia.stop = async () => {
+    await stopHelia()
+    await blockstore.close()
+    await datastore.close()
+  }
+  return helia
 }
 
 export type Node = Awaited<ReturnType<typeof createNode>>

@@ -27,6 +27,7 @@ declare module '@orbitdb/core' {
 
   export interface LogEntry<T = unknown> {
     hash: string
+    bytes: Uint8Array
     identity: string
     payload: { op: 'PUT' | 'DEL', key: string, value: T }
   }

@@ -2,7 +2,8 @@
 // from IDENTITY_KEY) and a documents database that only listed identities may write to.
 import { join } from 'node:path'
 import { supportedKeys } from '@libp2p/crypto/keys'
-import { createOrbitDB, Identities, IPFSAccessController, KeyStore, type Document, type DocumentsDatabase, type OrbitDB } from '@orbitdb/core'
+import { createOrbitDB, Identities, IPFSAccessController, KeyStore, type Document, type DocumentsDatabase, type LogEntry, type OrbitDB } from '@orbitdb/core'
+import { CID } from 'multiformats/cid'
 import type { Node } from './node.ts'
 
 /** The keystore name of this peer's OrbitDB identity. */
@@ -33,10 +34,28 @@ export async function startOrbitDB (helia: Node, options: { dataDir: string, ide
 }
 
 /**
+ * OrbitDB 2.2 keeps an entry that arrives from a peer as a new head only in its heads store: once a later
+ * entry supersedes it, its bytes are gone, and reading the log waits for a block nobody may still have
+ * (fixed upstream in 2.3.0, which moved to Helia 5). Storing each joined entry as a block keeps it.
+ */
+function keepReplicatedEntries<T extends Document> (helia: Node, db: DocumentsDatabase<T>): DocumentsDatabase<T> {
+  db.events.on('update', (entry: LogEntry) => {
+    Promise.resolve(helia.blockstore.put(CID.parse(entry.hash), entry.bytes))
+      .catch((err: Error) => db.events.emit('error', err))
+  })
+  return db
+}
+
+/** Opens a database by address (its manifest comes from the local store or from a connected peer). */
+export async function openDatabase<T extends Document> (helia: Node, orbitdb: OrbitDB, address: string): Promise<DocumentsDatabase<T>> {
+  return keepReplicatedEntries(helia, await orbitdb.open<T>(address))
+}
+
+/**
  * Creates (or reopens) the documents database `name`, writable by this peer and `writers` (identity IDs).
  * Its address is a hash of the name, the type and the writers: the same inputs always give the same address.
  */
-export async function createDocuments<T extends Document> (orbitdb: OrbitDB, name: string, writers: string[]): Promise<DocumentsDatabase<T>> {
+export async function createDocuments<T extends Document> (helia: Node, orbitdb: OrbitDB, name: string, writers: string[]): Promise<DocumentsDatabase<T>> {
   const write = [...new Set([orbitdb.identity.id, ...writers])].sort()
-  return orbitdb.open<T>(name, { type: 'documents', AccessController: IPFSAccessController({ write }) })
+  return keepReplicatedEntries(helia, await orbitdb.open<T>(name, { type: 'documents', AccessController: IPFSAccessController({ write }) }))
 }

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path'
 import { readServerConfig, type ServerConfig } from './config.ts'
 import { loadOrCreatePeerId, peerIdFromPrivateKey } from './identity.ts'
 import { createNode, type Node } from './node.ts'
-import { createDocuments, startOrbitDB } from './orbitdb.ts'
+import { createDocuments, openDatabase, startOrbitDB } from './orbitdb.ts'
 import { serveHosting } from './replication.ts'
 import type { Document, DocumentsDatabase, OrbitDB } from '@orbitdb/core'
 
@@ -60,16 +60,16 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
     return db
   }
 
-  const db = watch(await createDocuments(orbitdb, config.dbName, config.writers))
+  const db = watch(await createDocuments(helia, orbitdb, config.dbName, config.writers))
   const hostedFile = join(config.dataDir, 'hosted.json')
   const hosted = await readHostedList(hostedFile)
-  for (const address of hosted) watch(await orbitdb.open(address))
+  for (const address of hosted) watch(await openDatabase(helia, orbitdb, address))
 
   const host = async (address: string): Promise<DocumentsDatabase> => {
     const open = databases.get(address)
     if (open !== undefined) return open
     const opened = await Promise.race([
-      orbitdb.open(address),
+      openDatabase(helia, orbitdb, address),
       new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`could not load the manifest of ${address} within ${OPEN_DEADLINE_MS} ms`)), OPEN_DEADLINE_MS).unref())
     ])
     watch(opened)
