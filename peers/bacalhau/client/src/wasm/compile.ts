@@ -1,0 +1,27 @@
+// Compiles the example's WebAssembly text programs with wabt (from the npm registry), so the repo holds
+// their source, not binaries. `node src/wasm/compile.ts` writes wordcount.wasm next to this file.
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import wabt from 'wabt'
+
+export async function compileWat (source: string, name = 'module.wat'): Promise<Uint8Array> {
+  const module = (await wabt()).parseWat(name, source, { bulk_memory: true })
+  try {
+    module.validate()
+    return module.toBinary({}).buffer
+  } finally {
+    module.destroy()
+  }
+}
+
+/** The word-count job's WASM module, compiled from src/wasm/wordcount.wat. */
+export async function wordcountModule (): Promise<Uint8Array> {
+  return compileWat(await readFile(join(import.meta.dirname, 'wordcount.wat'), 'utf8'), 'wordcount.wat')
+}
+
+if (import.meta.main) {
+  const target = join(import.meta.dirname, 'wordcount.wasm')
+  const bytes = await wordcountModule()
+  await writeFile(target, bytes)
+  console.log(`wrote ${target} (${bytes.byteLength} bytes)`)
+}
