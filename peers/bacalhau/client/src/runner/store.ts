@@ -1,0 +1,53 @@
+// Jobs with their executions and history, in memory and in DATA_DIR/jobs/<id>.json (written atomically
+// after every change), so they survive a restart. 'change' fires with the job ID after each save.
+import { EventEmitter } from 'node:events'
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parseJson, stringifyJson } from '../client/json.ts'
+import type { Execution, Job, JobHistory } from '../client/types.ts'
+
+export interface JobRecord {
+  job: Job & { ID: string, CreateTime: bigint, ModifyTime: bigint }
+  executions: Execution[]
+  history: JobHistory[]
+}
+
+export class JobStore extends EventEmitter<{ change: [jobId: string] }> {
+  private readonly directory: string
+  private readonly records = new Map<string, JobRecord>()
+
+  constructor (dataDir: string) {
+    super()
+    this.directory = join(dataDir, 'jobs')
+  }
+
+  async load (): Promise<JobRecord[]> {
+    await mkdir(this.directory, { recursive: true })
+    for (const file of (await readdir(this.directory)).filter(name => name.endsWith('.json'))) {
+      const record = parseJson(await readFile(join(this.directory, file), 'utf8')) as JobRecord
+      this.records.set(record.job.ID, record)
+    }
+    return this.list()
+  }
+
+  /** By ID, by name, or by a unique ID prefix, as Bacalhau resolves them. */
+  find (idOrName: string): JobRecord | undefined {
+    const exact = this.records.get(idOrName) ?? this.list().find(record => record.job.Name === idOrName)
+    if (exact !== undefined) return exact
+    const byPrefix = this.list().filter(record => record.job.ID.startsWith(idOrName))
+    return byPrefix.length === 1 ? byPrefix[0] : undefined
+  }
+
+  /** Oldest first. */
+  list (): JobRecord[] {
+    return [...this.records.values()].sort((a, b) => a.job.CreateTime < b.job.CreateTime ? -1 : a.job.CreateTime > b.job.CreateTime ? 1 : 0)
+  }
+
+  async save (record: JobRecord): Promise<void> {
+    this.records.set(record.job.ID, record)
+    const file = join(this.directory, `${record.job.ID}.json`)
+    await writeFile(`${file}.tmp`, stringifyJson(record))
+    await rename(`${file}.tmp`, file)
+    this.emit('change', record.job.ID)
+  }
+}

@@ -1,0 +1,127 @@
+// The local runner: NOT Bacalhau, but a development stand-in that speaks Bacalhau v1.9.3's API and runs
+// WASM batch jobs in-process (Node's WASI, one worker thread per execution), with an IPFS node of its own
+// for ipfs inputs and the ipfs publisher. Jobs and results persist in DATA_DIR. `pnpm start:server`.
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { once } from 'node:events'
+import { join } from 'node:path'
+import { createIpfsNode } from './ipfs.ts'
+import { createApiServer, VERSION } from './runner/api.ts'
+import { Runner } from './runner/runner.ts'
+import { JobStore } from './runner/store.ts'
+
+type Env = Record<string, string | undefined>
+
+function positiveInteger (env: Env, name: string, fallback: number): number {
+  const text = env[name]
+  if (text === undefined || text.trim() === '') return fallback
+  const value = Number(text)
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${text}"`)
+  return value
+}
+
+export interface RunnerConfig {
+  dataDir: string
+  apiHost: string
+  apiPort: number
+  /** How clients reach the API; local results are published under it. Default: http://<API_LISTEN>. */
+  publicUrl: string | undefined
+  ipfsListen: string[]
+  defaultTimeoutSeconds: number
+  inputTimeoutMs: number
+}
+
+export function readRunnerConfig (env: Env = process.env): RunnerConfig {
+  const listen = env.API_LISTEN ?? '127.0.0.1:1234'
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(listen)
+  if (match === null) throw new Error(`API_LISTEN must look like 127.0.0.1:1234, got "${listen}"`)
+  return {
+    dataDir: env.DATA_DIR ?? '.data/runner',
+    apiHost: match[1]!,
+    apiPort: Number(match[2]),
+    publicUrl: env.PUBLIC_URL === '' ? undefined : env.PUBLIC_URL,
+    ipfsListen: (env.IPFS_LISTEN ?? '/ip4/127.0.0.1/tcp/9401').split(',').map(item => item.trim()).filter(Boolean),
+    defaultTimeoutSeconds: positiveInteger(env, 'EXECUTION_TIMEOUT_SECONDS', 600),
+    inputTimeoutMs: positiveInteger(env, 'INPUT_TIMEOUT_MS', 60_000)
+  }
+}
+
+export interface Ready {
+  api: string
+  ipfs: string[]
+  version: string
+}
+
+export interface RunningRunner {
+  ready: Ready
+  store: JobStore
+  stop: () => Promise<void>
+}
+
+export async function startRunner (config: RunnerConfig): Promise<RunningRunner> {
+  const readyFile = join(config.dataDir, 'ready.json')
+  await rm(readyFile, { force: true })
+  await mkdir(config.dataDir, { recursive: true })
+  const ipfs = await createIpfsNode({ dataDir: join(config.dataDir, 'ipfs'), listen: config.ipfsListen })
+  try {
+    const store = new JobStore(config.dataDir)
+    await store.load()
+    let api = ''
+    const runner = new Runner({ store, ipfs, dataDir: config.dataDir, publicUrl: () => config.publicUrl ?? api, defaultTimeoutSeconds: config.defaultTimeoutSeconds, inputTimeoutMs: config.inputTimeoutMs })
+    await runner.recover()
+    const server = createApiServer({ runner, store, dataDir: config.dataDir })
+    server.listen(config.apiPort, config.apiHost)
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => { throw err as Error })])
+    const address = server.address()
+    if (address === null || typeof address === 'string') throw new Error('the API server has no TCP address')
+    api = `http://${config.apiHost.includes(':') ? `[${config.apiHost}]` : config.apiHost}:${address.port}`
+    const ready: Ready = { api, ipfs: ipfs.libp2p.getMultiaddrs().map(String), version: VERSION.GitVersion }
+    await writeFile(readyFile, JSON.stringify(ready) + '\n')
+    return {
+      ready,
+      store,
+      stop: async () => {
+        server.closeAllConnections()
+        server.close()
+        await ipfs.stop()
+        await rm(readyFile, { force: true })
+      }
+    }
+  } catch (err) {
+    await ipfs.stop()
+    throw err
+  }
+}
+
+const STOP_DEADLINE_MS = 10_000
+
+if (import.meta.main) {
+  let running: RunningRunner | undefined
+  const shutdown = (signal: string): void => {
+    console.log(`${signal}: stopping`)
+    const timer = setTimeout(() => {
+      console.error(`server: did not stop within ${STOP_DEADLINE_MS} ms`)
+      process.exit(1)
+    }, STOP_DEADLINE_MS)
+    Promise.resolve(running?.stop()).then(() => {
+      clearTimeout(timer)
+      console.log('stopped')
+      process.exit(0)
+    }, (err: Error) => {
+      console.error(`server: stop failed: ${err.message}`)
+      process.exit(1)
+    })
+  }
+  process.once('SIGINT', shutdown)
+  process.once('SIGTERM', shutdown)
+  try {
+    running = await startRunner(readRunnerConfig())
+    console.log(`READY ${JSON.stringify(running.ready)}`)
+    console.log('ipfs-liftoff local runner: NOT Bacalhau. A development stand-in that speaks the Bacalhau v1.9.3 API')
+    console.log(`and runs WASM batch jobs. API: ${running.ready.api}/api/v1 (BACALHAU_API=${running.ready.api})`)
+    console.log(`IPFS node: ${running.ready.ipfs.join(', ')}`)
+    console.log(`${running.store.list().length} jobs on record`)
+  } catch (err) {
+    console.error(`server: ${(err as Error).message}`)
+    process.exit(1)
+  }
+}
