@@ -82,6 +82,7 @@ export async function startRunner (config: RunnerConfig): Promise<RunningRunner>
       stop: async () => {
         server.closeAllConnections()
         server.close()
+        await runner.close()
         await ipfs.stop()
         await rm(readyFile, { force: true })
       }

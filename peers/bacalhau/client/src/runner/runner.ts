@@ -40,6 +40,8 @@ export class InvalidStateError extends Error {}
 export class Runner {
   private readonly options: RunnerOptions
   private readonly running = new Map<string, { worker?: Worker, stopReason?: string }>()
+  private readonly inFlight = new Set<Promise<void>>()
+  private closing = false
 
   constructor (options: RunnerOptions) {
     this.options = options
@@ -105,7 +107,8 @@ export class Runner {
     this.setJobState(record, 'Pending', 'Job submitted')
     this.setExecutionState(record, execution, ExecutionState.New, 'Execution created')
     await this.options.store.save(record)
-    void this.execute(record, execution)
+    const run = this.execute(record, execution).finally(() => this.inFlight.delete(run))
+    this.inFlight.add(run)
     return { JobID: id, EvaluationID: evaluationId, Warnings: null }
   }
 
@@ -127,6 +130,13 @@ export class Runner {
     this.setJobState(record, 'Stopped', reason)
     await this.options.store.save(record)
     return randomUUID()
+  }
+
+  /** Ends every running execution; they are recorded as failed by recover() on the next start. */
+  async close (): Promise<void> {
+    this.closing = true
+    await Promise.all([...this.running.values()].map(async active => active.worker?.terminate()))
+    await Promise.all(this.inFlight)
   }
 
   private setJobState (record: JobRecord, state: JobStateType, message: string): void {
@@ -151,7 +161,7 @@ export class Runner {
   }
 
   private stopped (execution: Execution): boolean {
-    return this.running.get(execution.ID)?.stopReason !== undefined
+    return this.closing || this.running.get(execution.ID)?.stopReason !== undefined
   }
 
   private async execute (record: JobRecord, execution: Execution): Promise<void> {
@@ -235,7 +245,8 @@ export class Runner {
       stdoutPath: join(resultDir, 'stdout'),
       stderrPath: join(resultDir, 'stderr')
     }
-    const worker = new Worker(new URL('./wasm-worker.ts', import.meta.url), { workerData: run })
+    // node:wasi is still marked experimental; say so once in the README instead of on every job.
+    const worker = new Worker(new URL('./wasm-worker.ts', import.meta.url), { workerData: run, execArgv: ['--disable-warning=ExperimentalWarning'] })
     this.running.set(execution.ID, { ...this.running.get(execution.ID), worker })
     const { promise, resolve, reject } = Promise.withResolvers<WasmOutcome>()
     const timer = timeoutSeconds > 0

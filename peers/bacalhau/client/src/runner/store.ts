@@ -15,6 +15,8 @@ export interface JobRecord {
 export class JobStore extends EventEmitter<{ change: [jobId: string] }> {
   private readonly directory: string
   private readonly records = new Map<string, JobRecord>()
+  /** One write at a time per job, each taking the record as it is when its turn comes. */
+  private readonly writes = new Map<string, Promise<void>>()
 
   constructor (dataDir: string) {
     super()
@@ -44,10 +46,15 @@ export class JobStore extends EventEmitter<{ change: [jobId: string] }> {
   }
 
   async save (record: JobRecord): Promise<void> {
-    this.records.set(record.job.ID, record)
-    const file = join(this.directory, `${record.job.ID}.json`)
-    await writeFile(`${file}.tmp`, stringifyJson(record))
-    await rename(`${file}.tmp`, file)
-    this.emit('change', record.job.ID)
+    const id = record.job.ID
+    this.records.set(id, record)
+    const file = join(this.directory, `${id}.json`)
+    const write = (this.writes.get(id) ?? Promise.resolve()).then(async () => {
+      await writeFile(`${file}.tmp`, stringifyJson(record))
+      await rename(`${file}.tmp`, file)
+    })
+    this.writes.set(id, write.catch(() => {}))
+    await write
+    this.emit('change', id)
   }
 }

@@ -1,0 +1,82 @@
+// A local runner on random loopback ports with its own data dir, a client for it, and small WASM programs
+// (WAT, compiled with wabt) that trap, spin, exit non-zero or print their environment and arguments.
+import { join } from 'node:path'
+import { onCleanup, tempDir } from '../../../../scripts/testing/cleanup.ts'
+import { BacalhauClient, type Job } from '../src/client/index.ts'
+import { readRunnerConfig, startRunner, type RunnerConfig, type RunningRunner } from '../src/server.ts'
+import { compileWat } from '../src/wasm/compile.ts'
+
+export { tempDir }
+
+export interface TestRunner extends RunningRunner {
+  config: RunnerConfig
+  client: BacalhauClient
+}
+
+export async function runnerConfig (env: Record<string, string> = {}): Promise<RunnerConfig> {
+  return readRunnerConfig({ DATA_DIR: join(await tempDir('liftoff-bacalhau-runner-'), 'runner'), API_LISTEN: '127.0.0.1:0', IPFS_LISTEN: '/ip4/127.0.0.1/tcp/0', ...env })
+}
+
+export async function startTestRunner (config?: RunnerConfig): Promise<TestRunner> {
+  const resolved = config ?? await runnerConfig()
+  const running = await startRunner(resolved)
+  let stopped = false
+  const stop = async (): Promise<void> => {
+    if (!stopped) await running.stop()
+    stopped = true
+  }
+  onCleanup('runner stop()', stop)
+  return { ...running, stop, config: resolved, client: new BacalhauClient({ baseUrl: running.ready.api }) }
+}
+
+const WASI = 'wasi_snapshot_preview1'
+
+export const PROGRAMS = {
+  // WASI needs every module to export its memory.
+  trap: '(module (memory (export "memory") 1) (func (export "_start") unreachable))',
+  spin: '(module (memory (export "memory") 1) (func (export "_start") (loop $forever (br $forever))))',
+  exitThree: `(module (import "${WASI}" "proc_exit" (func $exit (param i32))) (memory (export "memory") 1) (func (export "_start") (call $exit (i32.const 3))))`,
+  /** Prints its environment, then its arguments, one per line. */
+  printEnvironment: `(module
+    (import "${WASI}" "environ_sizes_get" (func $environSizes (param i32 i32) (result i32)))
+    (import "${WASI}" "environ_get" (func $environ (param i32 i32) (result i32)))
+    (import "${WASI}" "args_sizes_get" (func $argsSizes (param i32 i32) (result i32)))
+    (import "${WASI}" "args_get" (func $args (param i32 i32) (result i32)))
+    (import "${WASI}" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+    (memory (export "memory") 1)
+    (func $print (param $text i32) (param $length i32) (local $i i32)
+      (block $done (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $length)))
+        (if (i32.eqz (i32.load8_u (i32.add (local.get $text) (local.get $i))))
+          (then (i32.store8 (i32.add (local.get $text) (local.get $i)) (i32.const 10))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+      (i32.store (i32.const 0) (local.get $text))
+      (i32.store (i32.const 4) (local.get $length))
+      (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+    (func (export "_start")
+      (drop (call $environSizes (i32.const 16) (i32.const 20)))
+      (drop (call $environ (i32.const 1024) (i32.const 4096)))
+      (call $print (i32.const 4096) (i32.load (i32.const 20)))
+      (drop (call $argsSizes (i32.const 24) (i32.const 28)))
+      (drop (call $args (i32.const 2048) (i32.const 8192)))
+      (call $print (i32.const 8192) (i32.load (i32.const 28)))))`
+}
+
+export async function wasmJob (program: string, options: { env?: Record<string, string>, parameters?: string[], timeoutSeconds?: number, publisher?: 'local' | 'ipfs' } = {}): Promise<Job> {
+  const wasm = await compileWat(program)
+  return {
+    Name: `test-${Math.random().toString(36).slice(2)}`,
+    Type: 'batch',
+    Count: 1,
+    Tasks: [{
+      Name: 'main',
+      Engine: { Type: 'wasm', Params: { EntryModule: '/app/main.wasm', Entrypoint: '_start', Parameters: options.parameters ?? [] } },
+      Env: options.env ?? null,
+      InputSources: [{ Target: '/app/main.wasm', Source: { Type: 'inline', Params: { URL: `data:application/wasm;base64,${Buffer.from(wasm).toString('base64')}` } } }],
+      Publisher: { Type: options.publisher ?? 'local' },
+      ResultPaths: [{ Name: 'outputs', Path: '/outputs' }],
+      Timeouts: { ExecutionTimeout: options.timeoutSeconds ?? 30 }
+    }]
+  }
+}
