@@ -1,4 +1,5 @@
-// README snippets are copies of source files (or of `// #region name` … `// #endregion` parts of them).
+// README snippets are copies of source files (or of `// #region name` … `// #endregion` parts of them,
+// dedented).
 // A snippet is a fenced code block right after a marker line:  <!-- snippet: src/node.ts -->  or
 // <!-- snippet: src/server.ts#start -->, paths relative to the markdown file.
 //   node scripts/snippets.ts          lists stale snippets, exits 1 if any
@@ -28,7 +29,9 @@ export function sourceText (file: string, region: string | undefined): string {
   const start = lines.findIndex(line => line.trim() === `// #region ${region}`)
   const end = lines.findIndex((line, index) => index > start && line.trim() === '// #endregion')
   if (start === -1 || end === -1) throw new Error(`${file} has no "// #region ${region}" … "// #endregion"`)
-  return lines.slice(start + 1, end).join('\n') + '\n'
+  const body = lines.slice(start + 1, end)
+  const indent = Math.min(...body.filter(line => line.trim() !== '').map(line => /^ */.exec(line)![0].length))
+  return body.map(line => line.slice(indent)).join('\n') + '\n'
 }
 
 export function snippetsOf (markdownFile: string): Snippet[] {

@@ -50,6 +50,17 @@ async function becomesHealthy (service: LocalService, role: RoleProcess, timeout
   throw new Error(`${service.name} was not healthy within ${timeoutMs} ms`)
 }
 
+test('every profile names only services that exist, and every profile can start on its own', () => {
+  const profiles = new Set(Object.values(compose.services).flatMap(service => service.profiles ?? []))
+  expect(profiles.size).toBeGreaterThan(0)
+  for (const profile of profiles) {
+    const names = new Set(servicesInProfiles(compose, [profile]))
+    for (const name of names) {
+      for (const dependency of Object.keys(compose.services[name]?.depends_on ?? {})) expect(names.has(dependency), `${name} → ${dependency} in profile ${profile}`).toBe(true)
+    }
+  }
+})
+
 test('the default network runs as local processes: every client exits 0 and every server stops cleanly', async () => {
   const plan = localPlan(compose, servicesInProfiles(compose), tempRoot)
   const started = new Map<string, { role: Promise<RoleProcess>, healthy: Promise<void> }>()

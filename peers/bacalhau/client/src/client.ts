@@ -41,6 +41,7 @@ export function readDemoConfig (env: Env = process.env): DemoConfig {
   }
 }
 
+// #region job
 /** The job: run wordcount.wasm (shipped inline as a data: URL) over /inputs/data.txt, write /outputs/counts.json. */
 export function wordcountJob (wasm: Uint8Array, inputCid: string, publisher: 'ipfs' | 'local'): Job {
   return {
@@ -62,6 +63,7 @@ export function wordcountJob (wasm: Uint8Array, inputCid: string, publisher: 'ip
     }]
   }
 }
+// #endregion
 
 export interface Counts { bytes: number, lines: number, words: number }
 
@@ -85,6 +87,7 @@ export async function runDemo (config: DemoConfig, log: Log = console.log): Prom
     const inputCid = await addDirectory(ipfs, workDir)
     log(`input ${config.inputFile} (${input.byteLength} bytes) is on IPFS as ${inputCid}/data.txt`)
 
+    // #region submit
     const job = wordcountJob(await wordcountModule(), inputCid.toString(), config.publisher)
     const started = performance.now()
     const { JobID } = await bacalhau.submitJob(job)
@@ -105,6 +108,7 @@ export async function runDemo (config: DemoConfig, log: Log = console.log): Prom
     await downloadResult(result, resultDir, { ipfs })
     const where = result.Type === 'ipfs' ? `ipfs ${result.Params.CID}` : result.Type === 'urlDownload' ? result.Params.URL : result.Type
     const counts = JSON.parse(await readFile(join(resultDir, 'outputs', 'counts.json'), 'utf8')) as Counts
+    // #endregion
     const expected = countLocally(input)
     const agrees = counts.bytes === expected.bytes && counts.lines === expected.lines && counts.words === expected.words
     log(`result (${where}): ${JSON.stringify(counts)}${agrees ? ' ✓ matches a local count' : ` ✗ a local count gives ${JSON.stringify(expected)}`}`)
