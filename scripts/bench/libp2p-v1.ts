@@ -1,0 +1,91 @@
+// libp2p 1.x (peers/libp2p/v1): stream throughput over TCP and WebSockets against raw TCP, library
+// defaults against the example's shipped yamux tuning; connection set-up and ping latency.
+import { createNode, yamuxTuning, type Node, type NodeOptions } from '../../peers/libp2p/v1/src/node.ts'
+import { MessageSession, serveMessages } from '../../peers/libp2p/v1/src/messages.ts'
+import { MiB, mibPerSecond, percentile, rawTcpThroughput, round, timed, type BenchResult, type Scale } from './measure.ts'
+
+const SINK_PROTOCOL = '/liftoff/bench/sink/1.0.0'
+type Multiaddr = ReturnType<Node['getMultiaddrs']>[number]
+
+/** A server whose sink protocol drains a stream and closes it once the sender is done. */
+async function sinkServer (yamux: NodeOptions['yamux']): Promise<Node> {
+  const server = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'], yamux })
+  await server.handle(SINK_PROTOCOL, ({ stream }) => {
+    void (async () => {
+      for await (const _chunk of stream.source) { /* drain */ }
+      await stream.close()
+    })().catch(err => stream.abort(err as Error))
+  }, { maxInboundStreams: 64 })
+  return server
+}
+
+async function streamThroughput (client: Node, address: Multiaddr, bytesPerStream: number, streams: number, chunkSize: number): Promise<number> {
+  const chunk = new Uint8Array(chunkSize).fill(7)
+  const { ms } = await timed(async () => Promise.all(Array.from({ length: streams }, async () => {
+    const stream = await client.dialProtocol(address, SINK_PROTOCOL)
+    await stream.sink((function * () {
+      for (let sent = 0; sent < bytesPerStream; sent += chunkSize) yield chunk
+    })())
+    for await (const _chunk of stream.source) { /* until the server closes: it has everything */ }
+  })))
+  return mibPerSecond(bytesPerStream * streams, ms)
+}
+
+export async function benchLibp2pV1 (scale: Scale): Promise<BenchResult[]> {
+  const total = scale === 'full' ? 256 * MiB : 4 * MiB
+  const results: BenchResult[] = []
+  const raw = { 1: await rawTcpThroughput(total, 1, MiB), 8: await rawTcpThroughput(total / 8, 8, MiB) }
+  results.push({ bench: 'libp2p-v1', case: 'raw TCP, 1 connection, 1 MiB writes', value: raw[1], unit: 'MiB/s' })
+  results.push({ bench: 'libp2p-v1', case: 'raw TCP, 8 connections, 1 MiB writes', value: raw[8], unit: 'MiB/s' })
+
+  const configs = [
+    { name: 'library defaults, 64 KiB writes', yamux: {}, chunk: 64 * 1024 },
+    { name: 'shipped tuning, 1 MiB writes', yamux: yamuxTuning, chunk: MiB }
+  ]
+  for (const config of configs) {
+    const server = await sinkServer(config.yamux)
+    const client = await createNode({ yamux: config.yamux })
+    try {
+      for (const transport of ['tcp', 'ws'] as const) {
+        const address = server.getMultiaddrs().find(candidate => candidate.toString().includes('/ws/') === (transport === 'ws'))!
+        for (const streams of [1, 8] as const) {
+          const value = await streamThroughput(client, address, total / streams, streams, config.chunk)
+          results.push({ bench: 'libp2p-v1', case: `${transport}, ${streams} stream${streams > 1 ? 's' : ''}, ${config.name}`, value, unit: 'MiB/s', baseline: raw[streams], ratio: round(value / raw[streams], 3) })
+        }
+        await client.hangUp(address)
+      }
+    } finally {
+      await client.stop()
+      await server.stop()
+    }
+  }
+
+  // Connection set-up: dial + Noise + Yamux + the first request/response, on a fresh connection each time.
+  const dials = scale === 'full' ? 100 : 5
+  // libp2p refuses more than 5 new connections a second from one host by default; this test makes more.
+  const server = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], connectionManager: { inboundConnectionThreshold: 10_000 } })
+  await serveMessages(server)
+  const client = await createNode()
+  try {
+    const address = server.getMultiaddrs()[0]!
+    const setups: number[] = []
+    for (let index = 0; index < dials; index++) {
+      const { ms } = await timed(async () => {
+        const session = await MessageSession.open(client, address)
+        await session.request({ text: 'first' })
+        await session.close()
+      })
+      setups.push(ms)
+      await client.hangUp(address)
+    }
+    results.push({ bench: 'libp2p-v1', case: `connection set-up + first round trip (median of ${dials})`, value: round(percentile(setups, 0.5)), unit: 'ms', detail: { p95: round(percentile(setups, 0.95)) } })
+    await client.dial(address)
+    const rtts: number[] = []
+    for (let index = 0; index < dials; index++) rtts.push(await client.services.ping.ping(address))
+    results.push({ bench: 'libp2p-v1', case: `ping RTT (median of ${dials})`, value: round(percentile(rtts, 0.5)), unit: 'ms', detail: { p95: round(percentile(rtts, 0.95)) } })
+  } finally {
+    await client.stop()
+    await server.stop()
+  }
+  return results
+}

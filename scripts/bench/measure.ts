@@ -1,0 +1,79 @@
+// What every benchmark shares: timing, statistics, the result record, and the raw TCP baseline that
+// libp2p and bitswap numbers are divided by (measured in the same run, on the same loopback).
+import { once } from 'node:events'
+import { createConnection, createServer, type Socket } from 'node:net'
+
+export interface BenchResult {
+  bench: string
+  /** What was measured, e.g. "tcp 1 stream". */
+  case: string
+  value: number
+  unit: string
+  /** value / baseline, when the bench has one. */
+  ratio?: number
+  baseline?: number
+  detail?: Record<string, string | number>
+}
+
+export type Scale = 'tiny' | 'full'
+
+export const MiB = 1024 * 1024
+
+export function mibPerSecond (bytes: number, ms: number): number {
+  return round(bytes / MiB / (ms / 1000))
+}
+
+export function round (value: number, digits = 2): number {
+  const factor = 10 ** digits
+  return Math.round(value * factor) / factor
+}
+
+export function percentile (samples: number[], fraction: number): number {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN
+}
+
+export async function timed<T> (work: () => Promise<T>): Promise<{ ms: number, value: T }> {
+  const started = performance.now()
+  const value = await work()
+  return { ms: performance.now() - started, value }
+}
+
+/** Writes `total` bytes in `chunk`-sized writes, honouring back-pressure; resolves when all are handed over. */
+export async function writeAll (write: (chunk: Uint8Array) => boolean | Promise<void>, drained: () => Promise<unknown>, total: number, chunk: Uint8Array): Promise<void> {
+  for (let sent = 0; sent < total; sent += chunk.byteLength) {
+    const result = await write(sent + chunk.byteLength <= total ? chunk : chunk.subarray(0, total - sent))
+    if (result === false) await drained()
+  }
+}
+
+/**
+ * Raw Node TCP on loopback: `streams` connections in parallel, each sending `bytesPerStream` to a server
+ * that counts them and closes when it has all. MiB/s over the whole transfer.
+ */
+export async function rawTcpThroughput (bytesPerStream: number, streams: number, chunkSize = 64 * 1024): Promise<number> {
+  const server = createServer(socket => {
+    let received = 0
+    socket.on('data', (data: Buffer) => {
+      received += data.byteLength
+      if (received >= bytesPerStream) socket.end()
+    })
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as { port: number }
+  const chunk = new Uint8Array(chunkSize).fill(7)
+  try {
+    const { ms } = await timed(async () => Promise.all(Array.from({ length: streams }, async () => {
+      const socket: Socket = createConnection(port, '127.0.0.1')
+      await once(socket, 'connect')
+      const closed = once(socket, 'close')
+      socket.resume()
+      await writeAll(data => socket.write(data), () => once(socket, 'drain'), bytesPerStream, chunk)
+      await closed
+    })))
+    return mibPerSecond(bytesPerStream * streams, ms)
+  } finally {
+    server.close()
+  }
+}
