@@ -32,6 +32,15 @@ test('the demo: input on IPFS → WASM job → output CID fetched from IPFS, cou
     .toEqual(['New', 'BidAccepted', 'Running', 'Publishing', 'Completed'])
 })
 
+test('the same output published to IPFS twice (same CID) completes both times', async () => {
+  const runner = await startTestRunner()
+  const config = await demoConfig(runner)
+  const first = await runDemo(config, silent)
+  const second = await runDemo(config, silent)
+  expect(second.result).toBe(first.result)
+  expect(second.jobId).not.toBe(first.jobId)
+})
+
 test('the local publisher: a tar.gz over HTTP, recorded as urlDownload, with outputs, stdout, stderr and exitCode', async () => {
   const runner = await startTestRunner()
   const { jobId } = await runDemo(await demoConfig(runner, { PUBLISHER: 'local' }), silent)

@@ -265,7 +265,8 @@ export class Runner {
   private async publish (task: Task, execution: Execution, resultDir: string): Promise<PublishedResult> {
     if (task.Publisher?.Type === 'ipfs') {
       const cid = await addDirectory(this.options.ipfs, resultDir)
-      for await (const _block of this.options.ipfs.pins.add(cid)) { /* pinned block by block */ }
+      // the same output published twice has the same CID, and is pinned already
+      if (!(await this.options.ipfs.pins.isPinned(cid))) for await (const _block of this.options.ipfs.pins.add(cid)) { /* pinned block by block */ }
       return { Type: 'ipfs', Params: { CID: cid.toString() } }
     }
     const archive = join(this.options.dataDir, 'results', `${execution.ID}.tar.gz`)

@@ -1,0 +1,104 @@
+// `pnpm bench [name…]`: every benchmark at full size on this machine, printed as one JSON line per result
+// and a table; with --write, also BENCHMARKS.md and BENCHMARKS.jsonl at the repo root. Throughputs are
+// divided by raw TCP on loopback measured in the same run. Names: libp2p-v1 ipfs-helia orbitdb-v2
+// bacalhau-runner startup.
+import { readFileSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { benchBacalhau } from './bench/bacalhau.ts'
+import { benchHelia } from './bench/helia.ts'
+import { benchLibp2pV1 } from './bench/libp2p-v1.ts'
+import type { BenchResult, Scale } from './bench/measure.ts'
+import { benchOrbitdbV2 } from './bench/orbitdb-v2.ts'
+import { benchStartup } from './bench/startup.ts'
+
+export const BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
+  'libp2p-v1': benchLibp2pV1,
+  'ipfs-helia': benchHelia,
+  'orbitdb-v2': benchOrbitdbV2,
+  'bacalhau-runner': benchBacalhau,
+  startup: benchStartup
+}
+
+/** The issue's targets, checked against each run. */
+const TARGETS: Array<{ bench: string, case: RegExp, goal: string, met: (result: BenchResult) => boolean }> = [
+  { bench: 'libp2p-v1', case: /^tcp, 1 stream, shipped/, goal: 'ratio ≥ 0.30', met: result => (result.ratio ?? 0) >= 0.3 },
+  { bench: 'libp2p-v1', case: /^ws, 1 stream, shipped/, goal: 'ratio ≥ 0.20', met: result => (result.ratio ?? 0) >= 0.2 },
+  { bench: 'ipfs-helia', case: /MiB file over bitswap/, goal: 'ratio ≥ 0.10', met: result => (result.ratio ?? 0) >= 0.1 },
+  { bench: 'orbitdb-v2', case: /documents put/, goal: '≥ 1,000 writes/s', met: result => result.value >= 1000 },
+  { bench: 'orbitdb-v2', case: /holds all/, goal: '< 3 s', met: result => result.value < 3 }
+]
+
+const repoRoot = join(import.meta.dirname, '..')
+
+function versions (): string {
+  const manifest = (path: string): Record<string, string> => (JSON.parse(readFileSync(join(repoRoot, path, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {}
+  const pick = (path: string, names: string[]): string => names.map(name => `${name} ${manifest(path)[name] ?? '?'}`).join(', ')
+  return [
+    `libp2p/v1: ${pick('peers/libp2p/v1', ['libp2p', '@chainsafe/libp2p-noise', '@chainsafe/libp2p-yamux', '@libp2p/tcp', '@libp2p/websockets'])}`,
+    `ipfs/helia: ${pick('peers/ipfs/helia', ['helia', '@helia/bitswap', '@helia/unixfs', 'libp2p'])}`,
+    `orbitdb/v2: ${pick('peers/orbitdb/v2', ['@orbitdb/core', 'helia', 'libp2p', '@chainsafe/libp2p-gossipsub'])}`,
+    `bacalhau/client: ${pick('peers/bacalhau/client', ['helia', 'libp2p'])}`
+  ].map(line => `- ${line}`).join('\n')
+}
+
+function table (results: BenchResult[]): string {
+  const rows = results.map(result => `| ${result.bench} | ${result.case} | ${result.value} ${result.unit} | ${result.baseline === undefined ? '' : `${result.baseline} MiB/s`} | ${result.ratio ?? ''} | ${Object.entries(result.detail ?? {}).map(([key, value]) => `${key} ${value}`).join(', ')} |`)
+  return ['| bench | case | result | raw TCP baseline | ratio | detail |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n')
+}
+
+function targets (results: BenchResult[]): string {
+  const rows = TARGETS.map(target => {
+    const result = results.find(candidate => candidate.bench === target.bench && target.case.test(candidate.case))
+    if (result === undefined) return `| ${target.bench} | ${target.goal} | not measured | |`
+    return `| ${target.bench} | ${target.goal} | ${result.ratio !== undefined && target.goal.startsWith('ratio') ? result.ratio : `${result.value} ${result.unit}`} | ${target.met(result) ? 'met' : '**not met**'} |`
+  })
+  return ['| bench | target | this run | |', '| --- | --- | --- | --- |', ...rows].join('\n')
+}
+
+if (import.meta.main) {
+  const names = process.argv.slice(2).filter(arg => !arg.startsWith('--'))
+  const write = process.argv.includes('--write')
+  const unknown = names.filter(name => !(name in BENCHMARKS))
+  if (unknown.length > 0) {
+    console.error(`bench: unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHMARKS).join(', ')}`)
+    process.exit(1)
+  }
+  const results: BenchResult[] = []
+  for (const name of names.length > 0 ? names : Object.keys(BENCHMARKS)) {
+    for (const result of await BENCHMARKS[name]!('full')) {
+      console.log(JSON.stringify(result))
+      results.push(result)
+    }
+  }
+  console.log('\n' + table(results) + '\n\n' + targets(results))
+  if (write) {
+    const cpu = cpus()
+    const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, ${process.platform} ${process.arch}, Node ${process.version}`
+    const notes = readFileSync(join(import.meta.dirname, 'bench', 'NOTES.md'), 'utf8')
+    writeFileSync(join(repoRoot, 'BENCHMARKS.jsonl'), results.map(result => JSON.stringify(result)).join('\n') + '\n')
+    writeFileSync(join(repoRoot, 'BENCHMARKS.md'), `# Benchmarks
+
+Measured by \`pnpm bench\` (scripts/bench.ts) on ${new Date().toISOString().slice(0, 10)}, all on loopback in one run, on:
+${machine}.
+
+Library versions:
+${versions()}
+
+The raw results, one JSON object per line, are in [BENCHMARKS.jsonl](BENCHMARKS.jsonl). Throughput ratios
+divide by raw Node TCP on loopback measured in the same run (best of three, 1 MiB writes). Numbers on a
+shared 2-core machine move by ±30 % from run to run; compare ratios, not absolute numbers.
+
+## Results
+
+${table(results)}
+
+## Against the targets
+
+${targets(results)}
+
+${notes}`)
+    console.log('\nwrote BENCHMARKS.md and BENCHMARKS.jsonl')
+  }
+  process.exit(0)
+}
