@@ -8,7 +8,7 @@ import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { benchBacalhau } from './bench/bacalhau.ts'
 import { benchHelia } from './bench/helia.ts'
-import { benchLibp2pV1 } from './bench/libp2p-v1.ts'
+import { benchLibp2pV1, profileLibp2pTcp } from './bench/libp2p-v1.ts'
 import type { BenchResult, Scale } from './bench/measure.ts'
 import { benchOrbitdbV2 } from './bench/orbitdb-v2.ts'
 import { benchStartup } from './bench/startup.ts'
@@ -81,6 +81,7 @@ if (import.meta.main) {
     const cpu = cpus()
     const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, ${process.platform} ${process.arch}, Node ${process.version}`
     const notes = readFileSync(join(import.meta.dirname, 'bench', 'NOTES.md'), 'utf8')
+    const profile = names.length === 0 || names.includes('libp2p-v1') ? await profileLibp2pTcp() : 'not profiled in this run'
     writeFileSync(join(repoRoot, 'BENCHMARKS.jsonl'), results.map(result => JSON.stringify(result)).join('\n') + '\n')
     writeFileSync(join(repoRoot, 'BENCHMARKS.md'), `# Benchmarks
 
@@ -101,6 +102,10 @@ ${table(results)}
 ## Against the targets
 
 ${targets(results)}
+
+## Where the time goes: libp2p 1.x over TCP
+
+${profile}
 
 ${notes}`)
     console.log('\nwrote BENCHMARKS.md and BENCHMARKS.jsonl')
