@@ -2,6 +2,7 @@
 // defaults against the example's shipped yamux tuning; connection set-up and ping latency.
 import { createNode, yamuxTuning, type Node, type NodeOptions } from '../../peers/libp2p/v1/src/node.ts'
 import { MessageSession, serveMessages } from '../../peers/libp2p/v1/src/messages.ts'
+import { withDeadline } from '../../peers/libp2p/v1/src/dial.ts'
 import { MiB, mibPerSecond, percentile, rawTcpThroughput, round, timed, type BenchResult, type Scale } from './measure.ts'
 
 const SINK_PROTOCOL = '/liftoff/bench/sink/1.0.0'
@@ -81,7 +82,7 @@ export async function benchLibp2pV1 (scale: Scale): Promise<BenchResult[]> {
     results.push({ bench: 'libp2p-v1', case: `connection set-up + first round trip (median of ${dials})`, value: round(percentile(setups, 0.5)), unit: 'ms', detail: { p95: round(percentile(setups, 0.95)) } })
     await client.dial(address)
     const rtts: number[] = []
-    for (let index = 0; index < dials; index++) rtts.push(await client.services.ping.ping(address))
+    for (let index = 0; index < dials; index++) rtts.push(await withDeadline(10_000, async signal => client.services.ping.ping(address, { signal })))
     results.push({ bench: 'libp2p-v1', case: `ping RTT (median of ${dials})`, value: round(percentile(rtts, 0.5)), unit: 'ms', detail: { p95: round(percentile(rtts, 0.95)) } })
   } finally {
     await client.stop()

@@ -2,7 +2,7 @@
 // random payload and checks it byte for byte. Run it with `pnpm start:client [multiaddr]`.
 import { createHash, randomBytes } from 'node:crypto'
 import { createNode } from './node.ts'
-import { dialWithRetry, parseServerAddress } from './dial.ts'
+import { dialWithRetry, parseServerAddress, withDeadline } from './dial.ts'
 import { echo } from './echo.ts'
 import { MessageSession } from './messages.ts'
 import { readClientConfig, type ClientConfig } from './config.ts'
@@ -34,7 +34,7 @@ export async function runClient (config: ClientConfig, log: (line: string) => vo
     const server = connection.remotePeer
     log(`connected to ${server} via ${connection.remoteAddr} in ${dialMs} ms (attempt ${attempts}; encryption ${connection.encryption}, muxer ${connection.multiplexer})`)
 
-    const pingMs = await node.services.ping.ping(server)
+    const pingMs = await withDeadline(10_000, async signal => node.services.ping.ping(server, { signal }))
     log(`ping: ${pingMs} ms`)
 
     const session = await MessageSession.open(node, server, config.maxMessageBytes)

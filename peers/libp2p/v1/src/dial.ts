@@ -17,6 +17,21 @@ export function parseServerAddress (text: string): Multiaddr {
   return address
 }
 
+/**
+ * Runs `work` with a signal that aborts after `ms` unless `work` finished first. Unlike
+ * AbortSignal.timeout(), the timer is cleared on success: libp2p 1.x leaves reads listening on the signal
+ * after a dial or ping, and a timeout firing later would reject them with nobody listening.
+ */
+export async function withDeadline<T> (ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(new Error(`timed out after ${ms} ms`)), ms)
+  try {
+    return await work(controller.signal)
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 export interface DialRetryOptions {
   /** Give up after this many milliseconds. */
   deadlineMs: number
@@ -28,7 +43,7 @@ export async function dialWithRetry (node: Node, address: Multiaddr, options: Di
   let waitMs = 100
   for (let attempt = 1; ; attempt++) {
     try {
-      const connection = await node.dial(address, { signal: AbortSignal.timeout(Math.max(giveUpAt - Date.now(), 1)) })
+      const connection = await withDeadline(Math.max(giveUpAt - Date.now(), 1), async signal => node.dial(address, { signal }))
       return { connection, attempts: attempt }
     } catch (err) {
       const error = err as Error & { code?: string }

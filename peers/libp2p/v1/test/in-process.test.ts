@@ -6,7 +6,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, test } from 'vitest'
 import { readClientConfig } from '../src/config.ts'
 import { runClient } from '../src/client.ts'
-import { dialWithRetry, parseServerAddress } from '../src/dial.ts'
+import { dialWithRetry, parseServerAddress, withDeadline } from '../src/dial.ts'
 import { echo } from '../src/echo.ts'
 import { loadOrCreatePeerId } from '../src/identity.ts'
 import { MESSAGES_PROTOCOL, MessageSession } from '../src/messages.ts'
@@ -62,7 +62,7 @@ test('a request that is not {"text": string} gets an error answer and the stream
 test('ping measures a round trip to the server', async () => {
   const server = await startTestServer()
   const client = await startClientNode()
-  const rttMs = await client.services.ping.ping(multiaddr(server.tcpAddress))
+  const rttMs = await withDeadline(10_000, async signal => client.services.ping.ping(multiaddr(server.tcpAddress), { signal }))
   expect(rttMs).toBeGreaterThanOrEqual(0)
   expect(client.getConnections().map(connection => connection.remotePeer.toString())).toContain(server.ready.peerId)
 })
