@@ -9,6 +9,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { BacalhauClient, downloadResult, executionStateName, type Auth, type Job } from './client/index.ts'
 import { addDirectory, createIpfsNode } from './ipfs.ts'
 import { wordcountModule } from './wasm/compile.ts'
+import { oneLine } from './client/errors.ts'
 
 type Env = Record<string, string | undefined>
 type Log = (line: string) => void
@@ -125,7 +126,7 @@ if (import.meta.main) {
   try {
     await runDemo(readDemoConfig())
   } catch (err) {
-    console.error(`client: ${(err as Error).message}`)
+    console.error(`client: ${oneLine((err as Error).message)}`)
     process.exitCode = 1
   }
 }

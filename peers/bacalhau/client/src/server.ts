@@ -8,6 +8,7 @@ import { createIpfsNode } from './ipfs.ts'
 import { createApiServer, VERSION } from './runner/api.ts'
 import { Runner } from './runner/runner.ts'
 import { JobStore } from './runner/store.ts'
+import { oneLine } from './client/errors.ts'
 
 type Env = Record<string, string | undefined>
 
@@ -122,7 +123,7 @@ if (import.meta.main) {
     console.log(`IPFS node: ${running.ready.ipfs.join(', ')}`)
     console.log(`${running.store.list().length} jobs on record`)
   } catch (err) {
-    console.error(`server: ${(err as Error).message}`)
+    console.error(`server: ${oneLine((err as Error).message)}`)
     process.exit(1)
   }
 }

@@ -12,6 +12,7 @@ import { dialWithRetry, parseServerAddress } from './dial.ts'
 import { cidOfPath, exportTo, importPath, statPath, type TransferProgress } from './files.ts'
 import { createNode, type Node } from './node.ts'
 import { requestPin, type PinResponse } from './pinning.ts'
+import { oneLine } from './config.ts'
 
 type Log = (line: string) => void
 
@@ -119,7 +120,7 @@ if (import.meta.main) {
     else if (command === 'add') await add(config, args[0])
     else throw new Error(`unknown command "${command ?? ''}"; usage: client get <cid> [out] | client add <path>`)
   } catch (err) {
-    console.error(`client: ${(err as Error).message}`)
+    console.error(`client: ${oneLine((err as Error).message)}`)
     process.exitCode = 1
   }
 }

@@ -71,3 +71,8 @@ export function readClientConfig (env: Env = process.env): ClientConfig {
     fetchTimeoutMs: positiveInteger(env, 'FETCH_TIMEOUT_MS', 60_000)
   }
 }
+
+/** libp2p 3 explains some failures over several lines (with stacks); a CLI error is one line. */
+export function oneLine (message: string): string {
+  return message.split('\n').map(line => line.trim()).filter(line => line !== '' && !line.startsWith('at ')).join(' ')
+}

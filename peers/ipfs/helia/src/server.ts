@@ -10,6 +10,7 @@ import { startGateway } from './gateway.ts'
 import { decodePrivateKey, loadOrCreatePrivateKey } from './identity.ts'
 import { createNode, type Node } from './node.ts'
 import { servePins } from './pinning.ts'
+import { oneLine } from './config.ts'
 
 export interface Ready {
   peerId: string
@@ -99,7 +100,7 @@ if (import.meta.main) {
     console.log(`trustless gateway: ${server.ready.gateway}/ipfs/<cid> (Accept: application/vnd.ipld.raw or application/vnd.ipld.car)`)
     if (server.ready.cid !== undefined) console.log(`serving ${server.ready.cid}: pnpm start:client get ${server.ready.cid}`)
   } catch (err) {
-    console.error(`server: ${(err as Error).message}`)
+    console.error(`server: ${oneLine((err as Error).message)}`)
     process.exit(1)
   }
 }

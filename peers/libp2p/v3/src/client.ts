@@ -1,0 +1,77 @@
+// The client role: dials the server (retrying until a deadline), pings it, exchanges messages, echoes a
+// random payload and checks it byte for byte. Run it with `pnpm start:client [multiaddr]`.
+import { createHash, randomBytes } from 'node:crypto'
+import { createNode } from './node.ts'
+import { dialWithRetry, parseServerAddress, withDeadline } from './dial.ts'
+import { echo } from './echo.ts'
+import { MessageSession } from './messages.ts'
+import { readClientConfig, type ClientConfig } from './config.ts'
+import { oneLine } from './config.ts'
+
+export interface ClientReport {
+  serverPeerId: string
+  dialMs: number
+  pingMs: number
+  replies: string[]
+  echoedBytes: number
+  echoMs: number
+}
+
+function elapsedMs (since: number): number {
+  return Math.round((performance.now() - since) * 10) / 10
+}
+
+export async function runClient (config: ClientConfig, log: (line: string) => void = console.log): Promise<ClientReport> {
+  const serverAddress = parseServerAddress(config.serverAddress)
+  const node = await createNode()
+  try {
+    log(`${config.name} ${node.peerId} dialling ${serverAddress}`)
+    let started = performance.now()
+    const { connection, attempts } = await dialWithRetry(node, serverAddress, {
+      deadlineMs: config.dialDeadlineMs,
+      onRetry: (attempt, error, waitMs) => log(`attempt ${attempt} failed (${error.message}); retrying in ${waitMs} ms`)
+    })
+    const dialMs = elapsedMs(started)
+    const server = connection.remotePeer
+    log(`connected to ${server} via ${connection.remoteAddr} in ${dialMs} ms (attempt ${attempts}; encryption ${connection.encryption}, muxer ${connection.multiplexer})`)
+
+    const pingMs = await withDeadline(10_000, async signal => node.services.ping.ping(server, { signal }))
+    log(`ping: ${pingMs} ms`)
+
+    const session = await MessageSession.open(node, server, config.maxMessageBytes)
+    const replies: string[] = []
+    for (const text of config.messages) {
+      started = performance.now()
+      const response = await session.request({ text })
+      if (!response.ok) throw new Error(`server refused message "${text}": ${response.error}`)
+      log(`sent "${text}" → received "${response.reply}" (${elapsedMs(started)} ms)`)
+      replies.push(response.reply)
+    }
+    await session.close()
+
+    const payload = randomBytes(config.echoBytes)
+    started = performance.now()
+    const returned = await echo(node, server, payload)
+    const echoMs = elapsedMs(started)
+    if (!payload.equals(returned)) {
+      throw new Error(`echo mismatch: sent ${payload.byteLength} bytes, got ${returned.byteLength} back with different content`)
+    }
+    const digest = createHash('sha256').update(returned).digest('hex').slice(0, 16)
+    const mibPerSecond = (payload.byteLength * 2 / 1024 / 1024) / (echoMs / 1000)
+    log(`echo: ${payload.byteLength} bytes sent and returned intact (sha256 ${digest}…) in ${echoMs} ms, ${mibPerSecond.toFixed(1)} MiB/s both ways`)
+    return { serverPeerId: server.toString(), dialMs, pingMs, replies, echoedBytes: returned.byteLength, echoMs }
+  } finally {
+    await node.stop()
+  }
+}
+
+if (import.meta.main) {
+  const started = performance.now()
+  try {
+    await runClient(readClientConfig(process.env, process.argv.slice(2)))
+    console.log(`done in ${elapsedMs(started)} ms`)
+  } catch (err) {
+    console.error(`client: ${oneLine((err as Error).message)}`)
+    process.exitCode = 1
+  }
+}

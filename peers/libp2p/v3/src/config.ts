@@ -1,0 +1,70 @@
+// Both roles are configured by environment variables; every value has a default that works on loopback.
+import { join } from 'node:path'
+import { DEFAULT_MAX_MESSAGE_BYTES } from './messages.ts'
+
+export const DEFAULT_TCP_PORT = 9111
+export const DEFAULT_WS_PORT = 9112
+
+type Env = Record<string, string | undefined>
+
+function list (value: string | undefined, fallback: string[]): string[] {
+  if (value === undefined || value.trim() === '') return fallback
+  return value.split(',').map(item => item.trim()).filter(item => item !== '')
+}
+
+function positiveInteger (env: Env, name: string, fallback: number): number {
+  const text = env[name]
+  if (text === undefined || text.trim() === '') return fallback
+  const value = Number(text)
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${text}"`)
+  return value
+}
+
+export interface ServerConfig {
+  listen: string[]
+  announce: string[]
+  /** Base64 private key; when unset the key lives in `keyFile`. */
+  privateKey: string | undefined
+  keyFile: string
+  /** Written when the server is ready (its READY JSON), removed when it stops: the compose healthcheck. */
+  readyFile: string
+  maxMessageBytes: number
+}
+
+export function readServerConfig (env: Env = process.env): ServerConfig {
+  const dataDir = env.DATA_DIR ?? '.data'
+  return {
+    listen: list(env.LISTEN_ADDRS, [`/ip4/127.0.0.1/tcp/${DEFAULT_TCP_PORT}`, `/ip4/127.0.0.1/tcp/${DEFAULT_WS_PORT}/ws`]),
+    announce: list(env.ANNOUNCE_ADDRS, []),
+    privateKey: env.PRIVATE_KEY === '' ? undefined : env.PRIVATE_KEY,
+    keyFile: env.KEY_FILE ?? join(dataDir, 'peer.key'),
+    readyFile: join(dataDir, 'ready.json'),
+    maxMessageBytes: positiveInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES)
+  }
+}
+
+export interface ClientConfig {
+  name: string
+  serverAddress: string
+  dialDeadlineMs: number
+  messages: string[]
+  echoBytes: number
+  maxMessageBytes: number
+}
+
+/** `argv[0]`, when given, is the server's multiaddr and wins over SERVER_ADDR. */
+export function readClientConfig (env: Env = process.env, argv: string[] = []): ClientConfig {
+  return {
+    name: env.CLIENT_NAME ?? 'client',
+    serverAddress: argv[0] ?? env.SERVER_ADDR ?? `/ip4/127.0.0.1/tcp/${DEFAULT_TCP_PORT}`,
+    dialDeadlineMs: positiveInteger(env, 'DIAL_TIMEOUT_MS', 30_000),
+    messages: list(env.MESSAGES, ['hello libp2p', 'ping over yamux', 'goodbye']),
+    echoBytes: positiveInteger(env, 'ECHO_BYTES', 1024 * 1024),
+    maxMessageBytes: positiveInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES)
+  }
+}
+
+/** libp2p 3 explains some failures over several lines (with stacks); a CLI error is one line. */
+export function oneLine (message: string): string {
+  return message.split('\n').map(line => line.trim()).filter(line => line !== '' && !line.startsWith('at ')).join(' ')
+}

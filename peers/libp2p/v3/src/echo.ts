@@ -1,0 +1,35 @@
+// /liftoff/echo/1.0.0: the server writes back every byte it reads, until the client closes its side.
+import type { PeerId, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Node } from './node.ts'
+
+export const ECHO_PROTOCOL = '/liftoff/echo/1.0.0'
+const WRITE_SIZE = 256 * 1024
+
+/** Sends `data`, waiting for the stream to drain whenever its send buffer is full. */
+async function sendAll (stream: Stream, data: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < data.byteLength; offset += WRITE_SIZE) {
+    if (!stream.send(data.subarray(offset, offset + WRITE_SIZE))) await stream.onDrain()
+  }
+}
+
+export function serveEcho (node: Node): Promise<void> {
+  return node.handle(ECHO_PROTOCOL, async stream => {
+    // A libp2p 3 stream is async-iterable for reading and has send() for writing.
+    for await (const chunk of stream) await sendAll(stream, chunk.subarray())
+    await stream.close() // the client closed its side and everything is echoed: close ours
+  })
+}
+
+/** Sends `payload` over a new echo stream and resolves with everything the server sent back. */
+export async function echo (node: Node, peer: PeerId | Multiaddr, payload: Uint8Array): Promise<Uint8Array> {
+  const stream = await node.dialProtocol(peer, ECHO_PROTOCOL)
+  const received: Uint8Array[] = []
+  const reading = (async () => {
+    for await (const chunk of stream) received.push(chunk.subarray())
+  })()
+  await sendAll(stream, payload)
+  await stream.close() // closes our write side; the server's reply keeps arriving until it closes
+  await reading
+  return Buffer.concat(received)
+}

@@ -1,0 +1,6 @@
+// Prints a new private key and its peer ID: put the key in PRIVATE_KEY (or a key file) to fix a server's identity.
+import { generatePrivateKey, peerIdOf } from './identity.ts'
+
+const privateKey = await generatePrivateKey()
+console.log(`PRIVATE_KEY=${privateKey}`)
+console.log(`PEER_ID=${peerIdOf(privateKey).toString()}`)

@@ -1,0 +1,98 @@
+// /liftoff/messages/1.0.0: a request/response protocol. Each frame is a varint length prefix followed by
+// that many bytes of UTF-8 JSON. A client may send several requests on one stream; the server answers each
+// in order. A frame over the size limit resets the stream (and only that stream).
+import { lpStream } from '@libp2p/utils'
+import type { PeerId, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Node } from './node.ts'
+
+export const MESSAGES_PROTOCOL = '/liftoff/messages/1.0.0'
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024
+
+export interface MessageRequest {
+  text: string
+}
+
+export type MessageResponse =
+  | { ok: true, reply: string, receivedBytes: number, serverTime: string }
+  | { ok: false, error: string }
+
+function answer (request: unknown, receivedBytes: number): MessageResponse {
+  if (typeof request !== 'object' || request === null || typeof (request as MessageRequest).text !== 'string') {
+    return { ok: false, error: 'expected {"text": string}' }
+  }
+  const { text } = request as MessageRequest
+  return { ok: true, reply: text.toUpperCase(), receivedBytes, serverTime: new Date().toISOString() }
+}
+
+export interface ServeMessagesOptions {
+  maxMessageBytes?: number
+  /** Called once per stream that is reset for an oversized frame. */
+  onOversized?: (remotePeer: PeerId, error: Error) => void
+  onRequest?: (remotePeer: PeerId, request: unknown, response: MessageResponse) => void
+}
+
+export function serveMessages (node: Node, options: ServeMessagesOptions = {}): Promise<void> {
+  const maxDataLength = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+  return node.handle(MESSAGES_PROTOCOL, (stream, connection) => {
+    const frames = lpStream(stream, { maxDataLength })
+    void (async () => {
+      try {
+        while (true) {
+          const frame = await frames.read()
+          let request: unknown
+          try {
+            request = JSON.parse(new TextDecoder().decode(frame.subarray()))
+          } catch {
+            request = undefined
+          }
+          const response = answer(request, frame.byteLength)
+          options.onRequest?.(connection.remotePeer, request, response)
+          await frames.write(new TextEncoder().encode(JSON.stringify(response)))
+        }
+      } catch (err) {
+        const error = err as Error
+        if (error.name === 'UnexpectedEOFError') { // the client closed its side between frames
+          await stream.close().catch(() => {})
+          return
+        }
+        if (error.name === 'InvalidDataLengthError' || error.name === 'InvalidDataLengthLengthError') {
+          options.onOversized?.(connection.remotePeer, error)
+        }
+        stream.abort(error)
+      }
+    })()
+  })
+}
+
+/** A client's side of the protocol: one stream, any number of requests, answered in order. */
+export class MessageSession {
+  private readonly stream: Stream
+  private readonly frames: ReturnType<typeof lpStream<Stream>>
+  private readonly maxMessageBytes: number
+
+  private constructor (stream: Stream, maxMessageBytes: number) {
+    this.stream = stream
+    this.frames = lpStream(stream, { maxDataLength: maxMessageBytes })
+    this.maxMessageBytes = maxMessageBytes
+  }
+
+  static async open (node: Node, peer: PeerId | Multiaddr, maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES): Promise<MessageSession> {
+    const stream = await node.dialProtocol(peer, MESSAGES_PROTOCOL)
+    return new MessageSession(stream, maxMessageBytes)
+  }
+
+  async request (request: MessageRequest): Promise<MessageResponse> {
+    const bytes = new TextEncoder().encode(JSON.stringify(request))
+    if (bytes.byteLength > this.maxMessageBytes) {
+      throw new Error(`message of ${bytes.byteLength} bytes is over the ${this.maxMessageBytes}-byte limit`)
+    }
+    await this.frames.write(bytes)
+    const frame = await this.frames.read()
+    return JSON.parse(new TextDecoder().decode(frame.subarray())) as MessageResponse
+  }
+
+  async close (): Promise<void> {
+    await this.stream.close()
+  }
+}

@@ -1,0 +1,42 @@
+// The libp2p 3.x node both roles use: TCP and WebSockets, Noise encryption, Yamux multiplexing, identify
+// and ping. No peer discovery: peers are dialled by address, so nothing reaches the public network.
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import type { PrivateKey } from '@libp2p/interface'
+
+export interface NodeOptions {
+  /** Omit for a fresh identity on every start (fine for clients). */
+  privateKey?: PrivateKey
+  /** Multiaddrs to listen on, e.g. /ip4/127.0.0.1/tcp/9111 and /ip4/127.0.0.1/tcp/9112/ws. */
+  listen?: string[]
+  /** Multiaddrs to tell peers instead of the listen ones (e.g. a container's DNS name). */
+  announce?: string[]
+  /** e.g. `inboundConnectionThreshold` (new connections per second per host). */
+  connectionManager?: Libp2pOptions['connectionManager']
+}
+
+export async function createNode (options: NodeOptions = {}) {
+  return createLibp2p({
+    privateKey: options.privateKey,
+    addresses: {
+      listen: options.listen ?? [],
+      announce: options.announce ?? []
+    },
+    // In Node.js, webSockets() dials ws:// and wss:// alike (v3 dropped the `filter` option).
+    transports: [tcp(), webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: {
+      identify: identify(),
+      ping: ping()
+    },
+    connectionManager: options.connectionManager
+  })
+}
+
+export type Node = Awaited<ReturnType<typeof createNode>>

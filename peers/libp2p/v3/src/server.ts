@@ -1,0 +1,77 @@
+// The server role: a libp2p node that listens on TCP and WebSockets and serves echo, messages, identify
+// and ping. Run it with `pnpm start:server`; see config.ts for the environment variables.
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { decodePrivateKey, loadOrCreatePrivateKey } from './identity.ts'
+import { createNode, type Node } from './node.ts'
+import { serveEcho } from './echo.ts'
+import { serveMessages } from './messages.ts'
+import { readServerConfig, type ServerConfig } from './config.ts'
+import { oneLine } from './config.ts'
+
+export interface RunningServer {
+  node: Node
+  ready: { peerId: string, multiaddrs: string[] }
+  stop: () => Promise<void>
+}
+
+export async function startServer (config: ServerConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
+  const privateKey = config.privateKey !== undefined ? decodePrivateKey(config.privateKey) : await loadOrCreatePrivateKey(config.keyFile)
+  await rm(config.readyFile, { force: true })
+
+  const node = await createNode({ privateKey, listen: config.listen, announce: config.announce })
+  await serveEcho(node)
+  await serveMessages(node, {
+    maxMessageBytes: config.maxMessageBytes,
+    onRequest: (peer, request, response) => log(`message from ${peer}: ${JSON.stringify(request)} → ${JSON.stringify(response)}`),
+    onOversized: (peer, error) => log(`reset a stream from ${peer}: frame over the ${config.maxMessageBytes}-byte limit (${error.message})`)
+  })
+  node.addEventListener('connection:open', ({ detail }) => log(`connection from ${detail.remotePeer} via ${detail.remoteAddr}`))
+  node.addEventListener('connection:close', ({ detail }) => log(`connection closed: ${detail.remotePeer}`))
+
+  const ready = { peerId: node.peerId.toString(), multiaddrs: node.getMultiaddrs().map(address => address.toString()) }
+  await mkdir(dirname(config.readyFile), { recursive: true })
+  await writeFile(config.readyFile, JSON.stringify(ready) + '\n')
+  return {
+    node,
+    ready,
+    stop: async () => {
+      await node.stop()
+      await rm(config.readyFile, { force: true })
+    }
+  }
+}
+
+const STOP_DEADLINE_MS = 5000
+
+if (import.meta.main) {
+  let server: RunningServer | undefined
+  // Installed before start-up so a signal at any moment gets a clean exit, not Node's default.
+  const shutdown = (signal: string): void => {
+    console.log(`${signal}: stopping`)
+    const timer = setTimeout(() => {
+      console.error(`server: did not stop within ${STOP_DEADLINE_MS} ms`)
+      process.exit(1)
+    }, STOP_DEADLINE_MS)
+    Promise.resolve(server?.stop()).then(() => {
+      clearTimeout(timer)
+      console.log('stopped')
+      process.exit(0)
+    }, (err: Error) => {
+      console.error(`server: stop failed: ${err.message}`)
+      process.exit(1)
+    })
+  }
+  process.once('SIGINT', shutdown)
+  process.once('SIGTERM', shutdown)
+  try {
+    server = await startServer(readServerConfig())
+    console.log(`READY ${JSON.stringify(server.ready)}`)
+    console.log(`libp2p 3.x server ${server.ready.peerId} is listening on:`)
+    for (const address of server.ready.multiaddrs) console.log(`  ${address}`)
+    console.log(`protocols: ${server.node.getProtocols().join(', ')}`)
+  } catch (err) {
+    console.error(`server: ${oneLine((err as Error).message)}`)
+    process.exit(1)
+  }
+}

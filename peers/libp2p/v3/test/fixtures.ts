@@ -1,0 +1,35 @@
+// In-process fixtures: a server on random loopback ports with its own temp dir, and client nodes, all
+// stopped (with a deadline) after each test.
+import { onCleanup, tempDir } from '../../../../scripts/testing/cleanup.ts'
+import { readServerConfig, type ServerConfig } from '../src/config.ts'
+import { createNode, type Node } from '../src/node.ts'
+import { startServer, type RunningServer } from '../src/server.ts'
+
+export { tempDir }
+
+export interface TestServer extends RunningServer {
+  config: ServerConfig
+  log: string[]
+  tcpAddress: string
+  wsAddress: string
+}
+
+export async function startTestServer (overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+  const config = {
+    ...readServerConfig({ DATA_DIR: await tempDir(), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws' }),
+    ...overrides
+  }
+  const log: string[] = []
+  const server = await startServer(config, line => log.push(line))
+  onCleanup('server stop()', () => server.stop())
+  const tcpAddress = server.ready.multiaddrs.find(address => !address.includes('/ws/'))
+  const wsAddress = server.ready.multiaddrs.find(address => address.includes('/ws/'))
+  if (tcpAddress === undefined || wsAddress === undefined) throw new Error(`server lacks an address: ${server.ready.multiaddrs.join(' ')}`)
+  return { ...server, config, log, tcpAddress, wsAddress }
+}
+
+export async function startClientNode (): Promise<Node> {
+  const node = await createNode()
+  onCleanup('client node stop()', () => node.stop())
+  return node
+}
