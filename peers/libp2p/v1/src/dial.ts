@@ -46,6 +46,7 @@ export async function dialWithRetry (node: Node, address: Multiaddr, options: Di
       const connection = await withDeadline(Math.max(giveUpAt - Date.now(), 1), async signal => node.dial(address, { signal }))
       return { connection, attempts: attempt }
     } catch (err) {
+      // #region errors
       const error = err as Error & { code?: string }
       // libp2p 1.x reports a wrong peer ID as a failed Noise handshake; retrying cannot fix either.
       if (error.code === 'ERR_ENCRYPTION_FAILED' || error.code === 'ERR_UNEXPECTED_PEER') {
@@ -54,6 +55,7 @@ export async function dialWithRetry (node: Node, address: Multiaddr, options: Di
         }
         throw new Error(`encryption handshake with ${address.toString()} failed: ${error.message}`)
       }
+      // #endregion
       const remainingMs = giveUpAt - Date.now()
       if (remainingMs <= 0) {
         throw new Error(`could not reach ${address.toString()} within ${options.deadlineMs} ms (${attempt} attempts; last error: ${error.message})`)

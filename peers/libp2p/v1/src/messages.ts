@@ -32,6 +32,7 @@ export interface ServeMessagesOptions {
   onRequest?: (remotePeer: PeerId, request: unknown, response: MessageResponse) => void
 }
 
+// #region handler
 export function serveMessages (node: Node, options: ServeMessagesOptions = {}): Promise<void> {
   const maxDataLength = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
   return node.handle(MESSAGES_PROTOCOL, ({ stream, connection }) => {
@@ -64,6 +65,7 @@ export function serveMessages (node: Node, options: ServeMessagesOptions = {}): 
     })()
   })
 }
+// #endregion
 
 /** A client's side of the protocol: one stream, any number of requests, answered in order. */
 export class MessageSession {

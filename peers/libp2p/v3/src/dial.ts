@@ -45,6 +45,7 @@ export async function dialWithRetry (node: Node, address: Multiaddr, options: Di
       const connection = await withDeadline(Math.max(giveUpAt - Date.now(), 1), async signal => node.dial(address, { signal }))
       return { connection, attempts: attempt }
     } catch (err) {
+      // #region errors
       const error = err as Error
       // libp2p 3 names its errors: a wrong peer ID is final, retrying cannot fix it.
       if (error.name === 'UnexpectedPeerError' || /does not match expected remote identity/i.test(error.message)) {
@@ -52,6 +53,7 @@ export async function dialWithRetry (node: Node, address: Multiaddr, options: Di
         throw new Error(`peer ID mismatch: the peer at ${address.decapsulateCode(421).toString()} is not ${expected ?? 'the expected peer'}`)
       }
       if (error.name === 'EncryptionFailedError') throw new Error(`encryption handshake with ${address.toString()} failed: ${error.message}`)
+      // #endregion
       const remainingMs = giveUpAt - Date.now()
       if (remainingMs <= 0) {
         throw new Error(`could not reach ${address.toString()} within ${options.deadlineMs} ms (${attempt} attempts; last error: ${error.message})`)
