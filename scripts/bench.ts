@@ -1,7 +1,7 @@
 // `pnpm bench [name…]`: every benchmark at full size on this machine, printed as one JSON line per result
 // and a table; with --write, also BENCHMARKS.md and BENCHMARKS.jsonl at the repo root; --tiny runs each
 // at a token size (the test suite does, to prove they work). Throughputs are
-// divided by raw TCP on loopback measured in the same run. Names: libp2p-v1 ipfs-helia orbitdb-v2
+// divided by raw TCP on loopback measured in the same run. Names: libp2p-v1 libp2p-v3 ipfs-helia orbitdb-v2
 // bacalhau-runner startup.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
@@ -9,12 +9,14 @@ import { join } from 'node:path'
 import { benchBacalhau } from './bench/bacalhau.ts'
 import { benchHelia } from './bench/helia.ts'
 import { benchLibp2pV1, profileLibp2pTcp } from './bench/libp2p-v1.ts'
+import { benchLibp2pV3 } from './bench/libp2p-v3.ts'
 import type { BenchResult, Scale } from './bench/measure.ts'
 import { benchOrbitdbV2 } from './bench/orbitdb-v2.ts'
 import { benchStartup } from './bench/startup.ts'
 
 export const BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
   'libp2p-v1': benchLibp2pV1,
+  'libp2p-v3': benchLibp2pV3,
   'ipfs-helia': benchHelia,
   'orbitdb-v2': benchOrbitdbV2,
   'bacalhau-runner': benchBacalhau,
@@ -37,6 +39,7 @@ function versions (): string {
   const pick = (path: string, names: string[]): string => names.map(name => `${name} ${manifest(path)[name] ?? '?'}`).join(', ')
   return [
     `libp2p/v1: ${pick('peers/libp2p/v1', ['libp2p', '@chainsafe/libp2p-noise', '@chainsafe/libp2p-yamux', '@libp2p/tcp', '@libp2p/websockets'])}`,
+    `libp2p/v3: ${pick('peers/libp2p/v3', ['libp2p', '@chainsafe/libp2p-noise', '@chainsafe/libp2p-yamux', '@libp2p/tcp', '@libp2p/websockets'])}`,
     `ipfs/helia: ${pick('peers/ipfs/helia', ['helia', '@helia/bitswap', '@helia/unixfs', 'libp2p'])}`,
     `orbitdb/v2: ${pick('peers/orbitdb/v2', ['@orbitdb/core', 'helia', 'libp2p', '@chainsafe/libp2p-gossipsub'])}`,
     `bacalhau/client: ${pick('peers/bacalhau/client', ['helia', 'libp2p'])}`
