@@ -51,6 +51,7 @@ export interface Host {
   onAnswer?: (remotePeer: PeerId, request: HostRequest, response: HostResponse) => void
 }
 
+// #region serve
 export function serveHosting (helia: Node, host: Host): Promise<void> {
   return helia.libp2p.handle(HOST_PROTOCOL, ({ stream, connection }) => {
     const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
@@ -67,6 +68,7 @@ export function serveHosting (helia: Node, host: Host): Promise<void> {
     })()
   })
 }
+// #endregion
 
 async function answer (host: Host, request: HostRequest): Promise<HostResponse> {
   if (!isValidAddress(request.address)) return { ok: false, error: `not an OrbitDB address: "${request.address}"` }

@@ -1,0 +1,59 @@
+// The IPFS node OrbitDB runs on: Helia 6 over a libp2p 3 node with gossipsub (OrbitDB announces new
+// entries on a pubsub topic per database) and identify, TCP only, no peer discovery. Blocks and the
+// datastore are LevelDB under the data dir, so databases reopen with all their entries after a restart.
+import { join } from 'node:path'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bitswap } from '@helia/block-brokers'
+import { libp2pRouting } from '@helia/routers'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { tcp } from '@libp2p/tcp'
+import { LevelBlockstore } from 'blockstore-level'
+import { LevelDatastore } from 'datastore-level'
+import { createHelia } from 'helia'
+import { createLibp2p } from 'libp2p'
+import type { PrivateKey } from '@libp2p/interface'
+
+export interface NodeOptions {
+  dataDir: string
+  privateKey?: PrivateKey
+  listen?: string[]
+  announce?: string[]
+}
+
+export async function createNode (options: NodeOptions) {
+  const datastore = new LevelDatastore(join(options.dataDir, 'datastore'))
+  const blockstore = new LevelBlockstore(join(options.dataDir, 'blocks'))
+  await datastore.open()
+  await blockstore.open()
+  const libp2p = await createLibp2p({
+    privateKey: options.privateKey,
+    // The datastore stays Helia's: Helia 6 and libp2p 3.3 type theirs against different interface-datastore
+    // majors, and OrbitDB needs nothing of libp2p's peer store across restarts.
+    addresses: {
+      listen: options.listen ?? [],
+      announce: options.announce ?? []
+    },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: {
+      identify: identify(),
+      // OrbitDB publishes every write; with no subscribed peer yet (offline, or first) that must not throw.
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true })
+    }
+  })
+  // Only bitswap and the libp2p router: Helia's defaults would add public HTTP gateways and delegated routing.
+  const helia = await createHelia({ libp2p, blockstore, datastore, blockBrokers: [bitswap()], routers: [libp2pRouting(libp2p)] })
+  // helia.stop() does not close LevelDB stores; until closed they hold a lock that a reopen would hit.
+  const stopHelia = helia.stop.bind(helia)
+  helia.stop = async () => {
+    await stopHelia()
+    await blockstore.close()
+    await datastore.close()
+  }
+  return helia
+}
+
+export type Node = Awaited<ReturnType<typeof createNode>>

@@ -1,0 +1,88 @@
+// @orbitdb/core 2.x ships JavaScript without type declarations. These describe the part of its API this
+// example uses, as it behaves in 4.0.0 (src/orbitdb.js, databases/documents.js, oplog/log.js).
+declare module '@orbitdb/core' {
+  import type { EventEmitter } from 'node:events'
+  import type { Helia } from 'helia'
+
+  export interface Identity {
+    /** Hex public key of the identity's named key: what access controllers list. */
+    id: string
+    publicKey: string
+    hash: string
+    type: string
+  }
+
+  export interface KeyStore {
+    addKey: (name: string, key: { privateKey: Uint8Array }) => Promise<void>
+    hasKey: (name: string) => Promise<boolean>
+    close: () => Promise<void>
+  }
+  export function KeyStore (options: { path: string }): Promise<KeyStore>
+
+  export interface Identities {
+    keystore: KeyStore
+    createIdentity: (options: { id: string }) => Promise<Identity>
+  }
+  export function Identities (options: { keystore: KeyStore, ipfs?: Helia }): Promise<Identities>
+
+  export interface LogEntry<T = unknown> {
+    hash: string
+    bytes: Uint8Array
+    identity: string
+    payload: { op: 'PUT' | 'DEL', key: string, value: T }
+  }
+
+  export interface Log {
+    has: (hash: string) => Promise<boolean>
+    heads: () => Promise<LogEntry[]>
+    values: () => Promise<LogEntry[]>
+  }
+
+  export interface AccessController {
+    type: string
+    address: string
+    write: string[]
+    canAppend: (entry: LogEntry) => Promise<boolean>
+  }
+
+  export interface Document {
+    _id: string
+    [field: string]: unknown
+  }
+
+  export interface DocumentsDatabase<T extends Document = Document> {
+    address: string
+    name: string
+    type: 'documents'
+    identity: Identity
+    access: AccessController
+    log: Log
+    /** 'update' (entry), 'join' (peerId, heads), 'leave' (peerId), 'error' (error), 'close' */
+    events: EventEmitter
+    put: (doc: T) => Promise<string>
+    get: (key: string) => Promise<{ hash: string, key: string, value: T } | undefined>
+    del: (key: string) => Promise<string>
+    query: (match: (doc: T) => boolean) => Promise<T[]>
+    all: () => Promise<Array<{ hash: string, key: string, value: T }>>
+    close: () => Promise<void>
+  }
+
+  export type AccessControllerFactory = (...args: never[]) => Promise<AccessController>
+
+  export interface OpenOptions {
+    type?: 'documents'
+    AccessController?: AccessControllerFactory
+  }
+
+  export interface OrbitDB {
+    id: string
+    identity: Identity
+    directory: string
+    open: <T extends Document = Document>(nameOrAddress: string, options?: OpenOptions) => Promise<DocumentsDatabase<T>>
+    stop: () => Promise<void>
+  }
+
+  export function createOrbitDB (options: { ipfs: Helia, id?: string, identities?: Identities, directory?: string }): Promise<OrbitDB>
+  export function IPFSAccessController (options?: { write?: string[] }): AccessControllerFactory
+  export function isValidAddress (address: unknown): boolean
+}

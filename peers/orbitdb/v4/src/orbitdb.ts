@@ -1,0 +1,46 @@
+// OrbitDB on top of the node: a persistent identity (its keystore lives in the data dir, or its key comes
+// from IDENTITY_KEY) and a documents database that only listed identities may write to.
+import { join } from 'node:path'
+import { generateKeyPair, privateKeyFromRaw } from '@libp2p/crypto/keys'
+import { createOrbitDB, Identities, IPFSAccessController, KeyStore, type Document, type DocumentsDatabase, type OrbitDB } from '@orbitdb/core'
+import type { Node } from './node.ts'
+
+/** The keystore name of this peer's OrbitDB identity. */
+const IDENTITY_NAME = 'liftoff'
+
+/** A new OrbitDB identity key (secp256k1, hex) for IDENTITY_KEY, and the identity ID it gives. */
+export async function generateIdentityKey (): Promise<{ key: string, identityId: string }> {
+  const key = Buffer.from((await generateKeyPair('secp256k1')).raw).toString('hex')
+  return { key, identityId: identityIdOf(key) }
+}
+
+/** The identity ID (what access controllers list) that IDENTITY_KEY `key` gives. */
+export function identityIdOf (key: string): string {
+  if (!/^[0-9a-f]{64}$/i.test(key)) throw new Error('an OrbitDB identity key is 64 hex characters (a secp256k1 private key)')
+  return Buffer.from(privateKeyFromRaw(Buffer.from(key, 'hex')).publicKey.raw).toString('hex')
+}
+
+export async function startOrbitDB (helia: Node, options: { dataDir: string, identityKey?: string }): Promise<OrbitDB> {
+  const directory = join(options.dataDir, 'orbitdb')
+  const keystore = await KeyStore({ path: join(directory, 'keystore') })
+  if (options.identityKey !== undefined) {
+    identityIdOf(options.identityKey) // validates it
+    await keystore.addKey(IDENTITY_NAME, { privateKey: Buffer.from(options.identityKey, 'hex') })
+  }
+  const identities = await Identities({ keystore, ipfs: helia })
+  return createOrbitDB({ ipfs: helia, id: IDENTITY_NAME, identities, directory })
+}
+
+/** Opens a database by address (its manifest comes from the local store or from a connected peer). */
+export async function openDatabase<T extends Document> (orbitdb: OrbitDB, address: string): Promise<DocumentsDatabase<T>> {
+  return orbitdb.open<T>(address)
+}
+
+/**
+ * Creates (or reopens) the documents database `name`, writable by this peer and `writers` (identity IDs).
+ * Its address is a hash of the name, the type and the writers: the same inputs always give the same address.
+ */
+export async function createDocuments<T extends Document> (orbitdb: OrbitDB, name: string, writers: string[]): Promise<DocumentsDatabase<T>> {
+  const write = [...new Set([orbitdb.identity.id, ...writers])].sort()
+  return orbitdb.open<T>(name, { type: 'documents', AccessController: IPFSAccessController({ write }) })
+}

@@ -1,0 +1,108 @@
+// Knowing that replication happened, without polling. OrbitDB replicates by itself (pubsub + a heads
+// exchange when peers meet), but a client that is about to exit wants to know its writes reached the
+// always-on peer. /liftoff/orbitdb-host/1.0.0 is a request/response protocol (one length-prefixed JSON
+// frame each way) with two requests:
+//   {"op":"host","address":…}               the server opens (and from then on keeps) that database and
+//                                           answers with its current heads;
+//   {"op":"await","address":…,"heads":[…]}  the server answers once its log holds all those entries.
+import { lpStream } from '@libp2p/utils'
+import { isValidAddress, type Document, type DocumentsDatabase } from '@orbitdb/core'
+import type { PeerId } from '@libp2p/interface'
+import type { Node } from './node.ts'
+
+export const HOST_PROTOCOL = '/liftoff/orbitdb-host/1.0.0'
+const MAX_FRAME_BYTES = 64 * 1024
+
+export type HostRequest =
+  | { op: 'host', address: string }
+  | { op: 'await', address: string, heads: string[], timeoutMs: number }
+
+export type HostResponse =
+  | { ok: true, address: string, heads: string[], entries: number }
+  | { ok: false, error: string }
+
+export async function headsOf<T extends Document> (db: DocumentsDatabase<T>): Promise<string[]> {
+  return (await db.log.heads()).map(entry => entry.hash)
+}
+
+/** Resolves once `db` holds every entry in `hashes`, checking again on each 'update' event. */
+export async function waitForEntries<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal): Promise<void> {
+  const { promise, resolve, reject } = Promise.withResolvers<void>()
+  const check = (): void => {
+    Promise.all(hashes.map(async hash => db.log.has(hash)))
+      .then(present => { if (present.every(Boolean)) resolve() }, reject)
+  }
+  const onAbort = (): void => reject(new Error(`${hashes.length} awaited entries did not all arrive in time`))
+  db.events.on('update', check)
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    check()
+    await promise
+  } finally {
+    db.events.off('update', check)
+    signal.removeEventListener('abort', onAbort)
+  }
+}
+
+export interface Host {
+  /** Opens `address` (if not yet open) and keeps it; resolves with the open database. */
+  host: (address: string) => Promise<DocumentsDatabase<Document>>
+  maxWaitMs: number
+  onAnswer?: (remotePeer: PeerId, request: HostRequest, response: HostResponse) => void
+}
+
+// #region serve
+export function serveHosting (helia: Node, host: Host): Promise<void> {
+  return helia.libp2p.handle(HOST_PROTOCOL, (stream, connection) => {
+    const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
+    void (async () => {
+      try {
+        const request = JSON.parse(new TextDecoder().decode((await frames.read()).subarray())) as HostRequest
+        const response = await answer(host, request)
+        host.onAnswer?.(connection.remotePeer, request, response)
+        await frames.write(new TextEncoder().encode(JSON.stringify(response)))
+        await stream.close()
+      } catch (err) {
+        stream.abort(err as Error)
+      }
+    })()
+  })
+}
+// #endregion
+
+async function answer (host: Host, request: HostRequest): Promise<HostResponse> {
+  if (!isValidAddress(request.address)) return { ok: false, error: `not an OrbitDB address: "${request.address}"` }
+  try {
+    const db = await host.host(request.address)
+    if (request.op === 'await') {
+      await waitForEntries(db, request.heads, AbortSignal.timeout(Math.min(request.timeoutMs, host.maxWaitMs)))
+    }
+    return { ok: true, address: db.address, heads: await headsOf(db), entries: (await db.log.values()).length }
+  } catch (err) {
+    return { ok: false, error: (err as Error).message }
+  }
+}
+
+export async function askServer (helia: Node, server: PeerId, request: HostRequest, signal: AbortSignal): Promise<HostResponse & { ok: true }> {
+  const stream = await helia.libp2p.dialProtocol(server, HOST_PROTOCOL, { signal })
+  const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
+  await frames.write(new TextEncoder().encode(JSON.stringify(request)), { signal })
+  const response = JSON.parse(new TextDecoder().decode((await frames.read({ signal })).subarray())) as HostResponse
+  await stream.close()
+  if (!response.ok) throw new Error(`server refused ${request.op} of ${request.address}: ${response.error}`)
+  return response
+}
+
+/**
+ * Two-way sync with the server: ask it to host the database (which returns its heads), wait until we hold
+ * those heads, then ask it to wait until it holds ours. Afterwards both sides have each other's writes.
+ */
+export async function syncWithServer<T extends Document> (helia: Node, server: PeerId, db: DocumentsDatabase<T>, timeoutMs: number): Promise<{ serverEntries: number }> {
+  const signal = AbortSignal.timeout(timeoutMs)
+  const hosted = await askServer(helia, server, { op: 'host', address: db.address }, signal)
+  await waitForEntries(db, hosted.heads, signal).catch(() => {
+    throw new Error(`did not receive the server's entries within ${timeoutMs} ms`)
+  })
+  const confirmed = await askServer(helia, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs }, signal)
+  return { serverEntries: confirmed.entries }
+}

@@ -1,0 +1,143 @@
+// The server role: the always-on OrbitDB peer. It keeps its documents database (writable by itself and
+// WRITERS) and every database a client asked it to host open and replicated, on disk, across restarts.
+// Run it with `pnpm start:server`; see src/config.ts for the environment variables.
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { readServerConfig, type ServerConfig } from './config.ts'
+import { decodePrivateKey, loadOrCreatePrivateKey } from './identity.ts'
+import { createNode, type Node } from './node.ts'
+import { createDocuments, openDatabase, startOrbitDB } from './orbitdb.ts'
+import { serveHosting } from './replication.ts'
+import type { Document, DocumentsDatabase, OrbitDB } from '@orbitdb/core'
+
+export interface Ready {
+  peerId: string
+  multiaddrs: string[]
+  /** The documents database's address: give it to clients as DB_ADDRESS. */
+  address: string
+  /** The server's OrbitDB identity ID. */
+  identity: string
+}
+
+export interface RunningServer {
+  helia: Node
+  orbitdb: OrbitDB
+  db: DocumentsDatabase
+  /** Every open database by address: the server's own and the hosted ones. */
+  databases: Map<string, DocumentsDatabase>
+  ready: Ready
+  stop: () => Promise<void>
+}
+
+const OPEN_DEADLINE_MS = 30_000
+
+async function readHostedList (file: string): Promise<string[]> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as string[]
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw err
+  }
+}
+
+async function writeHostedList (file: string, addresses: string[]): Promise<void> {
+  await writeFile(`${file}.tmp`, JSON.stringify(addresses, null, 2) + '\n')
+  await rename(`${file}.tmp`, file) // atomic: a crash never leaves half a list
+}
+
+export async function startServer (config: ServerConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
+  const privateKey = config.privateKey !== undefined ? decodePrivateKey(config.privateKey) : await loadOrCreatePrivateKey(config.keyFile)
+  await rm(config.readyFile, { force: true })
+  const helia = await createNode({ dataDir: config.dataDir, privateKey, listen: config.listen, announce: config.announce })
+  const orbitdb = await startOrbitDB(helia, { dataDir: config.dataDir, identityKey: config.identityKey })
+  const databases = new Map<string, DocumentsDatabase>()
+  const watch = (db: DocumentsDatabase): DocumentsDatabase => {
+    databases.set(db.address, db)
+    // OrbitDB reports sync failures as 'error' events (refused entries it only logs, in 4.x); without an
+    // 'error' listener, an EventEmitter would throw them.
+    db.events.on('error', (err: Error) => log(`${db.name}: sync error: ${err.message.replaceAll('\n', ' ')}`))
+    db.events.on('join', (peer: unknown) => log(`${db.name}: peer ${String(peer)} joined`))
+    return db
+  }
+
+  const db = watch(await createDocuments(orbitdb, config.dbName, config.writers))
+  const hostedFile = join(config.dataDir, 'hosted.json')
+  const hosted = await readHostedList(hostedFile)
+  for (const address of hosted) watch(await openDatabase(orbitdb, address))
+
+  const host = async (address: string): Promise<DocumentsDatabase> => {
+    const open = databases.get(address)
+    if (open !== undefined) return open
+    const opened = await Promise.race([
+      openDatabase(orbitdb, address),
+      new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`could not load the manifest of ${address} within ${OPEN_DEADLINE_MS} ms`)), OPEN_DEADLINE_MS).unref())
+    ])
+    watch(opened)
+    hosted.push(address)
+    await writeHostedList(hostedFile, hosted)
+    log(`now hosting ${address} (${opened.name})`)
+    return opened
+  }
+  await serveHosting(helia, {
+    host,
+    maxWaitMs: config.maxWaitMs,
+    onAnswer: (peer, request, response) => log(`${request.op} ${request.address} for ${peer}: ${response.ok ? `holds ${response.entries} entries` : response.error}`)
+  })
+
+  const ready: Ready = {
+    peerId: helia.libp2p.peerId.toString(),
+    multiaddrs: helia.libp2p.getMultiaddrs().map(address => address.toString()),
+    address: db.address,
+    identity: orbitdb.identity.id
+  }
+  await mkdir(dirname(config.readyFile), { recursive: true })
+  await writeFile(config.readyFile, JSON.stringify(ready) + '\n')
+  return {
+    helia,
+    orbitdb,
+    db,
+    databases,
+    ready,
+    stop: async () => {
+      await orbitdb.stop() // closes every open database
+      await helia.stop()
+      await rm(config.readyFile, { force: true })
+    }
+  }
+}
+
+const STOP_DEADLINE_MS = 10_000
+
+if (import.meta.main) {
+  let server: RunningServer | undefined
+  // Installed before start-up so a signal at any moment gets a clean exit, not Node's default.
+  const shutdown = (signal: string): void => {
+    console.log(`${signal}: stopping`)
+    const timer = setTimeout(() => {
+      console.error(`server: did not stop within ${STOP_DEADLINE_MS} ms`)
+      process.exit(1)
+    }, STOP_DEADLINE_MS)
+    Promise.resolve(server?.stop()).then(() => {
+      clearTimeout(timer)
+      console.log('stopped')
+      process.exit(0)
+    }, (err: Error) => {
+      console.error(`server: stop failed: ${err.message}`)
+      process.exit(1)
+    })
+  }
+  process.once('SIGINT', shutdown)
+  process.once('SIGTERM', shutdown)
+  try {
+    server = await startServer(readServerConfig())
+    const entries = (await server.db.all()).length
+    console.log(`READY ${JSON.stringify(server.ready)}`)
+    console.log(`OrbitDB server ${server.ready.peerId} (identity ${server.ready.identity}) is listening on:`)
+    for (const address of server.ready.multiaddrs) console.log(`  ${address}`)
+    console.log(`documents database ${server.ready.address}: ${entries} documents; writers ${server.db.access.write.join(', ')}`)
+    console.log(`hosting ${server.databases.size - 1} more database(s)`)
+  } catch (err) {
+    console.error(`server: ${(err as Error).message}`)
+    process.exit(1)
+  }
+}

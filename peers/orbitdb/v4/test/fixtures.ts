@@ -1,0 +1,58 @@
+// In-process fixtures: an OrbitDB server on a random loopback port with its own data dir, writer
+// identities, and clients run as functions. Everything is stopped and removed after each test.
+import { join } from 'node:path'
+import { onCleanup, tempDir } from '../../../../scripts/testing/cleanup.ts'
+import { runClient, type ClientReport } from '../src/client.ts'
+import { readClientConfig, readServerConfig, type ServerConfig } from '../src/config.ts'
+import { generateIdentityKey } from '../src/orbitdb.ts'
+import { startServer, type RunningServer } from '../src/server.ts'
+
+export { tempDir }
+
+export interface TestServer extends RunningServer {
+  config: ServerConfig
+  log: string[]
+}
+
+export async function serverConfig (env: Record<string, string> = {}): Promise<ServerConfig> {
+  return readServerConfig({ DATA_DIR: await tempDir('liftoff-orbitdb-server-'), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0', ...env })
+}
+
+export async function startTestServer (config: ServerConfig): Promise<TestServer> {
+  const log: string[] = []
+  const server = await startServer(config, line => log.push(line))
+  let stopped = false
+  const stop = async (): Promise<void> => {
+    if (!stopped) await server.stop()
+    stopped = true
+  }
+  onCleanup('server stop()', stop)
+  return { ...server, stop, config, log }
+}
+
+/** A writer: an identity key, the ID to list in WRITERS, and a data dir that survives its runs. */
+export async function writer (name: string): Promise<{ name: string, key: string, identityId: string, dataDir: string }> {
+  return { name, ...await generateIdentityKey(), dataDir: join(await tempDir(`liftoff-orbitdb-${name}-`), name) }
+}
+
+export async function runAs (
+  client: { name: string, key?: string, dataDir: string },
+  server: { ready: { multiaddrs: string[], address: string } },
+  env: Record<string, string> = {}
+): Promise<ClientReport> {
+  return runClient(readClientConfig({
+    CLIENT_NAME: client.name,
+    DATA_DIR: client.dataDir,
+    ...(client.key === undefined ? {} : { IDENTITY_KEY: client.key }),
+    SERVER_ADDR: server.ready.multiaddrs[0],
+    DB_ADDRESS: server.ready.address,
+    SYNC_TIMEOUT_MS: '60000',
+    ...env
+  }), line => { if (process.env.LIFTOFF_DEBUG !== undefined) console.log(`${client.name}: ${line}`) })
+}
+
+export async function documentIds (server: RunningServer, address = server.ready.address): Promise<string[]> {
+  const db = server.databases.get(address)
+  if (db === undefined) throw new Error(`server does not have ${address} open`)
+  return (await db.all()).map(document => document.key).sort()
+}

@@ -1,0 +1,152 @@
+import { once } from 'node:events'
+import { join } from 'node:path'
+import { expect, test } from 'vitest'
+import { onCleanup } from '../../../../scripts/testing/cleanup.ts'
+import { unusedPort } from '../../../../scripts/testing/processes.ts'
+import { dialWithRetry, parseServerAddress } from '../src/dial.ts'
+import { createNode } from '../src/node.ts'
+import { createDocuments, openDatabase, startOrbitDB } from '../src/orbitdb.ts'
+import { askServer, syncWithServer } from '../src/replication.ts'
+import type { Note } from '../src/client.ts'
+import { documentIds, runAs, serverConfig, startTestServer, tempDir, writer } from './fixtures.ts'
+
+test('client A writes 200 documents and exits; client B, started afterwards, reads all 200 from the server', async () => {
+  const alice = await writer('alice')
+  const server = await startTestServer(await serverConfig({ WRITERS: alice.identityId }))
+  const written = await runAs(alice, server, { WRITES: '200' })
+  expect(written.written).toHaveLength(200)
+  expect(written.serverEntries).toBe(200)
+
+  const bob = { name: 'bob', dataDir: join(await tempDir(), 'bob') } // a reader: not a writer, fresh storage
+  const read = await runAs(bob, server, { WRITES: '0' })
+  expect(read.documentIds).toEqual([...written.written].sort())
+  expect(await documentIds(server)).toEqual([...written.written].sort())
+})
+
+test('concurrent writes from two clients converge to the same state on all three peers', async () => {
+  const alice = await writer('alice')
+  const bob = await writer('bob')
+  const server = await startTestServer(await serverConfig({ WRITERS: `${alice.identityId},${bob.identityId}` }))
+  const [fromAlice, fromBob] = await Promise.all([runAs(alice, server, { WRITES: '50' }), runAs(bob, server, { WRITES: '50' })])
+  const everything = [...fromAlice.written, ...fromBob.written].sort()
+  expect(everything).toHaveLength(100)
+  expect(await documentIds(server)).toEqual(everything)
+  // each client's next sync brings it the other's writes through the server
+  expect((await runAs(alice, server, { WRITES: '0' })).documentIds).toEqual(everything)
+  expect((await runAs(bob, server, { WRITES: '0' })).documentIds).toEqual(everything)
+})
+
+test('an entry from an identity outside the access controller is refused by the server and by another client', async () => {
+  const alice = await writer('alice')
+  const server = await startTestServer(await serverConfig({ WRITERS: alice.identityId }))
+  await runAs(alice, server, { WRITES: '1' })
+
+  // Two live peers on loopback: alice (a writer) and eve, who patches her own access check to forge an entry.
+  const startPeer = async (name: string, identityKey?: string) => {
+    const dataDir = await tempDir(`liftoff-orbitdb-${name}-`)
+    const helia = await createNode({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'] })
+    onCleanup(`${name} helia stop()`, () => helia.stop())
+    const orbitdb = await startOrbitDB(helia, { dataDir, identityKey })
+    onCleanup(`${name} orbitdb stop()`, () => orbitdb.stop())
+    await dialWithRetry(helia.libp2p, parseServerAddress(server.ready.multiaddrs[0]!), { deadlineMs: 10_000 })
+    return { helia, orbitdb, db: await openDatabase<Note>(orbitdb, server.ready.address) }
+  }
+  const honest = await startPeer('alice', alice.key)
+  const eve = await startPeer('eve')
+  const joined = (db: typeof eve.db): Promise<unknown> => once(db.events, 'join')
+  const eveMetPeers = Promise.all([joined(eve.db), joined(eve.db)])
+  await dialWithRetry(eve.helia.libp2p, honest.helia.libp2p.getMultiaddrs()[0]!, { deadlineMs: 10_000 })
+  await eveMetPeers
+
+  // OrbitDB 4 logs a refused entry instead of emitting 'error': watch each access controller's verdicts.
+  const refusal = (db: typeof eve.db | typeof server.db): Promise<string> => {
+    const { promise, resolve } = Promise.withResolvers<string>()
+    const decide = db.access.canAppend.bind(db.access)
+    db.access.canAppend = async entry => {
+      const allowed = await decide(entry)
+      if (!allowed) resolve(entry.hash)
+      return allowed
+    }
+    return promise
+  }
+  const refusedByServer = refusal(server.db)
+  const refusedByAlice = refusal(honest.db)
+  eve.db.access.canAppend = async () => true
+  const forged = await eve.db.put({ _id: 'forged', author: 'eve', text: 'let me in', writtenAt: new Date().toISOString() })
+  expect(await eve.db.log.has(forged)).toBe(true)
+
+  expect(await Promise.all([refusedByServer, refusedByAlice])).toEqual([forged, forged])
+  expect(await server.db.log.has(forged)).toBe(false)
+  expect(await honest.db.log.has(forged)).toBe(false)
+  expect((await server.db.all()).map(document => document.key)).not.toContain('forged')
+  // and the server keeps replicating honest writes
+  expect((await runAs(alice, server, { WRITES: '1' })).serverEntries).toBe(2)
+})
+
+test('a write by an identity outside the access controller is refused locally with a clear error', async () => {
+  const server = await startTestServer(await serverConfig())
+  const mallory = { name: 'mallory', dataDir: join(await tempDir(), 'mallory') }
+  await expect(runAs(mallory, server, { WRITES: '1' })).rejects.toThrow(/^identity \w+ may not write to \/orbitdb\/\w+ \(it is not in the access controller\)$/)
+  expect(await documentIds(server)).toEqual([])
+})
+
+test('after a restart the server reopens its database and the databases it hosts, with all entries', async () => {
+  const alice = await writer('alice')
+  const config = await serverConfig({ WRITERS: alice.identityId })
+  const first = await startTestServer(config)
+  const { written } = await runAs(alice, first, { WRITES: '20' })
+
+  // alice's own database, which she asks the server to host
+  const dataDir = await tempDir()
+  const helia = await createNode({ dataDir })
+  onCleanup('helia stop()', () => helia.stop())
+  const orbitdb = await startOrbitDB(helia, { dataDir, identityKey: alice.key })
+  onCleanup('orbitdb stop()', () => orbitdb.stop())
+  const diary = await createDocuments<Note>(orbitdb, 'alice-diary', [])
+  for (let day = 1; day <= 10; day++) await diary.put({ _id: `day-${day}`, author: 'alice', text: `entry ${day}`, writtenAt: new Date().toISOString() })
+  const { connection } = await dialWithRetry(helia.libp2p, parseServerAddress(first.ready.multiaddrs[0]!), { deadlineMs: 10_000 })
+  expect((await syncWithServer(helia, connection.remotePeer, diary, 30_000)).serverEntries).toBe(10)
+  await orbitdb.stop()
+  await first.stop()
+
+  const second = await startTestServer(config)
+  expect(second.ready.address).toBe(first.ready.address)
+  expect(second.ready.peerId).toBe(first.ready.peerId)
+  expect(second.ready.identity).toBe(first.ready.identity)
+  expect(await documentIds(second)).toEqual([...written].sort())
+  expect(await documentIds(second, diary.address)).toHaveLength(10)
+})
+
+test('writes made while the server is down are kept and sync when it is back', async () => {
+  const alice = await writer('alice')
+  const config = await serverConfig({ WRITERS: alice.identityId })
+  const server = await startTestServer(config)
+  const online = await runAs(alice, server, { WRITES: '2' })
+  await server.stop()
+
+  await expect(runAs(alice, server, { WRITES: '3', DIAL_TIMEOUT_MS: '1000' }))
+    .rejects.toThrow(/could not reach .*; the 3 documents written are kept in .* and sync on the next run/)
+
+  const restarted = await startTestServer(config)
+  expect(await documentIds(restarted)).toEqual([...online.written].sort())
+  const synced = await runAs(alice, restarted, { WRITES: '0' })
+  expect(synced.documentIds).toHaveLength(5)
+  expect(await documentIds(restarted)).toEqual(synced.documentIds)
+})
+
+test('the hosting protocol refuses a malformed address without crashing', async () => {
+  const server = await startTestServer(await serverConfig())
+  const helia = await createNode({ dataDir: await tempDir() })
+  onCleanup('helia stop()', () => helia.stop())
+  const { connection } = await dialWithRetry(helia.libp2p, parseServerAddress(server.ready.multiaddrs[0]!), { deadlineMs: 10_000 })
+  await expect(askServer(helia, connection.remotePeer, { op: 'host', address: '/orbitdb/nope' }, AbortSignal.timeout(10_000)))
+    .rejects.toThrow(/not an OrbitDB address/)
+  expect((await askServer(helia, connection.remotePeer, { op: 'host', address: server.ready.address }, AbortSignal.timeout(10_000))).entries).toBe(0)
+})
+
+test('an unreachable server with a database never opened here fails with a one-line reason', async () => {
+  const alice = await writer('alice')
+  const fakeAddress = '/orbitdb/zdpuAz8fBts4vCNy3gMM7MmP8LQ3kfDTRNdh6z9BUn9NwHMVt'
+  await expect(runAs(alice, { ready: { multiaddrs: [`/ip4/127.0.0.1/tcp/${await unusedPort()}`], address: fakeAddress } }, { DIAL_TIMEOUT_MS: '800' }))
+    .rejects.toThrow(/could not open .*manifest|could not reach/)
+})
