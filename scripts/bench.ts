@@ -2,7 +2,7 @@
 // and a table; with --write, also BENCHMARKS.md and BENCHMARKS.jsonl at the repo root; --tiny runs each
 // at a token size (the test suite does, to prove they work). Throughputs are
 // divided by raw TCP on loopback measured in the same run. Names: libp2p-v1 libp2p-v3 ipfs-helia orbitdb-v2
-// bacalhau-runner startup.
+// orbitdb-v4 bacalhau-runner startup.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +12,7 @@ import { benchLibp2pV1, profileLibp2pTcp } from './bench/libp2p-v1.ts'
 import { benchLibp2pV3 } from './bench/libp2p-v3.ts'
 import type { BenchResult, Scale } from './bench/measure.ts'
 import { benchOrbitdbV2 } from './bench/orbitdb-v2.ts'
+import { benchOrbitdbV4 } from './bench/orbitdb-v4.ts'
 import { benchStartup } from './bench/startup.ts'
 
 export const BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
@@ -19,6 +20,7 @@ export const BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>
   'libp2p-v3': benchLibp2pV3,
   'ipfs-helia': benchHelia,
   'orbitdb-v2': benchOrbitdbV2,
+  'orbitdb-v4': benchOrbitdbV4,
   'bacalhau-runner': benchBacalhau,
   startup: benchStartup
 }
@@ -42,6 +44,7 @@ function versions (): string {
     `libp2p/v3: ${pick('peers/libp2p/v3', ['libp2p', '@chainsafe/libp2p-noise', '@chainsafe/libp2p-yamux', '@libp2p/tcp', '@libp2p/websockets'])}`,
     `ipfs/helia: ${pick('peers/ipfs/helia', ['helia', '@helia/bitswap', '@helia/unixfs', 'libp2p'])}`,
     `orbitdb/v2: ${pick('peers/orbitdb/v2', ['@orbitdb/core', 'helia', 'libp2p', '@chainsafe/libp2p-gossipsub'])}`,
+    `orbitdb/v4: ${pick('peers/orbitdb/v4', ['@orbitdb/core', 'helia', 'libp2p', '@libp2p/gossipsub'])}`,
     `bacalhau/client: ${pick('peers/bacalhau/client', ['helia', 'libp2p'])}`
   ].map(line => `- ${line}`).join('\n')
 }

@@ -2,7 +2,13 @@
 // example uses, as it behaves in 4.0.0 (src/orbitdb.js, databases/documents.js, oplog/log.js).
 declare module '@orbitdb/core' {
   import type { EventEmitter } from 'node:events'
-  import type { Helia } from 'helia'
+
+  /** The part of a Helia node OrbitDB relies on; any Helia of the matching major fits. */
+  export interface Ipfs {
+    blockstore: unknown
+    pins: unknown
+    libp2p: unknown
+  }
 
   export interface Identity {
     /** Hex public key of the identity's named key: what access controllers list. */
@@ -23,7 +29,7 @@ declare module '@orbitdb/core' {
     keystore: KeyStore
     createIdentity: (options: { id: string }) => Promise<Identity>
   }
-  export function Identities (options: { keystore: KeyStore, ipfs?: Helia }): Promise<Identities>
+  export function Identities (options: { keystore: KeyStore, ipfs?: Ipfs }): Promise<Identities>
 
   export interface LogEntry<T = unknown> {
     hash: string
@@ -82,7 +88,7 @@ declare module '@orbitdb/core' {
     stop: () => Promise<void>
   }
 
-  export function createOrbitDB (options: { ipfs: Helia, id?: string, identities?: Identities, directory?: string }): Promise<OrbitDB>
+  export function createOrbitDB (options: { ipfs: Ipfs, id?: string, identities?: Identities, directory?: string }): Promise<OrbitDB>
   export function IPFSAccessController (options?: { write?: string[] }): AccessControllerFactory
   export function isValidAddress (address: unknown): boolean
 }
