@@ -67,6 +67,11 @@ if (import.meta.main) {
   // libp2p 1.x can reject a read nobody awaits when a connection closes mid-identify; a benchmark run
   // should report that, not die of it.
   process.on('unhandledRejection', (err: Error) => console.error(`bench: a library left a rejection unhandled: ${err.name}: ${err.message}`))
+  // The same stray abort sometimes surfaces as an uncaught exception (from an AbortSignal listener).
+  process.on('uncaughtException', (err: Error) => {
+    if (err.name !== 'AbortError') throw err
+    console.error(`bench: a library threw from an abort listener: ${err.message}`)
+  })
   const names = process.argv.slice(2).filter(arg => !arg.startsWith('--'))
   const write = process.argv.includes('--write')
   const scale: Scale = process.argv.includes('--tiny') ? 'tiny' : 'full'
