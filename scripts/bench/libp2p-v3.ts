@@ -3,7 +3,8 @@
 import { createNode, type Node } from '../../peers/libp2p/v3/src/node.ts'
 import { MessageSession, serveMessages } from '../../peers/libp2p/v3/src/messages.ts'
 import { withDeadline } from '../../peers/libp2p/v3/src/dial.ts'
-import { MiB, mibPerSecond, percentile, rawTcpThroughput, round, timed, type BenchResult, type Scale } from './measure.ts'
+import { benchLatency, parallelThroughput, rawBaselines, throughputMatrix } from './libp2p-common.ts'
+import { MiB, type BenchResult, type Scale } from './measure.ts'
 
 const SINK_PROTOCOL = '/liftoff/bench/sink/1.0.0'
 type Multiaddr = ReturnType<Node['getMultiaddrs']>[number]
@@ -19,63 +20,30 @@ async function sinkServer (): Promise<Node> {
 
 async function streamThroughput (client: Node, address: Multiaddr, bytesPerStream: number, streams: number, chunkSize: number): Promise<number> {
   const chunk = new Uint8Array(chunkSize).fill(7)
-  const { ms } = await timed(async () => Promise.all(Array.from({ length: streams }, async () => {
+  return parallelThroughput(streams, bytesPerStream, async () => {
     const stream = await client.dialProtocol(address, SINK_PROTOCOL)
     for (let sent = 0; sent < bytesPerStream; sent += chunkSize) if (!stream.send(chunk)) await stream.onDrain()
     await stream.close()
     for await (const _chunk of stream) { /* until the server closes: it has everything */ }
-  })))
-  return mibPerSecond(bytesPerStream * streams, ms)
+  })
 }
 
 export async function benchLibp2pV3 (scale: Scale): Promise<BenchResult[]> {
   const total = scale === 'full' ? 256 * MiB : 4 * MiB
   const results: BenchResult[] = []
-  const raw = { 1: await rawTcpThroughput(total, 1, MiB), 8: await rawTcpThroughput(total / 8, 8, MiB) }
-  results.push({ bench: 'libp2p-v3', case: 'raw TCP, 1 connection, 1 MiB writes', value: raw[1], unit: 'MiB/s' })
-  results.push({ bench: 'libp2p-v3', case: 'raw TCP, 8 connections, 1 MiB writes', value: raw[8], unit: 'MiB/s' })
+  const raw = await rawBaselines('libp2p-v3', total, results)
   const server = await sinkServer()
   const client = await createNode()
   try {
     for (const chunk of [64 * 1024, MiB]) {
-      for (const transport of ['tcp', 'ws'] as const) {
-        const address = server.getMultiaddrs().find(candidate => candidate.toString().includes('/ws/') === (transport === 'ws'))!
-        for (const streams of [1, 8] as const) {
-          const value = await streamThroughput(client, address, total / streams, streams, chunk)
-          results.push({ bench: 'libp2p-v3', case: `${transport}, ${streams} stream${streams > 1 ? 's' : ''}, shipped config, ${chunk / 1024} KiB writes`, value, unit: 'MiB/s', baseline: raw[streams], ratio: round(value / raw[streams], 3) })
-        }
-        await client.hangUp(address)
-      }
+      await throughputMatrix<Multiaddr>('libp2p-v3', `shipped config, ${chunk / 1024} KiB writes`, total, raw, server, client,
+        async (address, bytesPerStream, streams) => streamThroughput(client, address, bytesPerStream, streams, chunk), results)
     }
   } finally {
     await client.stop()
     await server.stop()
   }
 
-  const dials = scale === 'full' ? 100 : 5
-  const messages = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], connectionManager: { inboundConnectionThreshold: 10_000 } })
-  await serveMessages(messages)
-  const dialer = await createNode()
-  try {
-    const address = messages.getMultiaddrs()[0]!
-    const setups: number[] = []
-    for (let index = 0; index < dials; index++) {
-      const { ms } = await timed(async () => {
-        const session = await MessageSession.open(dialer, address)
-        await session.request({ text: 'first' })
-        await session.close()
-      })
-      setups.push(ms)
-      await dialer.hangUp(address)
-    }
-    results.push({ bench: 'libp2p-v3', case: `connection set-up + first round trip (median of ${dials})`, value: round(percentile(setups, 0.5)), unit: 'ms', detail: { p95: round(percentile(setups, 0.95)) } })
-    await dialer.dial(address)
-    const rtts: number[] = []
-    for (let index = 0; index < dials; index++) rtts.push(await withDeadline(10_000, async signal => dialer.services.ping.ping(address, { signal })))
-    results.push({ bench: 'libp2p-v3', case: `ping RTT (median of ${dials})`, value: round(percentile(rtts, 0.5)), unit: 'ms', detail: { p95: round(percentile(rtts, 0.95)) } })
-  } finally {
-    await dialer.stop()
-    await messages.stop()
-  }
+  results.push(...await benchLatency<Node, Multiaddr>('libp2p-v3', { createNode, serveMessages, withDeadline, sessions: MessageSession }, scale))
   return results
 }

@@ -1,0 +1,89 @@
+// What every libp2p major is measured on, the same way: stream throughput over TCP and WebSockets with 1
+// and 8 streams against raw TCP, connection set-up, and ping. Each example passes its own node factory,
+// sink sender and messages protocol.
+import { MiB, mibPerSecond, percentile, rawTcpThroughput, round, timed, type BenchResult, type Scale } from './measure.ts'
+
+interface LatencyNode<Address> {
+  getMultiaddrs: () => Address[]
+  dial: (address: Address) => Promise<unknown>
+  hangUp: (address: Address) => Promise<void>
+  stop: () => Promise<void> | void
+  services: { ping: { ping: (address: Address, options: { signal: AbortSignal }) => Promise<number> } }
+}
+
+export interface LatencyExample<Node extends LatencyNode<Address>, Address> {
+  createNode: (options: { listen?: string[], connectionManager?: { inboundConnectionThreshold: number } }) => Promise<Node>
+  serveMessages: (node: Node) => Promise<void>
+  /** The example's MessageSession class. */
+  sessions: { open: (node: Node, address: Address) => Promise<{ request: (request: { text: string }) => Promise<unknown>, close: () => Promise<void> }> }
+  withDeadline: <T>(ms: number, work: (signal: AbortSignal) => Promise<T>) => Promise<T>
+}
+
+/** Dial + Noise + Yamux + the first request/response on a fresh connection each time; then ping RTT. */
+export async function benchLatency<Node extends LatencyNode<Address>, Address> (bench: string, example: LatencyExample<Node, Address>, scale: Scale): Promise<BenchResult[]> {
+  const dials = scale === 'full' ? 100 : 5
+  // libp2p refuses more than 5 new connections a second from one host by default; this test makes more.
+  const server = await example.createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], connectionManager: { inboundConnectionThreshold: 10_000 } })
+  await example.serveMessages(server)
+  const client = await example.createNode({})
+  try {
+    const address = server.getMultiaddrs()[0]!
+    const setups: number[] = []
+    for (let index = 0; index < dials; index++) {
+      setups.push((await timed(async () => {
+        const session = await example.sessions.open(client, address)
+        await session.request({ text: 'first' })
+        await session.close()
+      })).ms)
+      await client.hangUp(address)
+    }
+    await client.dial(address)
+    const rtts: number[] = []
+    for (let index = 0; index < dials; index++) rtts.push(await example.withDeadline(10_000, async signal => client.services.ping.ping(address, { signal })))
+    return [
+      { bench, case: `connection set-up + first round trip (median of ${dials})`, value: round(percentile(setups, 0.5)), unit: 'ms', detail: { p95: round(percentile(setups, 0.95)) } },
+      { bench, case: `ping RTT (median of ${dials})`, value: round(percentile(rtts, 0.5)), unit: 'ms', detail: { p95: round(percentile(rtts, 0.95)) } }
+    ]
+  } finally {
+    await client.stop()
+    await server.stop()
+  }
+}
+
+export interface Baselines { 1: number, 8: number }
+
+/** Raw TCP with one and with eight connections, as the first two results of a libp2p benchmark. */
+export async function rawBaselines (bench: string, total: number, results: BenchResult[]): Promise<Baselines> {
+  const raw = { 1: await rawTcpThroughput(total, 1, MiB), 8: await rawTcpThroughput(total / 8, 8, MiB) }
+  results.push({ bench, case: 'raw TCP, 1 connection, 1 MiB writes', value: raw[1], unit: 'MiB/s' })
+  results.push({ bench, case: 'raw TCP, 8 connections, 1 MiB writes', value: raw[8], unit: 'MiB/s' })
+  return raw
+}
+
+interface ThroughputNode<Address> {
+  getMultiaddrs: () => Address[]
+  hangUp: (address: Address) => Promise<void>
+}
+
+/** TCP and WebSockets × 1 and 8 streams, each sending `total` bytes in all; one result per cell. */
+export async function throughputMatrix<Address> (
+  bench: string, label: string, total: number, raw: Baselines,
+  server: ThroughputNode<Address>, client: ThroughputNode<Address>,
+  send: (address: Address, bytesPerStream: number, streams: number) => Promise<number>,
+  results: BenchResult[]
+): Promise<void> {
+  for (const transport of ['tcp', 'ws'] as const) {
+    const address = server.getMultiaddrs().find(candidate => String(candidate).includes('/ws/') === (transport === 'ws'))!
+    for (const streams of [1, 8] as const) {
+      const value = await send(address, total / streams, streams)
+      results.push({ bench, case: `${transport}, ${streams} stream${streams > 1 ? 's' : ''}, ${label}`, value, unit: 'MiB/s', baseline: raw[streams], ratio: round(value / raw[streams], 3) })
+    }
+    await client.hangUp(address)
+  }
+}
+
+/** Runs `sendOne` on `streams` streams at once; MiB/s for all of them together. */
+export async function parallelThroughput (streams: number, bytesPerStream: number, sendOne: () => Promise<void>): Promise<number> {
+  const { ms } = await timed(async () => Promise.all(Array.from({ length: streams }, sendOne)))
+  return mibPerSecond(bytesPerStream * streams, ms)
+}

@@ -1,0 +1,57 @@
+// OrbitDB, any major: documents written per second, and the time until a second peer holds every entry,
+// counted by entries in its log (not by the join event). Each example passes its own stack.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { round, timed, type BenchResult, type Scale } from './measure.ts'
+import type { DocumentsDatabase, OrbitDB } from '@orbitdb/core'
+
+export interface OrbitdbExample<Node extends { stop: () => Promise<unknown> }> {
+  createNode: (options: { dataDir: string, listen?: string[] }) => Promise<Node>
+  /** Dials `to` from `from`. */
+  connect: (from: Node, to: Node) => Promise<unknown>
+  startOrbitDB: (node: Node, options: { dataDir: string }) => Promise<OrbitDB>
+  createDocuments: (node: Node, orbitdb: OrbitDB, name: string) => Promise<DocumentsDatabase>
+  openDatabase: (node: Node, orbitdb: OrbitDB, address: string) => Promise<DocumentsDatabase>
+  headsOf: (db: DocumentsDatabase) => Promise<string[]>
+  waitForEntries: (db: DocumentsDatabase, hashes: string[], signal: AbortSignal) => Promise<void>
+}
+
+export async function benchOrbitdb<Node extends { stop: () => Promise<unknown> }> (bench: string, example: OrbitdbExample<Node>, scale: Scale): Promise<BenchResult[]> {
+  const count = scale === 'full' ? 1000 : 20
+  const work = await mkdtemp(join(tmpdir(), `liftoff-bench-${bench}-`))
+  const writerDir = join(work, 'writer')
+  const readerDir = join(work, 'reader')
+  const writerNode = await example.createNode({ dataDir: writerDir, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  const readerNode = await example.createNode({ dataDir: readerDir })
+  try {
+    const writer = await example.startOrbitDB(writerNode, { dataDir: writerDir })
+    const reader = await example.startOrbitDB(readerNode, { dataDir: readerDir })
+    try {
+      const db = await example.createDocuments(writerNode, writer, 'bench')
+      // Writes alone first (no peer listening), as OrbitDB's own benchmark measures them.
+      const writes = await timed(async () => {
+        for (let index = 0; index < count; index++) await db.put({ _id: `doc-${index}`, index, text: `document ${index}` })
+      })
+      // Then a second peer connects and opens the database: time until its log holds every entry.
+      const replication = await timed(async () => {
+        await example.connect(readerNode, writerNode)
+        const replica = await example.openDatabase(readerNode, reader, db.address)
+        await example.waitForEntries(replica, await example.headsOf(db), AbortSignal.timeout(300_000))
+        return (await replica.log.values()).length
+      })
+      if (replication.value !== count) throw new Error(`the replica holds ${replication.value} entries, not ${count}`)
+      return [
+        { bench, case: `documents put (${count}, one after another, persistent storage)`, value: round(count / (writes.ms / 1000), 1), unit: 'writes/s', detail: { ms: round(writes.ms, 0) } },
+        { bench, case: `a second peer connects, opens the database and holds all ${count} entries`, value: round(replication.ms / 1000, 2), unit: 's' }
+      ]
+    } finally {
+      await reader.stop()
+      await writer.stop()
+    }
+  } finally {
+    await readerNode.stop()
+    await writerNode.stop()
+    await rm(work, { recursive: true, force: true })
+  }
+}
