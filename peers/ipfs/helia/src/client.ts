@@ -7,12 +7,11 @@ import { existsSync } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import { unixfs } from '@helia/unixfs'
 import { CID } from 'multiformats/cid'
-import { readClientConfig, type ClientConfig } from './config.ts'
+import { oneLine, readClientConfig, type ClientConfig } from './config.ts'
 import { dialWithRetry, parseServerAddress } from './dial.ts'
 import { cidOfPath, exportTo, importPath, statPath, type TransferProgress } from './files.ts'
 import { createNode, type Node } from './node.ts'
 import { requestPin, type PinResponse } from './pinning.ts'
-import { oneLine } from './config.ts'
 
 type Log = (line: string) => void
 

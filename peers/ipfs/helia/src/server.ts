@@ -4,13 +4,12 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { unixfs } from '@helia/unixfs'
-import { readServerConfig, type ServerConfig } from './config.ts'
+import { oneLine, readServerConfig, type ServerConfig } from './config.ts'
 import { importPath } from './files.ts'
 import { startGateway } from './gateway.ts'
 import { decodePrivateKey, loadOrCreatePrivateKey } from './identity.ts'
 import { createNode, type Node } from './node.ts'
 import { servePins } from './pinning.ts'
-import { oneLine } from './config.ts'
 
 export interface Ready {
   peerId: string

@@ -5,8 +5,7 @@ import { createNode } from './node.ts'
 import { dialWithRetry, parseServerAddress, withDeadline } from './dial.ts'
 import { echo } from './echo.ts'
 import { MessageSession } from './messages.ts'
-import { readClientConfig, type ClientConfig } from './config.ts'
-import { oneLine } from './config.ts'
+import { oneLine, readClientConfig, type ClientConfig } from './config.ts'
 
 export interface ClientReport {
   serverPeerId: string

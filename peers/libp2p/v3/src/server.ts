@@ -6,8 +6,7 @@ import { decodePrivateKey, loadOrCreatePrivateKey } from './identity.ts'
 import { createNode, type Node } from './node.ts'
 import { serveEcho } from './echo.ts'
 import { serveMessages } from './messages.ts'
-import { readServerConfig, type ServerConfig } from './config.ts'
-import { oneLine } from './config.ts'
+import { oneLine, readServerConfig, type ServerConfig } from './config.ts'
 
 export interface RunningServer {
   node: Node
