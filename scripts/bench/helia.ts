@@ -14,7 +14,6 @@ export async function benchHelia (scale: Scale): Promise<BenchResult[]> {
   const fileCount = scale === 'full' ? 1000 : 20
   const work = await mkdtemp(join(tmpdir(), 'liftoff-bench-helia-'))
   const server = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'] })
-  const client = await createNode()
   try {
     const raw = await rawTcpThroughput(fileBytes, 1, MiB)
     await writeFile(join(work, 'big.bin'), randomBytes(fileBytes))
@@ -22,12 +21,20 @@ export async function benchHelia (scale: Scale): Promise<BenchResult[]> {
     await mkdir(join(work, 'small'))
     for (let index = 0; index < fileCount; index++) await writeFile(join(work, 'small', `file-${index}.txt`), randomBytes(1024))
     const dirCid = await importPath(unixfs(server), join(work, 'small'))
-    await client.libp2p.dial(server.libp2p.getMultiaddrs()[0]!)
-
-    const fs = unixfs(client)
-    const { ms } = await timed(async () => {
-      for await (const _chunk of fs.cat(bigCid)) { /* drain */ }
-    })
+    // Best of three, each by a fresh client (nothing local yet), as the raw TCP baseline is a best of three.
+    let ms = Number.POSITIVE_INFINITY
+    for (let run = 0; run < 3; run++) {
+      const fetcher = await createNode()
+      try {
+        await fetcher.libp2p.dial(server.libp2p.getMultiaddrs()[0]!)
+        const files = unixfs(fetcher)
+        ms = Math.min(ms, (await timed(async () => {
+          for await (const _chunk of files.cat(bigCid)) { /* drain */ }
+        })).ms)
+      } finally {
+        await fetcher.stop()
+      }
+    }
     const value = mibPerSecond(fileBytes, ms)
     const results: BenchResult[] = [
       { bench: 'ipfs-helia', case: 'raw TCP, 1 connection, 1 MiB writes', value: raw, unit: 'MiB/s' },
@@ -57,7 +64,6 @@ export async function benchHelia (scale: Scale): Promise<BenchResult[]> {
     }
     return results
   } finally {
-    await client.stop()
     await server.stop()
     await rm(work, { recursive: true, force: true })
   }
