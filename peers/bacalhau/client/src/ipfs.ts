@@ -1,7 +1,7 @@
 // The IPFS side of compute over data: a Helia 7 node (light: only libp2p over TCP and bitswap, so it talks
 // to the peers you dial and nobody else), and moving directories in and out of UnixFS.
 import { createWriteStream } from 'node:fs'
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises'
+import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -63,8 +63,4 @@ export async function exportTo (helia: IpfsNode, cid: CID, target: string, signa
     return
   }
   await pipeline(fs.cat(cid, { signal }), createWriteStream(target))
-}
-
-export async function isDirectory (path: string): Promise<boolean> {
-  return (await stat(path)).isDirectory()
 }

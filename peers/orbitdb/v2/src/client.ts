@@ -25,10 +25,6 @@ export interface ClientReport {
 
 type Log = (line: string) => void
 
-function deadline<T> (promise: Promise<T>, ms: number, message: string): Promise<T> {
-  return Promise.race([promise, new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(message)), ms).unref())])
-}
-
 export async function runClient (config: ClientConfig, log: Log = console.log): Promise<ClientReport> {
   if (!isValidAddress(config.dbAddress)) throw new Error(`malformed database address "${config.dbAddress}": expected /orbitdb/<manifest CID>`)
   const serverAddress = parseServerAddress(config.serverAddress)
@@ -44,8 +40,7 @@ export async function runClient (config: ClientConfig, log: Log = console.log): 
       connecting.catch(() => {}) // awaited below, after the local work
 
       // Opening needs the database manifest: from the local store after a first run, else from the server.
-      const db = await deadline(openDatabase<Note>(helia, orbitdb, config.dbAddress), config.dialDeadlineMs,
-        `could not open ${config.dbAddress}: its manifest is neither stored locally nor sent by the server within ${config.dialDeadlineMs} ms`)
+      const db = await openDatabase<Note>(helia, orbitdb, config.dbAddress, config.dialDeadlineMs)
       // OrbitDB emits replication failures (a refused entry, a fetch cut short by stop) as 'error' events,
       // and an EventEmitter without an 'error' listener would throw them.
       db.events.on('error', (err: Error) => log(`sync error: ${err.message.replaceAll('\n', ' ')}`))

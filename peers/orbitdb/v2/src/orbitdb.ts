@@ -46,9 +46,22 @@ function keepReplicatedEntries<T extends Document> (helia: Node, db: DocumentsDa
   return db
 }
 
-/** Opens a database by address (its manifest comes from the local store or from a connected peer). */
-export async function openDatabase<T extends Document> (helia: Node, orbitdb: OrbitDB, address: string): Promise<DocumentsDatabase<T>> {
-  return keepReplicatedEntries(helia, await orbitdb.open<T>(address))
+/** Rejects if opening takes longer than `ms`: without its manifest, orbitdb.open() would wait forever. */
+async function withinDeadline<T> (opening: Promise<T>, address: string, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`could not open ${address}: its manifest is neither stored here nor sent by a connected peer within ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([opening, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Opens a database by address; its manifest comes from the local store or from a connected peer. */
+export async function openDatabase<T extends Document> (helia: Node, orbitdb: OrbitDB, address: string, timeoutMs = 30_000): Promise<DocumentsDatabase<T>> {
+  return keepReplicatedEntries(helia, await withinDeadline(orbitdb.open<T>(address), address, timeoutMs))
 }
 
 /**

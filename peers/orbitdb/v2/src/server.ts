@@ -29,8 +29,6 @@ export interface RunningServer {
   stop: () => Promise<void>
 }
 
-const OPEN_DEADLINE_MS = 30_000
-
 async function readHostedList (file: string): Promise<string[]> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as string[]
@@ -68,10 +66,7 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
   const host = async (address: string): Promise<DocumentsDatabase> => {
     const open = databases.get(address)
     if (open !== undefined) return open
-    const opened = await Promise.race([
-      openDatabase(helia, orbitdb, address),
-      new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`could not load the manifest of ${address} within ${OPEN_DEADLINE_MS} ms`)), OPEN_DEADLINE_MS).unref())
-    ])
+    const opened = await openDatabase(helia, orbitdb, address)
     watch(opened)
     hosted.push(address)
     await writeHostedList(hostedFile, hosted)

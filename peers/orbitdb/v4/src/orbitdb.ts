@@ -31,9 +31,22 @@ export async function startOrbitDB (helia: Node, options: { dataDir: string, ide
   return createOrbitDB({ ipfs: helia, id: IDENTITY_NAME, identities, directory })
 }
 
-/** Opens a database by address (its manifest comes from the local store or from a connected peer). */
-export async function openDatabase<T extends Document> (orbitdb: OrbitDB, address: string): Promise<DocumentsDatabase<T>> {
-  return orbitdb.open<T>(address)
+/** Rejects if opening takes longer than `ms`: without its manifest, orbitdb.open() would wait forever. */
+async function withinDeadline<T> (opening: Promise<T>, address: string, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`could not open ${address}: its manifest is neither stored here nor sent by a connected peer within ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([opening, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Opens a database by address; its manifest comes from the local store or from a connected peer. */
+export async function openDatabase<T extends Document> (orbitdb: OrbitDB, address: string, timeoutMs = 30_000): Promise<DocumentsDatabase<T>> {
+  return withinDeadline(orbitdb.open<T>(address), address, timeoutMs)
 }
 
 /**
