@@ -1,0 +1,107 @@
+// Both roles are configured by environment variables; every value has a default that works on loopback.
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
+import manifest from '../package.json' with { type: 'json' }
+
+/** The Kubo release this example is proved against (the repo builds it into .tools/, compose pulls the image). */
+export const KUBO_VERSION = manifest.liftoff.kubo
+
+export const DEFAULT_API = '127.0.0.1:5001'
+export const DEFAULT_GATEWAY = '127.0.0.1:8080'
+export const DEFAULT_SWARM = ['/ip4/127.0.0.1/tcp/4001', '/ip4/127.0.0.1/tcp/4002/ws']
+
+type Env = Record<string, string | undefined>
+
+function list (value: string | undefined, fallback: string[]): string[] {
+  if (value === undefined || value.trim() === '') return fallback
+  return value.split(',').map(item => item.trim()).filter(item => item !== '')
+}
+
+function positiveInteger (env: Env, name: string, fallback: number): number {
+  const text = env[name]
+  if (text === undefined || text.trim() === '') return fallback
+  const value = Number(text)
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${text}"`)
+  return value
+}
+
+/** `127.0.0.1:5001` → `/ip4/127.0.0.1/tcp/5001`, the form Kubo's config wants. */
+function tcpMultiaddr (env: Env, name: string, fallback: string): string {
+  const text = (env[name] ?? fallback).trim()
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(text)
+  if (match === null || Number(match[2]) > 65535) throw new Error(`${name} must look like ${fallback}, got "${text}"`)
+  return `/${match[1]!.includes(':') ? 'ip6' : 'ip4'}/${match[1]}/tcp/${match[2]}`
+}
+
+function multiaddrs (env: Env, name: string, fallback: string[]): string[] {
+  const values = list(env[name], fallback)
+  for (const value of values) {
+    try {
+      multiaddr(value)
+    } catch (err) {
+      throw new Error(`${name}: malformed multiaddr "${value}": ${(err as Error).message}`)
+    }
+  }
+  return values
+}
+
+/**
+ * The Kubo binary: KUBO_BINARY, else the one the repo builds (`node scripts/real-peers.ts kubo` puts it in
+ * the repo's .tools/go/kubo@<version>/), else `ipfs` on PATH.
+ */
+export function kuboBinary (env: Env = process.env): string {
+  if (env.KUBO_BINARY !== undefined && env.KUBO_BINARY !== '') return env.KUBO_BINARY
+  for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const built = join(dir, '.tools', 'go', `kubo@${KUBO_VERSION}`, 'ipfs')
+    if (existsSync(built)) return built
+  }
+  return 'ipfs'
+}
+
+export interface ServerConfig {
+  binary: string
+  /** The Kubo repo (IPFS_PATH): config with the node's key, blocks, pins. */
+  dataDir: string
+  api: string
+  gateway: string
+  swarm: string[]
+  announce: string[]
+  /** A `swarm.key` to copy into the repo: the node then joins only that private network. */
+  swarmKeyFile: string | undefined
+  /** Written when the daemon is ready (the READY JSON), removed when it stops: the compose healthcheck. */
+  readyFile: string
+  startTimeoutMs: number
+}
+
+export function readServerConfig (env: Env = process.env): ServerConfig {
+  const dataDir = env.DATA_DIR ?? env.IPFS_PATH ?? '.data'
+  return {
+    binary: kuboBinary(env),
+    dataDir,
+    api: tcpMultiaddr(env, 'API_LISTEN', DEFAULT_API),
+    gateway: tcpMultiaddr(env, 'GATEWAY_LISTEN', DEFAULT_GATEWAY),
+    swarm: multiaddrs(env, 'LISTEN_ADDRS', DEFAULT_SWARM),
+    announce: multiaddrs(env, 'ANNOUNCE_ADDRS', []),
+    swarmKeyFile: env.SWARM_KEY_FILE === '' ? undefined : env.SWARM_KEY_FILE,
+    readyFile: join(dataDir, 'ready.json'),
+    startTimeoutMs: positiveInteger(env, 'START_TIMEOUT_MS', 60_000)
+  }
+}
+
+export interface ClientConfig {
+  /** Kubo's RPC API, e.g. http://127.0.0.1:5001 */
+  api: string
+  timeoutMs: number
+}
+
+export function readClientConfig (env: Env = process.env): ClientConfig {
+  const api = env.KUBO_API ?? `http://${DEFAULT_API}`
+  if (!URL.canParse(api) || !/^https?:$/.test(new URL(api).protocol)) throw new Error(`KUBO_API must be an http(s) URL such as http://${DEFAULT_API}, got "${api}"`)
+  return { api, timeoutMs: positiveInteger(env, 'TIMEOUT_MS', 60_000) }
+}
+
+/** Errors from the RPC client and Node's fetch can span lines; a CLI error is one line. */
+export function oneLine (message: string): string {
+  return message.split('\n').map(line => line.trim()).filter(line => line !== '' && !line.startsWith('at ')).join(' ')
+}
