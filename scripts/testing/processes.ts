@@ -83,7 +83,16 @@ export function startProcess (command: string[], options: { cwd: string, env?: R
 
 /** Kills whatever a test left running; call from afterEach so a failed test leaks no process. */
 export async function stopAllProcesses (): Promise<void> {
-  await Promise.all([...running].map(async role => role.stop('SIGKILL')))
+  await stopAll('SIGKILL')
+}
+
+/** The same for roles that run a daemon of their own (Kubo, Bacalhau): SIGTERM, so they stop it too. */
+export async function terminateAllProcesses (): Promise<void> {
+  await stopAll('SIGTERM')
+}
+
+async function stopAll (signal: NodeJS.Signals): Promise<void> {
+  await Promise.all([...running].map(async role => role.stop(signal)))
 }
 
 /** Reads the `READY {json}` line every server prints once it listens. */

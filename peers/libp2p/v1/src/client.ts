@@ -1,14 +1,17 @@
-// The client role: dials the server (retrying until a deadline), pings it, exchanges messages, echoes a
-// random payload and checks it byte for byte. Run it with `pnpm start:client [multiaddr]`.
+// The client role: dials the server (retrying until a deadline), identifies and pings it, exchanges
+// messages, echoes a random payload and checks it byte for byte. Run it with `pnpm start:client [multiaddr]`.
+// Against a peer that is not a liftoff server (Kubo, say) it stops after identify and ping.
 import { createHash, randomBytes } from 'node:crypto'
 import { createNode } from './node.ts'
 import { dialWithRetry, parseServerAddress, withDeadline } from './dial.ts'
-import { echo } from './echo.ts'
-import { MessageSession } from './messages.ts'
+import { ECHO_PROTOCOL, echo } from './echo.ts'
+import { MESSAGES_PROTOCOL, MessageSession } from './messages.ts'
 import { readClientConfig, type ClientConfig } from './config.ts'
 
 export interface ClientReport {
   serverPeerId: string
+  agentVersion: string | undefined
+  protocols: string[]
   dialMs: number
   pingMs: number
   replies: string[]
@@ -34,8 +37,16 @@ export async function runClient (config: ClientConfig, log: (line: string) => vo
     const server = connection.remotePeer
     log(`connected to ${server} via ${connection.remoteAddr} in ${dialMs} ms (attempt ${attempts}; encryption ${connection.encryption}, muxer ${connection.multiplexer})`)
 
+    const { agentVersion, protocols } = await withDeadline(10_000, async signal => node.services.identify.identify(connection, { signal }))
+    log(`identify: agent ${agentVersion ?? 'unknown'}; protocols ${protocols.join(' ')}`)
+
     const pingMs = await withDeadline(10_000, async signal => node.services.ping.ping(server, { signal }))
     log(`ping: ${pingMs} ms`)
+    const identifiedServer = { serverPeerId: server.toString(), agentVersion, protocols, dialMs, pingMs }
+    if (!protocols.includes(MESSAGES_PROTOCOL) || !protocols.includes(ECHO_PROTOCOL)) {
+      log(`${server} does not speak ${MESSAGES_PROTOCOL} and ${ECHO_PROTOCOL}: not a liftoff server, so identify and ping is all`)
+      return { ...identifiedServer, replies: [], echoedBytes: 0, echoMs: 0 }
+    }
 
     const session = await MessageSession.open(node, server, config.maxMessageBytes)
     const replies: string[] = []
@@ -58,7 +69,7 @@ export async function runClient (config: ClientConfig, log: (line: string) => vo
     const digest = createHash('sha256').update(returned).digest('hex').slice(0, 16)
     const mibPerSecond = (payload.byteLength * 2 / 1024 / 1024) / (echoMs / 1000)
     log(`echo: ${payload.byteLength} bytes sent and returned intact (sha256 ${digest}…) in ${echoMs} ms, ${mibPerSecond.toFixed(1)} MiB/s both ways`)
-    return { serverPeerId: server.toString(), dialMs, pingMs, replies, echoedBytes: returned.byteLength, echoMs }
+    return { ...identifiedServer, replies, echoedBytes: returned.byteLength, echoMs }
   } finally {
     await node.stop()
   }

@@ -1,19 +1,46 @@
-// The client role: dials the server (retrying until a deadline), pings it, exchanges messages, echoes a
-// random payload and checks it byte for byte. Run it with `pnpm start:client [multiaddr]`.
+// The client role: dials the server (retrying until a deadline), identifies and pings it, exchanges
+// messages, echoes a random payload and checks it byte for byte. Run it with `pnpm start:client [multiaddr]`.
+// Against a peer that is not a liftoff server (Kubo, say) it stops after identify and ping.
 import { createHash, randomBytes } from 'node:crypto'
-import { createNode } from './node.ts'
+import { createNode, type Node } from './node.ts'
+import type { Connection, IdentifyResult } from '@libp2p/interface'
 import { dialWithRetry, parseServerAddress, withDeadline } from './dial.ts'
-import { echo } from './echo.ts'
-import { MessageSession } from './messages.ts'
+import { ECHO_PROTOCOL, echo } from './echo.ts'
+import { MESSAGES_PROTOCOL, MessageSession } from './messages.ts'
 import { oneLine, readClientConfig, type ClientConfig } from './config.ts'
 
 export interface ClientReport {
   serverPeerId: string
+  agentVersion: string | undefined
+  protocols: string[]
   dialMs: number
   pingMs: number
   replies: string[]
   echoedBytes: number
   echoMs: number
+}
+
+/**
+ * What the server told us about itself. libp2p runs identify on every new connection (a second, explicit
+ * identify would exceed the protocol's one-stream limit), so wait for its `peer:identify` event, or read
+ * the peer store when it came before we listened.
+ */
+async function identified (node: Node, connection: Connection, timeoutMs: number): Promise<{ agentVersion: string | undefined, protocols: string[] }> {
+  const { promise, resolve, reject } = Promise.withResolvers<{ agentVersion: string | undefined, protocols: string[] }>()
+  const onIdentify = ({ detail }: CustomEvent<IdentifyResult>): void => {
+    if (detail.connection.id === connection.id) resolve({ agentVersion: detail.agentVersion, protocols: detail.protocols })
+  }
+  node.addEventListener('peer:identify', onIdentify)
+  const timer = setTimeout(() => reject(new Error(`${connection.remotePeer} sent no identify within ${timeoutMs} ms`)), timeoutMs)
+  try {
+    const known = await node.peerStore.get(connection.remotePeer)
+    const agent = known.metadata.get('AgentVersion')
+    if (agent !== undefined && known.protocols.length > 0) return { agentVersion: new TextDecoder().decode(agent), protocols: known.protocols }
+    return await promise
+  } finally {
+    clearTimeout(timer)
+    node.removeEventListener('peer:identify', onIdentify)
+  }
 }
 
 function elapsedMs (since: number): number {
@@ -34,8 +61,16 @@ export async function runClient (config: ClientConfig, log: (line: string) => vo
     const server = connection.remotePeer
     log(`connected to ${server} via ${connection.remoteAddr} in ${dialMs} ms (attempt ${attempts}; encryption ${connection.encryption}, muxer ${connection.multiplexer})`)
 
+    const { agentVersion, protocols } = await identified(node, connection, 10_000)
+    log(`identify: agent ${agentVersion ?? 'unknown'}; protocols ${protocols.join(' ')}`)
+
     const pingMs = await withDeadline(10_000, async signal => node.services.ping.ping(server, { signal }))
     log(`ping: ${pingMs} ms`)
+    const identifiedServer = { serverPeerId: server.toString(), agentVersion, protocols, dialMs, pingMs }
+    if (!protocols.includes(MESSAGES_PROTOCOL) || !protocols.includes(ECHO_PROTOCOL)) {
+      log(`${server} does not speak ${MESSAGES_PROTOCOL} and ${ECHO_PROTOCOL}: not a liftoff server, so identify and ping is all`)
+      return { ...identifiedServer, replies: [], echoedBytes: 0, echoMs: 0 }
+    }
 
     const session = await MessageSession.open(node, server, config.maxMessageBytes)
     const replies: string[] = []
@@ -58,7 +93,7 @@ export async function runClient (config: ClientConfig, log: (line: string) => vo
     const digest = createHash('sha256').update(returned).digest('hex').slice(0, 16)
     const mibPerSecond = (payload.byteLength * 2 / 1024 / 1024) / (echoMs / 1000)
     log(`echo: ${payload.byteLength} bytes sent and returned intact (sha256 ${digest}…) in ${echoMs} ms, ${mibPerSecond.toFixed(1)} MiB/s both ways`)
-    return { serverPeerId: server.toString(), dialMs, pingMs, replies, echoedBytes: returned.byteLength, echoMs }
+    return { ...identifiedServer, replies, echoedBytes: returned.byteLength, echoMs }
   } finally {
     await node.stop()
   }
