@@ -1,7 +1,8 @@
 // The client role:
 //   pnpm start:client get <cid> [out]   fetch a file or directory over bitswap, write it, verify its CID
 //   pnpm start:client add <path>        import a file or directory and ask the server to pin it
-// SERVER_ADDR names the server (see src/config.ts).
+// SERVER_ADDR names the server (see src/config.ts); with GATEWAY_URL, `get` fetches a CAR from that
+// trustless gateway over HTTP instead (src/trustless.ts).
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
@@ -12,6 +13,7 @@ import { dialWithRetry, parseServerAddress } from './dial.ts'
 import { cidOfPath, exportTo, importPath, statPath, type TransferProgress } from './files.ts'
 import { createNode, type Node } from './node.ts'
 import { requestPin, type PinResponse } from './pinning.ts'
+import { fetchCar } from './trustless.ts'
 
 type Log = (line: string) => void
 
@@ -47,7 +49,7 @@ function progressPrinter (log: Log, totalBytes: number | undefined): (progress: 
 
 async function connectedNode (config: ClientConfig, log: Log): Promise<{ helia: Node, server: ReturnType<typeof parseServerAddress> }> {
   const server = parseServerAddress(config.serverAddress)
-  const helia = await createNode()
+  const helia = await createNode({ swarmKey: config.swarmKey })
   try {
     log(`client ${helia.libp2p.peerId} dialling ${server}`)
     const started = performance.now()
@@ -66,7 +68,7 @@ export async function get (config: ClientConfig, cidText: string | undefined, ou
   const cid = parseCid(cidText)
   const target = outPath ?? cid.toString()
   if (existsSync(target)) throw new Error(`${target} already exists; not overwriting it`)
-  const { helia } = await connectedNode(config, log)
+  const { helia } = config.gatewayUrl === undefined ? await connectedNode(config, log) : { helia: await createNode() }
   // Written under a temporary name and renamed only once verified: a failure leaves nothing at `target`.
   const partial = `${target}.partial-${randomBytes(4).toString('hex')}`
   try {
@@ -74,11 +76,19 @@ export async function get (config: ClientConfig, cidText: string | undefined, ou
     const signal = AbortSignal.timeout(config.fetchTimeoutMs)
     const started = performance.now()
     let progress: TransferProgress
+    // From a gateway the whole DAG arrives first, so the export reads only local blocks.
+    const offline = config.gatewayUrl !== undefined
     try {
-      const root = await fs.stat(cid, { signal })
-      progress = await exportTo(fs, cid, partial, { signal, onProgress: progressPrinter(log, root.type === 'directory' ? undefined : Number(root.size)) })
+      let blocksFromGateway = 0
+      if (config.gatewayUrl !== undefined) {
+        log(`fetching ${cid} as a CAR from ${config.gatewayUrl}`)
+        blocksFromGateway = (await fetchCar(helia, config.gatewayUrl, cid, { signal })).blocks
+      }
+      const root = await fs.stat(cid, { signal, offline })
+      progress = await exportTo(fs, cid, partial, { signal, offline, onProgress: progressPrinter(log, root.type === 'directory' ? undefined : Number(root.size)) })
+      progress.blocksFetched += blocksFromGateway
     } catch (err) {
-      if (signal.aborted) throw new Error(`could not fetch ${cid} within ${config.fetchTimeoutMs} ms: no connected peer sent it`)
+      if (signal.aborted) throw new Error(`could not fetch ${cid} within ${config.fetchTimeoutMs} ms: ${offline ? 'the gateway did not send it' : 'no connected peer sent it'}`)
       throw err
     }
     const ms = Math.round(performance.now() - started)

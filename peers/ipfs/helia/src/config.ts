@@ -1,4 +1,5 @@
 // Both roles are configured by environment variables; every value has a default that works on loopback.
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 export const DEFAULT_TCP_PORT = 9201
@@ -20,11 +21,32 @@ function positiveInteger (env: Env, name: string, fallback: number): number {
   return value
 }
 
+/** SWARM_KEY_FILE: a `swarm.key` in Kubo's format (`pnpm swarm-key` in the repo writes one). */
+function swarmKey (env: Env): Uint8Array | undefined {
+  const path = env.SWARM_KEY_FILE
+  if (path === undefined || path === '') return undefined
+  let bytes: Buffer
+  try {
+    bytes = readFileSync(path)
+  } catch (err) {
+    throw new Error(`SWARM_KEY_FILE: ${(err as Error).message}`)
+  }
+  if (!bytes.toString('latin1').startsWith('/key/swarm/psk/1.0.0/')) throw new Error(`SWARM_KEY_FILE ${path} is not a swarm key (the first line must be /key/swarm/psk/1.0.0/)`)
+  return bytes
+}
+
 function hostAndPort (env: Env, name: string, fallback: string): { host: string, port: number } {
   const text = env[name] ?? fallback
   const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(text.trim())
   if (match === null || Number(match[2]) > 65535) throw new Error(`${name} must look like 127.0.0.1:${DEFAULT_GATEWAY_PORT}, got "${text}"`)
   return { host: match[1]!, port: Number(match[2]) }
+}
+
+function gatewayUrl (env: Env): string | undefined {
+  const url = env.GATEWAY_URL
+  if (url === undefined || url === '') return undefined
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new Error(`GATEWAY_URL must be an http(s) URL such as http://127.0.0.1:${DEFAULT_GATEWAY_PORT}, got "${url}"`)
+  return url.replace(/\/+$/, '')
 }
 
 export interface ServerConfig {
@@ -40,6 +62,8 @@ export interface ServerConfig {
   servePath: string | undefined
   gateway: { host: string, port: number }
   pinTimeoutMs: number
+  /** With a swarm key the node joins only that private network. */
+  swarmKey: Uint8Array | undefined
 }
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
@@ -53,7 +77,8 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     readyFile: join(dataDir, 'ready.json'),
     servePath: env.SERVE_PATH === '' ? undefined : env.SERVE_PATH,
     gateway: hostAndPort(env, 'GATEWAY_LISTEN', `127.0.0.1:${DEFAULT_GATEWAY_PORT}`),
-    pinTimeoutMs: positiveInteger(env, 'PIN_TIMEOUT_MS', 60_000)
+    pinTimeoutMs: positiveInteger(env, 'PIN_TIMEOUT_MS', 60_000),
+    swarmKey: swarmKey(env)
   }
 }
 
@@ -62,13 +87,18 @@ export interface ClientConfig {
   dialDeadlineMs: number
   /** How long `get` waits for content nobody may have. */
   fetchTimeoutMs: number
+  /** With a trustless gateway URL, `get` fetches a CAR over HTTP instead of blocks over bitswap. */
+  gatewayUrl: string | undefined
+  swarmKey: Uint8Array | undefined
 }
 
 export function readClientConfig (env: Env = process.env): ClientConfig {
   return {
     serverAddress: env.SERVER_ADDR ?? `/ip4/127.0.0.1/tcp/${DEFAULT_TCP_PORT}`,
     dialDeadlineMs: positiveInteger(env, 'DIAL_TIMEOUT_MS', 30_000),
-    fetchTimeoutMs: positiveInteger(env, 'FETCH_TIMEOUT_MS', 60_000)
+    fetchTimeoutMs: positiveInteger(env, 'FETCH_TIMEOUT_MS', 60_000),
+    gatewayUrl: gatewayUrl(env),
+    swarmKey: swarmKey(env)
   }
 }
 

@@ -40,7 +40,7 @@ export interface TransferProgress {
  * Writes the file or directory `cid` to `outPath`, fetching blocks it does not hold from connected peers.
  * `onProgress` sees every Helia progress event ('blocks:get:blockstore:put' means a block arrived).
  */
-export async function exportTo (fs: UnixFS, cid: CID, outPath: string, options: { signal?: AbortSignal, onProgress?: (progress: TransferProgress) => void } = {}): Promise<TransferProgress> {
+export async function exportTo (fs: UnixFS, cid: CID, outPath: string, options: { signal?: AbortSignal, offline?: boolean, onProgress?: (progress: TransferProgress) => void } = {}): Promise<TransferProgress> {
   const progress: TransferProgress = { blocksFetched: 0, bytesWritten: 0 }
   const onProgress = (event: { type: string }): void => {
     if (event.type === 'blocks:get:blockstore:put') {
@@ -48,7 +48,7 @@ export async function exportTo (fs: UnixFS, cid: CID, outPath: string, options: 
       options.onProgress?.(progress)
     }
   }
-  const request = { signal: options.signal, onProgress }
+  const request = { signal: options.signal, offline: options.offline, onProgress }
 
   const writeEntry = async (entryCid: CID, path: string): Promise<void> => {
     const entryStat = await fs.stat(entryCid, request)

@@ -7,6 +7,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { withBitswap } from '@helia/bitswap'
 import { withLibp2pLight } from '@helia/libp2p'
 import { identify } from '@libp2p/identify'
+import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { MemoryBlockstore } from 'blockstore-core'
@@ -14,7 +15,17 @@ import { FsBlockstore } from 'blockstore-fs'
 import { MemoryDatastore } from 'datastore-core'
 import { FsDatastore } from 'datastore-fs'
 import { createHeliaLight } from 'helia'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
 import type { PrivateKey } from '@libp2p/interface'
+
+/**
+ * The empty block (an empty file, imported with raw leaves). Kubo's bitswap server (boxo 0.43) takes a block
+ * size of 0 for "not found" and answers DONT_HAVE for it, so a directory holding an empty file never arrives
+ * from Kubo. Its bytes are known and verifiable without asking anyone, so every node starts with it.
+ */
+const EMPTY_RAW_BLOCK = CID.createV1(raw.code, await sha256.digest(new Uint8Array(0)))
 
 export interface NodeOptions {
   /** Keep blocks, pins and libp2p state under this directory. */
@@ -22,6 +33,8 @@ export interface NodeOptions {
   privateKey?: PrivateKey
   listen?: string[]
   announce?: string[]
+  /** The contents of a `swarm.key`: then the node only talks to peers that hold the same key (a private network). */
+  swarmKey?: Uint8Array
 }
 
 export async function createNode (options: NodeOptions = {}) {
@@ -36,6 +49,8 @@ export async function createNode (options: NodeOptions = {}) {
     datastore = fsDatastore
   }
 
+  await blockstore.put(EMPTY_RAW_BLOCK, new Uint8Array(0))
+
   const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore }), {
     privateKey: options.privateKey,
     addresses: {
@@ -45,6 +60,7 @@ export async function createNode (options: NodeOptions = {}) {
     transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
+    connectionProtector: options.swarmKey === undefined ? undefined : preSharedKey({ psk: options.swarmKey }),
     services: {
       identify: identify()
     }

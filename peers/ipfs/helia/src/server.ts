@@ -29,7 +29,7 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
   const privateKey = config.privateKey !== undefined ? decodePrivateKey(config.privateKey) : await loadOrCreatePrivateKey(config.keyFile)
   await rm(config.readyFile, { force: true })
 
-  const helia = await createNode({ dataDir: config.dataDir, privateKey, listen: config.listen, announce: config.announce })
+  const helia = await createNode({ dataDir: config.dataDir, privateKey, listen: config.listen, announce: config.announce, swarmKey: config.swarmKey })
   try {
     await servePins(helia, {
       timeoutMs: config.pinTimeoutMs,

@@ -27,7 +27,7 @@ export function parseCid (text: string | undefined, usage: string): CID {
   }
 }
 
-function parseMultiaddr (text: string | undefined): Multiaddr {
+export function parseMultiaddr (text: string | undefined): Multiaddr {
   if (text === undefined) throw new Error('usage: client connect <multiaddr>')
   try {
     return multiaddr(text)

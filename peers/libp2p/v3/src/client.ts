@@ -49,7 +49,7 @@ function elapsedMs (since: number): number {
 
 export async function runClient (config: ClientConfig, log: (line: string) => void = console.log): Promise<ClientReport> {
   const serverAddress = parseServerAddress(config.serverAddress)
-  const node = await createNode()
+  const node = await createNode({ swarmKey: config.swarmKey })
   try {
     log(`${config.name} ${node.peerId} dialling ${serverAddress}`)
     let started = performance.now()

@@ -1,4 +1,5 @@
 // Both roles are configured by environment variables; every value has a default that works on loopback.
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DEFAULT_MAX_MESSAGE_BYTES } from './messages.ts'
 
@@ -20,6 +21,20 @@ function positiveInteger (env: Env, name: string, fallback: number): number {
   return value
 }
 
+/** SWARM_KEY_FILE: a `swarm.key` in Kubo's format (`pnpm swarm-key` in the repo writes one). */
+function swarmKey (env: Env): Uint8Array | undefined {
+  const path = env.SWARM_KEY_FILE
+  if (path === undefined || path === '') return undefined
+  let bytes: Buffer
+  try {
+    bytes = readFileSync(path)
+  } catch (err) {
+    throw new Error(`SWARM_KEY_FILE: ${(err as Error).message}`)
+  }
+  if (!bytes.toString('latin1').startsWith('/key/swarm/psk/1.0.0/')) throw new Error(`SWARM_KEY_FILE ${path} is not a swarm key (the first line must be /key/swarm/psk/1.0.0/)`)
+  return bytes
+}
+
 export interface ServerConfig {
   listen: string[]
   announce: string[]
@@ -29,6 +44,8 @@ export interface ServerConfig {
   /** Written when the server is ready (its READY JSON), removed when it stops: the compose healthcheck. */
   readyFile: string
   maxMessageBytes: number
+  /** With a swarm key the node joins only that private network. */
+  swarmKey: Uint8Array | undefined
 }
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
@@ -39,7 +56,8 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     privateKey: env.PRIVATE_KEY === '' ? undefined : env.PRIVATE_KEY,
     keyFile: env.KEY_FILE ?? join(dataDir, 'peer.key'),
     readyFile: join(dataDir, 'ready.json'),
-    maxMessageBytes: positiveInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES)
+    maxMessageBytes: positiveInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES),
+    swarmKey: swarmKey(env)
   }
 }
 
@@ -50,6 +68,7 @@ export interface ClientConfig {
   messages: string[]
   echoBytes: number
   maxMessageBytes: number
+  swarmKey: Uint8Array | undefined
 }
 
 /** `argv[0]`, when given, is the server's multiaddr and wins over SERVER_ADDR. */
@@ -60,7 +79,8 @@ export function readClientConfig (env: Env = process.env, argv: string[] = []): 
     dialDeadlineMs: positiveInteger(env, 'DIAL_TIMEOUT_MS', 30_000),
     messages: list(env.MESSAGES, ['hello libp2p', 'ping over yamux', 'goodbye']),
     echoBytes: positiveInteger(env, 'ECHO_BYTES', 1024 * 1024),
-    maxMessageBytes: positiveInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES)
+    maxMessageBytes: positiveInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES),
+    swarmKey: swarmKey(env)
   }
 }
 

@@ -3,6 +3,7 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
+import { preSharedKey } from '@libp2p/pnet'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
@@ -16,6 +17,8 @@ export interface NodeOptions {
   listen?: string[]
   /** Multiaddrs to tell peers instead of the listen ones (e.g. a container's DNS name). */
   announce?: string[]
+  /** The contents of a `swarm.key`: then the node only talks to peers that hold the same key (a private network). */
+  swarmKey?: Uint8Array
   /** e.g. `inboundConnectionThreshold` (new connections per second per host). */
   connectionManager?: Libp2pOptions['connectionManager']
 }
@@ -31,6 +34,7 @@ export async function createNode (options: NodeOptions = {}) {
     transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
+    connectionProtector: options.swarmKey === undefined ? undefined : preSharedKey({ psk: options.swarmKey }),
     services: {
       identify: identify(),
       ping: ping()

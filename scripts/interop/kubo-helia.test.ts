@@ -1,0 +1,66 @@
+// Helia and Kubo exchange content both ways over bitswap, over TCP and over WebSockets. Kubo's repo imports by
+// the `unixfs-v1-2025` profile, Helia by its defaults: both must give the same CIDs for the same bytes.
+import { readFile, readdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, expect, test } from 'vitest'
+import { add, cat, connect, ls, parseCid, parseMultiaddr } from '../../peers/ipfs/kubo/src/client.ts'
+import { tempDir } from '../testing/cleanup.ts'
+import { terminateAllProcesses } from '../testing/processes.ts'
+import { contentTree, runClient, startHeliaServer, startKubo } from './peers.ts'
+
+afterEach(terminateAllProcesses)
+
+const quiet = (): void => {}
+
+/** Relative path → bytes (directories as null), for comparing trees. */
+async function readTree (root: string): Promise<Record<string, string | null>> {
+  if ((await stat(root)).isFile()) return { '.': (await readFile(root)).toString('base64') }
+  const tree: Record<string, string | null> = {}
+  for (const entry of await readdir(root, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath, entry.name)
+    tree[path.slice(root.length + 1)] = entry.isDirectory() ? null : (await readFile(path)).toString('base64')
+  }
+  return tree
+}
+
+test('Kubo fetches a 10 MiB file and a directory from our Helia server, over TCP and over WebSockets', async () => {
+  const { root, bigFile } = await contentTree(await tempDir())
+  const helia = await startHeliaServer({ SERVE_PATH: root })
+  const treeCid = parseCid(helia.ready.cid, 'the served CID')
+  for (const address of helia.ready.multiaddrs) {
+    const kubo = await startKubo() // a fresh Kubo per transport: nothing cached, no connection reused
+    const rpc = await connect({ api: kubo.ready.api, timeoutMs: 60_000 })
+    await rpc.swarm.connect(parseMultiaddr(address))
+    const peers = await rpc.swarm.peers()
+    expect(peers.map(peer => `${peer.addr.toString()}/p2p/${peer.peer.toString()}`)).toContain(address)
+    await rpc.pin.add(treeCid, { signal: AbortSignal.timeout(120_000) }) // the whole DAG, over bitswap from Helia
+    const entries = await ls(rpc, treeCid)
+    expect(entries.map(entry => entry.name)).toEqual(['README.txt', 'big.bin', 'docs', 'empty.txt'])
+    const big = entries.find(entry => entry.name === 'big.bin')!
+    expect(Buffer.from(await cat(rpc, parseCid(big.cid, 'big.bin'))).equals(await readFile(bigFile))).toBe(true)
+    // Kubo importing the same bytes itself arrives at the same CID Helia gave them
+    expect((await add(rpc, root, quiet)).toString()).toBe(treeCid.toString())
+    expect(helia.role.stdout.some(line => line.startsWith(`connection from ${kubo.ready.peerId}`))).toBe(true)
+  }
+})
+
+test('our Helia client fetches a 10 MiB file and a directory added to Kubo, over TCP and over WebSockets', async () => {
+  const dir = await tempDir()
+  const { root, bigFile } = await contentTree(dir)
+  const kubo = await startKubo()
+  const added = await runClient('ipfs/kubo', ['add', root], { KUBO_API: kubo.ready.api })
+  expect(added.code, added.stderr.join('\n')).toBe(0)
+  const treeCid = added.stdout.split('\n').at(-1)!
+  const fileCid = (await runClient('ipfs/kubo', ['add', bigFile], { KUBO_API: kubo.ready.api })).stdout.split('\n').at(-1)!
+  for (const [index, address] of kubo.ready.multiaddrs.entries()) {
+    expect(address).toMatch(index === 0 ? /\/tcp\/\d+\/p2p\// : /\/tcp\/\d+\/ws\/p2p\//)
+    for (const [cid, source] of [[fileCid, bigFile], [treeCid, root]] as const) {
+      const out = join(dir, `out-${index}-${cid.slice(-8)}`)
+      const client = await runClient('ipfs/helia', ['get', cid, out], { SERVER_ADDR: address })
+      expect(client.code, client.stderr.join('\n')).toBe(0)
+      expect(client.stdout).toContain(`connected to ${kubo.ready.peerId}`)
+      expect(client.stdout).toMatch(/re-import gives the same CID ✓/)
+      expect(await readTree(out)).toEqual(await readTree(source))
+    }
+  }
+})
