@@ -1,10 +1,12 @@
 // A trustless gateway (https://specs.ipfs.tech/http-gateways/trustless-gateway/) for what this node holds:
 // GET /ipfs/<cid> answers a raw block (Accept: application/vnd.ipld.raw or ?format=raw) or a CAR of the
-// whole DAG (Accept: application/vnd.ipld.car or ?format=car). Clients verify the bytes against the CID,
+// whole DAG (Accept: application/vnd.ipld.car or ?format=car; ?dag-scope=block for the root block alone).
+// Clients verify the bytes against the CID,
 // so they need not trust this server. It never fetches from the network: what is not here is a 404.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { once } from 'node:events'
 import { car } from '@helia/car'
+import { CarWriter } from '@ipld/car'
 import { CID } from 'multiformats/cid'
 import type { Node } from './node.ts'
 
@@ -18,6 +20,13 @@ function requestedFormat (request: IncomingMessage, url: URL): 'raw' | 'car' | u
   if (accept.includes(RAW)) return 'raw'
   if (accept.includes(CAR)) return 'car'
   return undefined
+}
+
+async function * singleBlockCar (cid: CID, bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  const { writer, out } = CarWriter.create([cid])
+  const written = writer.put({ cid, bytes }).then(async () => writer.close())
+  yield * out
+  await written
 }
 
 function fail (response: ServerResponse, status: number, message: string): void {
@@ -37,20 +46,26 @@ async function answer (helia: Node, request: IncomingMessage, response: ServerRe
   }
   const format = requestedFormat(request, url)
   if (format === undefined) return fail(response, 406, `this is a trustless gateway: ask for ${RAW} or ${CAR}`)
+  const scope = url.searchParams.get('dag-scope') ?? 'all'
+  if (scope !== 'all' && scope !== 'block') return fail(response, scope === 'entity' ? 501 : 400, `dag-scope=${scope}: this gateway answers all (the default) or block`)
   if (!(await helia.blockstore.has(cid))) return fail(response, 404, `${cid} is not held here`)
 
   const headers = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'public, max-age=29030400, immutable', 'X-Ipfs-Path': `/ipfs/${cid}` }
-  if (format === 'raw') {
+  const rootBlock = async (): Promise<Buffer> => {
     const chunks: Uint8Array[] = []
     for await (const chunk of helia.blockstore.get(cid, { offline: true })) chunks.push(chunk)
-    const block = Buffer.concat(chunks)
+    return Buffer.concat(chunks)
+  }
+  if (format === 'raw') {
+    const block = await rootBlock()
     response.writeHead(200, { ...headers, 'Content-Type': RAW, 'Content-Length': block.byteLength, ETag: `"${cid}.raw"` })
     response.end(request.method === 'HEAD' ? undefined : block)
     return
   }
-  response.writeHead(200, { ...headers, 'Content-Type': `${CAR}; version=1`, ETag: `"${cid}.car"` })
+  response.writeHead(200, { ...headers, 'Content-Type': `${CAR}; version=1`, ETag: `"${cid}.car${scope === 'block' ? '.block' : ''}"` })
   if (request.method === 'HEAD') return void response.end()
-  for await (const chunk of car(helia).export(cid, { offline: true })) {
+  const body = scope === 'block' ? singleBlockCar(cid, await rootBlock()) : car(helia).export(cid, { offline: true })
+  for await (const chunk of body) {
     if (!response.write(chunk)) await once(response, 'drain')
   }
   response.end()

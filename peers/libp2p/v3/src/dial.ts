@@ -52,7 +52,8 @@ export async function dialWithRetry (node: Node, address: Multiaddr, options: Di
         const expected = address.getComponents().findLast(component => component.name === 'p2p')?.value
         throw new Error(`peer ID mismatch: the peer at ${address.decapsulateCode(421).toString()} is not ${expected ?? 'the expected peer'}`)
       }
-      if (error.name === 'EncryptionFailedError') throw new Error(`encryption handshake with ${address.toString()} failed: ${error.message}`)
+      // Garbage where a Noise handshake was expected: typically the peer is in a private network and we are not.
+      if (error.name === 'EncryptionFailedError') throw new Error(`encryption handshake with ${address.toString()} failed (${error.message}): is it in a private network whose swarm.key (SWARM_KEY_FILE) this client lacks?`)
       // #endregion
       const remainingMs = giveUpAt - Date.now()
       if (remainingMs <= 0) {
