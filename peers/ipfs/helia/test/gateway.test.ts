@@ -59,7 +59,7 @@ test('?format=raw works without an Accept header', async () => {
 test.each([
   ['no trustless Accept header', '/ipfs/{cid}', undefined, 406],
   ['an invalid CID', '/ipfs/not-a-cid', 'application/vnd.ipld.raw', 400],
-  ['a CID it does not hold', '/ipfs/bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku', 'application/vnd.ipld.raw', 404],
+  ['a CID it does not hold', '/ipfs/bafkreife3quyeeawcqqzk2xqar3gjzr67adb7dz763mfirgbv4j7kbqygu', 'application/vnd.ipld.raw', 404],
   ['a path outside /ipfs/', '/ipns/example.com', 'application/vnd.ipld.raw', 404]
 ])('%s gets an HTTP error status, not a crash', async (_case, path, accept, status) => {
   const { server, cid } = await servedFile()

@@ -47,7 +47,7 @@ test.each([
   ['a malformed CID', ['get', 'Qm-not-a-cid'], {}, /^client: malformed CID "Qm-not-a-cid"/],
   ['a missing file', ['add', '/nonexistent/liftoff.txt'], {}, /^client: no such file or directory: \/nonexistent\/liftoff.txt$/],
   ['an unknown command', ['put', 'x'], {}, /^client: unknown command "put"/],
-  ['a malformed multiaddr', ['get', 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'], { SERVER_ADDR: '/ip4/1.2.3.4/tcp' }, /^client: malformed multiaddr/]
+  ['a malformed multiaddr', ['get', 'bafkreife3quyeeawcqqzk2xqar3gjzr67adb7dz763mfirgbv4j7kbqygu'], { SERVER_ADDR: '/ip4/1.2.3.4/tcp' }, /^client: malformed multiaddr/]
 ])('%s exits non-zero with a one-line error', async (_case, args, env, message) => {
   const client = runClient(args, env)
   expect((await client.exited).code).toBe(1)
@@ -56,7 +56,7 @@ test.each([
 })
 
 test('an unreachable server exits non-zero with a one-line error', async () => {
-  const client = runClient(['get', 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'], {
+  const client = runClient(['get', 'bafkreife3quyeeawcqqzk2xqar3gjzr67adb7dz763mfirgbv4j7kbqygu'], {
     SERVER_ADDR: `/ip4/127.0.0.1/tcp/${await unusedPort()}`,
     DIAL_TIMEOUT_MS: '700'
   })
@@ -67,7 +67,7 @@ test('an unreachable server exits non-zero with a one-line error', async () => {
 test('a CID nobody has exits non-zero after FETCH_TIMEOUT_MS and writes nothing', async () => {
   const dir = await tempDir()
   const { ready } = await startServer()
-  const client = runClient(['get', 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku', join(dir, 'out')], {
+  const client = runClient(['get', 'bafkreife3quyeeawcqqzk2xqar3gjzr67adb7dz763mfirgbv4j7kbqygu', join(dir, 'out')], {
     SERVER_ADDR: ready.multiaddrs[0]!,
     FETCH_TIMEOUT_MS: '1500'
   })

@@ -90,7 +90,7 @@ test('a missing file is refused', async () => {
 
 test('an unreachable server fails after the dial deadline', async () => {
   const config = readClientConfig({ SERVER_ADDR: `/ip4/127.0.0.1/tcp/${await unusedPort()}`, DIAL_TIMEOUT_MS: '600' })
-  await expect(get(config, 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku', join(await tempDir(), 'x'), silent))
+  await expect(get(config, 'bafkreife3quyeeawcqqzk2xqar3gjzr67adb7dz763mfirgbv4j7kbqygu', join(await tempDir(), 'x'), silent))
     .rejects.toThrow(/could not reach .* within 600 ms/)
 })
 

@@ -22,7 +22,12 @@ function run ({ modulePath, entrypoint, args, env, rootDir, stdoutPath, stderrPa
   const stderr = openSync(stderrPath, 'w')
   try {
     const wasi = new WASI({ version: 'preview1', args, env, preopens: { '/': rootDir }, stdout, stderr, returnOnExit: true })
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(modulePath)), wasi.getImportObject() as WebAssembly.Imports)
+    const module = new WebAssembly.Module(readFileSync(modulePath))
+    // As Bacalhau v1.9.3 does (its tracing reads function names from the module).
+    if (WebAssembly.Module.customSections(module, 'name').length === 0) {
+      return { error: `failed to load entry module ${args[0]}: failed to compile module at "${args[0]}": Name section not found` }
+    }
+    const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports)
     if (entrypoint !== '_start') {
       const entry = instance.exports[entrypoint]
       if (typeof entry !== 'function') return { error: `the module exports no function "${entrypoint}"` }

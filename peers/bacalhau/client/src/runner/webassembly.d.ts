@@ -4,6 +4,7 @@ declare namespace WebAssembly {
   type Imports = Record<string, Record<string, unknown>>
   class Module {
     constructor (bytes: Uint8Array)
+    static customSections (module: Module, name: string): ArrayBuffer[]
   }
   class Instance {
     constructor (module: Module, imports?: Imports)

@@ -8,7 +8,9 @@ export async function compileWat (source: string, name = 'module.wat'): Promise<
   const module = (await wabt()).parseWat(name, source, { bulk_memory: true })
   try {
     module.validate()
-    return module.toBinary({}).buffer
+    // Bacalhau's wasm engine reads the module's "name" custom section (for its tracing) and refuses a
+    // module without one: "Name section not found". wabt writes it only when asked.
+    return module.toBinary({ write_debug_names: true }).buffer
   } finally {
     module.destroy()
   }
