@@ -33,9 +33,9 @@ async function identified (node: Node, connection: Connection, timeoutMs: number
   node.addEventListener('peer:identify', onIdentify)
   const timer = setTimeout(() => reject(new Error(`${connection.remotePeer} sent no identify within ${timeoutMs} ms`)), timeoutMs)
   try {
-    const known = await node.peerStore.get(connection.remotePeer)
-    const agent = known.metadata.get('AgentVersion')
-    if (agent !== undefined && known.protocols.length > 0) return { agentVersion: new TextDecoder().decode(agent), protocols: known.protocols }
+    const known = await node.peerStore.get(connection.remotePeer).catch(() => undefined) // not stored until identified
+    const agent = known?.metadata.get('AgentVersion')
+    if (known !== undefined && agent !== undefined && known.protocols.length > 0) return { agentVersion: new TextDecoder().decode(agent), protocols: known.protocols }
     return await promise
   } finally {
     clearTimeout(timer)
