@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import { BacalhauClient, downloadResult, executionStateName, type Auth, type Job } from './client/index.ts'
+import { BacalhauClient, downloadResult, ExecutionState, executionStateName, type Auth, type Job } from './client/index.ts'
 import { addDirectory, createIpfsNode } from './ipfs.ts'
 import { wordcountModule } from './wasm/compile.ts'
 import { oneLine } from './client/errors.ts'
@@ -102,7 +102,9 @@ export async function runDemo (config: DemoConfig, log: Log = console.log): Prom
     }).catch((err: Error) => { throw err.name === 'TimeoutError' ? new Error(`job ${JobID} did not finish within ${config.waitTimeoutMs} ms`) : err })
     if (done.Job.State?.StateType !== 'Completed') throw new Error(`job ${JobID} ${done.Job.State?.StateType}: ${done.Job.State?.Message ?? ''}`)
 
-    for await (const { stream, line } of bacalhau.logs(JobID)) log(`  ${stream}: ${line}`)
+    // The program's stdout, as the execution recorded it (Bacalhau streams logs of docker executions only).
+    const completed = (done.Executions?.Items ?? []).find(execution => execution.ComputeState.StateType === ExecutionState.Completed)
+    log(`  stdout: ${completed?.RunOutput?.Stdout.trim() ?? ''} (exit code ${completed?.RunOutput?.ExitCode ?? '?'})`)
     const [result] = (await bacalhau.results(JobID)).Items ?? []
     if (result === undefined) throw new Error(`job ${JobID} published no result`)
     const resultDir = join(workDir, 'result')

@@ -16,7 +16,16 @@ import { FsBlockstore } from 'blockstore-fs'
 import { MemoryDatastore } from 'datastore-core'
 import { FsDatastore } from 'datastore-fs'
 import { createHeliaLight } from 'helia'
-import type { CID } from 'multiformats/cid'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+
+/**
+ * The empty block (an empty file, imported with raw leaves: a job's empty stderr, say). Kubo's bitswap server
+ * (boxo 0.43) takes a block size of 0 for "not found" and answers DONT_HAVE for it, so a result holding an
+ * empty file never arrives from Kubo. Its bytes are known and verifiable, so every node starts with it.
+ */
+const EMPTY_RAW_BLOCK = CID.createV1(raw.code, await sha256.digest(new Uint8Array(0)))
 
 export async function createIpfsNode (options: { dataDir?: string, listen?: string[] } = {}) {
   let blockstore: FsBlockstore | MemoryBlockstore = new MemoryBlockstore()
@@ -29,6 +38,7 @@ export async function createIpfsNode (options: { dataDir?: string, listen?: stri
     blockstore = fsBlockstore
     datastore = fsDatastore
   }
+  await blockstore.put(EMPTY_RAW_BLOCK, new Uint8Array(0))
   const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore }), {
     addresses: { listen: options.listen ?? [] },
     transports: [tcp()],

@@ -1,69 +1,36 @@
-// Contract tests: the client's request bodies and the runner's responses validate against Bacalhau's own
-// v1.9.3 spec, overlaid with ../shared/bacalhau/WIRE-NOTES.md (the server's real wire format); and the client
-// decodes hand-written payloads in the shapes real Bacalhau sends.
-import { readFileSync } from 'node:fs'
+// Contract tests: the Bacalhau contract (test/contract-suite.ts) against the local runner; the client's request
+// bodies against Bacalhau's own v1.9.3 spec with the wire overlay (test/wire.ts); and the client decoding
+// payloads in the shapes real Bacalhau sends. test/interop/bacalhau.test.ts runs the same contract against
+// real Bacalhau.
 import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:http'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Ajv, type ValidateFunction } from 'ajv'
+import { Ajv } from 'ajv'
 import { describe, expect, test } from 'vitest'
-import WebSocket from 'ws'
 import { onCleanup } from '../../../../scripts/testing/cleanup.ts'
 import { BacalhauClient, BacalhauError, ExecutionState, executionStateName, type Job } from '../src/client/index.ts'
 import { wordcountJob } from '../src/client.ts'
-import { PROGRAMS, startTestRunner, wasmJob } from './fixtures.ts'
+import { NODE_ID } from '../src/runner/runner.ts'
+import { readRunnerConfig, startRunner } from '../src/server.ts'
+import { bacalhauContract } from './contract-suite.ts'
+import { PROGRAMS, wasmJob } from './fixtures.ts'
+import { expectWire, swagger, validatorFor } from './wire.ts'
 
-type Schema = Record<string, unknown>
-const swagger = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'bacalhau', 'swagger-v1.9.3.json'), 'utf8')) as { definitions: Record<string, Schema> }
-
-/** WIRE-NOTES: these enums are strings on the wire; ExecutionLog is {Type, Line}; Go nil slices, maps and pointers are null. */
-function wireDefinitions (): Record<string, Schema> {
-  const stringEnum = (...values: string[]): Schema => ({ type: 'string', enum: values })
-  const overlay: Record<string, Schema> = {
-    'models.JobStateType': stringEnum('Undefined', 'Pending', 'Queued', 'Running', 'Completed', 'Failed', 'Stopped'),
-    'models.JobHistoryType': stringEnum('Undefined', 'JobLevel', 'ExecutionLevel'),
-    'models.NodeType': stringEnum('Requester', 'Compute'),
-    'models.Network': stringEnum('Default', 'None', 'Host', 'Full', 'HTTP', 'Bridge'),
-    'models.NodeMembershipState': stringEnum('PENDING', 'APPROVED', 'REJECTED'),
-    'models.NodeConnectionState': stringEnum('CONNECTED', 'DISCONNECTED'),
-    'models.ExecutionLog': { type: 'object', required: ['Type', 'Line'], properties: { Type: { type: 'integer', enum: [1, 2] }, Line: { type: 'string' } } }
+bacalhauContract('the local runner', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'liftoff-bacalhau-contract-'))
+  const runner = await startRunner(readRunnerConfig({ DATA_DIR: join(dataDir, 'runner'), API_LISTEN: '127.0.0.1:0', IPFS_LISTEN: '/ip4/127.0.0.1/tcp/0' }))
+  return {
+    api: runner.ready.api,
+    ipfsPeer: runner.ready.ipfs[0]!,
+    nodeName: NODE_ID,
+    stop: async () => {
+      await runner.stop()
+      await rm(dataDir, { recursive: true, force: true })
+    }
   }
-  const nullable = (schema: Schema): Schema =>
-    schema.type === 'array' || schema.type === 'object' || '$ref' in schema || 'allOf' in schema ? { anyOf: [schema, { type: 'null' }] } : schema
-  const definitions: Record<string, Schema> = {}
-  for (const [name, definition] of Object.entries({ ...swagger.definitions, ...overlay })) {
-    const properties = definition.properties as Record<string, Schema> | undefined
-    definitions[name] = properties === undefined
-      ? definition
-      : { ...definition, properties: Object.fromEntries(Object.entries(properties).map(([key, schema]) => [key, nullable(schema)])) }
-  }
-  return definitions
-}
-
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false })
-ajv.addSchema({ $id: 'bacalhau', definitions: wireDefinitions() })
-const validators = new Map<string, ValidateFunction>()
-function validatorFor (definition: string): ValidateFunction {
-  let validate = validators.get(definition)
-  if (validate === undefined) {
-    validate = ajv.compile({ $ref: `bacalhau#/definitions/${definition}` })
-    validators.set(definition, validate)
-  }
-  return validate
-}
-
-/** Asserts that raw JSON text matches a spec definition (numbers parsed plainly: only their type matters). */
-function expectWire (definition: string, text: string): void {
-  const validate = validatorFor(definition)
-  const valid = validate(JSON.parse(text))
-  expect(validate.errors ?? [], `${definition}: ${text.slice(0, 300)}`).toEqual([])
-  expect(valid).toBe(true)
-}
-
-async function raw (url: string, init?: RequestInit): Promise<{ status: number, text: string }> {
-  const response = await fetch(url, init)
-  return { status: response.status, text: await response.text() }
-}
+})
 
 test('the validator has teeth: wrong types fail, and the raw spec rejects what Bacalhau really sends', () => {
   expect(validatorFor('apimodels.PutJobResponse')({ JobID: 42 })).toBe(false)
@@ -98,62 +65,6 @@ describe('requests the client builds', () => {
     expect(await client.submitJob(job, { force: true })).toEqual({ JobID: 'j-1', EvaluationID: 'e', Warnings: null })
     expectWire('apimodels.PutJobRequest', bodies[0]!)
     expect(bodies[0]).toContain('"CreateTime":1732468800123456789') // exact, not rounded to a double
-  })
-})
-
-describe('responses the local runner sends', () => {
-  test('every endpoint validates against the spec with the wire overlay', async () => {
-    const runner = await startTestRunner()
-    const api = `${runner.ready.api}/api/v1`
-    expectWire('apimodels.IsAliveResponse', (await raw(`${api}/agent/alive`)).text)
-    expectWire('apimodels.GetVersionResponse', (await raw(`${api}/agent/version`)).text)
-    expectWire('models.NodeInfo', (await raw(`${api}/agent/node`)).text)
-    expectWire('apimodels.ListNodesResponse', (await raw(`${api}/orchestrator/nodes`)).text)
-
-    const put = await raw(`${api}/orchestrator/jobs`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ Job: await wasmJob(PROGRAMS.printEnvironment), Force: false }) })
-    expectWire('apimodels.PutJobResponse', put.text)
-    const { JobID } = JSON.parse(put.text) as { JobID: string }
-    await runner.client.waitForJob(JobID)
-    expectWire('apimodels.GetJobResponse', (await raw(`${api}/orchestrator/jobs/${JobID}?include=history,executions`)).text)
-    expectWire('apimodels.GetJobResponse', (await raw(`${api}/orchestrator/jobs/${JobID}`)).text)
-    expectWire('apimodels.ListJobsResponse', (await raw(`${api}/orchestrator/jobs?limit=10`)).text)
-    expectWire('apimodels.ListJobExecutionsResponse', (await raw(`${api}/orchestrator/jobs/${JobID}/executions`)).text)
-    expectWire('apimodels.ListJobHistoryResponse', (await raw(`${api}/orchestrator/jobs/${JobID}/history`)).text)
-    expectWire('apimodels.ListJobResultsResponse', (await raw(`${api}/orchestrator/jobs/${JobID}/results`)).text)
-
-    const running = await runner.client.submitJob(await wasmJob(PROGRAMS.spin, { timeoutSeconds: 600 }))
-    expectWire('apimodels.StopJobResponse', (await raw(`${api}/orchestrator/jobs/${running.JobID}`, { method: 'DELETE' })).text)
-
-    // execution states are integers, job states strings, times nanoseconds
-    const job = JSON.parse((await raw(`${api}/orchestrator/jobs/${JobID}?include=executions`)).text) as { Job: { State: { StateType: unknown }, CreateTime: number }, Executions: { Items: Array<{ ComputeState: { StateType: unknown } }> } }
-    expect(job.Job.State.StateType).toBe('Completed')
-    expect(job.Executions.Items[0]!.ComputeState.StateType).toBe(9)
-    expect(job.Job.CreateTime).toBeGreaterThan(Number.MAX_SAFE_INTEGER)
-
-    // log frames
-    const frames: string[] = []
-    const socket = new WebSocket(`${api.replace('http', 'ws')}/orchestrator/jobs/${JobID}/logs`)
-    socket.on('message', data => frames.push(String(data)))
-    await once(socket, 'close')
-    expect(frames.length).toBeGreaterThan(0)
-    for (const frame of frames) {
-      const parsed = JSON.parse(frame) as { value: unknown, error: string }
-      expect(parsed.error).toBe('')
-      expectWire('models.ExecutionLog', JSON.stringify(parsed.value))
-    }
-  })
-
-  test('errors carry Bacalhau\'s error JSON', async () => {
-    const runner = await startTestRunner()
-    for (const [url, init, status] of [
-      [`${runner.ready.api}/api/v1/orchestrator/jobs/j-missing`, undefined, 404],
-      [`${runner.ready.api}/api/v1/orchestrator/jobs`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{"Job":{"Type":"batch","Tasks":[]}}' }, 400],
-      [`${runner.ready.api}/api/v1/orchestrator/jobs`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{not json' }, 400]
-    ] as const) {
-      const response = await raw(url, init)
-      expect(response.status).toBe(status)
-      expect(Object.keys(JSON.parse(response.text) as object).sort()).toEqual(['Code', 'Component', 'Details', 'Hint', 'Message', 'RequestID', 'Status'])
-    }
   })
 })
 

@@ -63,8 +63,8 @@ export const PROGRAMS = {
       (call $print (i32.const 8192) (i32.load (i32.const 28)))))`
 }
 
-export async function wasmJob (program: string, options: { env?: Record<string, string>, parameters?: string[], timeoutSeconds?: number, publisher?: 'local' | 'ipfs' } = {}): Promise<Job> {
-  const wasm = await compileWat(program)
+export async function wasmJob (program: string, options: { env?: Record<string, string>, parameters?: string[], timeoutSeconds?: number, publisher?: 'local' | 'ipfs', nameSection?: boolean } = {}): Promise<Job> {
+  const wasm = await compileWat(program, 'module.wat', { nameSection: options.nameSection ?? true })
   return {
     Name: `test-${Math.random().toString(36).slice(2)}`,
     Type: 'batch',

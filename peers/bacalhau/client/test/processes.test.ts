@@ -58,7 +58,7 @@ test('a bad runner setting exits non-zero with a one-line error', async () => {
 })
 
 test('pnpm dev runs the whole loop and exits 0', async () => {
-  const dev = startProcess(['node', 'src/dev.ts'], { cwd: exampleDir, label: 'dev' })
+  const dev = startProcess(['node', 'src/dev.ts'], { cwd: exampleDir, label: 'dev', env: { BACKEND: 'runner' } })
   expect(await dev.exited).toEqual({ code: 0, signal: null })
   const output = dev.stdout.join('\n')
   expect(output).toMatch(/result \(ipfs bafy\w+\): .* ✓ matches a local count/)

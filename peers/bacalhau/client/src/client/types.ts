@@ -155,16 +155,18 @@ export interface Execution {
   ModifyTime: bigint
 }
 
+/**
+ * One history entry. Bacalhau v1.9.3 sends no JobState/ExecutionState (the spec lists them): a job's new
+ * state is in Event.Details.NewState of a "State Update" event; times are RFC 3339 strings.
+ */
 export interface JobHistory {
+  SeqNum?: number
   Type: JobHistoryType
   JobID: string
   JobVersion?: number
   ExecutionID?: string
-  JobState?: { Previous: JobStateType, New: JobStateType } | null
-  ExecutionState?: { Previous: ExecutionStateType, New: ExecutionStateType } | null
-  SeqNum?: number
-  Time: string
   Event: { Message: string, Topic?: string, Timestamp?: string, Details?: Record<string, string> | null }
+  Time: string
 }
 
 export interface BuildVersionInfo {
@@ -204,7 +206,8 @@ export interface GetJobResponse { Job: Job, History?: { Items: JobHistory[] | nu
 export interface ListResponse<T> { Items: T[] | null, NextToken: string }
 export interface ListNodesResponse { Nodes: NodeState[] | null, NextToken: string }
 export interface StopJobResponse { EvaluationID: string }
-export interface ExecutionLogFrame { value?: { Type: 1 | 2, Line: string } | null, error?: string }
+/** Type 1 stdout, 2 stderr; an error frame carries Type 0 and an empty Line. */
+export interface ExecutionLogFrame { value?: { Type: 0 | 1 | 2, Line: string } | null, error?: string }
 
 /** Bacalhau's error body. */
 export interface ApiErrorBody {

@@ -1,15 +1,14 @@
-// Bacalhau's REST API (v1.9.3, under /api/v1) over node:http, answered by the local runner, with the wire
-// format WIRE-NOTES.md describes; the logs endpoint is a WebSocket. Also serves the local publisher's
-// archives under /results/.
-import { randomUUID } from 'node:crypto'
+// Bacalhau's REST API (v1.9.3, under /api/v1) over node:http, answered by the local runner with what real
+// Bacalhau answers (status codes and error bodies included; see the README); the logs endpoint is a
+// WebSocket. Also serves the local publisher's archives under /results/.
 import { createReadStream } from 'node:fs'
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { join } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { parseJson, stringifyJson } from '../client/json.ts'
-import { TERMINAL_JOB_STATES, type ApiErrorBody, type BuildVersionInfo, type NodeInfo, type PublishedResult } from '../client/types.ts'
-import { InvalidStateError, JobConflictError, NODE_ID, NotFoundError, type Runner } from './runner.ts'
+import { type ApiErrorBody, type BuildVersionInfo, type NodeInfo, type PublishedResult } from '../client/types.ts'
+import { JobConflictError, NODE_ID, NotFoundError, type Runner } from './runner.ts'
 import { SUPPORTED_PUBLISHERS, SUPPORTED_SOURCES, ValidationError } from './validate.ts'
 import type { JobRecord, JobStore } from './store.ts'
 
@@ -25,7 +24,7 @@ export const VERSION: BuildVersionInfo = {
 
 const NODE_INFO: NodeInfo = {
   NodeID: NODE_ID,
-  NodeType: 'Requester',
+  NodeType: 'Compute', // as a hybrid (orchestrator + compute) Bacalhau node reports itself
   Labels: { 'ipfs-liftoff': 'local-runner', note: 'a local development runner, not Bacalhau' },
   BacalhauVersion: VERSION,
   ComputeNodeInfo: { ExecutionEngines: ['wasm'], Publishers: [...SUPPORTED_PUBLISHERS], StorageSources: [...SUPPORTED_SOURCES], RunningExecutions: 0, EnqueuedExecutions: 0 }
@@ -34,10 +33,12 @@ const NODE_INFO: NodeInfo = {
 class HttpError extends Error {
   readonly status: number
   readonly code: string
-  constructor (status: number, code: string, message: string) {
+  readonly component: string
+  constructor (status: number, code: string, message: string, component = 'APIServer') {
     super(message)
     this.status = status
     this.code = code
+    this.component = component
   }
 }
 
@@ -47,7 +48,8 @@ function send (response: ServerResponse, status: number, body: unknown): void {
 }
 
 function sendError (response: ServerResponse, error: HttpError): void {
-  const body: ApiErrorBody = { Status: error.status, Message: error.message, RequestID: randomUUID(), Code: error.code, Component: 'APIServer', Hint: '', Details: null }
+  // Bacalhau leaves RequestID empty and omits Hint and Details when it has none
+  const body: ApiErrorBody = { Status: error.status, Message: error.message, RequestID: '', Code: error.code, Component: error.component }
   send(response, error.status, body)
 }
 
@@ -59,7 +61,10 @@ async function readBody (request: IncomingMessage): Promise<unknown> {
   try {
     return parseJson(text)
   } catch (err) {
-    throw new HttpError(400, 'BadRequest', `invalid JSON body: ${(err as Error).message}`)
+    // Bacalhau passes its HTTP framework's message on: "code=400, message=Syntax error: offset=…"
+    const message = (err as Error).message
+    const offset = Number(/position (\d+)/.exec(message)?.[1] ?? 0) + 1
+    throw new HttpError(400, 'InternalError', `code=400, message=Syntax error: offset=${offset}, error=${message}, internal=${message}`)
   }
 }
 
@@ -79,7 +84,7 @@ export interface ApiOptions {
 export function createApiServer ({ runner, store, dataDir }: ApiOptions): Server {
   const findJob = (id: string): JobRecord => {
     const record = store.find(decodeURIComponent(id))
-    if (record === undefined) throw new HttpError(404, 'NotFound', `job not found: ${decodeURIComponent(id)}`)
+    if (record === undefined) throw new HttpError(404, 'NotFound', `job not found: ${decodeURIComponent(id)}`, 'JobStore')
     return record
   }
 
@@ -96,7 +101,12 @@ export function createApiServer ({ runner, store, dataDir }: ApiOptions): Server
       let records = store.list()
       const namespace = url.searchParams.get('namespace')
       if (namespace !== null && namespace !== '' && namespace !== '*') records = records.filter(record => record.job.Namespace === namespace)
-      if (url.searchParams.get('reverse') !== 'true') records = records.reverse() // newest first, as Bacalhau lists them
+      // a label selector: key=value or key, comma-separated, all must hold
+      for (const requirement of (url.searchParams.get('labels') ?? '').split(',').filter(Boolean)) {
+        const [key, value] = requirement.split('=').map(part => part.trim())
+        records = records.filter(record => record.job.Labels?.[key!] !== undefined && (value === undefined || record.job.Labels[key!] === value))
+      }
+      if (url.searchParams.get('reverse') === 'true') records = records.reverse() // oldest first unless reversed, as Bacalhau lists them
       return page(records.map(record => record.job), url)
     }],
     ['GET', /^\/api\/v1\/orchestrator\/jobs\/([^/]+)$/, (match, url) => {
@@ -108,9 +118,9 @@ export function createApiServer ({ runner, store, dataDir }: ApiOptions): Server
         Executions: include.includes('executions') ? { Items: record.executions, NextToken: '' } : null
       }
     }],
-    ['DELETE', /^\/api\/v1\/orchestrator\/jobs\/([^/]+)$/, async (match, url, request) => {
+    ['DELETE', /^\/api\/v1\/orchestrator\/jobs\/([^/]+)$/, async (match, _url, request) => {
       const body = await readBody(request) as { reason?: string }
-      const reason = body.reason ?? url.searchParams.get('reason') ?? 'stopped by user'
+      const reason = body.reason ?? '' // from the body only: Bacalhau ignores a `reason` query parameter
       return { EvaluationID: await runner.stop(findJob(match[1]!).job.ID, reason) }
     }],
     ['GET', /^\/api\/v1\/orchestrator\/jobs\/([^/]+)\/executions$/, (match, url) => page(findJob(match[1]!).executions, url)],
@@ -140,52 +150,28 @@ export function createApiServer ({ runner, store, dataDir }: ApiOptions): Server
         throw new HttpError(404, 'NotFound', `no route for ${request.method} ${url.pathname}`)
       } catch (err) {
         if (err instanceof HttpError) return sendError(response, err)
-        if (err instanceof ValidationError) return sendError(response, new HttpError(400, 'ValidationError', err.message))
-        if (err instanceof JobConflictError || err instanceof InvalidStateError) return sendError(response, new HttpError(400, 'BadRequest', err.message))
-        if (err instanceof NotFoundError) return sendError(response, new HttpError(404, 'NotFound', err.message))
+        if (err instanceof ValidationError) return sendError(response, new HttpError(400, 'InternalError', err.message))
+        if (err instanceof JobConflictError) return sendError(response, new HttpError(400, 'BadRequest', err.message))
+        if (err instanceof NotFoundError) return sendError(response, new HttpError(404, 'NotFound', err.message, 'JobStore'))
         sendError(response, new HttpError(500, 'InternalServerError', (err as Error).message))
       }
     })()
   })
 
-  // GET /api/v1/orchestrator/jobs/{id}/logs as a WebSocket: one {"value":{"Type":1|2,"Line":…},"error":""}
-  // frame per line of the execution's stdout (1) and stderr (2). With follow=true it waits for the end.
+  // GET /api/v1/orchestrator/jobs/{id}/logs as a WebSocket. Bacalhau v1.9.3 keeps logs for docker executions
+  // only: for a wasm execution it sends one error frame (after waiting 60 s for a log file that never comes;
+  // this runner does not wait) and closes. Its frames are {"error":…,"value":{"Type":0|1|2,"Line":…}}.
   const sockets = new WebSocketServer({ noServer: true })
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://runner')
     const match = /^\/api\/v1\/orchestrator\/jobs\/([^/]+)\/logs$/.exec(url.pathname)
     if (match === null) return socket.destroy()
-    sockets.handleUpgrade(request, socket, head, ws => { void streamLogs(ws, match[1]!, url) })
+    sockets.handleUpgrade(request, socket, head, ws => {
+      const id = decodeURIComponent(match[1]!)
+      const error = store.find(id) === undefined ? `job not found: ${id}` : 'timeout while waiting for execution logs'
+      ws.send(JSON.stringify({ error, value: { Type: 0, Line: '' } }))
+      ws.close()
+    })
   })
-
-  const streamLogs = async (ws: WebSocket, id: string, url: URL): Promise<void> => {
-    const record = store.find(decodeURIComponent(id))
-    if (record === undefined) {
-      ws.send(JSON.stringify({ value: null, error: `job not found: ${decodeURIComponent(id)}` }))
-      return ws.close()
-    }
-    const terminal = (): boolean => TERMINAL_JOB_STATES.has(store.find(record.job.ID)?.job.State?.StateType ?? 'Undefined')
-    if (url.searchParams.get('follow') === 'true' && !terminal()) {
-      await new Promise<void>(resolve => {
-        const onChange = (jobId: string): void => {
-          if (jobId === record.job.ID && terminal()) { store.off('change', onChange); resolve() }
-        }
-        store.on('change', onChange)
-      })
-    }
-    const executionId = url.searchParams.get('execution_id')
-    const execution = executionId === null ? record.executions.at(-1) : record.executions.find(candidate => candidate.ID === executionId)
-    // The whole stdout and stderr files (RunOutput holds only their first 2 KiB).
-    const read = async (name: string, fallback: string | undefined): Promise<string> =>
-      execution === undefined ? '' : readFile(join(dataDir, 'executions', execution.ID, 'result', name), 'utf8').catch(() => fallback ?? '')
-    const stdout = await read('stdout', execution?.RunOutput?.Stdout)
-    const stderr = await read('stderr', execution?.RunOutput?.stderr)
-    for (const [type, text] of [[1, stdout], [2, stderr]] as const) {
-      for (const line of text.split('\n').filter((item, index, lines) => item !== '' || index < lines.length - 1)) {
-        ws.send(JSON.stringify({ value: { Type: type, Line: line }, error: '' }))
-      }
-    }
-    ws.close()
-  }
   return server
 }

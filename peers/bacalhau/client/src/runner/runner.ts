@@ -1,21 +1,39 @@
-// The local runner's orchestrator and compute node in one: it accepts a job, creates one execution, and
-// moves job and execution through the states real Bacalhau uses (job Pending → Running → Completed |
-// Failed | Stopped; execution New → BidAccepted → Running → Publishing → Completed | Failed | Cancelled),
-// recording each change in the job's history.
+// The local runner's orchestrator and compute node in one, behaving as real Bacalhau v1.9.3 does on a single
+// hybrid node (proved side by side by the interop suite): the same states, messages, history events and
+// retry. A job is Pending, then Running once an execution is requested; an execution that fails is retried
+// once on the same node, and when that fails too the job fails with the scheduler's "not enough nodes".
+// A non-zero exit code is not a failure: the execution completes and its results are published.
 import { randomUUID } from 'node:crypto'
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { CID } from 'multiformats/cid'
 import { create as createTar } from 'tar'
 import { ExecutionDesiredState, ExecutionState, TERMINAL_JOB_STATES, type Execution, type ExecutionStateType, type Job, type JobStateType, type PublishedResult, type PutJobResponse, type Task } from '../client/types.ts'
 import { addDirectory, exportTo, type IpfsNode } from '../ipfs.ts'
-import { validateJob } from './validate.ts'
+import { submissionWarnings, validateJob } from './validate.ts'
 import type { JobRecord, JobStore } from './store.ts'
 import type { WasmOutcome, WasmRun } from './wasm-worker.ts'
 
 export const NODE_ID = 'liftoff-local-runner'
 const RUN_OUTPUT_LIMIT = 2048
+/** Bacalhau runs a failed execution once more on the same node before it gives up on a one-node network. */
+const ATTEMPTS = 2
+
+/** What Bacalhau v1.9.3 records, word for word. */
+const NOT_ENOUGH_NODES = `not enough nodes to run job. requested: 1, available: 1, suitable: 0.\n• Node ${NODE_ID}: `
+export const BACALHAU_MESSAGES = {
+  submitted: 'Job submitted',
+  requested: `Requested execution on ${NODE_ID}`,
+  running: 'Running',
+  completed: 'Completed successfully',
+  stopRequested: 'Job requested to stop before completion',
+  executionStopped: 'Execution stop requested because job has been stopped',
+  retriedEnough: `${NOT_ENOUGH_NODES}job already executed on this node more than once`,
+  unsupportedEngine: (engine: string) => `${NOT_ENOUGH_NODES}does not support ${engine}, only wasm`,
+  timedOut: (seconds: number) => `Execution timed out after ${seconds}s`,
+  noModule: (path: string) => `failed to load entry module ${path}: module not found: "${path}"`
+}
 
 function nowNs (): bigint {
   return BigInt(Date.now()) * 1_000_000n
@@ -35,7 +53,8 @@ export interface RunnerOptions {
 
 export class JobConflictError extends Error {}
 export class NotFoundError extends Error {}
-export class InvalidStateError extends Error {}
+
+type Topic = 'Submission' | 'Scheduling' | 'State Update' | 'Execution' | 'Running Execution'
 
 export class Runner {
   private readonly options: RunnerOptions
@@ -50,16 +69,17 @@ export class Runner {
   /** Marks executions that were running when the runner stopped as failed. */
   async recover (): Promise<void> {
     for (const record of this.options.store.list()) {
+      if (TERMINAL_JOB_STATES.has(record.job.State?.StateType ?? 'Undefined')) continue
       const execution = record.executions.at(-1)
-      if (execution === undefined || TERMINAL_JOB_STATES.has(record.job.State?.StateType ?? 'Undefined')) continue
-      this.setExecutionState(record, execution, ExecutionState.Failed, 'the runner restarted while this execution was running')
-      this.setJobState(record, 'Failed', 'the runner restarted while this job was running')
+      if (execution !== undefined) this.failExecution(record, execution, 'the runner restarted while this execution was running')
+      this.setJobState(record, 'Failed', 'the runner restarted while this job was running', 'Scheduling')
       await this.options.store.save(record)
     }
   }
 
   async submit (submitted: unknown, force: boolean): Promise<PutJobResponse> {
     validateJob(submitted)
+    const warnings = submissionWarnings(submitted)
     const now = nowNs()
     const name = submitted.Name === undefined || submitted.Name === '' ? undefined : submitted.Name
     const existing = name === undefined ? undefined : this.options.store.find(name)
@@ -78,56 +98,43 @@ export class Runner {
       Meta: submitted.Meta ?? null,
       Labels: submitted.Labels ?? null,
       Constraints: submitted.Constraints ?? null,
-      State: { StateType: 'Undefined' },
+      State: { StateType: 'Pending' },
       Version: (existing?.job.Version ?? 0) + 1,
       Revision: (existing?.job.Revision ?? 0) + 1,
       CreateTime: existing?.job.CreateTime ?? now,
       ModifyTime: now
     }
+    this.addHistory(record, 'Submission', BACALHAU_MESSAGES.submitted)
     const evaluationId = randomUUID()
-    const execution: Execution = {
-      ID: `e-${randomUUID()}`,
-      Namespace: record.job.Namespace ?? 'default',
-      EvalID: evaluationId,
-      Name: record.job.Name,
-      NodeID: NODE_ID,
-      JobID: id,
-      JobVersion: record.job.Version,
-      PartitionIndex: 0,
-      AllocatedResources: { Tasks: null },
-      DesiredState: { StateType: ExecutionDesiredState.Running, Message: 'execution is running' },
-      ComputeState: { StateType: ExecutionState.New },
-      PublishedResult: { Type: '', Params: null },
-      RunOutput: null,
-      Revision: 1,
-      CreateTime: now,
-      ModifyTime: now
-    }
-    record.executions.push(execution)
-    this.setJobState(record, 'Pending', 'Job submitted')
-    this.setExecutionState(record, execution, ExecutionState.New, 'Execution created')
+    const engine = record.job.Tasks[0]!.Engine.Type
+    const unschedulable = engine !== 'wasm'
+      ? BACALHAU_MESSAGES.unsupportedEngine(engine)
+      : record.job.Type !== 'batch' ? `the local runner runs batch jobs only, not ${record.job.Type} (real Bacalhau runs them)` : undefined
+    if (unschedulable !== undefined) this.setJobState(record, 'Failed', unschedulable, 'Scheduling', { IsError: 'true', NodesAvailable: '1', NodesRequested: '1', NodesSuitable: '0' }, unschedulable)
     await this.options.store.save(record)
-    const run = this.execute(record, execution).finally(() => this.inFlight.delete(run))
-    this.inFlight.add(run)
-    return { JobID: id, EvaluationID: evaluationId, Warnings: null }
+    if (unschedulable === undefined) {
+      const run = this.schedule(record, evaluationId).finally(() => this.inFlight.delete(run))
+      this.inFlight.add(run)
+    }
+    return { JobID: id, EvaluationID: evaluationId, Warnings: warnings.length > 0 ? warnings : null }
   }
 
+  /** Stops a job; a job that has ended already is left as it is (Bacalhau answers an empty evaluation ID). */
   async stop (idOrName: string, reason: string): Promise<string> {
     const record = this.options.store.find(idOrName)
     if (record === undefined) throw new NotFoundError(`job not found: ${idOrName}`)
-    if (TERMINAL_JOB_STATES.has(record.job.State?.StateType ?? 'Undefined')) {
-      throw new InvalidStateError(`job ${record.job.ID} is already in a terminal state (${record.job.State?.StateType})`)
-    }
+    if (TERMINAL_JOB_STATES.has(record.job.State?.StateType ?? 'Undefined')) return ''
+    this.setJobState(record, 'Stopped', reason === '' ? undefined : reason, 'Scheduling', { Reason: reason }, BACALHAU_MESSAGES.stopRequested)
     const execution = record.executions.at(-1)
-    if (execution !== undefined) {
+    if (execution !== undefined && execution.ComputeState.StateType !== ExecutionState.Failed) {
       const active = this.running.get(execution.ID) ?? {}
       active.stopReason = reason
       this.running.set(execution.ID, active)
       await active.worker?.terminate()
-      execution.DesiredState = { StateType: ExecutionDesiredState.Stopped, Message: reason }
-      this.setExecutionState(record, execution, ExecutionState.Cancelled, reason)
+      execution.DesiredState = { StateType: ExecutionDesiredState.Stopped, Message: BACALHAU_MESSAGES.executionStopped }
+      this.setExecutionState(record, execution, ExecutionState.Cancelled, BACALHAU_MESSAGES.executionStopped)
+      this.addHistory(record, 'Scheduling', BACALHAU_MESSAGES.executionStopped, execution.ID)
     }
-    this.setJobState(record, 'Stopped', reason)
     await this.options.store.save(record)
     return randomUUID()
   }
@@ -139,76 +146,137 @@ export class Runner {
     await Promise.all(this.inFlight)
   }
 
-  private setJobState (record: JobRecord, state: JobStateType, message: string): void {
-    const previous = record.job.State?.StateType ?? 'Undefined'
-    record.job.State = { StateType: state, Message: message }
-    record.job.ModifyTime = nowNs()
+  private addHistory (record: JobRecord, topic: Topic, message: string, executionId?: string, details?: Record<string, string>): void {
+    const time = new Date().toISOString()
     record.history.push({
-      Type: 'JobLevel', JobID: record.job.ID, JobVersion: record.job.Version, SeqNum: record.history.length + 1,
-      JobState: { Previous: previous, New: state }, Time: new Date().toISOString(), Event: { Message: message, Topic: 'Jobs' }
+      SeqNum: record.history.length + 1,
+      Type: executionId === undefined ? 'JobLevel' : 'ExecutionLevel',
+      JobID: record.job.ID,
+      JobVersion: record.job.Version,
+      ...(executionId === undefined ? {} : { ExecutionID: executionId }),
+      Event: { Message: message, Topic: topic, Timestamp: time, ...(details === undefined ? {} : { Details: details }) },
+      Time: time
     })
   }
 
-  private setExecutionState (record: JobRecord, execution: Execution, state: ExecutionStateType, message: string): void {
-    const previous = execution.ComputeState.StateType
-    execution.ComputeState = { StateType: state, Message: message }
+  /** Job states carry a message only when they fail; Running and Completed are recorded as "State Update"s. */
+  private setJobState (record: JobRecord, state: JobStateType, message: string | undefined, topic: Topic = 'State Update', details: Record<string, string> = { NewState: state }, event = message ?? state): void {
+    record.job.State = message === undefined ? { StateType: state } : { StateType: state, Message: message }
+    record.job.ModifyTime = nowNs()
+    record.job.Revision = (record.job.Revision ?? 0) + 1
+    this.addHistory(record, topic, event, undefined, details)
+  }
+
+  /** The compute state keeps the last message it was given unless a new one comes with it, as Bacalhau's does. */
+  private setExecutionState (record: JobRecord, execution: Execution, state: ExecutionStateType, message?: string): void {
+    execution.ComputeState = { StateType: state, Message: message ?? execution.ComputeState.Message ?? '' }
     execution.ModifyTime = nowNs()
     execution.Revision++
-    record.history.push({
-      Type: 'ExecutionLevel', JobID: record.job.ID, JobVersion: record.job.Version, ExecutionID: execution.ID, SeqNum: record.history.length + 1,
-      ExecutionState: { Previous: previous, New: state }, Time: new Date().toISOString(), Event: { Message: message, Topic: 'Executions' }
-    })
+    record.job.ModifyTime = execution.ModifyTime
+  }
+
+  private failExecution (record: JobRecord, execution: Execution, message: string): void {
+    execution.DesiredState = { StateType: ExecutionDesiredState.Stopped, Message: 'execution failed' }
+    execution.PublishedResult = { Type: '' }
+    this.setExecutionState(record, execution, ExecutionState.Failed, message)
+    this.addHistory(record, 'Running Execution', message, execution.ID, { IsError: 'true' })
   }
 
   private stopped (execution: Execution): boolean {
     return this.closing || this.running.get(execution.ID)?.stopReason !== undefined
   }
 
-  private async execute (record: JobRecord, execution: Execution): Promise<void> {
+  private jobStopped (record: JobRecord): boolean {
+    return this.closing || record.job.State?.StateType === 'Stopped'
+  }
+
+  /** Up to ATTEMPTS executions on this node; the first that completes ends the job Completed. */
+  private async schedule (record: JobRecord, evaluationId: string): Promise<void> {
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      if (this.jobStopped(record)) return
+      const now = nowNs()
+      const execution: Execution = {
+        ID: `e-${randomUUID()}`,
+        Namespace: record.job.Namespace ?? 'default',
+        EvalID: evaluationId,
+        Name: '',
+        NodeID: NODE_ID,
+        JobID: record.job.ID,
+        JobVersion: record.job.Version,
+        PartitionIndex: 0,
+        AllocatedResources: { Tasks: {} },
+        DesiredState: { StateType: ExecutionDesiredState.Running, Message: '' },
+        ComputeState: { StateType: ExecutionState.New, Message: '' },
+        PublishedResult: { Type: '' },
+        RunOutput: null,
+        Revision: 1,
+        CreateTime: now,
+        ModifyTime: now
+      }
+      record.executions.push(execution)
+      this.addHistory(record, 'Scheduling', BACALHAU_MESSAGES.requested, execution.ID, { NodeID: NODE_ID })
+      if (attempt === 1) this.setJobState(record, 'Running', undefined)
+      this.setExecutionState(record, execution, ExecutionState.BidAccepted)
+      this.setExecutionState(record, execution, ExecutionState.Running, BACALHAU_MESSAGES.running)
+      this.addHistory(record, 'Execution', BACALHAU_MESSAGES.running, execution.ID)
+      await this.options.store.save(record)
+
+      const error = await this.execute(record, execution)
+      if (this.jobStopped(record)) return
+      if (error === undefined) {
+        this.addHistory(record, 'Execution', BACALHAU_MESSAGES.completed, execution.ID)
+        this.setJobState(record, 'Completed', undefined)
+        await this.options.store.save(record)
+        return
+      }
+      this.failExecution(record, execution, error)
+      await this.options.store.save(record)
+    }
+    this.setJobState(record, 'Failed', BACALHAU_MESSAGES.retriedEnough, 'Scheduling', { IsError: 'true', NodesAvailable: '1', NodesRequested: '1', NodesSuitable: '0' }, BACALHAU_MESSAGES.retriedEnough)
+    await this.options.store.save(record)
+  }
+
+  /** Runs one execution to its end; resolves with the error that failed it, if one did. */
+  private async execute (record: JobRecord, execution: Execution): Promise<string | undefined> {
     const task = record.job.Tasks[0]!
     const executionDir = join(this.options.dataDir, 'executions', execution.ID)
     const rootDir = join(executionDir, 'root')
     const resultDir = join(executionDir, 'result')
     this.running.set(execution.ID, {})
     try {
-      this.setExecutionState(record, execution, ExecutionState.BidAccepted, 'Accepted by the local runner')
-      this.setJobState(record, 'Running', 'Job is running')
-      this.setExecutionState(record, execution, ExecutionState.Running, 'Preparing inputs and running')
-      await this.options.store.save(record)
-
       await this.prepareInputs(task, rootDir)
-      if (this.stopped(execution)) return
+      if (this.stopped(execution)) return undefined
       for (const resultPath of task.ResultPaths ?? []) await mkdir(join(rootDir, resultPath.Path), { recursive: true })
       await mkdir(resultDir, { recursive: true })
-      const outcome = await this.runWasm(task, execution, rootDir, resultDir)
-      if (this.stopped(execution)) return
+      const outcome = await this.runWasm(record.job, task, execution, rootDir, resultDir)
+      if (this.stopped(execution)) return undefined
+      if ('error' in outcome) {
+        execution.RunOutput = { Stdout: '', StdoutTruncated: false, stderr: '', StderrTruncated: false, ExitCode: 0, ErrorMsg: '' }
+        return outcome.error
+      }
 
       const stdout = await readFile(join(resultDir, 'stdout'), 'utf8')
       const stderr = await readFile(join(resultDir, 'stderr'), 'utf8')
-      const exitCode = 'exitCode' in outcome ? outcome.exitCode : 1
-      await writeFile(join(resultDir, 'exitCode'), String(exitCode))
+      await writeFile(join(resultDir, 'exitCode'), String(outcome.exitCode))
       for (const resultPath of task.ResultPaths ?? []) await cp(join(rootDir, resultPath.Path), join(resultDir, resultPath.Name), { recursive: true })
-      const errorMessage = 'error' in outcome ? outcome.error : exitCode !== 0 ? `exit code ${exitCode}` : ''
+      // Bacalhau's RunOutput holds the program's first write to each stream (the published files hold all)
+      const firstWrite = (text: string, bytes: number): string => Buffer.from(text).subarray(0, Math.max(bytes, 0)).toString('utf8')
+      const [returnedStdout, returnedStderr] = [firstWrite(stdout, outcome.firstWrites.stdout), firstWrite(stderr, outcome.firstWrites.stderr)]
       execution.RunOutput = {
-        Stdout: stdout.slice(0, RUN_OUTPUT_LIMIT), StdoutTruncated: stdout.length > RUN_OUTPUT_LIMIT,
-        stderr: stderr.slice(0, RUN_OUTPUT_LIMIT), StderrTruncated: stderr.length > RUN_OUTPUT_LIMIT,
-        ExitCode: exitCode, ErrorMsg: errorMessage
+        Stdout: returnedStdout.slice(0, RUN_OUTPUT_LIMIT), StdoutTruncated: returnedStdout.length > RUN_OUTPUT_LIMIT,
+        stderr: returnedStderr.slice(0, RUN_OUTPUT_LIMIT), StderrTruncated: returnedStderr.length > RUN_OUTPUT_LIMIT,
+        ExitCode: outcome.exitCode, ErrorMsg: ''
       }
-      if (errorMessage !== '') throw new Error(errorMessage)
-
-      this.setExecutionState(record, execution, ExecutionState.Publishing, `Publishing results (${task.Publisher?.Type ?? 'local'})`)
+      this.setExecutionState(record, execution, ExecutionState.Publishing)
       await this.options.store.save(record)
       execution.PublishedResult = await this.publish(task, execution, resultDir)
-      this.setExecutionState(record, execution, ExecutionState.Completed, 'Execution completed')
-      this.setJobState(record, 'Completed', 'Job completed')
+      execution.DesiredState = { StateType: ExecutionDesiredState.Stopped, Message: 'execution completed' }
+      this.setExecutionState(record, execution, ExecutionState.Completed)
+      return undefined
     } catch (err) {
-      if (this.stopped(execution)) return
-      const message = (err as Error).message
-      this.setExecutionState(record, execution, ExecutionState.Failed, message)
-      this.setJobState(record, 'Failed', message)
+      return this.stopped(execution) ? undefined : (err as Error).message
     } finally {
       this.running.delete(execution.ID)
-      if (!this.stopped(execution)) await this.options.store.save(record)
       await rm(rootDir, { recursive: true, force: true })
     }
   }
@@ -232,15 +300,26 @@ export class Runner {
     }
   }
 
-  private async runWasm (task: Task, execution: Execution, rootDir: string, resultDir: string): Promise<WasmOutcome> {
+  private async runWasm (job: Job & { ID: string }, task: Task, execution: Execution, rootDir: string, resultDir: string): Promise<WasmOutcome> {
     if (task.Engine.Type !== 'wasm') throw new Error(`engine ${task.Engine.Type} is not supported`)
     const { EntryModule, Entrypoint, Parameters } = task.Engine.Params
+    const modulePath = join(rootDir, EntryModule)
+    if (!(await stat(modulePath).then(info => info.isFile(), () => false))) throw new Error(BACALHAU_MESSAGES.noModule(EntryModule))
     const timeoutSeconds = task.Timeouts?.ExecutionTimeout ?? this.options.defaultTimeoutSeconds
     const run: WasmRun = {
-      modulePath: join(rootDir, EntryModule),
+      modulePath,
+      entryModule: EntryModule,
       entrypoint: Entrypoint ?? '_start',
-      args: [EntryModule, ...(Parameters ?? [])],
-      env: task.Env ?? {},
+      args: ['', ...(Parameters ?? [])], // Bacalhau's program name is empty
+      // the variables Bacalhau gives every execution, then the task's own
+      env: {
+        BACALHAU_EXECUTION_ID: execution.ID,
+        BACALHAU_JOB_ID: job.ID,
+        BACALHAU_JOB_TYPE: job.Type,
+        BACALHAU_PARTITION_COUNT: String(job.Count ?? 1),
+        BACALHAU_PARTITION_INDEX: String(execution.PartitionIndex ?? 0),
+        ...task.Env
+      },
       rootDir,
       stdoutPath: join(resultDir, 'stdout'),
       stderrPath: join(resultDir, 'stderr')
@@ -248,9 +327,9 @@ export class Runner {
     // node:wasi is still marked experimental; say so once in the README instead of on every job.
     const worker = new Worker(new URL('./wasm-worker.ts', import.meta.url), { workerData: run, execArgv: ['--disable-warning=ExperimentalWarning'] })
     this.running.set(execution.ID, { ...this.running.get(execution.ID), worker })
-    const { promise, resolve, reject } = Promise.withResolvers<WasmOutcome>()
+    const { promise, resolve } = Promise.withResolvers<WasmOutcome>()
     const timer = timeoutSeconds > 0
-      ? setTimeout(() => { void worker.terminate(); reject(new Error(`execution timed out after ${timeoutSeconds} s`)) }, timeoutSeconds * 1000)
+      ? setTimeout(() => { void worker.terminate(); resolve({ error: BACALHAU_MESSAGES.timedOut(timeoutSeconds) }) }, timeoutSeconds * 1000)
       : undefined
     worker.once('message', (outcome: WasmOutcome) => resolve(outcome))
     worker.once('error', err => resolve({ error: err.message }))

@@ -1,9 +1,11 @@
-// The checks Bacalhau's orchestrator makes on a submitted job, plus what this runner cannot do (it runs
-// WASM batch jobs only). A failure is answered like Bacalhau answers one: 400 with its error JSON.
+// What Bacalhau v1.9.3's orchestrator refuses at submission (400, word for word as the interop suite saw
+// it). It refuses little: a job whose input, publisher or entry module is wrong is accepted and fails
+// when it runs, as here. Extra tasks are accepted with a warning and only the first runs.
 import type { Job } from '../client/types.ts'
 
 export const SUPPORTED_SOURCES = ['urlDownload', 'inline', 'ipfs'] as const
 export const SUPPORTED_PUBLISHERS = ['local', 'ipfs'] as const
+const JOB_TYPES = ['batch', 'ops', 'daemon', 'service']
 
 export class ValidationError extends Error {}
 
@@ -11,27 +13,21 @@ function fail (message: string): never {
   throw new ValidationError(message)
 }
 
+/** Throws what Bacalhau answers with a 400; returns the submission's warnings. */
 export function validateJob (job: unknown): asserts job is Job {
-  if (typeof job !== 'object' || job === null) fail('missing Job')
+  if (typeof job !== 'object' || job === null) fail('missing job')
   const { Type, Tasks } = job as Partial<Job>
-  if (Type !== 'batch') fail(`job type "${String(Type)}" is not supported by this local runner, which runs batch jobs only`)
-  if (!Array.isArray(Tasks) || Tasks.length !== 1) fail('a job must have exactly one task')
-  const [task] = Tasks as NonNullable<Job['Tasks']>
-  if (task === undefined || typeof task.Name !== 'string' || task.Name === '') fail('task name is required')
-  const engine = task.Engine as { Type?: unknown, Params?: Record<string, unknown> } | undefined
-  if (engine?.Type === undefined || engine.Type === '') fail(`task ${task.Name}: engine type is required`)
-  if (engine.Type !== 'wasm') fail(`task ${task.Name}: engine type "${String(engine.Type)}" is not supported: this local runner runs wasm jobs only (docker jobs need real Bacalhau: docker compose --profile bacalhau)`)
-  const inputs = task.InputSources ?? []
-  const entryModule = engine.Params?.EntryModule
-  if (typeof entryModule !== 'string' || entryModule === '') fail(`task ${task.Name}: wasm engine: EntryModule is required`)
-  if (!inputs.some(input => input.Target === entryModule)) fail(`task ${task.Name}: wasm engine: EntryModule "${String(entryModule)}" must be the Target of one of the task's InputSources`)
-  for (const input of inputs) {
-    if (typeof input.Target !== 'string' || !input.Target.startsWith('/')) fail(`task ${task.Name}: input source target must be an absolute path, got "${String(input.Target)}"`)
-    if (!(SUPPORTED_SOURCES as readonly string[]).includes(input.Source?.Type)) fail(`task ${task.Name}: input source type "${String(input.Source?.Type)}" is not supported (supported: ${SUPPORTED_SOURCES.join(', ')})`)
+  if (!Array.isArray(Tasks) || Tasks.length === 0) fail('missing job tasks')
+  if (!JOB_TYPES.includes(String(Type))) fail(`invalid job type: "${String(Type)}"`)
+  for (const task of Tasks) {
+    const network = (task.Network as { Type?: unknown } | undefined)?.Type
+    if (network !== undefined && typeof network !== 'string') {
+      fail(`code=400, message=Unmarshal type error: expected=models.Network, got=${typeof network}, field=Job.alias.Tasks.Network.Type`)
+    }
+    if (task.Engine === undefined || task.Engine === null) fail(`task ${String(task.Name)} validation failed: invalid engine: nil spec config`)
   }
-  const publisher = task.Publisher?.Type
-  if (publisher !== undefined && !(SUPPORTED_PUBLISHERS as readonly string[]).includes(publisher)) fail(`task ${task.Name}: publisher type "${publisher}" is not supported (supported: ${SUPPORTED_PUBLISHERS.join(', ')})`)
-  for (const resultPath of task.ResultPaths ?? []) {
-    if (typeof resultPath.Name !== 'string' || resultPath.Name === '' || typeof resultPath.Path !== 'string' || !resultPath.Path.startsWith('/')) fail(`task ${task.Name}: a result path needs a Name and an absolute Path`)
-  }
+}
+
+export function submissionWarnings (job: Job): string[] {
+  return job.Tasks.length > 1 ? ['only one task is supported per job'] : []
 }

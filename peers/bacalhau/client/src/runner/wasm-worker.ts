@@ -7,6 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads'
 
 export interface WasmRun {
   modulePath: string
+  /** The module's path inside the job, for messages. */
+  entryModule: string
   entrypoint: string
   args: string[]
   env: Record<string, string>
@@ -15,9 +17,13 @@ export interface WasmRun {
   stderrPath: string
 }
 
-export type WasmOutcome = { exitCode: number } | { error: string }
+/**
+ * exitCode is -1 when the module returns without calling proc_exit, as Bacalhau's wazero executor reports it.
+ * firstWrites: the bytes of the first write to stdout (fd 1) and stderr (fd 2): Bacalhau's RunOutput holds only those.
+ */
+export type WasmOutcome = { exitCode: number, firstWrites: { stdout: number, stderr: number } } | { error: string }
 
-function run ({ modulePath, entrypoint, args, env, rootDir, stdoutPath, stderrPath }: WasmRun): WasmOutcome {
+function run ({ modulePath, entryModule, entrypoint, args, env, rootDir, stdoutPath, stderrPath }: WasmRun): WasmOutcome {
   const stdout = openSync(stdoutPath, 'w')
   const stderr = openSync(stderrPath, 'w')
   try {
@@ -25,19 +31,38 @@ function run ({ modulePath, entrypoint, args, env, rootDir, stdoutPath, stderrPa
     const module = new WebAssembly.Module(readFileSync(modulePath))
     // As Bacalhau v1.9.3 does (its tracing reads function names from the module).
     if (WebAssembly.Module.customSections(module, 'name').length === 0) {
-      return { error: `failed to load entry module ${args[0]}: failed to compile module at "${args[0]}": Name section not found` }
+      return { error: `failed to load entry module ${entryModule}: failed to compile module at "${entryModule}": Name section not found` }
     }
-    const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports)
+    const imports = wasi.getImportObject() as { wasi_snapshot_preview1: Record<string, unknown> }
+    const wasiCalls = imports.wasi_snapshot_preview1
+    let exited = false
+    const procExit = wasiCalls.proc_exit as (code: number) => never
+    wasiCalls.proc_exit = (code: number) => {
+      exited = true
+      return procExit(code)
+    }
+    const firstWrites = { stdout: -1, stderr: -1 }
+    const fdWrite = wasiCalls.fd_write as (fd: number, iovs: number, iovsLength: number, written: number) => number
+    wasiCalls.fd_write = (fd: number, iovs: number, iovsLength: number, written: number) => {
+      const result = fdWrite(fd, iovs, iovsLength, written)
+      const stream = fd === 1 ? 'stdout' : fd === 2 ? 'stderr' : undefined
+      if (stream !== undefined && firstWrites[stream] === -1 && result === 0) {
+        firstWrites[stream] = new DataView((instance.exports.memory as WebAssembly.Memory).buffer).getUint32(written, true)
+      }
+      return result
+    }
+    const instance: WebAssembly.Instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports)
     if (entrypoint !== '_start') {
       const entry = instance.exports[entrypoint]
       if (typeof entry !== 'function') return { error: `the module exports no function "${entrypoint}"` }
       wasi.initialize(instance)
       entry()
-      return { exitCode: 0 }
+      return { exitCode: -1, firstWrites }
     }
-    return { exitCode: wasi.start(instance) }
+    const code = wasi.start(instance)
+    return { exitCode: exited ? code : -1, firstWrites }
   } catch (err) {
-    return { error: err instanceof WebAssembly.RuntimeError ? `wasm trap: ${err.message}` : (err as Error).message }
+    return { error: err instanceof WebAssembly.RuntimeError ? `wasm error: ${err.message}` : (err as Error).message }
   } finally {
     closeSync(stdout)
     closeSync(stderr)

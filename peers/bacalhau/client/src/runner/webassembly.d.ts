@@ -10,5 +10,8 @@ declare namespace WebAssembly {
     constructor (module: Module, imports?: Imports)
     readonly exports: Record<string, unknown>
   }
+  class Memory {
+    readonly buffer: ArrayBuffer
+  }
   class RuntimeError extends Error {}
 }

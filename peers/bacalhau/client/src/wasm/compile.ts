@@ -4,13 +4,13 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import wabt from 'wabt'
 
-export async function compileWat (source: string, name = 'module.wat'): Promise<Uint8Array> {
+export async function compileWat (source: string, name = 'module.wat', options: { nameSection?: boolean } = {}): Promise<Uint8Array> {
   const module = (await wabt()).parseWat(name, source, { bulk_memory: true })
   try {
     module.validate()
     // Bacalhau's wasm engine reads the module's "name" custom section (for its tracing) and refuses a
     // module without one: "Name section not found". wabt writes it only when asked.
-    return module.toBinary({ write_debug_names: true }).buffer
+    return module.toBinary({ write_debug_names: options.nameSection ?? true }).buffer
   } finally {
     module.destroy()
   }
