@@ -2,11 +2,16 @@
 // and a table; with --write, also BENCHMARKS.md and BENCHMARKS.jsonl at the repo root; --tiny runs each
 // at a token size (the test suite does, to prove they work). Throughputs are
 // divided by raw TCP on loopback measured in the same run. Names: libp2p-v1 libp2p-v3 ipfs-helia orbitdb-v2
-// orbitdb-v4 bacalhau-runner startup.
+// orbitdb-v4 bacalhau-runner startup, and against peers built with Go (scripts/real-peers.ts) kubo-interop
+// bacalhau-real, which a run without names includes when their binaries are there. `--write` with names
+// replaces just those benchmarks' rows.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { benchBacalhau } from './bench/bacalhau.ts'
+import { existsSync } from 'node:fs'
+import { findBinaries } from '../peers/bacalhau/client/src/bacalhau.ts'
+import { benchBacalhau, benchBacalhauReal } from './bench/bacalhau.ts'
+import { benchKubo } from './bench/kubo.ts'
 import { benchHelia } from './bench/helia.ts'
 import { benchLibp2pV1, profileLibp2pTcp } from './bench/libp2p-v1.ts'
 import { benchLibp2pV3 } from './bench/libp2p-v3.ts'
@@ -23,6 +28,12 @@ export const BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>
   'orbitdb-v4': benchOrbitdbV4,
   'bacalhau-runner': benchBacalhau,
   startup: benchStartup
+}
+
+/** Against Kubo and Bacalhau built with Go: the interop tier runs these at a token size. */
+export const INTEROP_BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
+  'kubo-interop': benchKubo,
+  'bacalhau-real': benchBacalhauReal
 }
 
 /** The issue's targets, checked against each run. */
@@ -75,28 +86,44 @@ if (import.meta.main) {
   const names = process.argv.slice(2).filter(arg => !arg.startsWith('--'))
   const write = process.argv.includes('--write')
   const scale: Scale = process.argv.includes('--tiny') ? 'tiny' : 'full'
-  const unknown = names.filter(name => !(name in BENCHMARKS))
+  const all = { ...BENCHMARKS, ...INTEROP_BENCHMARKS }
+  const unknown = names.filter(name => !(name in all))
   if (unknown.length > 0) {
-    console.error(`bench: unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHMARKS).join(', ')}`)
+    console.error(`bench: unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(all).join(', ')}`)
     process.exit(1)
   }
+  const missingPeers = findBinaries()
+  if (names.length === 0 && typeof missingPeers === 'string') console.log(`bench: not measuring ${Object.keys(INTEROP_BENCHMARKS).join(', ')}: ${missingPeers}`)
   const results: BenchResult[] = []
-  for (const name of names.length > 0 ? names : Object.keys(BENCHMARKS)) {
-    for (const result of await BENCHMARKS[name]!(scale)) {
+  for (const name of names.length > 0 ? names : Object.keys(typeof missingPeers === 'string' ? BENCHMARKS : all)) {
+    for (const result of await all[name]!(scale)) {
       console.log(JSON.stringify(result))
       results.push(result)
     }
   }
   console.log('\n' + table(results) + '\n\n' + targets(results))
+  if (write && names.length > 0) {
+    // keep the rows of the benchmarks this run did not measure, in their place
+    const previous = existsSync(join(repoRoot, 'BENCHMARKS.jsonl'))
+      ? readFileSync(join(repoRoot, 'BENCHMARKS.jsonl'), 'utf8').split('\n').filter(line => line.trim() !== '').map(line => JSON.parse(line) as BenchResult)
+      : []
+    const merged = previous.filter(result => !names.includes(result.bench))
+    for (const result of results) {
+      const after = merged.findLastIndex(row => row.bench === result.bench)
+      merged.splice(after === -1 ? merged.length : after + 1, 0, result)
+    }
+    results.splice(0, results.length, ...merged)
+  }
   if (write) {
     const cpu = cpus()
     const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, ${process.platform} ${process.arch}, Node ${process.version}`
     const notes = readFileSync(join(import.meta.dirname, 'bench', 'NOTES.md'), 'utf8')
-    const profile = names.length === 0 || names.includes('libp2p-v1') ? await profileLibp2pTcp() : 'not profiled in this run'
+    const previousProfile = /## Where the time goes: libp2p 1\.x over TCP\n\n([\s\S]*?)\n## Notes/.exec(existsSync(join(repoRoot, 'BENCHMARKS.md')) ? readFileSync(join(repoRoot, 'BENCHMARKS.md'), 'utf8') : '')?.[1]?.trimEnd()
+    const profile = names.length === 0 || names.includes('libp2p-v1') ? await profileLibp2pTcp() : previousProfile ?? 'not profiled in this run'
     writeFileSync(join(repoRoot, 'BENCHMARKS.jsonl'), results.map(result => JSON.stringify(result)).join('\n') + '\n')
     writeFileSync(join(repoRoot, 'BENCHMARKS.md'), `# Benchmarks
 
-Measured by \`pnpm bench\` (scripts/bench.ts) on ${new Date().toISOString().slice(0, 10)}, all on loopback in one run, on:
+Measured by \`pnpm bench\` (scripts/bench.ts) on ${new Date().toISOString().slice(0, 10)}${names.length > 0 ? ` (${names.join(', ')}; the other rows from an earlier run)` : ''}, all on loopback, on:
 ${machine}.
 
 Library versions:

@@ -28,14 +28,13 @@ test('Kubo and a libp2p v3 client with the same swarm key connect; without it or
   const member = await runClient('libp2p/v3', [address!], { SWARM_KEY_FILE: key })
   expect(member.code, member.stderr.join('\n')).toBe(0)
   expect(member.stdout).toMatch(/identify: agent kubo\//)
-  // Without a key the client's Noise handshake meets Kubo's encrypted stream; with another key nothing decrypts.
-  const withoutKey = await runClient('libp2p/v3', [address!], { DIAL_TIMEOUT_MS: '3000' })
-  expect(withoutKey.code).toBe(1)
-  expect(withoutKey.stderr).toEqual([expect.stringMatching(/^client: encryption handshake with .* failed \(.*\): is it in a private network whose swarm\.key/)])
-  const otherNetwork = await runClient('libp2p/v3', [address!], { SWARM_KEY_FILE: otherKey, DIAL_TIMEOUT_MS: '3000' })
-  expect(otherNetwork.code).toBe(1)
-  expect(otherNetwork.stderr).toHaveLength(1)
-  expect(otherNetwork.stderr[0]).toMatch(/^client: (could not reach .* within 3000 ms|encryption handshake with .* failed)/)
+  // Without a key the client's Noise handshake meets Kubo's encrypted stream (garbage, or silence until the
+  // deadline, depending on who writes first); with another key nothing decrypts. Either way: refused.
+  for (const env of [{}, { SWARM_KEY_FILE: otherKey }] as Array<Record<string, string>>) {
+    const outsider = await runClient('libp2p/v3', [address!], { ...env, DIAL_TIMEOUT_MS: '3000' })
+    expect(outsider.code).toBe(1)
+    expect(outsider.stderr).toEqual([expect.stringMatching(/^client: (could not reach .* within 3000 ms|encryption handshake with .* failed \(.*\): is it in a private network whose swarm\.key)/)])
+  }
 })
 
 test('Kubo with the key fetches from a Helia server with the key; a Helia server without it refuses Kubo, and the reverse', async () => {

@@ -1,0 +1,82 @@
+// Helia and Kubo across implementations (peers/ipfs/helia, peers/ipfs/kubo): a 64 MiB file Helia → Kubo and
+// Kubo → Helia over bitswap, with Kubo → Kubo as the reference and raw TCP as the baseline, all in one run.
+// Needs a Kubo binary (scripts/real-peers.ts builds it). Each direction is a best of three, each run by a
+// fetcher that holds none of the blocks (a fresh Helia node; a Kubo that dropped the pin and collected garbage).
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { unixfs } from '@helia/unixfs'
+import { importPath } from '../../peers/ipfs/helia/src/files.ts'
+import { createNode } from '../../peers/ipfs/helia/src/node.ts'
+import { add, connect, parseCid, parseMultiaddr } from '../../peers/ipfs/kubo/src/client.ts'
+import { readServerConfig } from '../../peers/ipfs/kubo/src/config.ts'
+import { startKubo, type RunningKubo } from '../../peers/ipfs/kubo/src/server.ts'
+import { MiB, mibPerSecond, rawTcpThroughput, round, timed, type BenchResult, type Scale } from './measure.ts'
+
+async function kuboNode (work: string, name: string): Promise<RunningKubo> {
+  return startKubo(readServerConfig({ DATA_DIR: join(work, name), API_LISTEN: '127.0.0.1:0', GATEWAY_LISTEN: '127.0.0.1:0', LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0' }), () => {})
+}
+
+/** Kubo pins (fetches every block of) `cid` from a connected peer; the pin and the blocks are dropped after. */
+async function kuboFetch (fetcher: RunningKubo, from: string, cidText: string): Promise<number> {
+  const rpc = await connect({ api: fetcher.ready.api, timeoutMs: 300_000 })
+  await rpc.swarm.connect(parseMultiaddr(from))
+  const cid = parseCid(cidText, 'bench')
+  const { ms } = await timed(async () => rpc.pin.add(cid))
+  await rpc.pin.rm(cid)
+  for await (const _removed of rpc.repo.gc()) { /* collect every unpinned block */ }
+  return ms
+}
+
+async function bestOf3 (run: () => Promise<number>): Promise<number> {
+  let best = Number.POSITIVE_INFINITY
+  for (let attempt = 0; attempt < 3; attempt++) best = Math.min(best, await run())
+  return best
+}
+
+export async function benchKubo (scale: Scale): Promise<BenchResult[]> {
+  const fileBytes = scale === 'full' ? 64 * MiB : 2 * MiB
+  const work = await mkdtemp(join(tmpdir(), 'liftoff-bench-kubo-'))
+  const started: Array<{ stop: () => Promise<unknown> }> = []
+  try {
+    const raw = await rawTcpThroughput(fileBytes, 1, MiB)
+    const file = join(work, 'big.bin')
+    await writeFile(file, randomBytes(fileBytes))
+    const source = await kuboNode(work, 'source')
+    started.push(source)
+    const fetcher = await kuboNode(work, 'fetcher')
+    started.push(fetcher)
+    const helia = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'] })
+    started.push(helia)
+
+    const kuboCid = (await add(await connect({ api: source.ready.api, timeoutMs: 300_000 }), file, () => {})).toString()
+    const heliaCid = (await importPath(unixfs(helia), file)).toString()
+    if (heliaCid !== kuboCid) throw new Error(`Helia and Kubo imported the same file as ${heliaCid} and ${kuboCid}`)
+
+    const kuboToKubo = await bestOf3(async () => kuboFetch(fetcher, source.ready.multiaddrs[0]!, kuboCid))
+    const heliaToKubo = await bestOf3(async () => kuboFetch(fetcher, helia.libp2p.getMultiaddrs()[0]!.toString(), heliaCid))
+    const kuboToHelia = await bestOf3(async () => {
+      const client = await createNode()
+      try {
+        await client.libp2p.dial(parseMultiaddr(source.ready.multiaddrs[0]!))
+        return (await timed(async () => { for await (const _chunk of unixfs(client).cat(parseCid(kuboCid, 'bench'))) { /* drain */ } })).ms
+      } finally {
+        await client.stop()
+      }
+    })
+    const row = (label: string, ms: number): BenchResult => {
+      const value = mibPerSecond(fileBytes, ms)
+      return { bench: 'kubo-interop', case: `${fileBytes / MiB} MiB file over bitswap, ${label}`, value, unit: 'MiB/s', baseline: raw, ratio: round(value / raw, 3) }
+    }
+    return [
+      { bench: 'kubo-interop', case: 'raw TCP, 1 connection, 1 MiB writes', value: raw, unit: 'MiB/s' },
+      row(`Kubo ${source.ready.version} → Kubo (reference)`, kuboToKubo),
+      row('Helia → Kubo', heliaToKubo),
+      row('Kubo → Helia', kuboToHelia)
+    ]
+  } finally {
+    for (const node of started.reverse()) await node.stop()
+    await rm(work, { recursive: true, force: true })
+  }
+}
