@@ -47,6 +47,10 @@ const TARGETS: Array<{ bench: string, case: RegExp, goal: string, met: (result: 
 
 const repoRoot = join(import.meta.dirname, '..')
 
+function liftoffPin (path: string, name: string): string {
+  return (JSON.parse(readFileSync(join(repoRoot, path, 'package.json'), 'utf8')) as { liftoff?: Record<string, string> }).liftoff?.[name] ?? '?'
+}
+
 function versions (): string {
   const manifest = (path: string): Record<string, string> => (JSON.parse(readFileSync(join(repoRoot, path, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {}
   const pick = (path: string, names: string[]): string => names.map(name => `${name} ${manifest(path)[name] ?? '?'}`).join(', ')
@@ -56,7 +60,8 @@ function versions (): string {
     `ipfs/helia: ${pick('peers/ipfs/helia', ['helia', '@helia/bitswap', '@helia/unixfs', 'libp2p'])}`,
     `orbitdb/v2: ${pick('peers/orbitdb/v2', ['@orbitdb/core', 'helia', 'libp2p', '@chainsafe/libp2p-gossipsub'])}`,
     `orbitdb/v4: ${pick('peers/orbitdb/v4', ['@orbitdb/core', 'helia', 'libp2p', '@libp2p/gossipsub'])}`,
-    `bacalhau/client: ${pick('peers/bacalhau/client', ['helia', 'libp2p'])}`
+    `bacalhau/client: ${pick('peers/bacalhau/client', ['helia', 'libp2p'])}`,
+    `ipfs/kubo: Kubo ${liftoffPin('peers/ipfs/kubo', 'kubo')} (Go, built from its module), ${pick('peers/ipfs/kubo', ['kubo-rpc-client'])}; real Bacalhau ${liftoffPin('peers/bacalhau/client', 'bacalhau')}`
   ].map(line => `- ${line}`).join('\n')
 }
 
