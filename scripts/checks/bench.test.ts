@@ -1,22 +1,12 @@
 // Each benchmark runs once at a tiny size, as `pnpm bench` runs it (its own process): proof that it works,
 // not a measurement (no timing is asserted).
-import { join } from 'node:path'
-import { afterEach, expect, test } from 'vitest'
-import { startProcess, stopAllProcesses } from '../testing/processes.ts'
+import { afterEach, test } from 'vitest'
 import { BENCHMARKS } from '../bench.ts'
-import type { BenchResult } from '../bench/measure.ts'
+import { expectTinyBenchWorks } from '../testing/bench.ts'
+import { stopAllProcesses } from '../testing/processes.ts'
 
 afterEach(stopAllProcesses)
 
 test.each(Object.keys(BENCHMARKS))('benchmark %s runs and reports finite results', async name => {
-  const bench = startProcess(['node', join(import.meta.dirname, '..', 'bench.ts'), '--tiny', name], { cwd: join(import.meta.dirname, '..', '..'), label: `bench ${name}` })
-  expect((await bench.exited).code, bench.stderr.join('\n')).toBe(0)
-  const results = bench.stdout.filter(line => line.startsWith('{')).map(line => JSON.parse(line) as BenchResult)
-  expect(results.length).toBeGreaterThan(0)
-  for (const result of results) {
-    expect(result.bench).toBe(name)
-    expect(Number.isFinite(result.value) && result.value > 0, `${result.case}: ${result.value}`).toBe(true)
-    if (result.baseline !== undefined) expect(result.ratio).toBeCloseTo(result.value / result.baseline, 2)
-  }
-  expect(bench.stdout.join('\n')).toMatch(/\| bench \| case \| result \|/)
+  await expectTinyBenchWorks(name)
 })
