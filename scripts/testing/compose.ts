@@ -1,7 +1,8 @@
 // Reads docker-compose.yaml and docker/Dockerfile and turns compose services into local processes:
 // the same command and environment (the image's ENV, then the service's), run from a `pnpm deploy` of the
 // example (what the image's /app holds), with service names and 0.0.0.0 mapped to 127.0.0.1 and volumes
-// and tmpfs mounts mapped to temp dirs. There is no Docker engine here; this is how the topology is exercised.
+// and tmpfs mounts mapped to temp dirs: the topology exercised without an engine (the docker tier,
+// scripts/docker/, runs the same file on a real one).
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'

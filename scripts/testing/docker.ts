@@ -1,0 +1,59 @@
+// `docker compose` for the docker tier's tests: the repo's docker-compose.yaml under a project name of its
+// own (so a user's `ipfs-liftoff` project is left alone), run as a user runs it, with a deadline per command.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { readComposeFile, repoRoot, servicesInProfiles } from './compose.ts'
+
+export const PROJECT = 'liftoff-docker-test'
+
+export interface CommandResult { code: number | null, stdout: string, stderr: string, ms: number }
+
+export async function docker (args: string[], timeoutMs = 300_000): Promise<CommandResult> {
+  const started = performance.now()
+  const child = spawn('docker', args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (text: string) => { stdout += text })
+  child.stderr.setEncoding('utf8').on('data', (text: string) => { stderr += text })
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  const [code] = await once(child, 'close') as [number | null]
+  clearTimeout(timer)
+  return { code, stdout, stderr, ms: performance.now() - started }
+}
+
+/** `docker compose -p liftoff-docker-test <args>`; throws with its output unless it exits 0. */
+export async function compose (args: string[], timeoutMs?: number): Promise<CommandResult> {
+  const result = await docker(['compose', '-p', PROJECT, ...args], timeoutMs)
+  if (result.code !== 0) throw new Error(`docker compose ${args.join(' ')} exited ${result.code}:\n${result.stderr.slice(-3000)}`)
+  return result
+}
+
+/** The default network's servers (services with a healthcheck) and clients (one-shot services). */
+export function defaultNetwork (profiles: string[] = []): { servers: string[], clients: string[] } {
+  const file = readComposeFile()
+  const names = servicesInProfiles(file, profiles)
+  return {
+    servers: names.filter(name => file.services[name]?.healthcheck !== undefined),
+    clients: names.filter(name => file.services[name]?.healthcheck === undefined)
+  }
+}
+
+export interface ContainerState { service: string, state: string, health: string, exitCode: number }
+
+export async function containers (): Promise<ContainerState[]> {
+  const { stdout } = await compose(['ps', '--all', '--format', 'json'])
+  // Compose 2.2x prints one JSON object per line
+  return stdout.split('\n').filter(line => line.trim() !== '').map(line => {
+    const row = JSON.parse(line) as { Service: string, State: string, Health: string, ExitCode: number }
+    return { service: row.Service, state: row.State, health: row.Health, exitCode: row.ExitCode }
+  })
+}
+
+/** The exit code of a one-shot service's container once it has stopped (`docker wait`, which also answers for one that stopped already). */
+export async function exitCodeOf (service: string): Promise<number> {
+  const { stdout: id } = await compose(['ps', '--all', '--quiet', service])
+  if (id.trim() === '') throw new Error(`no container for ${service}`)
+  const waited = await docker(['wait', id.trim()], 600_000)
+  if (waited.code !== 0) throw new Error(`docker wait ${service}: ${waited.stderr.trim()}`)
+  return Number(waited.stdout.trim())
+}
