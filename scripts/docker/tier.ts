@@ -1,10 +1,11 @@
 // `pnpm test:docker` (node scripts/liftoff.mjs test:docker): the compose networks on a real Docker engine.
-// Brings the engine and the base image it needs (scripts/docker/engine.ts), runs the tests in
-// scripts/docker/, and stops the engine again when it started it.
+// Brings the engine, the base image and the Kubo and Bacalhau images it needs (scripts/docker/engine.ts;
+// stand-ins built with Go when the registry cannot be reached), runs the tests in scripts/docker/, and
+// stops the engine again when it started it.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
-import { ensureBaseImage, ensureEngine, type Engine } from './engine.ts'
+import { ensureBaseImage, ensureEngine, ensureStandIns, type Engine } from './engine.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
 const log = (line: string): void => console.error(`docker tier: ${line}`)
@@ -14,6 +15,7 @@ let code = 1
 try {
   engine = await ensureEngine(log)
   ensureBaseImage(log)
+  await ensureStandIns(log)
   const vitest = spawn(process.execPath, [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(import.meta.dirname, 'vitest.config.ts'), ...process.argv.slice(2)], { cwd: repoRoot, stdio: 'inherit' })
   const [exitCode] = await once(vitest, 'exit') as [number | null]
   code = exitCode ?? 1

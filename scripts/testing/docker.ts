@@ -57,3 +57,9 @@ export async function exitCodeOf (service: string): Promise<number> {
   if (waited.code !== 0) throw new Error(`docker wait ${service}: ${waited.stderr.trim()}`)
   return Number(waited.stdout.trim())
 }
+
+/** A service's output, as plain lines (compose's logs carry terminal control sequences). */
+export async function logsOf (service: string, profiles: string[] = []): Promise<string> {
+  const { stdout } = await compose([...profiles.flatMap(profile => ['--profile', profile]), 'logs', '--no-color', '--no-log-prefix', service])
+  return stdout.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
+}

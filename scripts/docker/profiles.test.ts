@@ -1,0 +1,28 @@
+// The compose profiles that run peers nobody here wrote: the official Kubo image with the TypeScript client
+// (profile kubo), and real Bacalhau v1.9.3, orchestrator and WASM compute node, with Kubo as its IPFS node
+// (profile bacalhau). Where the registry cannot be reached the docker tier runs stand-ins of those images,
+// built from the same versions with Go.
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { compose, exitCodeOf, logsOf } from '../testing/docker.ts'
+
+const profiles = ['--profile', 'kubo', '--profile', 'bacalhau']
+
+beforeAll(async () => { await compose([...profiles, 'down', '--volumes', '--remove-orphans']) }, 120_000)
+afterAll(async () => { await compose([...profiles, 'down', '--volumes', '--remove-orphans']) }, 120_000)
+
+test('profile kubo: Kubo v0.43.0 in its image, the TypeScript client\'s demo against it', async () => {
+  await compose(['--profile', 'kubo', 'up', '--build', '--detach', 'ipfs-kubo-client'], 900_000)
+  expect(await exitCodeOf('ipfs-kubo-client')).toBe(0)
+  const stdout = await logsOf('ipfs-kubo-client', ['kubo'])
+  expect(stdout).toMatch(/^Kubo 0\.43\.0 12D3KooW\w+ at http:\/\/ipfs-kubo:5001$/m)
+  expect(stdout).toMatch(/equal to the file ✓/)
+})
+
+test('profile bacalhau: real Bacalhau v1.9.3 (orchestrator + WASM compute node) runs the compute-over-data demo', async () => {
+  await compose(['--profile', 'bacalhau', 'up', '--build', '--detach', 'bacalhau-demo-real'], 900_000)
+  const code = await exitCodeOf('bacalhau-demo-real')
+  const stdout = await logsOf('bacalhau-demo-real', ['bacalhau'])
+  expect(code, stdout).toBe(0)
+  expect(stdout).toMatch(/^Bacalhau API http:\/\/bacalhau-orchestrator:1234: v1\.9\.3$/m)
+  expect(stdout).toMatch(/✓ matches a local count/)
+})
