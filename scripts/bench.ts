@@ -3,14 +3,16 @@
 // at a token size (the test suite does, to prove they work). Throughputs are
 // divided by raw TCP on loopback measured in the same run. Names: libp2p-v1 libp2p-v3 ipfs-helia orbitdb-v2
 // orbitdb-v4 bacalhau-runner startup, and against peers built with Go (scripts/real-peers.ts) kubo-interop
-// bacalhau-real, which a run without names includes when their binaries are there. `--write` with names
-// replaces just those benchmarks' rows.
+// bacalhau-real, which a run without names includes when their binaries are there, and on a Docker engine
+// docker (image sizes, build times, up → healthy). `--write` with names replaces just those benchmarks' rows.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { findBinaries } from '../peers/bacalhau/client/src/bacalhau.ts'
 import { benchBacalhau, benchBacalhauReal } from './bench/bacalhau.ts'
+import { benchDocker } from './bench/docker.ts'
 import { benchKubo } from './bench/kubo.ts'
 import { benchHelia } from './bench/helia.ts'
 import { benchLibp2pV1, profileLibp2pTcp } from './bench/libp2p-v1.ts'
@@ -28,6 +30,11 @@ export const BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>
   'orbitdb-v4': benchOrbitdbV4,
   'bacalhau-runner': benchBacalhau,
   startup: benchStartup
+}
+
+/** On a running Docker engine: the docker tier runs this at a token size; a run without names includes it when an engine answers. */
+export const DOCKER_BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
+  docker: benchDocker
 }
 
 /** Against Kubo and Bacalhau built with Go: the interop tier runs these at a token size. */
@@ -91,7 +98,7 @@ if (import.meta.main) {
   const names = process.argv.slice(2).filter(arg => !arg.startsWith('--'))
   const write = process.argv.includes('--write')
   const scale: Scale = process.argv.includes('--tiny') ? 'tiny' : 'full'
-  const all = { ...BENCHMARKS, ...INTEROP_BENCHMARKS }
+  const all = { ...BENCHMARKS, ...INTEROP_BENCHMARKS, ...DOCKER_BENCHMARKS }
   const unknown = names.filter(name => !(name in all))
   if (unknown.length > 0) {
     console.error(`bench: unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(all).join(', ')}`)
@@ -99,8 +106,11 @@ if (import.meta.main) {
   }
   const missingPeers = findBinaries()
   if (names.length === 0 && typeof missingPeers === 'string') console.log(`bench: not measuring ${Object.keys(INTEROP_BENCHMARKS).join(', ')}: ${missingPeers}`)
+  const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
+  if (names.length === 0 && !engine) console.log(`bench: not measuring ${Object.keys(DOCKER_BENCHMARKS).join(', ')}: no Docker engine answers (node scripts/liftoff.mjs test:docker brings one)`)
+  const defaults = { ...BENCHMARKS, ...(typeof missingPeers === 'string' ? {} : INTEROP_BENCHMARKS), ...(engine ? DOCKER_BENCHMARKS : {}) }
   const results: BenchResult[] = []
-  for (const name of names.length > 0 ? names : Object.keys(typeof missingPeers === 'string' ? BENCHMARKS : all)) {
+  for (const name of names.length > 0 ? names : Object.keys(defaults)) {
     for (const result of await all[name]!(scale)) {
       console.log(JSON.stringify(result))
       results.push(result)
