@@ -2,9 +2,8 @@
 // messages, echoes a random payload and checks it byte for byte. Run it with `pnpm start:client [multiaddr]`.
 // Against a peer that is not a liftoff server (Kubo, say) it stops after identify and ping.
 import { createHash, randomBytes } from 'node:crypto'
-import { createNode, type Node } from './node.ts'
-import type { Connection, IdentifyResult } from '@libp2p/interface'
-import { dialWithRetry, parseServerAddress, withDeadline } from './dial.ts'
+import { createNode } from './node.ts'
+import { dialWithRetry, identified, parseServerAddress, withDeadline } from './dial.ts'
 import { ECHO_PROTOCOL, echo } from './echo.ts'
 import { MESSAGES_PROTOCOL, MessageSession } from './messages.ts'
 import { oneLine, readClientConfig, type ClientConfig } from './config.ts'
@@ -18,29 +17,6 @@ export interface ClientReport {
   replies: string[]
   echoedBytes: number
   echoMs: number
-}
-
-/**
- * What the server told us about itself. libp2p runs identify on every new connection (a second, explicit
- * identify would exceed the protocol's one-stream limit), so wait for its `peer:identify` event, or read
- * the peer store when it came before we listened.
- */
-async function identified (node: Node, connection: Connection, timeoutMs: number): Promise<{ agentVersion: string | undefined, protocols: string[] }> {
-  const { promise, resolve, reject } = Promise.withResolvers<{ agentVersion: string | undefined, protocols: string[] }>()
-  const onIdentify = ({ detail }: CustomEvent<IdentifyResult>): void => {
-    if (detail.connection.id === connection.id) resolve({ agentVersion: detail.agentVersion, protocols: detail.protocols })
-  }
-  node.addEventListener('peer:identify', onIdentify)
-  const timer = setTimeout(() => reject(new Error(`${connection.remotePeer} sent no identify within ${timeoutMs} ms`)), timeoutMs)
-  try {
-    const known = await node.peerStore.get(connection.remotePeer).catch(() => undefined) // not stored until identified
-    const agent = known?.metadata.get('AgentVersion')
-    if (known !== undefined && agent !== undefined && known.protocols.length > 0) return { agentVersion: new TextDecoder().decode(agent), protocols: known.protocols }
-    return await promise
-  } finally {
-    clearTimeout(timer)
-    node.removeEventListener('peer:identify', onIdentify)
-  }
 }
 
 function elapsedMs (since: number): number {

@@ -1,7 +1,7 @@
 // Dialling the server: validate the address first, then retry with exponential backoff until a deadline,
 // so a client started before its server (as compose does) still connects. A wrong peer ID is final.
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import type { Connection } from '@libp2p/interface'
+import type { Connection, IdentifyResult } from '@libp2p/interface'
 import type { Node } from './node.ts'
 
 export function parseServerAddress (text: string): Multiaddr {
@@ -64,5 +64,28 @@ export async function dialWithRetry (node: Node, address: Multiaddr, options: Di
       await new Promise(resolve => setTimeout(resolve, pauseMs))
       waitMs = Math.min(waitMs * 2, 2000)
     }
+  }
+}
+
+/**
+ * What the server told us about itself. libp2p runs identify on every new connection (a second, explicit
+ * identify would exceed the protocol's one-stream limit), so wait for its `peer:identify` event, or read
+ * the peer store when it came before we listened.
+ */
+export async function identified (node: Node, connection: Connection, timeoutMs: number): Promise<{ agentVersion: string | undefined, protocols: string[] }> {
+  const { promise, resolve, reject } = Promise.withResolvers<{ agentVersion: string | undefined, protocols: string[] }>()
+  const onIdentify = ({ detail }: CustomEvent<IdentifyResult>): void => {
+    if (detail.connection.id === connection.id) resolve({ agentVersion: detail.agentVersion, protocols: detail.protocols })
+  }
+  node.addEventListener('peer:identify', onIdentify)
+  const timer = setTimeout(() => reject(new Error(`${connection.remotePeer} sent no identify within ${timeoutMs} ms`)), timeoutMs)
+  try {
+    const known = await node.peerStore.get(connection.remotePeer).catch(() => undefined) // not stored until identified
+    const agent = known?.metadata.get('AgentVersion')
+    if (known !== undefined && agent !== undefined && known.protocols.length > 0) return { agentVersion: new TextDecoder().decode(agent), protocols: known.protocols }
+    return await promise
+  } finally {
+    clearTimeout(timer)
+    node.removeEventListener('peer:identify', onIdentify)
   }
 }

@@ -31,5 +31,8 @@ export async function echo (node: Node, peer: PeerId | Multiaddr, payload: Uint8
   await sendAll(stream, payload)
   await stream.close() // closes our write side; the server's reply keeps arriving until it closes
   await reading
-  return Buffer.concat(received)
+  // one buffer of everything received (no Buffer: this runs in browsers too)
+  const all = new Uint8Array(received.reduce((length, chunk) => length + chunk.byteLength, 0))
+  received.reduce((offset, chunk) => { all.set(chunk, offset); return offset + chunk.byteLength }, 0)
+  return all
 }

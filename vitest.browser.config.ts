@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config'
+
+// `pnpm test:browser` (node scripts/liftoff.mjs test:browser): the examples' pages in headless Chromium
+// (Debian's; scripts/chromium.ts brings it), against the examples' Node servers.
+export default defineConfig({
+  test: {
+    projects: ['peers/libp2p/v3/vitest.browser.config.ts']
+  }
+})
