@@ -7,6 +7,7 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { chmodSync, copyFileSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { aptInstall, canAptInstall } from '../apt.ts'
 import { buildRealPeer, realPeers } from '../real-peers.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
@@ -21,23 +22,21 @@ function ok (command: string, args: string[]): boolean {
   return spawnSync(command, args, { stdio: 'ignore' }).status === 0
 }
 
-function run (command: string, args: string[], options: { env?: NodeJS.ProcessEnv, cwd?: string } = {}): void {
-  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', ...options })
+function run (command: string, args: string[]): void {
+  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
   if (result.error !== undefined || result.status !== 0) {
     throw new Error(`${command} ${args.join(' ')} failed: ${(result.error?.message ?? result.stderr.trim().split('\n').slice(-3).join(' | ')) || `exit ${result.status}`}`)
   }
 }
 
 function installEngine (log: Log): void {
-  if (process.getuid?.() !== 0 || !ok('apt-get', ['--version'])) {
+  if (!canAptInstall()) {
     throw new Error('no Docker engine runs here: install Docker Engine >= 20.10 with Compose v2 (Debian: docker.io docker-compose; or Docker\'s packages) and start it')
   }
   log('installing Debian 13\'s docker.io, docker-cli, docker-buildx and docker-compose with apt (a minute or two)')
   writeFileSync(APT_SOURCE, 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n')
   writeFileSync(APT_PIN, 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n')
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  run('apt-get', ['update', '-q'], { env })
-  run('apt-get', ['install', '-y', '-q', '-t', 'trixie', 'docker.io', 'docker-cli', 'docker-buildx', 'docker-compose'], { env })
+  aptInstall(['docker.io', 'docker-cli', 'docker-buildx', 'docker-compose'], { suite: 'trixie' })
 }
 
 export interface Engine {
@@ -98,8 +97,8 @@ export function ensureBaseImage (log: Log): void {
   if (nodeVersion === undefined) throw new Error(`cannot pull ${image}, and can build only node:<version>-bookworm-slim locally`)
   log(`cannot pull ${image}: building it locally from Debian 12 (debootstrap), Node ${nodeVersion} and npm ${NPM_VERSION} from the npm registry`)
   if (!ok('debootstrap', ['--version'])) {
-    if (process.getuid?.() !== 0) throw new Error('building the base image needs debootstrap (apt-get install debootstrap) and root')
-    run('apt-get', ['install', '-y', '-q', 'debootstrap'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+    if (!canAptInstall()) throw new Error('building the base image needs debootstrap (apt-get install debootstrap) and root')
+    aptInstall(['debootstrap'])
   }
   const work = join(toolsDir, `base-${nodeVersion}`)
   rmSync(work, { recursive: true, force: true })
