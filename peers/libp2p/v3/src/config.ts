@@ -21,6 +21,14 @@ function positiveInteger (env: Env, name: string, fallback: number): number {
   return value
 }
 
+function flag (env: Env, name: string, fallback: boolean): boolean {
+  const text = env[name]?.trim().toLowerCase()
+  if (text === undefined || text === '') return fallback
+  if (['true', '1', 'yes'].includes(text)) return true
+  if (['false', '0', 'no'].includes(text)) return false
+  throw new Error(`${name} must be true or false, got "${env[name]}"`)
+}
+
 /** SWARM_KEY_FILE: a `swarm.key` in Kubo's format (`pnpm swarm-key` in the repo writes one). */
 function swarmKey (env: Env): Uint8Array | undefined {
   const path = env.SWARM_KEY_FILE
@@ -46,6 +54,8 @@ export interface ServerConfig {
   maxMessageBytes: number
   /** With a swarm key the node joins only that private network. */
   swarmKey: Uint8Array | undefined
+  /** Also a circuit relay (v2), so peers that cannot be dialled (browsers) can reach each other. */
+  relay: boolean
 }
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
@@ -57,7 +67,8 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     keyFile: env.KEY_FILE ?? join(dataDir, 'peer.key'),
     readyFile: join(dataDir, 'ready.json'),
     maxMessageBytes: positiveInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES),
-    swarmKey: swarmKey(env)
+    swarmKey: swarmKey(env),
+    relay: flag(env, 'RELAY', true)
   }
 }
 

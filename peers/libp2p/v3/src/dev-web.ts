@@ -1,5 +1,5 @@
 // `pnpm dev:web`: the server (random free ports on 127.0.0.1) and the browser page served by Vite, with the
-// server's WebSocket address filled in. Open the URL it prints; Ctrl-C stops both.
+// server's WebSocket address filled in. Open the URLs it prints; Ctrl-C stops both.
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -20,8 +20,9 @@ const ready = await new Promise<{ multiaddrs: string[] }>((resolve, reject) => {
 const ws = ready.multiaddrs.find(address => address.includes('/ws/'))!
 const vite = await createServer({ configFile: join(exampleDir, 'vite.config.ts'), root: join(exampleDir, 'web') })
 await vite.listen()
-const url = `${vite.resolvedUrls!.local[0]!}?server=${encodeURIComponent(ws)}`
-console.log(`page   │ open ${url}`)
+const base = vite.resolvedUrls!.local[0]!
+console.log(`page   │ the Node server from a browser: ${base}?server=${encodeURIComponent(ws)}`)
+console.log(`page   │ two browsers over WebRTC (open it twice, give the second the first's address): ${base}webrtc.html?relay=${encodeURIComponent(ws)}`)
 const stop = (): void => {
   server.kill('SIGTERM')
   void vite.close().then(() => process.exit(0))

@@ -1,8 +1,7 @@
 // Dialling the server: validate the address first, then retry with exponential backoff until a deadline,
 // so a client started before its server (as compose does) still connects. A wrong peer ID is final.
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import type { Connection, IdentifyResult } from '@libp2p/interface'
-import type { Node } from './node.ts'
+import type { Connection, IdentifyResult, Libp2p } from '@libp2p/interface'
 
 export function parseServerAddress (text: string): Multiaddr {
   let address: Multiaddr
@@ -37,7 +36,7 @@ export interface DialRetryOptions {
   onRetry?: (attempt: number, error: Error, waitMs: number) => void
 }
 
-export async function dialWithRetry (node: Node, address: Multiaddr, options: DialRetryOptions): Promise<{ connection: Connection, attempts: number }> {
+export async function dialWithRetry (node: Libp2p, address: Multiaddr, options: DialRetryOptions): Promise<{ connection: Connection, attempts: number }> {
   const giveUpAt = Date.now() + options.deadlineMs
   let waitMs = 100
   for (let attempt = 1; ; attempt++) {
@@ -72,7 +71,7 @@ export async function dialWithRetry (node: Node, address: Multiaddr, options: Di
  * identify would exceed the protocol's one-stream limit), so wait for its `peer:identify` event, or read
  * the peer store when it came before we listened.
  */
-export async function identified (node: Node, connection: Connection, timeoutMs: number): Promise<{ agentVersion: string | undefined, protocols: string[] }> {
+export async function identified (node: Libp2p, connection: Connection, timeoutMs: number): Promise<{ agentVersion: string | undefined, protocols: string[] }> {
   const { promise, resolve, reject } = Promise.withResolvers<{ agentVersion: string | undefined, protocols: string[] }>()
   const onIdentify = ({ detail }: CustomEvent<IdentifyResult>): void => {
     if (detail.connection.id === connection.id) resolve({ agentVersion: detail.agentVersion, protocols: detail.protocols })

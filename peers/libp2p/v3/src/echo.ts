@@ -1,7 +1,6 @@
 // /liftoff/echo/1.0.0: the server writes back every byte it reads, until the client closes its side.
-import type { PeerId, Stream } from '@libp2p/interface'
+import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { Node } from './node.ts'
 
 export const ECHO_PROTOCOL = '/liftoff/echo/1.0.0'
 const WRITE_SIZE = 256 * 1024
@@ -13,7 +12,7 @@ async function sendAll (stream: Stream, data: Uint8Array): Promise<void> {
   }
 }
 
-export function serveEcho (node: Node): Promise<void> {
+export function serveEcho (node: Libp2p): Promise<void> {
   return node.handle(ECHO_PROTOCOL, async stream => {
     // A libp2p 3 stream is async-iterable for reading and has send() for writing.
     for await (const chunk of stream) await sendAll(stream, chunk.subarray())
@@ -22,7 +21,7 @@ export function serveEcho (node: Node): Promise<void> {
 }
 
 /** Sends `payload` over a new echo stream and resolves with everything the server sent back. */
-export async function echo (node: Node, peer: PeerId | Multiaddr, payload: Uint8Array): Promise<Uint8Array> {
+export async function echo (node: Libp2p, peer: PeerId | Multiaddr, payload: Uint8Array): Promise<Uint8Array> {
   const stream = await node.dialProtocol(peer, ECHO_PROTOCOL)
   const received: Uint8Array[] = []
   const reading = (async () => {

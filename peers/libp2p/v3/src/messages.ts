@@ -2,9 +2,8 @@
 // that many bytes of UTF-8 JSON. A client may send several requests on one stream; the server answers each
 // in order. A frame over the size limit resets the stream (and only that stream).
 import { lpStream } from '@libp2p/utils'
-import type { PeerId, Stream } from '@libp2p/interface'
+import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { Node } from './node.ts'
 
 export const MESSAGES_PROTOCOL = '/liftoff/messages/1.0.0'
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024
@@ -33,7 +32,7 @@ export interface ServeMessagesOptions {
 }
 
 // #region handler
-export function serveMessages (node: Node, options: ServeMessagesOptions = {}): Promise<void> {
+export function serveMessages (node: Libp2p, options: ServeMessagesOptions = {}): Promise<void> {
   const maxDataLength = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
   return node.handle(MESSAGES_PROTOCOL, (stream, connection) => {
     const frames = lpStream(stream, { maxDataLength })
@@ -79,7 +78,7 @@ export class MessageSession {
     this.maxMessageBytes = maxMessageBytes
   }
 
-  static async open (node: Node, peer: PeerId | Multiaddr, maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES): Promise<MessageSession> {
+  static async open (node: Libp2p, peer: PeerId | Multiaddr, maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES): Promise<MessageSession> {
     const stream = await node.dialProtocol(peer, MESSAGES_PROTOCOL)
     return new MessageSession(stream, maxMessageBytes)
   }

@@ -2,6 +2,7 @@
 // and ping. No peer discovery: peers are dialled by address, so nothing reaches the public network.
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { preSharedKey } from '@libp2p/pnet'
 import { ping } from '@libp2p/ping'
@@ -19,6 +20,8 @@ export interface NodeOptions {
   announce?: string[]
   /** The contents of a `swarm.key`: then the node only talks to peers that hold the same key (a private network). */
   swarmKey?: Uint8Array
+  /** Be a circuit relay (v2) for other peers, e.g. so two browsers can find each other and set up WebRTC. */
+  relay?: boolean
   /** e.g. `inboundConnectionThreshold` (new connections per second per host). */
   connectionManager?: Libp2pOptions['connectionManager']
 }
@@ -37,7 +40,9 @@ export async function createNode (options: NodeOptions = {}) {
     connectionProtector: options.swarmKey === undefined ? undefined : preSharedKey({ psk: options.swarmKey }),
     services: {
       identify: identify(),
-      ping: ping()
+      ping: ping(),
+      // only peers that are asked to be one; others leave the hop protocol unregistered
+      ...(options.relay === true ? { relay: circuitRelayServer() } : {})
     },
     connectionManager: options.connectionManager
   })

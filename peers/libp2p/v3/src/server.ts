@@ -18,7 +18,7 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
   const privateKey = config.privateKey !== undefined ? decodePrivateKey(config.privateKey) : await loadOrCreatePrivateKey(config.keyFile)
   await rm(config.readyFile, { force: true })
 
-  const node = await createNode({ privateKey, listen: config.listen, announce: config.announce, swarmKey: config.swarmKey })
+  const node = await createNode({ privateKey, listen: config.listen, announce: config.announce, swarmKey: config.swarmKey, relay: config.relay })
   await serveEcho(node)
   await serveMessages(node, {
     maxMessageBytes: config.maxMessageBytes,

@@ -1,0 +1,78 @@
+// The browser tier's fixture: an example's pages served by Vite (its vite.config.ts, web/ as root) and
+// headless Debian Chromium on a fresh profile directory, both for the whole test file. Pages opened with
+// `open` are closed after each test. A missing Chromium is one line naming the package.
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { createServer, type ViteDevServer } from 'vite'
+import { afterAll, beforeAll } from 'vitest'
+import { onCleanup } from './cleanup.ts'
+
+export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+
+export function chromiumPath (): string {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  if (!existsSync(path)) throw new Error(`no Chromium at ${path}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`)
+  return path
+}
+
+export interface BrowserFixture {
+  /** The page's URL under Vite, e.g. url('webrtc.html', { relay }). */
+  url: (page: string, query?: Record<string, string>) => string
+  /** A new tab, closed after the test. */
+  open: (page: string, query?: Record<string, string>) => Promise<Page>
+  /** The browser profile (its IndexedDB survives reloads, not test files). */
+  context: () => BrowserContext
+}
+
+/** Call at the top level of a test file; `extraFlags` adds Chromium flags (each needs its reason at the call). */
+export function useBrowser (exampleDir: string, extraFlags: string[] = []): BrowserFixture {
+  const executablePath = chromiumPath()
+  let vite: ViteDevServer | undefined
+  let context: BrowserContext | undefined
+  let profile: string | undefined
+
+  beforeAll(async () => {
+    vite = await createServer({ configFile: join(exampleDir, 'vite.config.ts'), root: join(exampleDir, 'web'), logLevel: 'error', server: { port: 0 } })
+    await vite.listen()
+    profile = await mkdtemp(join(tmpdir(), 'liftoff-chromium-'))
+    context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: [...CHROMIUM_FLAGS, ...extraFlags] })
+  })
+  afterAll(async () => {
+    await context?.close()
+    await vite?.close()
+    if (profile !== undefined) await rm(profile, { recursive: true, force: true })
+  })
+
+  const url = (page: string, query: Record<string, string> = {}): string => {
+    if (vite === undefined) throw new Error('useBrowser: Vite is not running yet')
+    const search = new URLSearchParams(query).toString()
+    return `${vite.resolvedUrls!.local[0]!}${page}${search === '' ? '' : `?${search}`}`
+  }
+  return {
+    url,
+    open: async (page, query) => {
+      if (context === undefined) throw new Error('useBrowser: Chromium is not running yet')
+      const tab = await context.newPage()
+      onCleanup(`close ${page}`, () => tab.close())
+      await tab.goto(url(page, query))
+      return tab
+    },
+    context: () => {
+      if (context === undefined) throw new Error('useBrowser: Chromium is not running yet')
+      return context
+    }
+  }
+}
+
+/** Waits until the page's #state has one of `states` (data-state) and returns its text. */
+export async function stateOf (page: Page, states: string[], timeoutMs = 60_000): Promise<string> {
+  await page.waitForSelector(states.map(state => `#state[data-state="${state}"]`).join(', '), { timeout: timeoutMs })
+  return (await page.textContent('#state')) ?? ''
+}
+
+export async function textOf (page: Page, id: string): Promise<string> {
+  return (await page.textContent(`#${id}`)) ?? ''
+}
