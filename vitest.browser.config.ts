@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config'
 // (Debian's; scripts/chromium.ts brings it), against the examples' Node servers.
 export default defineConfig({
   test: {
-    projects: ['peers/libp2p/v3/vitest.browser.config.ts']
+    projects: ['peers/*/*/vitest.browser.config.ts']
   }
 })

@@ -33,10 +33,21 @@ function fail (response: ServerResponse, status: number, message: string): void 
   response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(message + '\n')
 }
 
+// Every answer is public and checked by the client against its CID, so any page may read it (pages such as
+// web/ run on another origin); a browser asks with OPTIONS first when it sends headers beyond the simple ones.
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+  'Access-Control-Allow-Headers': 'Accept, Range, Cache-Control',
+  'Access-Control-Expose-Headers': 'Content-Length, Content-Type, ETag, X-Ipfs-Path'
+}
+
 async function answer (helia: Node, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  for (const [name, value] of Object.entries(CORS_HEADERS)) response.setHeader(name, value)
+  if (request.method === 'OPTIONS') return void response.writeHead(204).end()
   const url = new URL(request.url ?? '/', 'http://gateway')
   const match = /^\/ipfs\/([^/]+)\/?$/.exec(url.pathname)
-  if (request.method !== 'GET' && request.method !== 'HEAD') return fail(response, 405, 'only GET and HEAD')
+  if (request.method !== 'GET' && request.method !== 'HEAD') return fail(response, 405, 'only GET, HEAD and OPTIONS')
   if (match === null) return fail(response, 404, 'expected /ipfs/<cid>')
   let cid: CID
   try {

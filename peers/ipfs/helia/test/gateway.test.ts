@@ -69,3 +69,15 @@ test.each([
   // and the gateway still serves
   expect((await fetch(`${server.ready.gateway}/ipfs/${cid}?format=raw`)).status).toBe(200)
 })
+
+test('pages on other origins may read it: a CORS preflight is answered and every answer allows any origin', async () => {
+  const { server, cid } = await servedFile()
+  const preflight = await fetch(`${server.ready.gateway}/ipfs/${cid}`, { method: 'OPTIONS', headers: { Origin: 'http://127.0.0.1:5173', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'accept' } })
+  expect(preflight.status).toBe(204)
+  expect(preflight.headers.get('access-control-allow-methods')).toContain('GET')
+  expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('accept')
+  for (const path of [`/ipfs/${cid}?format=raw`, '/ipfs/not-a-cid?format=raw']) {
+    const response = await fetch(`${server.ready.gateway}${path}`, { headers: { Origin: 'http://127.0.0.1:5173' } })
+    expect(response.headers.get('access-control-allow-origin'), path).toBe('*')
+  }
+})

@@ -1,0 +1,32 @@
+// `pnpm dev:web`: the server (the seed directory, free ports on 127.0.0.1) and the browser page served by
+// Vite, with the server's WebSocket address, gateway URL and the seed's CID filled in. Open the URL it
+// prints; Ctrl-C stops both.
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { createServer } from 'vite'
+import type { Ready } from './server.ts'
+
+const exampleDir = join(import.meta.dirname, '..')
+const server = spawn(process.execPath, [join(import.meta.dirname, 'server.ts')], {
+  env: { ...process.env, LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0/ws', GATEWAY_LISTEN: '127.0.0.1:0', SERVE_PATH: join(exampleDir, 'seed'), DATA_DIR: join(exampleDir, '.data', 'dev-web') },
+  stdio: ['ignore', 'pipe', 'inherit']
+})
+const ready = await new Promise<Ready>((resolve, reject) => {
+  createInterface({ input: server.stdout }).on('line', line => {
+    console.log(`server │ ${line}`)
+    if (line.startsWith('READY ')) resolve(JSON.parse(line.slice('READY '.length)) as Ready)
+  })
+  server.once('exit', code => reject(new Error(`the server exited (${code}) before it was ready`)))
+})
+const vite = await createServer({ configFile: join(exampleDir, 'vite.config.ts'), root: join(exampleDir, 'web') })
+await vite.listen()
+const query = new URLSearchParams({ server: ready.multiaddrs[0]!, gateway: ready.gateway, cid: ready.cid! })
+console.log(`page   │ open ${vite.resolvedUrls!.local[0]!}?${query}`)
+console.log('page   │ then stop this (Ctrl-C) and reload the page: it opens the same files from IndexedDB')
+const stop = (): void => {
+  server.kill('SIGTERM')
+  void vite.close().then(() => process.exit(0))
+}
+process.once('SIGINT', stop)
+process.once('SIGTERM', stop)
