@@ -2,18 +2,12 @@
 // then syncs with the server and exits only when the server holds every write. Offline-first: the
 // database and the writes live in DATA_DIR, so writes made while the server is down are kept and go out
 // on the next run. Run it with `DB_ADDRESS=/orbitdb/… pnpm start:client`.
-import { isValidAddress, type Document } from '@orbitdb/core'
+import { isValidAddress } from '@orbitdb/core'
 import { readClientConfig, type ClientConfig } from './config.ts'
 import { dialWithRetry, parseServerAddress } from './dial.ts'
 import { createNode } from './node.ts'
-import { openDatabase, startOrbitDB } from './orbitdb.ts'
+import { openDatabase, startOrbitDB, type Note } from './orbitdb.ts'
 import { syncWithServer } from './replication.ts'
-
-export interface Note extends Document {
-  author: string
-  text: string
-  writtenAt: string
-}
 
 export interface ClientReport {
   identity: string

@@ -3,6 +3,7 @@
 import { join } from 'node:path'
 
 export const DEFAULT_TCP_PORT = 9311
+export const DEFAULT_WS_PORT = 9312
 
 type Env = Record<string, string | undefined>
 
@@ -43,7 +44,7 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
   const dataDir = env.DATA_DIR ?? '.data/server'
   return {
     dataDir,
-    listen: list(env.LISTEN_ADDRS, [`/ip4/127.0.0.1/tcp/${DEFAULT_TCP_PORT}`]),
+    listen: list(env.LISTEN_ADDRS, [`/ip4/127.0.0.1/tcp/${DEFAULT_TCP_PORT}`, `/ip4/127.0.0.1/tcp/${DEFAULT_WS_PORT}/ws`]),
     announce: list(env.ANNOUNCE_ADDRS, []),
     privateKey: optional(env.PRIVATE_KEY),
     keyFile: env.KEY_FILE ?? join(dataDir, 'peer.key'),

@@ -1,5 +1,5 @@
 // The IPFS node OrbitDB runs on: Helia 6 over a libp2p 3 node with gossipsub (OrbitDB announces new
-// entries on a pubsub topic per database) and identify, TCP only, no peer discovery. Blocks and the
+// entries on a pubsub topic per database) and identify, over TCP and WebSockets, no peer discovery. Blocks and the
 // datastore are LevelDB under the data dir, so databases reopen with all their entries after a restart.
 import { join } from 'node:path'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -9,6 +9,7 @@ import { libp2pRouting } from '@helia/routers'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
 import { LevelBlockstore } from 'blockstore-level'
 import { LevelDatastore } from 'datastore-level'
 import { createHelia } from 'helia'
@@ -35,7 +36,8 @@ export async function createNode (options: NodeOptions) {
       listen: options.listen ?? [],
       announce: options.announce ?? []
     },
-    transports: [tcp()],
+    // WebSockets for the browser app (web/), which cannot dial TCP
+    transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     services: {

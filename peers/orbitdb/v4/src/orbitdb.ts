@@ -1,31 +1,38 @@
 // OrbitDB on top of the node: a persistent identity (its keystore lives in the data dir, or its key comes
 // from IDENTITY_KEY) and a documents database that only listed identities may write to.
-import { join } from 'node:path'
+// Runs in Node.js and in browsers (web/): there the data dir names IndexedDB databases instead.
 import { generateKeyPair, privateKeyFromRaw } from '@libp2p/crypto/keys'
-import { createOrbitDB, Identities, IPFSAccessController, KeyStore, type Document, type DocumentsDatabase, type OrbitDB } from '@orbitdb/core'
-import type { Node } from './node.ts'
+import { createOrbitDB, Identities, IPFSAccessController, KeyStore, type Document, type DocumentsDatabase, type Ipfs, type OrbitDB } from '@orbitdb/core'
+import { fromString, toString } from 'uint8arrays'
+
+/** What the example's clients (Node and browser) write: one note per document. */
+export interface Note extends Document {
+  author: string
+  text: string
+  writtenAt: string
+}
 
 /** The keystore name of this peer's OrbitDB identity. */
 const IDENTITY_NAME = 'liftoff'
 
 /** A new OrbitDB identity key (secp256k1, hex) for IDENTITY_KEY, and the identity ID it gives. */
 export async function generateIdentityKey (): Promise<{ key: string, identityId: string }> {
-  const key = Buffer.from((await generateKeyPair('secp256k1')).raw).toString('hex')
+  const key = toString((await generateKeyPair('secp256k1')).raw, 'base16')
   return { key, identityId: identityIdOf(key) }
 }
 
 /** The identity ID (what access controllers list) that IDENTITY_KEY `key` gives. */
 export function identityIdOf (key: string): string {
   if (!/^[0-9a-f]{64}$/i.test(key)) throw new Error('an OrbitDB identity key is 64 hex characters (a secp256k1 private key)')
-  return Buffer.from(privateKeyFromRaw(Buffer.from(key, 'hex')).publicKey.raw).toString('hex')
+  return toString(privateKeyFromRaw(fromString(key.toLowerCase(), 'base16')).publicKey.raw, 'base16')
 }
 
-export async function startOrbitDB (helia: Node, options: { dataDir: string, identityKey?: string }): Promise<OrbitDB> {
-  const directory = join(options.dataDir, 'orbitdb')
-  const keystore = await KeyStore({ path: join(directory, 'keystore') })
+export async function startOrbitDB (helia: Ipfs, options: { dataDir: string, identityKey?: string }): Promise<OrbitDB> {
+  const directory = `${options.dataDir}/orbitdb`
+  const keystore = await KeyStore({ path: `${directory}/keystore` })
   if (options.identityKey !== undefined) {
     identityIdOf(options.identityKey) // validates it
-    await keystore.addKey(IDENTITY_NAME, { privateKey: Buffer.from(options.identityKey, 'hex') })
+    await keystore.addKey(IDENTITY_NAME, { privateKey: fromString(options.identityKey.toLowerCase(), 'base16') })
   }
   const identities = await Identities({ keystore, ipfs: helia })
   return createOrbitDB({ ipfs: helia, id: IDENTITY_NAME, identities, directory })
@@ -33,7 +40,7 @@ export async function startOrbitDB (helia: Node, options: { dataDir: string, ide
 
 /** Rejects if opening takes longer than `ms`: without its manifest, orbitdb.open() would wait forever. */
 async function withinDeadline<T> (opening: Promise<T>, address: string, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new Error(`could not open ${address}: its manifest is neither stored here nor sent by a connected peer within ${ms} ms`)), ms)
   })

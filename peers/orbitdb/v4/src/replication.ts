@@ -7,8 +7,10 @@
 //   {"op":"await","address":…,"heads":[…]}  the server answers once its log holds all those entries.
 import { lpStream } from '@libp2p/utils'
 import { isValidAddress, type Document, type DocumentsDatabase } from '@orbitdb/core'
-import type { PeerId } from '@libp2p/interface'
-import type { Node } from './node.ts'
+import type { Libp2p, PeerId } from '@libp2p/interface'
+
+/** Any Helia node (Node.js or the browser's): only its libp2p is used here. */
+type Node = { libp2p: Libp2p }
 
 export const HOST_PROTOCOL = '/liftoff/orbitdb-host/1.0.0'
 const MAX_FRAME_BYTES = 64 * 1024
