@@ -18,6 +18,19 @@ export function chromiumPath (): string {
   return path
 }
 
+/** Headless Chromium on a fresh profile directory; `close` also removes the profile. */
+export async function launchChromium (extraFlags: string[] = []): Promise<{ context: BrowserContext, close: () => Promise<void> }> {
+  const profile = await mkdtemp(join(tmpdir(), 'liftoff-chromium-'))
+  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_FLAGS, ...extraFlags] })
+  return {
+    context,
+    close: async () => {
+      await context.close()
+      await rm(profile, { recursive: true, force: true })
+    }
+  }
+}
+
 export interface BrowserFixture {
   /** The page's URL under Vite, e.g. url('webrtc.html', { relay }). */
   url: (page: string, query?: Record<string, string>) => string
@@ -29,21 +42,20 @@ export interface BrowserFixture {
 
 /** Call at the top level of a test file; `extraFlags` adds Chromium flags (each needs its reason at the call). */
 export function useBrowser (exampleDir: string, extraFlags: string[] = []): BrowserFixture {
-  const executablePath = chromiumPath()
+  chromiumPath() // fails the file at once, in one line, when there is no Chromium
   let vite: ViteDevServer | undefined
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined
   let context: BrowserContext | undefined
-  let profile: string | undefined
 
   beforeAll(async () => {
     vite = await createServer({ configFile: join(exampleDir, 'vite.config.ts'), root: join(exampleDir, 'web'), logLevel: 'error', server: { port: 0 } })
     await vite.listen()
-    profile = await mkdtemp(join(tmpdir(), 'liftoff-chromium-'))
-    context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: [...CHROMIUM_FLAGS, ...extraFlags] })
+    browser = await launchChromium(extraFlags)
+    context = browser.context
   })
   afterAll(async () => {
-    await context?.close()
+    await browser?.close()
     await vite?.close()
-    if (profile !== undefined) await rm(profile, { recursive: true, force: true })
   })
 
   const url = (page: string, query: Record<string, string> = {}): string => {

@@ -77,10 +77,11 @@ function environmentOf (service: ComposeService): Record<string, string> {
   return Object.fromEntries(Object.entries(service.environment ?? {}).map(([key, value]) => [key, value === null ? '' : String(value)]))
 }
 
-/** `pnpm deploy --prod` of an example, as the Dockerfile's build stage does; returns the directory. */
+/** `pnpm build:web` (where the example has pages) and `pnpm deploy --prod` of an example, as the Dockerfile's build stage does; returns the directory. */
 export function deployExample (example: string, into: string): string {
   const pnpm = process.env.npm_execpath !== undefined && /pnpm/.test(process.env.npm_execpath) ? process.env.npm_execpath : 'pnpm'
   const command = pnpm.endsWith('.cjs') || pnpm.endsWith('.js') ? [process.execPath, pnpm] : [pnpm]
+  execFileSync(command[0]!, [...command.slice(1), '--filter', `./${example}`, 'run', '--if-present', 'build:web'], { cwd: repoRoot, stdio: 'pipe' })
   execFileSync(command[0]!, [...command.slice(1), '--filter', `./${example}`, 'deploy', '--prod', '--legacy', into], { cwd: repoRoot, stdio: 'pipe' })
   return into
 }

@@ -29,12 +29,14 @@ export async function compose (args: string[], timeoutMs?: number): Promise<Comm
 }
 
 /** The default network's servers (services with a healthcheck) and clients (one-shot services). */
-export function defaultNetwork (profiles: string[] = []): { servers: string[], clients: string[] } {
+/** Servers have a healthcheck, clients none; pages are the servers that serve an example's browser pages. */
+export function defaultNetwork (profiles: string[] = []): { servers: string[], clients: string[], pages: string[] } {
   const file = readComposeFile()
   const names = servicesInProfiles(file, profiles)
   return {
     servers: names.filter(name => file.services[name]?.healthcheck !== undefined),
-    clients: names.filter(name => file.services[name]?.healthcheck === undefined)
+    clients: names.filter(name => file.services[name]?.healthcheck === undefined),
+    pages: names.filter(name => file.services[name]?.command?.includes('src/serve-web.ts') === true)
   }
 }
 
