@@ -3,15 +3,17 @@
 // at a token size (the test suite does, to prove they work). Throughputs are
 // divided by raw TCP on loopback measured in the same run. Names: libp2p-v1 libp2p-v3 ipfs-helia orbitdb-v2
 // orbitdb-v4 bacalhau-runner startup, and against peers built with Go (scripts/real-peers.ts) kubo-interop
-// bacalhau-real, which a run without names includes when their binaries are there, and on a Docker engine
-// docker (image sizes, build times, up → healthy). `--write` with names replaces just those benchmarks' rows.
+// bacalhau-real, which a run without names includes when their binaries are there, in headless Chromium
+// browser (when Chromium is there), and on a Docker engine docker (image sizes, build times, up → healthy). `--write` with names replaces just those benchmarks' rows.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { findBinaries } from '../peers/bacalhau/client/src/bacalhau.ts'
+import { chromiumPath } from './browsers.ts'
 import { benchBacalhau, benchBacalhauReal } from './bench/bacalhau.ts'
+import { benchBrowser } from './bench/browser.ts'
 import { benchDocker } from './bench/docker.ts'
 import { benchKubo } from './bench/kubo.ts'
 import { benchHelia } from './bench/helia.ts'
@@ -35,6 +37,11 @@ export const BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>
 /** On a running Docker engine: the docker tier runs this at a token size; a run without names includes it when an engine answers. */
 export const DOCKER_BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
   docker: benchDocker
+}
+
+/** In headless Chromium: the browser tier runs this at a token size; a run without names includes it when Chromium is there. */
+export const BROWSER_BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
+  browser: benchBrowser
 }
 
 /** Against Kubo and Bacalhau built with Go: the interop tier runs these at a token size. */
@@ -98,7 +105,7 @@ if (import.meta.main) {
   const names = process.argv.slice(2).filter(arg => !arg.startsWith('--'))
   const write = process.argv.includes('--write')
   const scale: Scale = process.argv.includes('--tiny') ? 'tiny' : 'full'
-  const all = { ...BENCHMARKS, ...INTEROP_BENCHMARKS, ...DOCKER_BENCHMARKS }
+  const all = { ...BENCHMARKS, ...INTEROP_BENCHMARKS, ...BROWSER_BENCHMARKS, ...DOCKER_BENCHMARKS }
   const unknown = names.filter(name => !(name in all))
   if (unknown.length > 0) {
     console.error(`bench: unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(all).join(', ')}`)
@@ -108,7 +115,14 @@ if (import.meta.main) {
   if (names.length === 0 && typeof missingPeers === 'string') console.log(`bench: not measuring ${Object.keys(INTEROP_BENCHMARKS).join(', ')}: ${missingPeers}`)
   const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
   if (names.length === 0 && !engine) console.log(`bench: not measuring ${Object.keys(DOCKER_BENCHMARKS).join(', ')}: no Docker engine answers (node scripts/liftoff.mjs test:docker brings one)`)
-  const defaults = { ...BENCHMARKS, ...(typeof missingPeers === 'string' ? {} : INTEROP_BENCHMARKS), ...(engine ? DOCKER_BENCHMARKS : {}) }
+  let chromium: string | undefined
+  try {
+    chromiumPath()
+  } catch (err) {
+    chromium = (err as Error).message
+    if (names.length === 0) console.log(`bench: not measuring ${Object.keys(BROWSER_BENCHMARKS).join(', ')}: ${chromium}`)
+  }
+  const defaults = { ...BENCHMARKS, ...(typeof missingPeers === 'string' ? {} : INTEROP_BENCHMARKS), ...(chromium === undefined ? BROWSER_BENCHMARKS : {}), ...(engine ? DOCKER_BENCHMARKS : {}) }
   const results: BenchResult[] = []
   for (const name of names.length > 0 ? names : Object.keys(defaults)) {
     for (const result of await all[name]!(scale)) {

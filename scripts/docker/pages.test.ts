@@ -2,7 +2,8 @@
 // opened in headless Chromium at `/` (which sends the page to its ready-made query), against the example's
 // server in its container through the server's published ports.
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { launchChromium, stateOf, textOf } from '../testing/browser.ts'
+import { launchChromium } from '../browsers.ts'
+import { stateOf, textOf } from '../testing/browser.ts'
 import { compose } from '../testing/docker.ts'
 
 let browser: Awaited<ReturnType<typeof launchChromium>>

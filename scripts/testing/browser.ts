@@ -1,35 +1,12 @@
 // The browser tier's fixture: an example's pages served by Vite (its vite.config.ts, web/ as root) and
 // headless Debian Chromium on a fresh profile directory, both for the whole test file. Pages opened with
 // `open` are closed after each test. A missing Chromium is one line naming the package.
-import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll } from 'vitest'
+import { chromiumPath, launchChromium } from '../browsers.ts'
 import { onCleanup } from './cleanup.ts'
-
-export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-
-export function chromiumPath (): string {
-  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-  if (!existsSync(path)) throw new Error(`no Chromium at ${path}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`)
-  return path
-}
-
-/** Headless Chromium on a fresh profile directory; `close` also removes the profile. */
-export async function launchChromium (extraFlags: string[] = []): Promise<{ context: BrowserContext, close: () => Promise<void> }> {
-  const profile = await mkdtemp(join(tmpdir(), 'liftoff-chromium-'))
-  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_FLAGS, ...extraFlags] })
-  return {
-    context,
-    close: async () => {
-      await context.close()
-      await rm(profile, { recursive: true, force: true })
-    }
-  }
-}
 
 export interface BrowserFixture {
   /** The page's URL under Vite, e.g. url('webrtc.html', { relay }). */

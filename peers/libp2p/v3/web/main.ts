@@ -1,5 +1,6 @@
 // The page: dial the server given in the form (or ?server=…), then identify, ping, a few messages and a
-// 256 KiB echo checked byte for byte. Each result lands in its own element; #state says where it is.
+// 256 KiB echo (?echo=<bytes> for another size) checked byte for byte. Each result lands in its own
+// element; #state says where it is.
 import { multiaddr } from '@multiformats/multiaddr'
 import { identified } from '../src/dial.ts'
 import { ECHO_PROTOCOL, echo } from '../src/echo.ts'
@@ -38,9 +39,11 @@ async function run (address: string): Promise<void> {
   }
   await session.close()
   show('replies', replies.join(' · '))
-  const payload = new Uint8Array(256 * 1024)
+  const payload = new Uint8Array(echoBytes)
   for (let offset = 0; offset < payload.byteLength; offset += 65_536) crypto.getRandomValues(payload.subarray(offset, offset + 65_536)) // 64 KiB per call at most
+  const echoStarted = performance.now()
   const returned = await echo(node, connection.remotePeer, payload)
+  document.getElementById('echo')!.dataset.ms = (performance.now() - echoStarted).toFixed(1)
   const intact = returned.byteLength === payload.byteLength && returned.every((byte, index) => byte === payload[index])
   show('echo', `${payload.byteLength} bytes sent, ${returned.byteLength} returned, ${intact ? 'intact ✓' : 'DIFFERENT'}`)
   if (!intact) throw new Error('echo mismatch')
@@ -53,7 +56,9 @@ form.addEventListener('submit', event => {
   event.preventDefault()
   run(input.value.trim()).catch((err: Error) => setState('failed', `failed: ${err.message}`))
 })
-const fromQuery = new URLSearchParams(location.search).get('server')
+const query = new URLSearchParams(location.search)
+const echoBytes = Number(query.get('echo') ?? 256 * 1024)
+const fromQuery = query.get('server')
 if (fromQuery !== null) {
   input.value = fromQuery
   form.requestSubmit()
