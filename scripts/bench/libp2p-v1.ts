@@ -3,6 +3,7 @@
 import { createNode, yamuxTuning, type Node, type NodeOptions } from '../../peers/libp2p/v1/src/node.ts'
 import { MessageSession, serveMessages } from '../../peers/libp2p/v1/src/messages.ts'
 import { withDeadline } from '../../peers/libp2p/v1/src/dial.ts'
+import { cpuProfile } from './profile.ts'
 import { benchLatency, parallelThroughput, rawBaselines, throughputMatrix } from './libp2p-common.ts'
 import { MiB, round, type BenchResult, type Scale } from './measure.ts'
 
@@ -61,34 +62,14 @@ export async function benchLibp2pV1 (scale: Scale): Promise<BenchResult[]> {
  * server (same process), self time summed by package. Returns a markdown table.
  */
 export async function profileLibp2pTcp (bytes = 256 * MiB): Promise<string> {
-  const { Session } = await import('node:inspector/promises')
   const server = await sinkServer(yamuxTuning)
   const client = await createNode({ yamux: yamuxTuning })
-  const session = new Session()
-  session.connect()
   try {
     const address = server.getMultiaddrs().find(candidate => !candidate.toString().includes('/ws'))!
     await streamThroughput(client, address, 8 * MiB, 1, MiB) // warm up
-    await session.post('Profiler.enable')
-    await session.post('Profiler.start')
-    const value = await streamThroughput(client, address, bytes, 1, MiB)
-    const { profile } = await session.post('Profiler.stop')
-    const selfMs = new Map<string, number>()
-    const byNode = new Map(profile.nodes.map(node => [node.id, node]))
-    const deltas = profile.timeDeltas ?? []
-    for (const [index, sample] of (profile.samples ?? []).entries()) {
-      const frame = byNode.get(sample)?.callFrame
-      const url = frame?.url ?? ''
-      const owner = /node_modules\/\.pnpm\/([^/]+?)@\d/.exec(url)?.[1]?.replace('+', '/') ??
-        (url.startsWith('node:') ? `node:${url.slice(5).split('/')[0]} ${frame?.functionName ?? ''}` : url === '' ? `native ${frame?.functionName ?? ''}` : '(our code)')
-      selfMs.set(owner, (selfMs.get(owner) ?? 0) + (deltas[index] ?? 0) / 1000)
-    }
-    const total = [...selfMs.values()].reduce((sum, ms) => sum + ms, 0)
-    const rows = [...selfMs.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12)
-      .map(([owner, ms]) => `| ${owner} | ${round(ms, 0)} | ${round(ms / total * 100, 1)} % |`)
-    return [`${bytes / MiB} MiB over TCP, one stream, shipped tuning: ${value} MiB/s while profiled.`, '', '| where (self time) | ms | share |', '| --- | --- | --- |', ...rows].join('\n')
+    const { value, table } = await cpuProfile(async () => streamThroughput(client, address, bytes, 1, MiB))
+    return [`${bytes / MiB} MiB over TCP, one stream, shipped tuning: ${value} MiB/s while profiled.`, '', table].join('\n')
   } finally {
-    session.disconnect()
     await client.stop()
     await server.stop()
   }

@@ -1,16 +1,17 @@
-// libp2p 3.x (peers/libp2p/v3): the same throughput and latency cases as libp2p-v1, in the same run, so
-// the two majors compare against one raw TCP baseline.
-import { createNode, type Node } from '../../peers/libp2p/v3/src/node.ts'
+// libp2p 3.x (peers/libp2p/v3): the same throughput and latency cases as libp2p-v1 (library defaults
+// against the example's shipped yamux tuning), so the two majors compare against one raw TCP baseline.
+import { createNode, yamuxTuning, type Node, type NodeOptions } from '../../peers/libp2p/v3/src/node.ts'
 import { MessageSession, serveMessages } from '../../peers/libp2p/v3/src/messages.ts'
 import { withDeadline } from '../../peers/libp2p/v3/src/dial.ts'
+import { cpuProfile } from './profile.ts'
 import { benchLatency, parallelThroughput, rawBaselines, throughputMatrix } from './libp2p-common.ts'
 import { MiB, type BenchResult, type Scale } from './measure.ts'
 
 const SINK_PROTOCOL = '/liftoff/bench/sink/1.0.0'
 type Multiaddr = ReturnType<Node['getMultiaddrs']>[number]
 
-async function sinkServer (): Promise<Node> {
-  const server = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'] })
+async function sinkServer (yamux: NodeOptions['yamux']): Promise<Node> {
+  const server = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'], yamux })
   await server.handle(SINK_PROTOCOL, async stream => {
     for await (const _chunk of stream) { /* drain */ }
     await stream.close()
@@ -32,18 +33,37 @@ export async function benchLibp2pV3 (scale: Scale): Promise<BenchResult[]> {
   const total = scale === 'full' ? 256 * MiB : 4 * MiB
   const results: BenchResult[] = []
   const raw = await rawBaselines('libp2p-v3', total, results)
-  const server = await sinkServer()
-  const client = await createNode()
-  try {
-    for (const chunk of [64 * 1024, MiB]) {
-      await throughputMatrix<Multiaddr>('libp2p-v3', `shipped config, ${chunk / 1024} KiB writes`, total, raw, server, client,
-        async (address, bytesPerStream, streams) => streamThroughput(client, address, bytesPerStream, streams, chunk), results)
+  const configs = [
+    { name: 'library defaults, 64 KiB writes', yamux: {}, chunk: 64 * 1024 },
+    { name: 'shipped tuning, 1 MiB writes', yamux: yamuxTuning, chunk: MiB }
+  ]
+  for (const config of configs) {
+    const server = await sinkServer(config.yamux)
+    const client = await createNode({ yamux: config.yamux })
+    try {
+      await throughputMatrix<Multiaddr>('libp2p-v3', config.name, total, raw, server, client,
+        async (address, bytesPerStream, streams) => streamThroughput(client, address, bytesPerStream, streams, config.chunk), results)
+    } finally {
+      await client.stop()
+      await server.stop()
     }
-  } finally {
-    await client.stop()
-    await server.stop()
   }
 
   results.push(...await benchLatency<Node, Multiaddr>('libp2p-v3', { createNode, serveMessages, withDeadline, sessions: MessageSession }, scale))
   return results
+}
+
+/** Where the time goes in one shipped-tuning TCP transfer (client and server in this process). */
+export async function profileLibp2pV3Tcp (bytes = 256 * MiB): Promise<string> {
+  const server = await sinkServer(yamuxTuning)
+  const client = await createNode({ yamux: yamuxTuning })
+  try {
+    const address = server.getMultiaddrs().find(candidate => !candidate.toString().includes('/ws'))!
+    await streamThroughput(client, address, 8 * MiB, 1, MiB) // warm up
+    const { value, table } = await cpuProfile(async () => streamThroughput(client, address, bytes, 1, MiB))
+    return [`${bytes / MiB} MiB over TCP, one stream, shipped tuning: ${value} MiB/s while profiled.`, '', table].join('\n')
+  } finally {
+    await client.stop()
+    await server.stop()
+  }
 }

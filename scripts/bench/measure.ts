@@ -33,6 +33,33 @@ export function percentile (samples: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN
 }
 
+export function median (samples: number[]): number {
+  return percentile(samples, 0.5)
+}
+
+/**
+ * Several runs of one benchmark folded into one row per case: the median value (and median ratio, each
+ * run's against its own baseline), with min, max and the number of runs in the detail.
+ */
+export function foldRuns (runs: BenchResult[][]): BenchResult[] {
+  if (runs.length === 1) return runs[0]!
+  const cases = new Map<string, BenchResult[]>()
+  for (const run of runs) for (const result of run) cases.set(result.case, [...cases.get(result.case) ?? [], result])
+  return [...cases.values()].map(samples => {
+    const first = samples[0]!
+    const values = samples.map(sample => sample.value)
+    const ratios = samples.flatMap(sample => sample.ratio === undefined ? [] : [sample.ratio])
+    const baselines = samples.flatMap(sample => sample.baseline === undefined ? [] : [sample.baseline])
+    return {
+      ...first,
+      value: round(median(values), 2),
+      ...(baselines.length > 0 ? { baseline: round(median(baselines), 2) } : {}),
+      ...(ratios.length > 0 ? { ratio: round(median(ratios), 3) } : {}),
+      detail: { ...first.detail, runs: samples.length, min: round(Math.min(...values), 2), max: round(Math.max(...values), 2) }
+    }
+  })
+}
+
 export async function timed<T> (work: () => Promise<T>): Promise<{ ms: number, value: T }> {
   const started = performance.now()
   const value = await work()

@@ -2,17 +2,23 @@
 import { createNode, type Node } from '../../peers/orbitdb/v4/src/node.ts'
 import { createDocuments, openDatabase, startOrbitDB } from '../../peers/orbitdb/v4/src/orbitdb.ts'
 import { headsOf, waitForEntries } from '../../peers/orbitdb/v4/src/replication.ts'
-import { benchOrbitdb } from './orbitdb.ts'
+import { benchOrbitdb, profileOrbitdbPuts, type OrbitdbExample } from './orbitdb.ts'
 import type { BenchResult, Scale } from './measure.ts'
 
+const example: OrbitdbExample<Node> = {
+  createNode,
+  connect: async (from, to) => from.libp2p.dial(to.libp2p.getMultiaddrs()[0]!),
+  startOrbitDB,
+  createDocuments: async (_node, orbitdb, name) => createDocuments(orbitdb, name, []),
+  openDatabase: async (_node, orbitdb, address) => openDatabase(orbitdb, address),
+  headsOf,
+  waitForEntries
+}
+
 export async function benchOrbitdbV4 (scale: Scale): Promise<BenchResult[]> {
-  return benchOrbitdb<Node>('orbitdb-v4', {
-    createNode,
-    connect: async (from, to) => from.libp2p.dial(to.libp2p.getMultiaddrs()[0]!),
-    startOrbitDB,
-    createDocuments: async (_node, orbitdb, name) => createDocuments(orbitdb, name, []),
-    openDatabase: async (_node, orbitdb, address) => openDatabase(orbitdb, address),
-    headsOf,
-    waitForEntries
-  }, scale)
+  return benchOrbitdb<Node>('orbitdb-v4', example, scale)
+}
+
+export async function profileOrbitdbV4Puts (): Promise<string> {
+  return profileOrbitdbPuts<Node>(example)
 }

@@ -3,6 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { cpuProfile } from './profile.ts'
 import { round, timed, type BenchResult, type Scale } from './measure.ts'
 import type { DocumentsDatabase, OrbitDB } from '@orbitdb/core'
 
@@ -18,7 +19,13 @@ export interface OrbitdbExample<Node extends { stop: () => Promise<unknown> }> {
 }
 
 export async function benchOrbitdb<Node extends { stop: () => Promise<unknown> }> (bench: string, example: OrbitdbExample<Node>, scale: Scale): Promise<BenchResult[]> {
-  const count = scale === 'full' ? 1000 : 20
+  const results: BenchResult[] = []
+  for (const count of scale === 'full' ? [1000, 10_000] : [20]) results.push(...await writeThenReplicate(bench, example, count))
+  return results
+}
+
+/** `count` puts on a fresh database with persistent storage, then a second peer connects and replicates it. */
+async function writeThenReplicate<Node extends { stop: () => Promise<unknown> }> (bench: string, example: OrbitdbExample<Node>, count: number): Promise<BenchResult[]> {
   const work = await mkdtemp(join(tmpdir(), `liftoff-bench-${bench}-`))
   const writerDir = join(work, 'writer')
   const readerDir = join(work, 'reader')
@@ -37,7 +44,7 @@ export async function benchOrbitdb<Node extends { stop: () => Promise<unknown> }
       const replication = await timed(async () => {
         await example.connect(readerNode, writerNode)
         const replica = await example.openDatabase(readerNode, reader, db.address)
-        await example.waitForEntries(replica, await example.headsOf(db), AbortSignal.timeout(300_000))
+        await example.waitForEntries(replica, await example.headsOf(db), AbortSignal.timeout(600_000))
         return (await replica.log.values()).length
       })
       if (replication.value !== count) throw new Error(`the replica holds ${replication.value} entries, not ${count}`)
@@ -52,6 +59,28 @@ export async function benchOrbitdb<Node extends { stop: () => Promise<unknown> }
   } finally {
     await readerNode.stop()
     await writerNode.stop()
+    await rm(work, { recursive: true, force: true })
+  }
+}
+
+/** Where the time goes while one peer puts `count` documents (persistent storage, no peer listening). */
+export async function profileOrbitdbPuts<Node extends { stop: () => Promise<unknown> }> (example: OrbitdbExample<Node>, count = 1000): Promise<string> {
+  const work = await mkdtemp(join(tmpdir(), 'liftoff-bench-profile-'))
+  const node = await example.createNode({ dataDir: work })
+  try {
+    const orbitdb = await example.startOrbitDB(node, { dataDir: work })
+    try {
+      const db = await example.createDocuments(node, orbitdb, 'profile')
+      await db.put({ _id: 'warm-up', index: -1, text: 'warm-up' })
+      const { value: ms, table } = await cpuProfile(async () => (await timed(async () => {
+        for (let index = 0; index < count; index++) await db.put({ _id: `doc-${index}`, index, text: `document ${index}` })
+      })).ms)
+      return [`${count} documents put one after another: ${round(count / (ms / 1000), 1)} writes/s while profiled.`, '', table].join('\n')
+    } finally {
+      await orbitdb.stop()
+    }
+  } finally {
+    await node.stop()
     await rm(work, { recursive: true, force: true })
   }
 }

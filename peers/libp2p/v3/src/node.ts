@@ -1,7 +1,7 @@
 // The libp2p 3.x node both roles use: TCP and WebSockets, Noise encryption, Yamux multiplexing, identify
 // and ping. No peer discovery: peers are dialled by address, so nothing reaches the public network.
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { yamux, type YamuxMuxerInit } from '@chainsafe/libp2p-yamux'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { preSharedKey } from '@libp2p/pnet'
@@ -10,6 +10,21 @@ import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
+
+/**
+ * Yamux tuned for bulk transfer (see BENCHMARKS.md): a stream starts with a 16 MiB receive window instead
+ * of 256 KiB (so a sender never stalls while the window grows) and frames of up to 1 MiB instead of 64 KiB.
+ * The cost is memory: a peer may send that much to a stream this side has not read yet, so the read buffer
+ * limit grows with it. Compatible with any yamux peer: these only bound what this side sends and buffers.
+ */
+export const yamuxTuning: YamuxMuxerInit = {
+  maxMessageSize: 1024 * 1024,
+  streamOptions: {
+    initialStreamWindowSize: 16 * 1024 * 1024,
+    maxStreamWindowSize: 16 * 1024 * 1024,
+    maxReadBufferLength: 16 * 1024 * 1024
+  }
+}
 
 export interface NodeOptions {
   /** Omit for a fresh identity on every start (fine for clients). */
@@ -22,6 +37,8 @@ export interface NodeOptions {
   swarmKey?: Uint8Array
   /** Be a circuit relay (v2) for other peers, e.g. so two browsers can find each other and set up WebRTC. */
   relay?: boolean
+  /** Yamux settings; `yamuxTuning` when omitted. */
+  yamux?: YamuxMuxerInit
   /** e.g. `inboundConnectionThreshold` (new connections per second per host). */
   connectionManager?: Libp2pOptions['connectionManager']
 }
@@ -36,7 +53,7 @@ export async function createNode (options: NodeOptions = {}) {
     // In Node.js, webSockets() dials ws:// and wss:// alike (v3 dropped the `filter` option).
     transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [yamux(options.yamux ?? yamuxTuning)],
     connectionProtector: options.swarmKey === undefined ? undefined : preSharedKey({ psk: options.swarmKey }),
     services: {
       identify: identify(),

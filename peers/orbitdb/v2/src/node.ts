@@ -43,8 +43,11 @@ export async function createNode (options: NodeOptions) {
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true })
     }
   })
+  // Bitswap 1.x waits 10 ms after each want before sending the want-list; a replica fetching a log entry by
+  // entry paid that on every round trip. Its WantList reads this option, though 1.x's types do not declare it.
+  const bitswapOptions: NonNullable<Parameters<typeof bitswap>[0]> & { sendMessagesDelay: number } = { sendMessagesDelay: 0 }
   // Only bitswap and the libp2p router: Helia's defaults would add public HTTP gateways and delegated routing.
-  const helia = await createHelia({ libp2p, blockstore, datastore, blockBrokers: [bitswap()], routers: [libp2pRouting(libp2p)] })
+  const helia = await createHelia({ libp2p, blockstore, datastore, blockBrokers: [bitswap(bitswapOptions)], routers: [libp2pRouting(libp2p)] })
   // helia.stop() does not close LevelDB stores; until closed they hold a lock that a reopen would hit.
   const stopHelia = helia.stop.bind(helia)
   helia.stop = async () => {

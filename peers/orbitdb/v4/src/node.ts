@@ -47,7 +47,9 @@ export async function createNode (options: NodeOptions) {
     }
   })
   // Only bitswap and the libp2p router: Helia's defaults would add public HTTP gateways and delegated routing.
-  const helia = await createHelia({ libp2p, blockstore, datastore, blockBrokers: [bitswap()], routers: [libp2pRouting(libp2p)] })
+  // Bitswap waits 10 ms after each want before sending the want-list, by default; a replica fetching a log
+  // entry by entry paid that on every round trip.
+  const helia = await createHelia({ libp2p, blockstore, datastore, blockBrokers: [bitswap({ sendWantlistDebounce: 0 })], routers: [libp2pRouting(libp2p)] })
   // helia.stop() does not close LevelDB stores; until closed they hold a lock that a reopen would hit.
   const stopHelia = helia.stop.bind(helia)
   helia.stop = async () => {
