@@ -49,6 +49,29 @@ function gatewayUrl (env: Env): string | undefined {
   return url.replace(/\/+$/, '')
 }
 
+/**
+ * What the server accepts, on purpose. libp2p's own defaults suit a peer among many peers: 5 new
+ * connections per second per remote host and 10 connections in their handshake at once, so 50 clients
+ * behind one address (a compose network, a NAT, a load test) are mostly reset. A server for clients needs
+ * more; each limit is an env var.
+ */
+export interface ConnectionLimits {
+  /** MAX_CONNECTIONS: open connections in all; beyond it new ones are closed at once. */
+  maxConnections: number
+  /** MAX_PENDING_CONNECTIONS: inbound connections still in their Noise/Yamux handshake at once. */
+  maxPendingConnections: number
+  /** INBOUND_CONNECTIONS_PER_SECOND: new connections per second from one remote host. */
+  inboundConnectionsPerSecond: number
+}
+
+export function readConnectionLimits (env: Env = process.env): ConnectionLimits {
+  return {
+    maxConnections: positiveInteger(env, 'MAX_CONNECTIONS', 1024),
+    maxPendingConnections: positiveInteger(env, 'MAX_PENDING_CONNECTIONS', 256),
+    inboundConnectionsPerSecond: positiveInteger(env, 'INBOUND_CONNECTIONS_PER_SECOND', 200)
+  }
+}
+
 export interface ServerConfig {
   dataDir: string
   listen: string[]
@@ -64,6 +87,7 @@ export interface ServerConfig {
   pinTimeoutMs: number
   /** With a swarm key the node joins only that private network. */
   swarmKey: Uint8Array | undefined
+  limits: ConnectionLimits
 }
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
@@ -78,7 +102,8 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     servePath: env.SERVE_PATH === '' ? undefined : env.SERVE_PATH,
     gateway: hostAndPort(env, 'GATEWAY_LISTEN', `127.0.0.1:${DEFAULT_GATEWAY_PORT}`),
     pinTimeoutMs: positiveInteger(env, 'PIN_TIMEOUT_MS', 60_000),
-    swarmKey: swarmKey(env)
+    swarmKey: swarmKey(env),
+    limits: readConnectionLimits(env)
   }
 }
 

@@ -24,7 +24,9 @@ export async function dialWithRetry (helia: Node, address: Multiaddr, deadlineMs
     try {
       return await helia.libp2p.dial(address, { signal: AbortSignal.timeout(Math.max(giveUpAt - Date.now(), 1)) })
     } catch (err) {
-      const error = err as Error
+      let error = err as Error
+      // A server over its connection limits closes new connections at once, mid-handshake: worth a retry.
+      if (/ECONNRESET|EPIPE|socket hang up|stream ended|closed before|ended before|unexpected end of input/i.test(error.message)) error = new Error('the server reset the connection during the handshake (it may be at its connection limits: MAX_CONNECTIONS, MAX_PENDING_CONNECTIONS, INBOUND_CONNECTIONS_PER_SECOND)')
       if (error.name === 'UnexpectedPeerError' || error.name === 'InvalidCryptoExchangeError') {
         const expected = address.getComponents().findLast(component => component.name === 'p2p')?.value
         throw new Error(`peer ID mismatch: the peer at ${address.decapsulateCode(421)} is not ${expected ?? 'the expected peer'}`)

@@ -33,6 +33,8 @@ export interface NodeOptions {
   privateKey?: PrivateKey
   listen?: string[]
   announce?: string[]
+  /** Connection limits (see src/config.ts); libp2p's defaults when omitted. */
+  connectionManager?: { maxConnections: number, maxIncomingPendingConnections: number, inboundConnectionThreshold: number }
   /** The contents of a `swarm.key`: then the node only talks to peers that hold the same key (a private network). */
   swarmKey?: Uint8Array
 }
@@ -61,6 +63,7 @@ export async function createNode (options: NodeOptions = {}) {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionProtector: options.swarmKey === undefined ? undefined : preSharedKey({ psk: options.swarmKey }),
+    connectionManager: options.connectionManager,
     services: {
       identify: identify()
     }

@@ -29,7 +29,7 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
   const privateKey = config.privateKey !== undefined ? decodePrivateKey(config.privateKey) : await loadOrCreatePrivateKey(config.keyFile)
   await rm(config.readyFile, { force: true })
 
-  const helia = await createNode({ dataDir: config.dataDir, privateKey, listen: config.listen, announce: config.announce, swarmKey: config.swarmKey })
+  const helia = await createNode({ dataDir: config.dataDir, privateKey, listen: config.listen, announce: config.announce, connectionManager: { maxConnections: config.limits.maxConnections, maxIncomingPendingConnections: config.limits.maxPendingConnections, inboundConnectionThreshold: config.limits.inboundConnectionsPerSecond }, swarmKey: config.swarmKey })
   try {
     await servePins(helia, {
       timeoutMs: config.pinTimeoutMs,

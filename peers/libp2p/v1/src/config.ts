@@ -20,6 +20,32 @@ function positiveInteger (env: Env, name: string, fallback: number): number {
   return value
 }
 
+/**
+ * What the server accepts, on purpose. libp2p's own defaults suit a peer among many peers: 5 new
+ * connections per second per remote host and 10 connections in their handshake at once, so 50 clients
+ * behind one address (a compose network, a NAT, a load test) are mostly reset. A server for clients needs
+ * more; each limit is an env var.
+ */
+export interface ConnectionLimits {
+  /** MAX_CONNECTIONS: open connections in all; beyond it new ones are closed at once. */
+  maxConnections: number
+  /** MAX_PENDING_CONNECTIONS: inbound connections still in their Noise/Yamux handshake at once. */
+  maxPendingConnections: number
+  /** INBOUND_CONNECTIONS_PER_SECOND: new connections per second from one remote host. */
+  inboundConnectionsPerSecond: number
+  /** MAX_STREAMS_PER_CONNECTION: concurrent streams of one protocol on one connection. */
+  maxStreamsPerConnection: number
+}
+
+export function readConnectionLimits (env: Env = process.env): ConnectionLimits {
+  return {
+    maxConnections: positiveInteger(env, 'MAX_CONNECTIONS', 1024),
+    maxPendingConnections: positiveInteger(env, 'MAX_PENDING_CONNECTIONS', 256),
+    inboundConnectionsPerSecond: positiveInteger(env, 'INBOUND_CONNECTIONS_PER_SECOND', 200),
+    maxStreamsPerConnection: positiveInteger(env, 'MAX_STREAMS_PER_CONNECTION', 64)
+  }
+}
+
 export interface ServerConfig {
   listen: string[]
   announce: string[]
@@ -29,6 +55,7 @@ export interface ServerConfig {
   /** Written when the server is ready (its READY JSON), removed when it stops: the compose healthcheck. */
   readyFile: string
   maxMessageBytes: number
+  limits: ConnectionLimits
 }
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
@@ -39,7 +66,8 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     privateKey: env.PRIVATE_KEY === '' ? undefined : env.PRIVATE_KEY,
     keyFile: env.KEY_FILE ?? join(dataDir, 'peer.key'),
     readyFile: join(dataDir, 'ready.json'),
-    maxMessageBytes: positiveInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES)
+    maxMessageBytes: positiveInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES),
+    limits: readConnectionLimits(env)
   }
 }
 

@@ -47,9 +47,12 @@ export async function dialWithRetry (node: Node, address: Multiaddr, options: Di
       return { connection, attempts: attempt }
     } catch (err) {
       // #region errors
-      const error = err as Error & { code?: string }
-      // libp2p 1.x reports a wrong peer ID as a failed Noise handshake; retrying cannot fix either.
-      if (error.code === 'ERR_ENCRYPTION_FAILED' || error.code === 'ERR_UNEXPECTED_PEER') {
+      let error = err as Error & { code?: string }
+      // A server over its connection limits closes new connections at once, mid-handshake: worth a retry.
+      if (/ECONNRESET|EPIPE|socket hang up|stream ended|closed before|ended before|unexpected end of input/i.test(error.message)) {
+        error = new Error('the server reset the connection during the handshake (it may be at its connection limits: MAX_CONNECTIONS, MAX_PENDING_CONNECTIONS, INBOUND_CONNECTIONS_PER_SECOND)')
+      } else if (error.code === 'ERR_ENCRYPTION_FAILED' || error.code === 'ERR_UNEXPECTED_PEER') {
+        // libp2p 1.x reports a wrong peer ID as a failed Noise handshake; retrying cannot fix either.
         if (/does not match expected remote identity|unexpected peer/i.test(error.message)) {
           throw new Error(`peer ID mismatch: the peer at ${address.decapsulateCode(421).toString()} is not ${address.getPeerId() ?? 'the expected peer'}`)
         }

@@ -5,11 +5,11 @@ import type { Node } from './node.ts'
 
 export const ECHO_PROTOCOL = '/liftoff/echo/1.0.0'
 
-export function serveEcho (node: Node): Promise<void> {
+export function serveEcho (node: Node, options: { maxStreamsPerConnection?: number } = {}): Promise<void> {
   return node.handle(ECHO_PROTOCOL, ({ stream }) => {
     // A libp2p 1.x stream is an async-iterable duplex: feeding its source to its sink echoes.
     stream.sink(stream.source).catch((err: Error) => stream.abort(err))
-  })
+  }, options.maxStreamsPerConnection === undefined ? undefined : { maxInboundStreams: options.maxStreamsPerConnection })
 }
 
 /** Sends `payload` over a new echo stream and resolves with everything the server sent back. */

@@ -20,10 +20,21 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
     : await loadOrCreatePeerId(config.keyFile)
   await rm(config.readyFile, { force: true })
 
-  const node = await createNode({ peerId, listen: config.listen, announce: config.announce })
-  await serveEcho(node)
+  const { limits } = config
+  const node = await createNode({
+    peerId,
+    listen: config.listen,
+    announce: config.announce,
+    connectionManager: {
+      maxConnections: limits.maxConnections,
+      maxIncomingPendingConnections: limits.maxPendingConnections,
+      inboundConnectionThreshold: limits.inboundConnectionsPerSecond
+    }
+  })
+  await serveEcho(node, { maxStreamsPerConnection: limits.maxStreamsPerConnection })
   await serveMessages(node, {
     maxMessageBytes: config.maxMessageBytes,
+    maxStreamsPerConnection: limits.maxStreamsPerConnection,
     onRequest: (peer, request, response) => log(`message from ${peer}: ${JSON.stringify(request)} → ${JSON.stringify(response)}`),
     onOversized: (peer, error) => log(`reset a stream from ${peer}: frame over the ${config.maxMessageBytes}-byte limit (${error.message})`)
   })
@@ -71,6 +82,8 @@ if (import.meta.main) {
     console.log(`libp2p 1.x server ${server.ready.peerId} is listening on:`)
     for (const address of server.ready.multiaddrs) console.log(`  ${address}`)
     console.log(`protocols: ${server.node.getProtocols().join(', ')}`)
+    const { limits } = readServerConfig()
+    console.log(`limits: ${limits.maxConnections} connections, ${limits.maxPendingConnections} in handshake at once, ${limits.inboundConnectionsPerSecond} new per second per host, ${limits.maxStreamsPerConnection} streams per protocol per connection`)
   } catch (err) {
     console.error(`server: ${(err as Error).message}`)
     process.exit(1)

@@ -143,3 +143,34 @@ test('the key file is created with mode 0600 and gives the same peer ID again', 
   expect(again.toString()).toBe(first.toString())
   expect((await readFile(keyFile, 'utf8')).trim()).toMatch(/^[A-Za-z0-9+/]+=*$/)
 })
+
+test('clients over the per-host rate are reset with a clear reason, retry, and are all served', async () => {
+  const server = await startTestServer({ limits: { maxConnections: 100, maxPendingConnections: 100, inboundConnectionsPerSecond: 2, maxStreamsPerConnection: 8 } })
+  const clients = await Promise.all(Array.from({ length: 8 }, async () => startClientNode()))
+  const retries: string[] = []
+  const dials = await Promise.all(clients.map(async client => dialWithRetry(client, parseServerAddress(server.tcpAddress), { deadlineMs: 30_000, onRetry: (_attempt, error) => retries.push(error.message) })))
+  expect(dials.every(dial => dial.connection.status === 'open')).toBe(true)
+  expect(retries.length).toBeGreaterThan(0)
+  expect(new Set(retries)).toEqual(new Set(['the server reset the connection during the handshake (it may be at its connection limits: MAX_CONNECTIONS, MAX_PENDING_CONNECTIONS, INBOUND_CONNECTIONS_PER_SECOND)']))
+  const replies = await Promise.all(clients.map(async client => {
+    const session = await MessageSession.open(client, multiaddr(server.tcpAddress))
+    const response = await session.request({ text: 'served' })
+    await session.close()
+    return response.ok ? response.reply : response.error
+  }))
+  expect(replies).toEqual(Array(8).fill('SERVED'))
+})
+
+test('more streams of one protocol on one connection than MAX_STREAMS_PER_CONNECTION are refused; the rest are served', async () => {
+  const server = await startTestServer({ limits: { maxConnections: 100, maxPendingConnections: 100, inboundConnectionsPerSecond: 100, maxStreamsPerConnection: 4 } })
+  const client = await startClientNode()
+  const sessions = await Promise.allSettled(Array.from({ length: 6 }, async () => {
+    const session = await MessageSession.open(client, multiaddr(server.tcpAddress))
+    const response = await session.request({ text: 'hi' })
+    return { session, response }
+  }))
+  const served = sessions.filter(result => result.status === 'fulfilled')
+  expect(served.length).toBe(4)
+  expect(sessions.filter(result => result.status === 'rejected').length).toBe(2)
+  for (const result of served) await result.value.session.close()
+})

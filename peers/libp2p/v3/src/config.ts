@@ -43,6 +43,32 @@ function swarmKey (env: Env): Uint8Array | undefined {
   return bytes
 }
 
+/**
+ * What the server accepts, on purpose. libp2p's own defaults suit a peer among many peers: 5 new
+ * connections per second per remote host and 10 connections in their handshake at once, so 50 clients
+ * behind one address (a compose network, a NAT, a load test) are mostly reset. A server for clients needs
+ * more; each limit is an env var.
+ */
+export interface ConnectionLimits {
+  /** MAX_CONNECTIONS: open connections in all; beyond it new ones are closed at once. */
+  maxConnections: number
+  /** MAX_PENDING_CONNECTIONS: inbound connections still in their Noise/Yamux handshake at once. */
+  maxPendingConnections: number
+  /** INBOUND_CONNECTIONS_PER_SECOND: new connections per second from one remote host. */
+  inboundConnectionsPerSecond: number
+  /** MAX_STREAMS_PER_CONNECTION: concurrent streams of one protocol on one connection. */
+  maxStreamsPerConnection: number
+}
+
+export function readConnectionLimits (env: Env = process.env): ConnectionLimits {
+  return {
+    maxConnections: positiveInteger(env, 'MAX_CONNECTIONS', 1024),
+    maxPendingConnections: positiveInteger(env, 'MAX_PENDING_CONNECTIONS', 256),
+    inboundConnectionsPerSecond: positiveInteger(env, 'INBOUND_CONNECTIONS_PER_SECOND', 200),
+    maxStreamsPerConnection: positiveInteger(env, 'MAX_STREAMS_PER_CONNECTION', 64)
+  }
+}
+
 export interface ServerConfig {
   listen: string[]
   announce: string[]
@@ -56,6 +82,9 @@ export interface ServerConfig {
   swarmKey: Uint8Array | undefined
   /** Also a circuit relay (v2), so peers that cannot be dialled (browsers) can reach each other. */
   relay: boolean
+  limits: ConnectionLimits
+  /** MAX_ECHO_BYTES: bytes one echo stream may send before it is reset. */
+  maxEchoBytes: number
 }
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
@@ -68,7 +97,9 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     readyFile: join(dataDir, 'ready.json'),
     maxMessageBytes: positiveInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES),
     swarmKey: swarmKey(env),
-    relay: flag(env, 'RELAY', true)
+    relay: flag(env, 'RELAY', true),
+    limits: readConnectionLimits(env),
+    maxEchoBytes: positiveInteger(env, 'MAX_ECHO_BYTES', 256 * 1024 * 1024)
   }
 }
 

@@ -36,6 +36,11 @@ export interface DialRetryOptions {
   onRetry?: (attempt: number, error: Error, waitMs: number) => void
 }
 
+/** The connection was closed or reset before the handshake finished: what a server over its limits does. */
+function isRefusal (error: Error): boolean {
+  return /ECONNRESET|EPIPE|socket hang up|stream ended|closed before|ended before|unexpected end of input/i.test(error.message)
+}
+
 export async function dialWithRetry (node: Libp2p, address: Multiaddr, options: DialRetryOptions): Promise<{ connection: Connection, attempts: number }> {
   const giveUpAt = Date.now() + options.deadlineMs
   let waitMs = 100
@@ -45,14 +50,16 @@ export async function dialWithRetry (node: Libp2p, address: Multiaddr, options: 
       return { connection, attempts: attempt }
     } catch (err) {
       // #region errors
-      const error = err as Error
+      let error = err as Error
       // libp2p 3 names its errors: a wrong peer ID is final, retrying cannot fix it.
       if (error.name === 'UnexpectedPeerError' || /does not match expected remote identity/i.test(error.message)) {
         const expected = address.getComponents().findLast(component => component.name === 'p2p')?.value
         throw new Error(`peer ID mismatch: the peer at ${address.decapsulateCode(421).toString()} is not ${expected ?? 'the expected peer'}`)
       }
+      // A server over its connection limits closes new connections at once, mid-handshake: worth a retry.
+      if (isRefusal(error)) error = new Error(`the server reset the connection during the handshake (it may be at its connection limits: MAX_CONNECTIONS, MAX_PENDING_CONNECTIONS, INBOUND_CONNECTIONS_PER_SECOND)`)
       // Garbage where a Noise handshake was expected: typically the peer is in a private network and we are not.
-      if (error.name === 'EncryptionFailedError') throw new Error(`encryption handshake with ${address.toString()} failed (${error.message}): is it in a private network whose swarm.key (SWARM_KEY_FILE) this client lacks?`)
+      else if (error.name === 'EncryptionFailedError') throw new Error(`encryption handshake with ${address.toString()} failed (${error.message}): is it in a private network whose swarm.key (SWARM_KEY_FILE) this client lacks?`)
       // #endregion
       const remainingMs = giveUpAt - Date.now()
       if (remainingMs <= 0) {

@@ -12,12 +12,30 @@ async function sendAll (stream: Stream, data: Uint8Array): Promise<void> {
   }
 }
 
-export function serveEcho (node: Libp2p): Promise<void> {
-  return node.handle(ECHO_PROTOCOL, async stream => {
+export interface ServeEchoOptions {
+  /** Bytes one stream may send; the stream is reset beyond it. */
+  maxBytes?: number
+  /** Concurrent echo streams per connection. */
+  maxStreamsPerConnection?: number
+  onTooLong?: (remotePeer: PeerId, bytes: number) => void
+}
+
+export function serveEcho (node: Libp2p, options: ServeEchoOptions = {}): Promise<void> {
+  const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY
+  return node.handle(ECHO_PROTOCOL, async (stream, connection) => {
+    let received = 0
     // A libp2p 3 stream is async-iterable for reading and has send() for writing.
-    for await (const chunk of stream) await sendAll(stream, chunk.subarray())
+    for await (const chunk of stream) {
+      received += chunk.byteLength
+      if (received > maxBytes) {
+        options.onTooLong?.(connection.remotePeer, received)
+        stream.abort(new Error(`echo stream over ${maxBytes} bytes`))
+        return
+      }
+      await sendAll(stream, chunk.subarray())
+    }
     await stream.close() // the client closed its side and everything is echoed: close ours
-  })
+  }, options.maxStreamsPerConnection === undefined ? undefined : { maxInboundStreams: options.maxStreamsPerConnection })
 }
 
 /** Sends `payload` over a new echo stream and resolves with everything the server sent back. */

@@ -7,6 +7,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 
 export const MESSAGES_PROTOCOL = '/liftoff/messages/1.0.0'
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024
+export const DEFAULT_FRAME_TIMEOUT_MS = 30_000
 
 export interface MessageRequest {
   text: string
@@ -26,6 +27,10 @@ function answer (request: unknown, receivedBytes: number): MessageResponse {
 
 export interface ServeMessagesOptions {
   maxMessageBytes?: number
+  /** Concurrent message streams per connection. */
+  maxStreamsPerConnection?: number
+  /** A whole request frame must arrive within this after the previous answer (idle or trickling streams are reset). */
+  frameTimeoutMs?: number
   /** Called once per stream that is reset for an oversized frame. */
   onOversized?: (remotePeer: PeerId, error: Error) => void
   onRequest?: (remotePeer: PeerId, request: unknown, response: MessageResponse) => void
@@ -34,12 +39,13 @@ export interface ServeMessagesOptions {
 // #region handler
 export function serveMessages (node: Libp2p, options: ServeMessagesOptions = {}): Promise<void> {
   const maxDataLength = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+  const frameTimeoutMs = options.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS
   return node.handle(MESSAGES_PROTOCOL, (stream, connection) => {
     const frames = lpStream(stream, { maxDataLength })
     void (async () => {
       try {
         while (true) {
-          const frame = await frames.read()
+          const frame = await frames.read({ signal: AbortSignal.timeout(frameTimeoutMs) })
           let request: unknown
           try {
             request = JSON.parse(new TextDecoder().decode(frame.subarray()))
@@ -62,7 +68,7 @@ export function serveMessages (node: Libp2p, options: ServeMessagesOptions = {})
         stream.abort(error)
       }
     })()
-  })
+  }, options.maxStreamsPerConnection === undefined ? undefined : { maxInboundStreams: options.maxStreamsPerConnection })
 }
 // #endregion
 

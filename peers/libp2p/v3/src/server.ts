@@ -18,10 +18,27 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
   const privateKey = config.privateKey !== undefined ? decodePrivateKey(config.privateKey) : await loadOrCreatePrivateKey(config.keyFile)
   await rm(config.readyFile, { force: true })
 
-  const node = await createNode({ privateKey, listen: config.listen, announce: config.announce, swarmKey: config.swarmKey, relay: config.relay })
-  await serveEcho(node)
+  const { limits } = config
+  const node = await createNode({
+    privateKey,
+    listen: config.listen,
+    announce: config.announce,
+    swarmKey: config.swarmKey,
+    relay: config.relay,
+    connectionManager: {
+      maxConnections: limits.maxConnections,
+      maxIncomingPendingConnections: limits.maxPendingConnections,
+      inboundConnectionThreshold: limits.inboundConnectionsPerSecond
+    }
+  })
+  await serveEcho(node, {
+    maxBytes: config.maxEchoBytes,
+    maxStreamsPerConnection: limits.maxStreamsPerConnection,
+    onTooLong: (peer, bytes) => log(`reset an echo stream from ${peer}: ${bytes} bytes, over the ${config.maxEchoBytes}-byte limit`)
+  })
   await serveMessages(node, {
     maxMessageBytes: config.maxMessageBytes,
+    maxStreamsPerConnection: limits.maxStreamsPerConnection,
     onRequest: (peer, request, response) => log(`message from ${peer}: ${JSON.stringify(request)} → ${JSON.stringify(response)}`),
     onOversized: (peer, error) => log(`reset a stream from ${peer}: frame over the ${config.maxMessageBytes}-byte limit (${error.message})`)
   })
@@ -69,6 +86,8 @@ if (import.meta.main) {
     console.log(`libp2p 3.x server ${server.ready.peerId} is listening on:`)
     for (const address of server.ready.multiaddrs) console.log(`  ${address}`)
     console.log(`protocols: ${server.node.getProtocols().join(', ')}`)
+    const { limits } = readServerConfig()
+    console.log(`limits: ${limits.maxConnections} connections, ${limits.maxPendingConnections} in handshake at once, ${limits.inboundConnectionsPerSecond} new per second per host, ${limits.maxStreamsPerConnection} streams per protocol per connection`)
   } catch (err) {
     console.error(`server: ${oneLine((err as Error).message)}`)
     process.exit(1)

@@ -23,6 +23,29 @@ function optional (value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim()
 }
 
+/**
+ * What the server accepts, on purpose. libp2p's own defaults suit a peer among many peers: 5 new
+ * connections per second per remote host and 10 connections in their handshake at once, so 50 clients
+ * behind one address (a compose network, a NAT, a load test) are mostly reset. A server for clients needs
+ * more; each limit is an env var.
+ */
+export interface ConnectionLimits {
+  /** MAX_CONNECTIONS: open connections in all; beyond it new ones are closed at once. */
+  maxConnections: number
+  /** MAX_PENDING_CONNECTIONS: inbound connections still in their Noise/Yamux handshake at once. */
+  maxPendingConnections: number
+  /** INBOUND_CONNECTIONS_PER_SECOND: new connections per second from one remote host. */
+  inboundConnectionsPerSecond: number
+}
+
+export function readConnectionLimits (env: Env = process.env): ConnectionLimits {
+  return {
+    maxConnections: count(env, 'MAX_CONNECTIONS', 1024),
+    maxPendingConnections: count(env, 'MAX_PENDING_CONNECTIONS', 256),
+    inboundConnectionsPerSecond: count(env, 'INBOUND_CONNECTIONS_PER_SECOND', 200)
+  }
+}
+
 export interface ServerConfig {
   dataDir: string
   listen: string[]
@@ -37,6 +60,7 @@ export interface ServerConfig {
   writers: string[]
   /** Longest a client may ask the server to wait for its entries. */
   maxWaitMs: number
+  limits: ConnectionLimits
 }
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
@@ -51,7 +75,8 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     identityKey: optional(env.IDENTITY_KEY),
     dbName: env.DB_NAME ?? 'liftoff-documents',
     writers: list(env.WRITERS, []),
-    maxWaitMs: count(env, 'MAX_WAIT_MS', 120_000)
+    maxWaitMs: count(env, 'MAX_WAIT_MS', 120_000),
+    limits: readConnectionLimits(env)
   }
 }
 

@@ -46,9 +46,11 @@ export async function dialWithRetry (node: Libp2p, address: Multiaddr, options: 
       const connection = await withDeadline(Math.max(giveUpAt - Date.now(), 1), async signal => node.dial(address, { signal }))
       return { connection, attempts: attempt }
     } catch (err) {
-      const error = err as Error & { code?: string }
+      let error = err as Error & { code?: string }
+      // A server over its connection limits closes new connections at once, mid-handshake: worth a retry.
+      if (/ECONNRESET|EPIPE|socket hang up|stream ended|closed before|ended before|unexpected end of input/i.test(error.message)) error = new Error('the server reset the connection during the handshake (it may be at its connection limits: MAX_CONNECTIONS, MAX_PENDING_CONNECTIONS, INBOUND_CONNECTIONS_PER_SECOND)')
       // libp2p 1.x reports a wrong peer ID as a failed Noise handshake; retrying cannot fix either.
-      if (error.code === 'ERR_ENCRYPTION_FAILED' || error.code === 'ERR_UNEXPECTED_PEER') {
+      else if (error.code === 'ERR_ENCRYPTION_FAILED' || error.code === 'ERR_UNEXPECTED_PEER') {
         if (/does not match expected remote identity|unexpected peer/i.test(error.message)) {
           throw new Error(`peer ID mismatch: the peer at ${address.decapsulateCode(421).toString()} is not ${address.getPeerId() ?? 'the expected peer'}`)
         }

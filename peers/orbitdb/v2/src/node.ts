@@ -20,6 +20,8 @@ export interface NodeOptions {
   peerId?: PeerId
   listen?: string[]
   announce?: string[]
+  /** Connection limits (see src/config.ts); libp2p's defaults when omitted. */
+  connectionManager?: { maxConnections: number, maxIncomingPendingConnections: number, inboundConnectionThreshold: number }
 }
 
 export async function createNode (options: NodeOptions) {
@@ -37,6 +39,7 @@ export async function createNode (options: NodeOptions) {
     transports: [tcp()],
     connectionEncryption: [noise()],
     streamMuxers: [yamux()],
+    connectionManager: options.connectionManager,
     services: {
       identify: identify(),
       // OrbitDB publishes every write; with no subscribed peer yet (offline, or first) that must not throw.

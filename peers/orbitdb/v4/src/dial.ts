@@ -46,7 +46,9 @@ export async function dialWithRetry (node: Libp2p, address: Multiaddr, options: 
       return { connection, attempts: attempt }
     } catch (err) {
       // #region errors
-      const error = err as Error
+      let error = err as Error
+      // A server over its connection limits closes new connections at once, mid-handshake: worth a retry.
+      if (/ECONNRESET|EPIPE|socket hang up|stream ended|closed before|ended before|unexpected end of input/i.test(error.message)) error = new Error('the server reset the connection during the handshake (it may be at its connection limits: MAX_CONNECTIONS, MAX_PENDING_CONNECTIONS, INBOUND_CONNECTIONS_PER_SECOND)')
       // libp2p 3 names its errors: a wrong peer ID is final, retrying cannot fix it.
       if (error.name === 'UnexpectedPeerError' || /does not match expected remote identity/i.test(error.message)) {
         const expected = address.getComponents().findLast(component => component.name === 'p2p')?.value

@@ -21,6 +21,8 @@ export interface NodeOptions {
   privateKey?: PrivateKey
   listen?: string[]
   announce?: string[]
+  /** Connection limits (see src/config.ts); libp2p's defaults when omitted. */
+  connectionManager?: { maxConnections: number, maxIncomingPendingConnections: number, inboundConnectionThreshold: number }
 }
 
 export async function createNode (options: NodeOptions) {
@@ -40,6 +42,7 @@ export async function createNode (options: NodeOptions) {
     transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
+    connectionManager: options.connectionManager,
     services: {
       identify: identify(),
       // OrbitDB publishes every write; with no subscribed peer yet (offline, or first) that must not throw.

@@ -46,7 +46,7 @@ async function writeHostedList (file: string, addresses: string[]): Promise<void
 export async function startServer (config: ServerConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
   const privateKey = config.privateKey !== undefined ? decodePrivateKey(config.privateKey) : await loadOrCreatePrivateKey(config.keyFile)
   await rm(config.readyFile, { force: true })
-  const helia = await createNode({ dataDir: config.dataDir, privateKey, listen: config.listen, announce: config.announce })
+  const helia = await createNode({ dataDir: config.dataDir, privateKey, listen: config.listen, announce: config.announce, connectionManager: { maxConnections: config.limits.maxConnections, maxIncomingPendingConnections: config.limits.maxPendingConnections, inboundConnectionThreshold: config.limits.inboundConnectionsPerSecond } })
   const orbitdb = await startOrbitDB(helia, { dataDir: config.dataDir, identityKey: config.identityKey })
   const databases = new Map<string, DocumentsDatabase>()
   const watch = (db: DocumentsDatabase): DocumentsDatabase => {
