@@ -22,6 +22,7 @@ import { benchLibp2pV3, profileLibp2pV3Tcp } from './bench/libp2p-v3.ts'
 import { foldRuns, type BenchResult, type Scale } from './bench/measure.ts'
 import { benchOrbitdbV2 } from './bench/orbitdb-v2.ts'
 import { benchOrbitdbV4, profileOrbitdbV4Puts } from './bench/orbitdb-v4.ts'
+import { benchLoad } from './bench/load.ts'
 import { benchServers } from './bench/servers.ts'
 import { benchStartup } from './bench/startup.ts'
 
@@ -34,6 +35,11 @@ export const BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>
   'bacalhau-runner': benchBacalhau,
   startup: benchStartup,
   servers: benchServers
+}
+
+/** Many clients at once against each server (`pnpm bench load`): only when named, it takes minutes. */
+export const LOAD_BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
+  load: benchLoad
 }
 
 /** On a running Docker engine: the docker tier runs this at a token size; a run without names includes it when an engine answers. */
@@ -96,7 +102,7 @@ function versions (): string {
 }
 
 function table (results: BenchResult[]): string {
-  const rows = results.map(result => `| ${result.bench} | ${result.case} | ${result.value} ${result.unit} | ${result.baseline === undefined ? '' : `${result.baseline} MiB/s`} | ${result.ratio ?? ''} | ${Object.entries(result.detail ?? {}).map(([key, value]) => `${key} ${value}`).join(', ')} |`)
+  const rows = results.map(result => `| ${result.bench} | ${result.case} | ${result.value} ${result.unit} | ${result.baseline === undefined ? '' : `${result.baseline} MiB/s`} | ${result.ratio ?? ''} | ${[...(result.failures === undefined ? [] : [`failures ${result.failures}`]), ...Object.entries(result.detail ?? {}).map(([key, value]) => `${key} ${value}`)].join(', ')} |`)
   return ['| bench | case | result | raw TCP baseline | ratio | detail |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n')
 }
 
@@ -123,7 +129,7 @@ if (import.meta.main) {
   const names = process.argv.slice(2).filter(arg => !arg.startsWith('--'))
   const write = process.argv.includes('--write')
   const scale: Scale = process.argv.includes('--tiny') ? 'tiny' : 'full'
-  const all = { ...BENCHMARKS, ...INTEROP_BENCHMARKS, ...BROWSER_BENCHMARKS, ...DOCKER_BENCHMARKS }
+  const all = { ...BENCHMARKS, ...INTEROP_BENCHMARKS, ...BROWSER_BENCHMARKS, ...DOCKER_BENCHMARKS, ...LOAD_BENCHMARKS }
   const unknown = names.filter(name => !(name in all))
   if (unknown.length > 0) {
     console.error(`bench: unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(all).join(', ')}`)

@@ -11,9 +11,9 @@ import { readRunnerConfig, startRunner } from '../../peers/bacalhau/client/src/s
 import { compileWat } from '../../peers/bacalhau/client/src/wasm/compile.ts'
 import { percentile, round, timed, type BenchResult, type Scale } from './measure.ts'
 
-const NOOP = '(module (memory (export "memory") 1) (func (export "_start")))'
+export const NOOP_WAT = '(module (memory (export "memory") 1) (func (export "_start")))'
 
-function smallJob (wasm: Uint8Array, index: number): Job {
+export function smallJob (wasm: Uint8Array, index: number): Job {
   return {
     Name: `bench-${Date.now()}-${index}`,
     Type: 'batch',
@@ -35,7 +35,7 @@ async function measure (bench: string, api: string, ipfsPeer: string, work: stri
   for (let run = 0; run < demoRuns; run++) demo.push((await timed(async () => runDemo(config, () => {}))).ms)
 
   const client = new BacalhauClient({ baseUrl: api })
-  const wasm = await compileWat(NOOP)
+  const wasm = await compileWat(NOOP_WAT)
   const batch = await timed(async () => Promise.all(Array.from({ length: jobCount }, async (_unused, index) => {
     const { JobID } = await client.submitJob(smallJob(wasm, index))
     const done = await client.waitForJob(JobID, { pollIntervalMs: 20 })

@@ -13,6 +13,8 @@ export interface BenchResult {
   ratio?: number
   baseline?: number
   detail?: Record<string, string | number>
+  /** Operations that failed (every load row has it). */
+  failures?: number
 }
 
 export type Scale = 'tiny' | 'full'
@@ -50,11 +52,13 @@ export function foldRuns (runs: BenchResult[][]): BenchResult[] {
     const values = samples.map(sample => sample.value)
     const ratios = samples.flatMap(sample => sample.ratio === undefined ? [] : [sample.ratio])
     const baselines = samples.flatMap(sample => sample.baseline === undefined ? [] : [sample.baseline])
+    const failures = samples.flatMap(sample => sample.failures === undefined ? [] : [sample.failures])
     return {
       ...first,
       value: round(median(values), 2),
       ...(baselines.length > 0 ? { baseline: round(median(baselines), 2) } : {}),
       ...(ratios.length > 0 ? { ratio: round(median(ratios), 3) } : {}),
+      ...(failures.length > 0 ? { failures: failures.reduce((sum, count) => sum + count, 0) } : {}),
       detail: { ...first.detail, runs: samples.length, min: round(Math.min(...values), 2), max: round(Math.max(...values), 2) }
     }
   })

@@ -22,13 +22,13 @@ export interface RoleProcess {
 
 const running = new Set<RoleProcess>()
 
-export function startProcess (command: string[], options: { cwd: string, env?: Record<string, string>, label?: string }): RoleProcess {
+export function startProcess (command: string[], options: { cwd: string, env?: Record<string, string>, label?: string, stdin?: 'pipe' | 'ignore' }): RoleProcess {
   const [file, ...args] = command
   if (file === undefined) throw new Error('empty command')
   const child = spawn(file === 'node' ? process.execPath : file, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe']
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe']
   })
   const stdout: string[] = []
   const stderr: string[] = []

@@ -1,0 +1,187 @@
+// One client process of `pnpm bench load` (scripts/bench/load.ts starts several): it runs `LOAD_JOB`'s
+// clients with the example's own code, prints one `RESULT {json}` line per phase, and exits. For libp2p it
+// connects every client at once, prints CONNECTED, waits for a line on stdin (so every process starts its
+// streams together), then opens every echo stream at once.
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+
+export type LoadJob =
+  | { kind: 'libp2p', major: 'v1' | 'v3', server: string, clients: number, streamsPerClient: number, echoBytes: number, deadlineMs: number }
+  | { kind: 'ipfs-helia', server: string, cid: string, bytes: number, clients: number, deadlineMs: number }
+  | { kind: 'orbitdb', major: 'v2' | 'v4', server: string, address: string, identityKeys: string[], documents: number, deadlineMs: number }
+
+/** One phase of one worker: each operation's latency, and the ones that failed (with their first reasons). */
+export interface PhaseResult { phase: string, latenciesMs: number[], failures: number, errors: string[], bytes: number }
+
+const print = (result: PhaseResult): void => console.log(`RESULT ${JSON.stringify(result)}`)
+
+/** Runs every operation at once; a rejected one counts as a failure with its reason. */
+async function allAtOnce (phase: string, count: number, operation: (index: number) => Promise<number>): Promise<PhaseResult> {
+  const result: PhaseResult = { phase, latenciesMs: [], failures: 0, errors: [], bytes: 0 }
+  await Promise.all(Array.from({ length: count }, async (_unused, index) => {
+    const started = performance.now()
+    try {
+      const bytes = await operation(index) // (not `result.bytes += await …`: that would read the sum before awaiting)
+      result.bytes += bytes
+      result.latenciesMs.push(performance.now() - started)
+    } catch (err) {
+      result.failures++
+      if (result.errors.length < 5) result.errors.push((err as Error).message.split('\n')[0]!)
+    }
+  }))
+  return result
+}
+
+async function nextStdinLine (): Promise<void> {
+  await new Promise<void>(resolve => createInterface({ input: process.stdin }).once('line', () => resolve()))
+}
+
+interface Libp2pExample<Node extends { stop: () => void | Promise<void>, getConnections: () => Array<{ remotePeer: Peer }> }, Address, Peer> {
+  createNode: () => Promise<Node>
+  parseServerAddress: (text: string) => Address
+  dialWithRetry: (node: Node, address: Address, options: { deadlineMs: number }) => Promise<{ connection: { remotePeer: Peer } }>
+  echo: (node: Node, peer: Peer, payload: Uint8Array) => Promise<Uint8Array>
+  MessageSession: { open: (node: Node, peer: Peer) => Promise<{ request: (request: { text: string }) => Promise<{ ok: true } | { ok: false, error: string }>, close: () => Promise<void> }> }
+}
+
+async function libp2p<Node extends { stop: () => void | Promise<void>, getConnections: () => Array<{ remotePeer: Peer }> }, Address, Peer> (example: Libp2pExample<Node, Address, Peer>, job: Extract<LoadJob, { kind: 'libp2p' }>): Promise<void> {
+  const address = example.parseServerAddress(job.server)
+  const nodes = await Promise.all(Array.from({ length: job.clients }, async () => example.createNode()))
+  try {
+    // connect + the first request answered, every client at once
+    print(await allAtOnce('connect', job.clients, async index => {
+      const node = nodes[index]!
+      const { connection } = await example.dialWithRetry(node, address, { deadlineMs: job.deadlineMs })
+      const session = await example.MessageSession.open(node, connection.remotePeer)
+      const response = await session.request({ text: 'hello under load' })
+      await session.close()
+      if (!response.ok) throw new Error(`refused: ${response.error}`)
+      return 0
+    }))
+    console.log('CONNECTED')
+    await nextStdinLine()
+    const payload = new Uint8Array(randomBytes(job.echoBytes))
+    print(await allAtOnce('echo', job.clients * job.streamsPerClient, async index => {
+      const node = nodes[index % job.clients]!
+      const peer = node.getConnections()[0]?.remotePeer
+      if (peer === undefined) throw new Error('no connection to the server any more')
+      const returned = await example.echo(node, peer, payload)
+      if (returned.byteLength !== payload.byteLength || !Buffer.from(returned).equals(payload)) throw new Error(`echo returned ${returned.byteLength} bytes, not the ${payload.byteLength} sent`)
+      return payload.byteLength
+    }))
+  } finally {
+    await Promise.all(nodes.map(async node => node.stop()))
+  }
+}
+
+async function libp2pV1 (job: Extract<LoadJob, { kind: 'libp2p' }>): Promise<void> {
+  const { createNode } = await import('../../peers/libp2p/v1/src/node.ts')
+  const { dialWithRetry, parseServerAddress } = await import('../../peers/libp2p/v1/src/dial.ts')
+  const { echo } = await import('../../peers/libp2p/v1/src/echo.ts')
+  const { MessageSession } = await import('../../peers/libp2p/v1/src/messages.ts')
+  await libp2p({ createNode: async () => createNode(), parseServerAddress, dialWithRetry, echo, MessageSession }, job)
+}
+
+async function libp2pV3 (job: Extract<LoadJob, { kind: 'libp2p' }>): Promise<void> {
+  const { createNode } = await import('../../peers/libp2p/v3/src/node.ts')
+  const { dialWithRetry, parseServerAddress } = await import('../../peers/libp2p/v3/src/dial.ts')
+  const { echo } = await import('../../peers/libp2p/v3/src/echo.ts')
+  const { MessageSession } = await import('../../peers/libp2p/v3/src/messages.ts')
+  await libp2p({ createNode: async () => createNode(), parseServerAddress, dialWithRetry, echo, MessageSession }, job)
+}
+
+async function helia (job: Extract<LoadJob, { kind: 'ipfs-helia' }>): Promise<void> {
+  const { createNode } = await import('../../peers/ipfs/helia/src/node.ts')
+  const { dialWithRetry, parseServerAddress } = await import('../../peers/ipfs/helia/src/dial.ts')
+  const { unixfs } = await import('@helia/unixfs')
+  const { CID } = await import('multiformats/cid')
+  const address = parseServerAddress(job.server)
+  const cid = CID.parse(job.cid)
+  const nodes = await Promise.all(Array.from({ length: job.clients }, async () => createNode()))
+  try {
+    print(await allAtOnce('fetch', job.clients, async index => {
+      const node = nodes[index]!
+      await dialWithRetry(node, address, job.deadlineMs)
+      let bytes = 0
+      // every block is checked against its CID by Helia before it is stored
+      for await (const chunk of unixfs(node).cat(cid, { signal: AbortSignal.timeout(job.deadlineMs) })) bytes += chunk.byteLength
+      if (bytes !== job.bytes) throw new Error(`fetched ${bytes} bytes, not ${job.bytes}`)
+      return bytes
+    }))
+  } finally {
+    await Promise.all(nodes.map(async node => node.stop()))
+  }
+}
+
+async function orbitdb (job: Extract<LoadJob, { kind: 'orbitdb' }>): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'liftoff-load-orbitdb-'))
+  try {
+    print(await allAtOnce('write', job.identityKeys.length, async index => {
+      const dataDir = join(work, `writer-${index}`)
+      const writes = job.major === 'v4' ? await writeV4(job, dataDir, index) : await writeV2(job, dataDir, index)
+      return writes
+    }))
+  } finally {
+    await rm(work, { recursive: true, force: true })
+  }
+}
+
+async function writeV4 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<number> {
+  const { createNode } = await import('../../peers/orbitdb/v4/src/node.ts')
+  const { openDatabase, startOrbitDB } = await import('../../peers/orbitdb/v4/src/orbitdb.ts')
+  const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v4/src/dial.ts')
+  const { syncWithServer } = await import('../../peers/orbitdb/v4/src/replication.ts')
+  const node = await createNode({ dataDir })
+  try {
+    const orbitdb = await startOrbitDB(node, { dataDir, identityKey: job.identityKeys[index] })
+    try {
+      const { connection } = await dialWithRetry(node.libp2p, parseServerAddress(job.server), { deadlineMs: job.deadlineMs })
+      const db = await openDatabase(orbitdb, job.address, job.deadlineMs)
+      for (let document = 0; document < job.documents; document++) await db.put({ _id: `writer-${index}-${document}`, author: `writer-${index}`, text: `document ${document}`, writtenAt: new Date().toISOString() })
+      await syncWithServer(node, connection.remotePeer, db, job.deadlineMs)
+      return job.documents
+    } finally {
+      await orbitdb.stop()
+    }
+  } finally {
+    await node.stop()
+  }
+}
+
+async function writeV2 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<number> {
+  const { createNode } = await import('../../peers/orbitdb/v2/src/node.ts')
+  const { openDatabase, startOrbitDB } = await import('../../peers/orbitdb/v2/src/orbitdb.ts')
+  const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v2/src/dial.ts')
+  const { syncWithServer } = await import('../../peers/orbitdb/v2/src/replication.ts')
+  const node = await createNode({ dataDir })
+  try {
+    const orbitdb = await startOrbitDB(node, { dataDir, identityKey: job.identityKeys[index] })
+    try {
+      const { connection } = await dialWithRetry(node.libp2p, parseServerAddress(job.server), { deadlineMs: job.deadlineMs })
+      const db = await openDatabase(node, orbitdb, job.address, job.deadlineMs)
+      for (let document = 0; document < job.documents; document++) await db.put({ _id: `writer-${index}-${document}`, author: `writer-${index}`, text: `document ${document}`, writtenAt: new Date().toISOString() })
+      await syncWithServer(node, connection.remotePeer, db, job.deadlineMs)
+      return job.documents
+    } finally {
+      await orbitdb.stop()
+    }
+  } finally {
+    await node.stop()
+  }
+}
+
+if (import.meta.main) {
+  const job = JSON.parse(process.env.LOAD_JOB ?? 'null') as LoadJob | null
+  if (job === null) {
+    console.error('load-worker: LOAD_JOB is not set')
+    process.exit(1)
+  }
+  if (job.kind === 'ipfs-helia') await helia(job)
+  else if (job.kind === 'orbitdb') await orbitdb(job)
+  else if (job.major === 'v1') await libp2pV1(job)
+  else await libp2pV3(job)
+  process.exit(0)
+}
