@@ -1,0 +1,134 @@
+// kill -9 of each server in the middle of work: after a restart on the same data dir, everything it
+// acknowledged before the kill is there, under the same peer ID.
+import { randomBytes } from 'node:crypto'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, expect, test } from 'vitest'
+import { BacalhauClient } from '../../peers/bacalhau/client/src/client/index.ts'
+import { compileWat } from '../../peers/bacalhau/client/src/wasm/compile.ts'
+import { generateIdentityKey } from '../../peers/orbitdb/v4/src/orbitdb.ts'
+import { NOOP_WAT, smallJob } from '../bench/bacalhau.ts'
+import { tempDir } from '../testing/cleanup.ts'
+import { startProcess, terminateAllProcesses, unusedPort, waitForReady, type RoleProcess } from '../testing/processes.ts'
+
+const repoRoot = join(import.meta.dirname, '..', '..')
+afterEach(terminateAllProcesses)
+
+interface Ready { peerId: string, multiaddrs: string[], address?: string, api?: string, ipfs?: string[] }
+
+/** Starts `node src/server.ts` of `example` on fixed ports, so clients find it again after a restart. */
+function serverOf (example: string, env: Record<string, string>): () => Promise<{ role: RoleProcess, ready: Ready }> {
+  return async () => {
+    const role = startProcess(['node', 'src/server.ts'], { cwd: join(repoRoot, example), label: `${example} server`, env })
+    return { role, ready: await waitForReady<Ready>(role, 60_000) }
+  }
+}
+
+async function kill9 (role: RoleProcess): Promise<void> {
+  role.child.kill('SIGKILL')
+  expect((await role.exited).signal).toBe('SIGKILL')
+}
+
+test.each(['v1', 'v3'])('libp2p %s: killed with -9 and restarted, the server has the same peer ID and serves clients', async major => {
+  const cwd = join(repoRoot, 'peers/libp2p', major)
+  const port = await unusedPort()
+  const start = serverOf(`peers/libp2p/${major}`, { DATA_DIR: await tempDir(), LISTEN_ADDRS: `/ip4/127.0.0.1/tcp/${port}` })
+  const first = await start()
+  const client = startProcess(['node', 'src/client.ts'], { cwd, env: { SERVER_ADDR: first.ready.multiaddrs[0]!, ECHO_BYTES: String(64 * 1024 * 1024) } })
+  await client.waitForLine(/^connected to /)
+  await kill9(first.role) // in the middle of a 64 MiB echo
+  expect((await client.exited).code).toBe(1)
+  expect(client.stderr).toHaveLength(1)
+  const second = await start()
+  expect(second.ready.peerId).toBe(first.ready.peerId)
+  const again = startProcess(['node', 'src/client.ts'], { cwd, env: { SERVER_ADDR: second.ready.multiaddrs[0]! } })
+  expect((await again.exited).code, again.stderr.join('\n')).toBe(0)
+})
+
+test('Helia: every file the server acknowledged pinning before kill -9 is pinned and served after the restart', async () => {
+  const cwd = join(repoRoot, 'peers/ipfs/helia')
+  const port = await unusedPort()
+  const start = serverOf('peers/ipfs/helia', { DATA_DIR: await tempDir(), LISTEN_ADDRS: `/ip4/127.0.0.1/tcp/${port}`, GATEWAY_LISTEN: '127.0.0.1:0' })
+  const first = await start()
+  const files = await tempDir()
+  const acknowledged = new Map<string, Buffer>()
+  const add = async (index: number, bytes: number): Promise<RoleProcess> => {
+    const content = randomBytes(bytes)
+    await writeFile(join(files, `file-${index}.bin`), content)
+    const role = startProcess(['node', 'src/client.ts', 'add', join(files, `file-${index}.bin`)], { cwd, env: { SERVER_ADDR: first.ready.multiaddrs[0]!, DIAL_TIMEOUT_MS: '3000' } })
+    role.exited.then(exit => {
+      const pinned = role.stdout.find(line => line.startsWith('server pinned '))
+      if (exit.code === 0 && pinned !== undefined) acknowledged.set(pinned.split(' ')[2]!.replace(/:$/, ''), content)
+    }, () => {})
+    return role
+  }
+  for (let index = 0; index < 3; index++) expect((await (await add(index, 256 * 1024)).exited).code).toBe(0)
+  const inFlight = await add(3, 32 * 1024 * 1024)
+  await inFlight.waitForLine(/^imported /)
+  await kill9(first.role)
+  await inFlight.exited
+  expect(acknowledged.size).toBeGreaterThanOrEqual(3)
+
+  const second = await start()
+  expect(second.ready.peerId).toBe(first.ready.peerId)
+  for (const [cid, content] of acknowledged) {
+    const out = join(files, `${cid}.out`)
+    const get = startProcess(['node', 'src/client.ts', 'get', cid, out], { cwd, env: { SERVER_ADDR: second.ready.multiaddrs[0]!, FETCH_TIMEOUT_MS: '10000' } })
+    expect((await get.exited).code, get.stderr.join('\n')).toBe(0)
+    expect(Buffer.compare(await readFile(out), content)).toBe(0)
+  }
+})
+
+test.each(['v2', 'v4'])('OrbitDB %s: every document the server confirmed before kill -9 is there after the restart', async major => {
+  const cwd = join(repoRoot, 'peers/orbitdb', major)
+  const port = await unusedPort()
+  const writer = await generateIdentityKey()
+  const start = serverOf(`peers/orbitdb/${major}`, { DATA_DIR: await tempDir(), LISTEN_ADDRS: `/ip4/127.0.0.1/tcp/${port}`, WRITERS: writer.identityId })
+  const first = await start()
+  const writerDir = await tempDir()
+  const run = (writes: number, server: Ready, name = 'writer', dataDir = writerDir): RoleProcess => startProcess(['node', 'src/client.ts'], {
+    cwd,
+    env: { SERVER_ADDR: server.multiaddrs[0]!, DB_ADDRESS: server.address!, IDENTITY_KEY: writer.key, WRITES: String(writes), DATA_DIR: dataDir, CLIENT_NAME: name, DIAL_TIMEOUT_MS: '5000', SYNC_TIMEOUT_MS: '5000' }
+  })
+  for (let round = 0; round < 3; round++) expect((await run(10, first.ready).exited).code).toBe(0) // 30 confirmed
+  const inFlight = run(200, first.ready)
+  await inFlight.waitForLine(/^opened /)
+  await kill9(first.role)
+  await inFlight.exited
+
+  const second = await start()
+  expect(second.ready.peerId).toBe(first.ready.peerId)
+  expect(second.ready.address).toBe(first.ready.address)
+  // a reader that never wrote gets what the server holds
+  const reader = startProcess(['node', 'src/client.ts'], { cwd, env: { SERVER_ADDR: second.ready.multiaddrs[0]!, DB_ADDRESS: second.ready.address!, WRITES: '0', DATA_DIR: await tempDir(), CLIENT_NAME: 'reader' } })
+  expect((await reader.exited).code, reader.stderr.join('\n')).toBe(0)
+  const held = Number(/this replica has (\d+) documents/.exec(reader.stdout.join('\n'))?.[1])
+  expect(held).toBeGreaterThanOrEqual(30)
+})
+
+test('Bacalhau local runner: every job it acknowledged before kill -9 is on record after the restart', async () => {
+  const apiPort = await unusedPort()
+  const start = serverOf('peers/bacalhau/client', { DATA_DIR: await tempDir(), API_LISTEN: `127.0.0.1:${apiPort}`, IPFS_LISTEN: '/ip4/127.0.0.1/tcp/0' })
+  const first = await start()
+  const client = new BacalhauClient({ baseUrl: first.ready.api! })
+  const wasm = await compileWat(NOOP_WAT)
+  const acknowledged: string[] = []
+  const twenty = Promise.withResolvers<void>()
+  const submitting = (async () => {
+    for (let index = 0; index < 10_000; index++) {
+      try {
+        acknowledged.push((await client.submitJob(smallJob(wasm, index))).JobID)
+      } catch {
+        return // the server is gone
+      }
+      if (acknowledged.length === 20) twenty.resolve()
+    }
+  })()
+  await twenty.promise
+  await kill9(first.role) // while more submissions are on their way
+  await submitting
+
+  const second = await start()
+  const after = new BacalhauClient({ baseUrl: second.ready.api! })
+  for (const id of acknowledged) expect((await after.getJob(id)).Job.ID).toBe(id)
+})
