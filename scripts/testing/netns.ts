@@ -4,6 +4,7 @@
 // this kernel's qdiscs cannot add (no sch_netem here), so a delaying TCP relay (delay-relay.ts) sits in
 // front of a server. Everything made here is torn down after the test.
 import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { onCleanup } from './cleanup.ts'
 import { startProcess, type RoleProcess } from './processes.ts'
@@ -28,7 +29,7 @@ function ensureBridge (): void {
   run(['ip', 'addr', 'add', `${SUBNET}.1/24`, 'dev', BRIDGE])
   run(['ip', 'link', 'set', BRIDGE, 'up'])
   // bridged frames must not go through this namespace's iptables (Docker's FORWARD policy may be DROP)
-  run(['sysctl', '-q', '-w', 'net.bridge.bridge-nf-call-iptables=0'])
+  if (existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables')) run(['sysctl', '-q', '-w', 'net.bridge.bridge-nf-call-iptables=0'])
 }
 
 export interface TestHost {
