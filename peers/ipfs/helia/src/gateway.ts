@@ -95,6 +95,9 @@ export async function startGateway (helia: Node, host: string, port: number): Pr
       else fail(response, 500, err.message)
     })
   })
+  // a client that trickles its request is cut off instead of holding a socket for minutes
+  server.headersTimeout = 10_000
+  server.requestTimeout = 30_000
   server.listen(port, host)
   await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => { throw err as Error })])
   const address = server.address()

@@ -9,6 +9,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Node } from './node.ts'
 
 export const PIN_PROTOCOL = '/liftoff/pin/1.0.0'
+const REQUEST_TIMEOUT_MS = 10_000
 const MAX_FRAME_BYTES = 4096
 
 export type PinResponse =
@@ -45,7 +46,8 @@ export function servePins (helia: Node, options: ServePinsOptions): Promise<void
   return helia.libp2p.handle(PIN_PROTOCOL, async (stream, connection) => {
     const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
     try {
-      const frame = await frames.read()
+      // the request must arrive whole within REQUEST_TIMEOUT_MS: an idle or trickling stream is reset
+      const frame = await frames.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
       let request: unknown
       try {
         request = JSON.parse(new TextDecoder().decode(frame.subarray()))

@@ -1,6 +1,6 @@
 // Both roles are configured by environment variables; every value has a default that works on loopback.
 import { join } from 'node:path'
-import { DEFAULT_MAX_MESSAGE_BYTES } from './messages.ts'
+import { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from './messages.ts'
 
 export const DEFAULT_TCP_PORT = 9101
 export const DEFAULT_WS_PORT = 9102
@@ -56,6 +56,10 @@ export interface ServerConfig {
   readyFile: string
   maxMessageBytes: number
   limits: ConnectionLimits
+  /** MESSAGE_TIMEOUT_MS: a whole request frame must arrive within this after the previous answer. */
+  messageTimeoutMs: number
+  /** MAX_ECHO_BYTES: bytes one echo stream may send before it is reset. */
+  maxEchoBytes: number
 }
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
@@ -67,7 +71,9 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     keyFile: env.KEY_FILE ?? join(dataDir, 'peer.key'),
     readyFile: join(dataDir, 'ready.json'),
     maxMessageBytes: positiveInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES),
-    limits: readConnectionLimits(env)
+    limits: readConnectionLimits(env),
+    messageTimeoutMs: positiveInteger(env, 'MESSAGE_TIMEOUT_MS', DEFAULT_FRAME_TIMEOUT_MS),
+    maxEchoBytes: positiveInteger(env, 'MAX_ECHO_BYTES', 256 * 1024 * 1024)
   }
 }
 

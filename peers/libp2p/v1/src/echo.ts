@@ -5,10 +5,31 @@ import type { Node } from './node.ts'
 
 export const ECHO_PROTOCOL = '/liftoff/echo/1.0.0'
 
-export function serveEcho (node: Node, options: { maxStreamsPerConnection?: number } = {}): Promise<void> {
-  return node.handle(ECHO_PROTOCOL, ({ stream }) => {
-    // A libp2p 1.x stream is an async-iterable duplex: feeding its source to its sink echoes.
-    stream.sink(stream.source).catch((err: Error) => stream.abort(err))
+export interface ServeEchoOptions {
+  /** Bytes one stream may send; the stream is reset beyond it. */
+  maxBytes?: number
+  /** Concurrent echo streams per connection. */
+  maxStreamsPerConnection?: number
+  onTooLong?: (remotePeer: PeerId, bytes: number) => void
+}
+
+export function serveEcho (node: Node, options: ServeEchoOptions = {}): Promise<void> {
+  const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY
+  return node.handle(ECHO_PROTOCOL, ({ stream, connection }) => {
+    // A libp2p 1.x stream is an async-iterable duplex: feeding its source to its sink echoes, here
+    // through a counter that ends the stream with an error past the limit.
+    async function * limited (): AsyncGenerator<Uint8Array> {
+      let received = 0
+      for await (const chunk of stream.source) {
+        received += chunk.byteLength
+        if (received > maxBytes) {
+          options.onTooLong?.(connection.remotePeer, received)
+          throw new Error(`echo stream over ${maxBytes} bytes`)
+        }
+        yield chunk.subarray()
+      }
+    }
+    stream.sink(limited()).catch((err: Error) => stream.abort(err))
   }, options.maxStreamsPerConnection === undefined ? undefined : { maxInboundStreams: options.maxStreamsPerConnection })
 }
 

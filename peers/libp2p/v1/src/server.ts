@@ -31,10 +31,15 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
       inboundConnectionThreshold: limits.inboundConnectionsPerSecond
     }
   })
-  await serveEcho(node, { maxStreamsPerConnection: limits.maxStreamsPerConnection })
+  await serveEcho(node, {
+    maxBytes: config.maxEchoBytes,
+    maxStreamsPerConnection: limits.maxStreamsPerConnection,
+    onTooLong: (peer, bytes) => log(`reset an echo stream from ${peer}: ${bytes} bytes, over the ${config.maxEchoBytes}-byte limit`)
+  })
   await serveMessages(node, {
     maxMessageBytes: config.maxMessageBytes,
     maxStreamsPerConnection: limits.maxStreamsPerConnection,
+    frameTimeoutMs: config.messageTimeoutMs,
     onRequest: (peer, request, response) => log(`message from ${peer}: ${JSON.stringify(request)} → ${JSON.stringify(response)}`),
     onOversized: (peer, error) => log(`reset a stream from ${peer}: frame over the ${config.maxMessageBytes}-byte limit (${error.message})`)
   })

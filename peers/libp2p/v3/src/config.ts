@@ -1,7 +1,7 @@
 // Both roles are configured by environment variables; every value has a default that works on loopback.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { DEFAULT_MAX_MESSAGE_BYTES } from './messages.ts'
+import { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from './messages.ts'
 
 export const DEFAULT_TCP_PORT = 9111
 export const DEFAULT_WS_PORT = 9112
@@ -83,6 +83,8 @@ export interface ServerConfig {
   /** Also a circuit relay (v2), so peers that cannot be dialled (browsers) can reach each other. */
   relay: boolean
   limits: ConnectionLimits
+  /** MESSAGE_TIMEOUT_MS: a whole request frame must arrive within this after the previous answer. */
+  messageTimeoutMs: number
   /** MAX_ECHO_BYTES: bytes one echo stream may send before it is reset. */
   maxEchoBytes: number
 }
@@ -99,6 +101,7 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     swarmKey: swarmKey(env),
     relay: flag(env, 'RELAY', true),
     limits: readConnectionLimits(env),
+    messageTimeoutMs: positiveInteger(env, 'MESSAGE_TIMEOUT_MS', DEFAULT_FRAME_TIMEOUT_MS),
     maxEchoBytes: positiveInteger(env, 'MAX_ECHO_BYTES', 256 * 1024 * 1024)
   }
 }

@@ -39,6 +39,7 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
   await serveMessages(node, {
     maxMessageBytes: config.maxMessageBytes,
     maxStreamsPerConnection: limits.maxStreamsPerConnection,
+    frameTimeoutMs: config.messageTimeoutMs,
     onRequest: (peer, request, response) => log(`message from ${peer}: ${JSON.stringify(request)} → ${JSON.stringify(response)}`),
     onOversized: (peer, error) => log(`reset a stream from ${peer}: frame over the ${config.maxMessageBytes}-byte limit (${error.message})`)
   })

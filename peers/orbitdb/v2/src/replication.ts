@@ -12,6 +12,7 @@ import type { Node } from './node.ts'
 
 export const HOST_PROTOCOL = '/liftoff/orbitdb-host/1.0.0'
 const MAX_FRAME_BYTES = 64 * 1024
+const REQUEST_TIMEOUT_MS = 10_000
 
 export type HostRequest =
   | { op: 'host', address: string }
@@ -57,7 +58,8 @@ export function serveHosting (helia: Node, host: Host): Promise<void> {
     const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
     void (async () => {
       try {
-        const request = JSON.parse(new TextDecoder().decode((await frames.read()).subarray())) as HostRequest
+        // the request must arrive whole within REQUEST_TIMEOUT_MS: an idle or trickling stream is reset
+        const request = JSON.parse(new TextDecoder().decode((await frames.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).subarray())) as HostRequest
         const response = await answer(host, request)
         host.onAnswer?.(connection.remotePeer, request, response)
         await frames.write(new TextEncoder().encode(JSON.stringify(response)))

@@ -53,9 +53,19 @@ function sendError (response: ServerResponse, error: HttpError): void {
   send(response, error.status, body)
 }
 
+/** The largest request body accepted (a job with its WASM inlined as a data: URL fits easily); more is a 413. */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024
+
 async function readBody (request: IncomingMessage): Promise<unknown> {
+  const declared = Number(request.headers['content-length'] ?? 0)
+  if (declared > MAX_BODY_BYTES) throw new HttpError(413, 'InternalError', `request body of ${declared} bytes is over the ${MAX_BODY_BYTES}-byte limit`)
   const chunks: Buffer[] = []
-  for await (const chunk of request) chunks.push(chunk as Buffer)
+  let received = 0
+  for await (const chunk of request) {
+    received += (chunk as Buffer).byteLength
+    if (received > MAX_BODY_BYTES) throw new HttpError(413, 'InternalError', `request body over the ${MAX_BODY_BYTES}-byte limit`)
+    chunks.push(chunk as Buffer)
+  }
   const text = Buffer.concat(chunks).toString('utf8')
   if (text.trim() === '') return {}
   try {
@@ -173,5 +183,8 @@ export function createApiServer ({ runner, store, dataDir }: ApiOptions): Server
       ws.close()
     })
   })
+  // a client that trickles its headers or body is cut off instead of holding a socket for minutes
+  server.headersTimeout = 10_000
+  server.requestTimeout = 30_000
   return server
 }
