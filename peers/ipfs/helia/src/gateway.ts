@@ -88,16 +88,15 @@ export interface Gateway {
 }
 
 export async function startGateway (helia: Node, host: string, port: number): Promise<Gateway> {
-  const server = createServer((request, response) => {
+  // A client that trickles its headers (10 s) or its whole request (30 s) is cut off instead of holding a
+  // socket for minutes; Node checks those deadlines every connectionsCheckingInterval.
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 }, (request, response) => {
     answer(helia, request, response).catch((err: Error) => {
       // Headers may be out already (a CAR whose DAG is incomplete here): then cut the response short.
       if (response.headersSent) response.destroy(err)
       else fail(response, 500, err.message)
     })
   })
-  // a client that trickles its request is cut off instead of holding a socket for minutes
-  server.headersTimeout = 10_000
-  server.requestTimeout = 30_000
   server.listen(port, host)
   await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => { throw err as Error })])
   const address = server.address()

@@ -68,14 +68,19 @@ async function readBody (request: IncomingMessage): Promise<unknown> {
   }
   const text = Buffer.concat(chunks).toString('utf8')
   if (text.trim() === '') return {}
+  let value: unknown
   try {
-    return parseJson(text)
+    value = parseJson(text)
   } catch (err) {
     // Bacalhau passes its HTTP framework's message on: "code=400, message=Syntax error: offset=…"
     const message = (err as Error).message
     const offset = Number(/position (\d+)/.exec(message)?.[1] ?? 0) + 1
     throw new HttpError(400, 'InternalError', `code=400, message=Syntax error: offset=${offset}, error=${message}, internal=${message}`)
   }
+  // JSON null leaves the request empty, as Go's encoding/json does; a bare number or string is refused
+  if (value === null) return {}
+  if (typeof value !== 'object') throw new HttpError(400, 'InternalError', `expected a JSON object, got ${typeof value}`)
+  return value
 }
 
 function page<T> (items: T[], url: URL): { Items: T[], NextToken: string } {
@@ -141,7 +146,9 @@ export function createApiServer ({ runner, store, dataDir }: ApiOptions): Server
     })]
   ]
 
-  const server = createServer((request, response) => {
+  // A client that trickles its headers (10 s) or its whole request (30 s) is cut off instead of holding a
+  // socket for minutes; Node checks those deadlines every connectionsCheckingInterval.
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 }, (request, response) => {
     const url = new URL(request.url ?? '/', 'http://runner')
     void (async () => {
       try {
@@ -183,8 +190,5 @@ export function createApiServer ({ runner, store, dataDir }: ApiOptions): Server
       ws.close()
     })
   })
-  // a client that trickles its headers or body is cut off instead of holding a socket for minutes
-  server.headersTimeout = 10_000
-  server.requestTimeout = 30_000
   return server
 }
