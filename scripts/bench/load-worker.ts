@@ -129,19 +129,27 @@ async function orbitdb (job: Extract<LoadJob, { kind: 'orbitdb' }>): Promise<voi
   }
 }
 
-async function writeV4 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<number> {
-  const { createNode } = await import('../../peers/orbitdb/v4/src/node.ts')
-  const { openDatabase, startOrbitDB } = await import('../../peers/orbitdb/v4/src/orbitdb.ts')
-  const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v4/src/dial.ts')
-  const { syncWithServer } = await import('../../peers/orbitdb/v4/src/replication.ts')
-  const node = await createNode({ dataDir })
+/** What one OrbitDB major offers a writer; each major's modules are passed in as they are. */
+interface OrbitdbExample<Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike }, Libp2pLike, OrbitDB extends { stop: () => Promise<unknown> }, Address, Peer, Db extends { put: (document: Note) => Promise<unknown> }> {
+  createNode: (options: { dataDir: string }) => Promise<Node>
+  startOrbitDB: (node: Node, options: { dataDir: string, identityKey?: string }) => Promise<OrbitDB>
+  open: (node: Node, orbitdb: OrbitDB, address: string, timeoutMs: number) => Promise<Db>
+  dial: (node: Node, address: Address, deadlineMs: number) => Promise<Peer>
+  parseServerAddress: (text: string) => Address
+  sync: (node: Node, server: Peer, db: Db, timeoutMs: number) => Promise<unknown>
+}
+
+interface Note { _id: string, author: string, text: string, writtenAt: string, [field: string]: unknown }
+
+async function write<Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike }, Libp2pLike, OrbitDB extends { stop: () => Promise<unknown> }, Address, Peer, Db extends { put: (document: Note) => Promise<unknown> }> (example: OrbitdbExample<Node, Libp2pLike, OrbitDB, Address, Peer, Db>, job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<number> {
+  const node = await example.createNode({ dataDir })
   try {
-    const orbitdb = await startOrbitDB(node, { dataDir, identityKey: job.identityKeys[index] })
+    const orbitdb = await example.startOrbitDB(node, { dataDir, identityKey: job.identityKeys[index] })
     try {
-      const { connection } = await dialWithRetry(node.libp2p, parseServerAddress(job.server), { deadlineMs: job.deadlineMs })
-      const db = await openDatabase(orbitdb, job.address, job.deadlineMs)
+      const server = await example.dial(node, example.parseServerAddress(job.server), job.deadlineMs)
+      const db = await example.open(node, orbitdb, job.address, job.deadlineMs)
       for (let document = 0; document < job.documents; document++) await db.put({ _id: `writer-${index}-${document}`, author: `writer-${index}`, text: `document ${document}`, writtenAt: new Date().toISOString() })
-      await syncWithServer(node, connection.remotePeer, db, job.deadlineMs)
+      await example.sync(node, server, db, job.deadlineMs)
       return job.documents
     } finally {
       await orbitdb.stop()
@@ -151,26 +159,34 @@ async function writeV4 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: str
   }
 }
 
+async function writeV4 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<number> {
+  const { createNode } = await import('../../peers/orbitdb/v4/src/node.ts')
+  const { openDatabase, startOrbitDB } = await import('../../peers/orbitdb/v4/src/orbitdb.ts')
+  const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v4/src/dial.ts')
+  const { syncWithServer } = await import('../../peers/orbitdb/v4/src/replication.ts')
+  return write({
+    createNode,
+    startOrbitDB,
+    open: async (_node, orbitdb, address, timeoutMs) => openDatabase(orbitdb, address, timeoutMs),
+    dial: async (node, address, deadlineMs) => (await dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
+    parseServerAddress,
+    sync: syncWithServer
+  }, job, dataDir, index)
+}
+
 async function writeV2 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<number> {
   const { createNode } = await import('../../peers/orbitdb/v2/src/node.ts')
   const { openDatabase, startOrbitDB } = await import('../../peers/orbitdb/v2/src/orbitdb.ts')
   const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v2/src/dial.ts')
   const { syncWithServer } = await import('../../peers/orbitdb/v2/src/replication.ts')
-  const node = await createNode({ dataDir })
-  try {
-    const orbitdb = await startOrbitDB(node, { dataDir, identityKey: job.identityKeys[index] })
-    try {
-      const { connection } = await dialWithRetry(node.libp2p, parseServerAddress(job.server), { deadlineMs: job.deadlineMs })
-      const db = await openDatabase(node, orbitdb, job.address, job.deadlineMs)
-      for (let document = 0; document < job.documents; document++) await db.put({ _id: `writer-${index}-${document}`, author: `writer-${index}`, text: `document ${document}`, writtenAt: new Date().toISOString() })
-      await syncWithServer(node, connection.remotePeer, db, job.deadlineMs)
-      return job.documents
-    } finally {
-      await orbitdb.stop()
-    }
-  } finally {
-    await node.stop()
-  }
+  return write({
+    createNode,
+    startOrbitDB,
+    open: async (node, orbitdb, address, timeoutMs) => openDatabase(node, orbitdb, address, timeoutMs),
+    dial: async (node, address, deadlineMs) => (await dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
+    parseServerAddress,
+    sync: syncWithServer
+  }, job, dataDir, index)
 }
 
 if (import.meta.main) {

@@ -64,9 +64,9 @@ export type Outcome = 'answered' | 'closed' | 'reset'
 interface Chunk { byteLength: number }
 
 /** A libp2p 3 stream, as far as sending raw bytes needs it. */
-interface Stream3 extends AsyncIterable<Chunk> { send: (data: Uint8Array) => boolean, onDrain: () => Promise<void>, close: () => Promise<void> }
+interface Stream3 extends AsyncIterable<Chunk> { send: (data: Uint8Array) => boolean, onDrain: () => Promise<void>, close: () => Promise<void>, status: string, writeStatus: string }
 /** A libp2p 1 stream (a duplex). */
-interface Stream1 { sink: (source: Iterable<Uint8Array>) => Promise<void>, source: AsyncIterable<Chunk> }
+interface Stream1 { sink: (source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>) => Promise<void>, source: AsyncIterable<Chunk>, status: string }
 
 /** Sends `bytes` on a new stream of `protocol`, closes our side, reads to the end: what did the server do? */
 export async function rawExchange<Peer> (node: { dialProtocol: (peer: Peer, protocol: string, options?: { signal?: AbortSignal }) => Promise<Stream3 | Stream1> }, peer: Peer, protocol: string, bytes: Uint8Array, timeoutMs = 15_000): Promise<Outcome> {
@@ -93,4 +93,41 @@ export async function rawExchange<Peer> (node: { dialProtocol: (peer: Peer, prot
   } finally {
     clearTimeout(timer)
   }
+}
+
+/**
+ * A hostile peer's request: the length prefix of a `length`-byte frame, then one byte every 100 ms, far
+ * slower than any real client, until the server ends the stream. Resolves with how it ended, and when.
+ */
+export async function trickle (stream: Stream3 | Stream1, length: number): Promise<{ outcome: Outcome, ms: number }> {
+  const started = Date.now()
+  let ended: Outcome | undefined
+  const pause = async (): Promise<void> => { await new Promise(resolve => setTimeout(resolve, 100)) }
+  const read = async (source: AsyncIterable<Chunk>): Promise<Outcome> => {
+    let received = 0
+    try {
+      for await (const chunk of source) received += chunk.byteLength
+    } catch {
+      return 'reset'
+    }
+    return received > 0 ? 'answered' : 'closed'
+  }
+  if ('sink' in stream) {
+    const reading = read(stream.source).then(outcome => { ended = outcome; return outcome })
+    await stream.sink((async function * () {
+      yield varint(length)
+      for (let sent = 0; sent < length && ended === undefined && stream.status === 'open'; sent++) {
+        await pause()
+        yield new Uint8Array([0x20])
+      }
+    })()).catch(() => {})
+    return { outcome: await reading, ms: Date.now() - started }
+  }
+  const reading = read(stream).then(outcome => { ended = outcome; return outcome })
+  stream.send(varint(length))
+  for (let sent = 0; sent < length && ended === undefined; sent++) {
+    await pause()
+    if (stream.status === 'open' && stream.writeStatus === 'writable') stream.send(new Uint8Array([0x20]))
+  }
+  return { outcome: await reading, ms: Date.now() - started }
 }

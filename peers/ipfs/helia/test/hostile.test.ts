@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, expect, test } from 'vitest'
-import { hostileFrames, hostileRequests, rawExchange, rssMiB, varint } from '../../../../scripts/testing/hostile.ts'
+import { hostileFrames, hostileRequests, rawExchange, rssMiB, trickle } from '../../../../scripts/testing/hostile.ts'
 import { startProcess, stopAllProcesses, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { createNode } from '../src/node.ts'
 import { PIN_PROTOCOL } from '../src/pinning.ts'
@@ -47,23 +47,9 @@ test(`pin protocol: ${frames.length} hostile frames each get an error answer, a 
 test('pin protocol: a request trickled a byte at a time is reset within its 10 s deadline', async () => {
   const { client, address } = await start()
   const stream = await client.libp2p.dialProtocol(address, PIN_PROTOCOL)
-  const started = Date.now()
-  const ended = (async () => {
-    try {
-      for await (const _chunk of stream) { /* nothing should come */ }
-      return 'closed'
-    } catch {
-      return 'reset'
-    }
-  })()
-  stream.send(varint(200))
-  // the hostile peer's pace: one byte every 100 ms, far slower than any real client
-  for (let sent = 0; sent < 200 && stream.status === 'open' && stream.writeStatus === 'writable'; sent++) {
-    await new Promise(resolve => setTimeout(resolve, 100))
-    if (stream.status === 'open' && stream.writeStatus === 'writable') stream.send(new Uint8Array([0x20]))
-  }
-  expect(await ended).toBe('reset')
-  expect(Date.now() - started).toBeLessThan(15_000)
+  const { outcome, ms } = await trickle(stream, 200)
+  expect(outcome).toBe('reset')
+  expect(ms).toBeLessThan(15_000)
 }, 30_000)
 
 test(`gateway: ${hostileRequests(['a', 'b']).length} odd methods, paths and bodies get 4xx (never 5xx), and it keeps serving`, async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, expect, test } from 'vitest'
 import { onCleanup } from '../../../../scripts/testing/cleanup.ts'
-import { hostileFrames, rawExchange, rssMiB, varint } from '../../../../scripts/testing/hostile.ts'
+import { hostileFrames, rawExchange, rssMiB, trickle } from '../../../../scripts/testing/hostile.ts'
 import { startProcess, stopAllProcesses, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { createNode } from '../src/node.ts'
 import { askServer, HOST_PROTOCOL } from '../src/replication.ts'
@@ -46,21 +46,7 @@ test(`host protocol: ${frames.length} hostile frames each get an error answer, a
 test('host protocol: a request trickled a byte at a time is reset within its 10 s deadline', async () => {
   const { client, address } = await start()
   const stream = await client.libp2p.dialProtocol(address, HOST_PROTOCOL)
-  const started = Date.now()
-  const ended = (async () => {
-    try {
-      for await (const _chunk of stream) { /* nothing should come */ }
-      return 'closed'
-    } catch {
-      return 'reset'
-    }
-  })()
-  stream.send(varint(200))
-  // the hostile peer's pace: one byte every 100 ms, far slower than any real client
-  for (let sent = 0; sent < 200 && stream.status === 'open' && stream.writeStatus === 'writable'; sent++) {
-    await new Promise(resolve => setTimeout(resolve, 100))
-    if (stream.status === 'open' && stream.writeStatus === 'writable') stream.send(new Uint8Array([0x20]))
-  }
-  expect(await ended).toBe('reset')
-  expect(Date.now() - started).toBeLessThan(15_000)
+  const { outcome, ms } = await trickle(stream, 200)
+  expect(outcome).toBe('reset')
+  expect(ms).toBeLessThan(15_000)
 }, 30_000)
