@@ -65,6 +65,8 @@ declare module '@orbitdb/core' {
     log: Log
     /** 'update' (entry), 'join' (peerId, heads), 'leave' (peerId), 'error' (error), 'close' */
     events: EventEmitter
+    /** Publishes an entry's bytes on the database's pubsub topic, as a local write does. */
+    sync: { add: (entry: LogEntry) => Promise<void> }
     put: (doc: T) => Promise<string>
     get: (key: string) => Promise<{ hash: string, key: string, value: T } | undefined>
     del: (key: string) => Promise<string>

@@ -8,7 +8,7 @@ import { loadOrCreatePeerId, peerIdFromPrivateKey } from './identity.ts'
 import { createNode, type Node } from './node.ts'
 import { createDocuments, openDatabase, startOrbitDB } from './orbitdb.ts'
 import { serveHosting } from './replication.ts'
-import type { Document, DocumentsDatabase, OrbitDB } from '@orbitdb/core'
+import type { Document, DocumentsDatabase, LogEntry, OrbitDB } from '@orbitdb/core'
 
 export interface Ready {
   peerId: string
@@ -55,6 +55,10 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
     // never stored; without an 'error' listener, OrbitDB's emit would throw.
     db.events.on('error', (err: Error) => log(`${db.name}: sync error: ${err.message.replaceAll('\n', ' ')}`))
     db.events.on('join', (peer: unknown) => log(`${db.name}: peer ${String(peer)} joined`))
+    // The always-on peer passes on what it learns. Entries it got from one peer in a heads exchange (a peer
+    // back from being offline, say) were never published to the others, who would otherwise learn of them
+    // only at their own next write or reconnect: announce each update on the database's topic again.
+    db.events.on('update', (entry: LogEntry) => { db.sync.add(entry).catch((err: Error) => log(`${db.name}: could not announce ${entry.hash}: ${err.message}`)) })
     return db
   }
 
