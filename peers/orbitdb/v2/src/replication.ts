@@ -6,7 +6,7 @@
 //                                           answers with its current heads;
 //   {"op":"await","address":…,"heads":[…]}  the server answers once its log holds all those entries.
 import { lpStream } from 'it-length-prefixed-stream'
-import { isValidAddress, type Document, type DocumentsDatabase } from '@orbitdb/core'
+import { isValidAddress, type Document, type DocumentsDatabase, type LogEntry } from '@orbitdb/core'
 import type { PeerId } from '@libp2p/interface'
 import type { Node } from './node.ts'
 
@@ -45,6 +45,18 @@ export async function waitForEntries<T extends Document> (db: DocumentsDatabase<
   }
 }
 
+/**
+ * Entries reachable from the log's heads and from `including`. Counting from the heads alone can come up
+ * short for a moment: OrbitDB marks joined entries as present before it makes the newest one a head.
+ */
+async function countEntries<T extends Document> (db: DocumentsDatabase<T>, including: string[]): Promise<number> {
+  const extra = await Promise.all(including.map(async hash => db.log.get(hash)))
+  const roots = [...await db.log.heads(), ...extra.filter((entry): entry is LogEntry => entry !== undefined)]
+  let count = 0
+  for await (const _entry of db.log.traverse(roots)) count++
+  return count
+}
+
 export interface Host {
   /** Opens `address` (if not yet open) and keeps it; resolves with the open database. */
   host: (address: string) => Promise<DocumentsDatabase<Document>>
@@ -79,7 +91,7 @@ async function answer (host: Host, request: HostRequest): Promise<HostResponse> 
     if (request.op === 'await') {
       await waitForEntries(db, request.heads, AbortSignal.timeout(Math.min(request.timeoutMs, host.maxWaitMs)))
     }
-    return { ok: true, address: db.address, heads: await headsOf(db), entries: (await db.log.values()).length }
+    return { ok: true, address: db.address, heads: await headsOf(db), entries: await countEntries(db, request.op === 'await' ? request.heads : []) }
   } catch (err) {
     return { ok: false, error: (err as Error).message }
   }

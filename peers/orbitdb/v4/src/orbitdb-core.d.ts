@@ -42,6 +42,9 @@ declare module '@orbitdb/core' {
     has: (hash: string) => Promise<boolean>
     heads: () => Promise<LogEntry[]>
     values: () => Promise<LogEntry[]>
+    get: (hash: string) => Promise<LogEntry | undefined>
+    /** Every entry reachable from `rootEntries` (the heads when omitted), each once, newest first. */
+    traverse: (rootEntries?: LogEntry[]) => AsyncIterable<LogEntry>
   }
 
   export interface AccessController {
