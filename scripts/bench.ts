@@ -195,10 +195,11 @@ ${machine}.
 Library versions:
 ${versions()}
 
-The raw results, one JSON object per line, are in [BENCHMARKS.jsonl](BENCHMARKS.jsonl). Every figure is
-the median of ${process.env.BENCH_RUNS ?? 3} whole runs of its benchmark, with the smallest and largest in the detail column (min, max,
-runs). Throughput ratios divide by raw Node TCP on loopback measured in the same run (best of three, 1 MiB
-writes), and the ratio shown is the median of the runs' ratios. Numbers on a
+The raw results, one JSON object per line, are in [BENCHMARKS.jsonl](BENCHMARKS.jsonl). A figure is the
+median of several whole runs of its benchmark when its detail column shows \`runs\` (with the smallest and
+largest, \`min\` and \`max\`); \`pnpm bench\` makes 3 (BENCH_RUNS). Throughput ratios divide by raw Node TCP on
+loopback measured in the same run (best of three, 1 MiB writes), and the ratio shown is the median of the
+runs' ratios. Numbers on a
 shared 2-core machine move by ±30 % from run to run; compare ratios, not absolute numbers.
 
 ## Results
