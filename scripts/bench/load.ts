@@ -3,7 +3,7 @@
 // bounded in number and in time. Every row has p50/p99 latency, throughput, failures and the server's peak
 // RSS (VmHWM). Afterwards each server is checked for what it must hold (every document), and must stop cleanly.
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BacalhauClient } from '../../peers/bacalhau/client/src/client/index.ts'
@@ -11,7 +11,7 @@ import { compileWat } from '../../peers/bacalhau/client/src/wasm/compile.ts'
 import { generateIdentityKey } from '../../peers/orbitdb/v4/src/orbitdb.ts'
 import { startProcess, unusedPort, waitForReady, type RoleProcess } from '../testing/processes.ts'
 import { NOOP_WAT, smallJob } from './bacalhau.ts'
-import { MiB, percentile, round, type BenchResult, type Scale } from './measure.ts'
+import { memoryMiB, MiB, percentile, round, type BenchResult, type Scale } from './measure.ts'
 import type { LoadJob, PhaseResult } from './load-worker.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
@@ -19,11 +19,7 @@ const bench = 'load'
 
 interface ServerReady { peerId: string, multiaddrs: string[], cid?: string, address?: string, api?: string, ipfs?: string[] }
 
-/** VmHWM: the most resident memory the process ever had. */
-async function peakRssMiB (pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  return round(Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1]) / 1024, 1)
-}
+const peakRssMiB = async (pid: number): Promise<number> => memoryMiB(pid, 'VmHWM')
 
 async function startServer (example: string, dataDir: string, env: Record<string, string>): Promise<{ server: RoleProcess, ready: ServerReady }> {
   const server = startProcess(['node', 'src/server.ts'], { cwd: join(repoRoot, example), label: `${example} server`, env: { DATA_DIR: dataDir, ...env } })

@@ -1,6 +1,7 @@
 // What every benchmark shares: timing, statistics, the result record, and the raw TCP baseline that
 // libp2p and bitswap numbers are divided by (measured in the same run, on the same loopback).
 import { once } from 'node:events'
+import { readFile } from 'node:fs/promises'
 import { createConnection, createServer, type Socket } from 'node:net'
 
 export interface BenchResult {
@@ -20,6 +21,12 @@ export interface BenchResult {
 export type Scale = 'tiny' | 'full'
 
 export const MiB = 1024 * 1024
+
+/** A process's memory from /proc (Linux), in MiB: VmRSS resident now, VmHWM the most it ever was. */
+export async function memoryMiB (pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8')
+  return round(Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1]) / 1024, 1)
+}
 
 export function mibPerSecond (bytes: number, ms: number): number {
   return round(bytes / MiB / (ms / 1000))

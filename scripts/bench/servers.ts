@@ -1,12 +1,12 @@
 // Every example's server as its own process, as `pnpm start:server` runs it: spawn → READY line, its RSS
 // once ready (idle), then after its own client has run against it several times (the example's demo
 // work: echo and messages, a directory over bitswap, documents written and synced, a compute job).
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateIdentityKey } from '../../peers/orbitdb/v4/src/orbitdb.ts'
 import { startProcess, unusedPort, waitForReady, type RoleProcess } from '../testing/processes.ts'
-import { round, type BenchResult, type Scale } from './measure.ts'
+import { memoryMiB, round, type BenchResult, type Scale } from './measure.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
 
@@ -47,13 +47,6 @@ const EXAMPLES: ExampleServer[] = [
   }
 ]
 
-/** Resident set size of a process, from /proc (Linux). */
-async function rssMiB (pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  const kib = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1])
-  return round(kib / 1024, 1)
-}
-
 async function stop (role: RoleProcess): Promise<void> {
   const exit = await role.stop('SIGTERM')
   if (exit.code !== 0) throw new Error(`server exited with ${exit.code ?? exit.signal}: ${role.stderr.join(' ')}`)
@@ -71,14 +64,14 @@ export async function benchServers (scale: Scale): Promise<BenchResult[]> {
       try {
         const ready = await waitForReady<ServerReady>(server, 60_000)
         const readyMs = performance.now() - started
-        const idle = await rssMiB(server.child.pid!)
+        const idle = await memoryMiB(server.child.pid!)
         for (let run = 0; run < clientRuns; run++) {
           const { args, env } = example.client(ready, run, dataDir)
           const client = startProcess(['node', ...args], { cwd, label: `${example.example} client`, env })
           const exit = await client.exited
           if (exit.code !== 0) throw new Error(`${example.example} client exited with ${exit.code ?? exit.signal}: ${client.stderr.join(' ')}`)
         }
-        const after = await rssMiB(server.child.pid!)
+        const after = await memoryMiB(server.child.pid!)
         const bench = 'servers'
         results.push(
           { bench, case: `${example.example}: server start → READY`, value: round(readyMs, 0), unit: 'ms' },

@@ -1,9 +1,9 @@
 // Hostile input for the examples' protocol handlers: what a broken or malicious peer sends where a
 // length-prefixed JSON frame is expected (random bytes, truncated frames, huge length prefixes, frames just
 // over the limit, invalid JSON, JSON of the wrong shape), for HTTP APIs random paths and bodies, and a
-// reader of a server's RSS to check that memory stays bounded.
+// reader of a server's RSS (scripts/bench/measure.ts) to check that memory stays bounded.
 import { randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { memoryMiB } from '../bench/measure.ts'
 
 export interface HostileInput { kind: string, bytes: Uint8Array }
 
@@ -53,11 +53,8 @@ export function hostileRequests (paths: string[]): Array<{ kind: string, method:
   return requests
 }
 
-/** The resident set size of a process, in MiB (Linux /proc). */
-export async function rssMiB (pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]) / 1024
-}
+/** The resident set size of a process, in MiB. */
+export const rssMiB = async (pid: number): Promise<number> => memoryMiB(pid)
 
 export type Outcome = 'answered' | 'closed' | 'reset'
 
