@@ -16,12 +16,12 @@ import { benchBacalhau, benchBacalhauReal } from './bench/bacalhau.ts'
 import { benchBrowser } from './bench/browser.ts'
 import { benchDocker } from './bench/docker.ts'
 import { benchKubo } from './bench/kubo.ts'
-import { benchHelia } from './bench/helia.ts'
+import { benchHelia, profileHeliaSmallFiles } from './bench/helia.ts'
 import { benchLibp2pV1, profileLibp2pTcp } from './bench/libp2p-v1.ts'
 import { benchLibp2pV3, profileLibp2pV3Tcp } from './bench/libp2p-v3.ts'
 import { foldRuns, type BenchResult, type Scale } from './bench/measure.ts'
-import { benchOrbitdbV2 } from './bench/orbitdb-v2.ts'
-import { benchOrbitdbV4, profileOrbitdbV4Puts } from './bench/orbitdb-v4.ts'
+import { benchOrbitdbV2, profileOrbitdbV2Replication } from './bench/orbitdb-v2.ts'
+import { benchOrbitdbV4, profileOrbitdbV4Puts, profileOrbitdbV4Replication } from './bench/orbitdb-v4.ts'
 import { benchLoad } from './bench/load.ts'
 import { benchServers } from './bench/servers.ts'
 import { benchStartup } from './bench/startup.ts'
@@ -62,7 +62,10 @@ export const INTEROP_BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchR
 const PROFILES: Array<{ bench: string, title: string, run: () => Promise<string> }> = [
   { bench: 'libp2p-v1', title: 'libp2p 1.x over TCP', run: async () => profileLibp2pTcp() },
   { bench: 'libp2p-v3', title: 'libp2p 3.x over TCP', run: async () => profileLibp2pV3Tcp() },
-  { bench: 'orbitdb-v4', title: 'OrbitDB 4.x puts', run: async () => profileOrbitdbV4Puts() }
+  { bench: 'ipfs-helia', title: 'Helia: 1,000 small files one after another', run: async () => profileHeliaSmallFiles() },
+  { bench: 'orbitdb-v4', title: 'OrbitDB 4.x puts', run: async () => profileOrbitdbV4Puts() },
+  { bench: 'orbitdb-v4', title: 'OrbitDB 4.x replication of 1,000 entries', run: async () => profileOrbitdbV4Replication() },
+  { bench: 'orbitdb-v2', title: 'OrbitDB 2.x replication of 1,000 entries', run: async () => profileOrbitdbV2Replication() }
 ]
 
 /** The targets (issue 13), checked against each run's medians. */

@@ -189,13 +189,21 @@ async function bacalhauLoad (scale: Scale): Promise<BenchResult[]> {
   }
 }
 
+const LOAD_CASES: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
+  'libp2p-v1': async scale => libp2pLoad('v1', scale),
+  'libp2p-v3': async scale => libp2pLoad('v3', scale),
+  'ipfs-helia': heliaLoad,
+  'orbitdb-v4': async scale => orbitdbLoad('v4', scale),
+  'orbitdb-v2': async scale => orbitdbLoad('v2', scale),
+  'bacalhau-runner': bacalhauLoad
+}
+
+/** Every case, or only those named in LOAD_CASES (comma-separated: libp2p-v1,orbitdb-v4,…). */
 export async function benchLoad (scale: Scale): Promise<BenchResult[]> {
-  return [
-    ...await libp2pLoad('v1', scale),
-    ...await libp2pLoad('v3', scale),
-    ...await heliaLoad(scale),
-    ...await orbitdbLoad('v4', scale),
-    ...await orbitdbLoad('v2', scale),
-    ...await bacalhauLoad(scale)
-  ]
+  const names = process.env.LOAD_CASES?.split(',').map(name => name.trim()).filter(name => name !== '') ?? Object.keys(LOAD_CASES)
+  const unknown = names.filter(name => !(name in LOAD_CASES))
+  if (unknown.length > 0) throw new Error(`LOAD_CASES: no load case ${unknown.join(', ')} (known: ${Object.keys(LOAD_CASES).join(', ')})`)
+  const results: BenchResult[] = []
+  for (const name of names) results.push(...await LOAD_CASES[name]!(scale))
+  return results
 }

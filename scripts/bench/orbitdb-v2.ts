@@ -2,17 +2,23 @@
 import { createNode, type Node } from '../../peers/orbitdb/v2/src/node.ts'
 import { createDocuments, openDatabase, startOrbitDB } from '../../peers/orbitdb/v2/src/orbitdb.ts'
 import { headsOf, waitForEntries } from '../../peers/orbitdb/v2/src/replication.ts'
-import { benchOrbitdb } from './orbitdb.ts'
+import { benchOrbitdb, profileOrbitdbReplication, type OrbitdbExample } from './orbitdb.ts'
 import type { BenchResult, Scale } from './measure.ts'
 
+const example: OrbitdbExample<Node> = {
+  createNode,
+  connect: async (from, to) => from.libp2p.dial(to.libp2p.getMultiaddrs()[0]!),
+  startOrbitDB,
+  createDocuments: async (node, orbitdb, name) => createDocuments(node, orbitdb, name, []),
+  openDatabase,
+  headsOf,
+  waitForEntries
+}
+
 export async function benchOrbitdbV2 (scale: Scale): Promise<BenchResult[]> {
-  return benchOrbitdb<Node>('orbitdb-v2', {
-    createNode,
-    connect: async (from, to) => from.libp2p.dial(to.libp2p.getMultiaddrs()[0]!),
-    startOrbitDB,
-    createDocuments: async (node, orbitdb, name) => createDocuments(node, orbitdb, name, []),
-    openDatabase,
-    headsOf,
-    waitForEntries
-  }, scale)
+  return benchOrbitdb<Node>('orbitdb-v2', example, scale)
+}
+
+export async function profileOrbitdbV2Replication (): Promise<string> {
+  return profileOrbitdbReplication<Node>(example)
 }

@@ -2,7 +2,7 @@
 import { createNode, type Node } from '../../peers/orbitdb/v4/src/node.ts'
 import { createDocuments, openDatabase, startOrbitDB } from '../../peers/orbitdb/v4/src/orbitdb.ts'
 import { headsOf, waitForEntries } from '../../peers/orbitdb/v4/src/replication.ts'
-import { benchOrbitdb, profileOrbitdbPuts, type OrbitdbExample } from './orbitdb.ts'
+import { benchOrbitdb, profileOrbitdbPuts, profileOrbitdbReplication, type OrbitdbExample } from './orbitdb.ts'
 import type { BenchResult, Scale } from './measure.ts'
 
 const example: OrbitdbExample<Node> = {
@@ -21,4 +21,8 @@ export async function benchOrbitdbV4 (scale: Scale): Promise<BenchResult[]> {
 
 export async function profileOrbitdbV4Puts (): Promise<string> {
   return profileOrbitdbPuts<Node>(example)
+}
+
+export async function profileOrbitdbV4Replication (): Promise<string> {
+  return profileOrbitdbReplication<Node>(example)
 }

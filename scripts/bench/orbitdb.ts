@@ -24,34 +24,20 @@ export async function benchOrbitdb<Node extends { stop: () => Promise<unknown> }
   return results
 }
 
-/** `count` puts on a fresh database with persistent storage, then a second peer connects and replicates it. */
-async function writeThenReplicate<Node extends { stop: () => Promise<unknown> }> (bench: string, example: OrbitdbExample<Node>, count: number): Promise<BenchResult[]> {
-  const work = await mkdtemp(join(tmpdir(), `liftoff-bench-${bench}-`))
-  const writerDir = join(work, 'writer')
-  const readerDir = join(work, 'reader')
+interface Pair<Node> { writerNode: Node, readerNode: Node, writer: OrbitDB, reader: OrbitDB }
+
+/** A writer (listening on loopback) and a reader, each with its own persistent storage; all stopped after `work`. */
+async function withPair<Node extends { stop: () => Promise<unknown> }, T> (bench: string, example: OrbitdbExample<Node>, work: (pair: Pair<Node>) => Promise<T>): Promise<T> {
+  const workDir = await mkdtemp(join(tmpdir(), `liftoff-bench-${bench}-`))
+  const writerDir = join(workDir, 'writer')
+  const readerDir = join(workDir, 'reader')
   const writerNode = await example.createNode({ dataDir: writerDir, listen: ['/ip4/127.0.0.1/tcp/0'] })
   const readerNode = await example.createNode({ dataDir: readerDir })
   try {
     const writer = await example.startOrbitDB(writerNode, { dataDir: writerDir })
     const reader = await example.startOrbitDB(readerNode, { dataDir: readerDir })
     try {
-      const db = await example.createDocuments(writerNode, writer, 'bench')
-      // Writes alone first (no peer listening), as OrbitDB's own benchmark measures them.
-      const writes = await timed(async () => {
-        for (let index = 0; index < count; index++) await db.put({ _id: `doc-${index}`, index, text: `document ${index}` })
-      })
-      // Then a second peer connects and opens the database: time until its log holds every entry.
-      const replication = await timed(async () => {
-        await example.connect(readerNode, writerNode)
-        const replica = await example.openDatabase(readerNode, reader, db.address)
-        await example.waitForEntries(replica, await example.headsOf(db), AbortSignal.timeout(600_000))
-        return (await replica.log.values()).length
-      })
-      if (replication.value !== count) throw new Error(`the replica holds ${replication.value} entries, not ${count}`)
-      return [
-        { bench, case: `documents put (${count}, one after another, persistent storage)`, value: round(count / (writes.ms / 1000), 1), unit: 'writes/s', detail: { ms: round(writes.ms, 0) } },
-        { bench, case: `a second peer connects, opens the database and holds all ${count} entries`, value: round(replication.ms / 1000, 2), unit: 's' }
-      ]
+      return await work({ writerNode, readerNode, writer, reader })
     } finally {
       await reader.stop()
       await writer.stop()
@@ -59,8 +45,47 @@ async function writeThenReplicate<Node extends { stop: () => Promise<unknown> }>
   } finally {
     await readerNode.stop()
     await writerNode.stop()
-    await rm(work, { recursive: true, force: true })
+    await rm(workDir, { recursive: true, force: true })
   }
+}
+
+async function putDocuments (db: DocumentsDatabase, count: number): Promise<void> {
+  for (let index = 0; index < count; index++) await db.put({ _id: `doc-${index}`, index, text: `document ${index}` })
+}
+
+/** The reader connects to the writer, opens its database and waits until its log holds every entry; returns the count. */
+async function replicate<Node extends { stop: () => Promise<unknown> }> (example: OrbitdbExample<Node>, pair: Pair<Node>, db: DocumentsDatabase): Promise<number> {
+  await example.connect(pair.readerNode, pair.writerNode)
+  const replica = await example.openDatabase(pair.readerNode, pair.reader, db.address)
+  await example.waitForEntries(replica, await example.headsOf(db), AbortSignal.timeout(600_000))
+  return (await replica.log.values()).length
+}
+
+/** `count` puts on a fresh database with persistent storage, then a second peer connects and replicates it. */
+async function writeThenReplicate<Node extends { stop: () => Promise<unknown> }> (bench: string, example: OrbitdbExample<Node>, count: number): Promise<BenchResult[]> {
+  return withPair(bench, example, async pair => {
+    const db = await example.createDocuments(pair.writerNode, pair.writer, 'bench')
+    // Writes alone first (no peer listening), as OrbitDB's own benchmark measures them.
+    const writes = await timed(async () => putDocuments(db, count))
+    // Then a second peer connects and opens the database: time until its log holds every entry.
+    const replication = await timed(async () => replicate(example, pair, db))
+    if (replication.value !== count) throw new Error(`the replica holds ${replication.value} entries, not ${count}`)
+    return [
+      { bench, case: `documents put (${count}, one after another, persistent storage)`, value: round(count / (writes.ms / 1000), 1), unit: 'writes/s', detail: { ms: round(writes.ms, 0) } },
+      { bench, case: `a second peer connects, opens the database and holds all ${count} entries`, value: round(replication.ms / 1000, 2), unit: 's' }
+    ]
+  })
+}
+
+/** Where the time goes while a second peer replicates `count` entries (both peers in this process). */
+export async function profileOrbitdbReplication<Node extends { stop: () => Promise<unknown> }> (example: OrbitdbExample<Node>, count = 1000): Promise<string> {
+  return withPair('profile', example, async pair => {
+    const db = await example.createDocuments(pair.writerNode, pair.writer, 'profile')
+    await putDocuments(db, count)
+    const { value: { ms, value: held }, table } = await cpuProfile(async () => timed(async () => replicate(example, pair, db)))
+    if (held !== count) throw new Error(`the replica holds ${held} entries, not ${count}`)
+    return [`A second peer held all ${count} entries ${round(ms / 1000, 2)} s after it connected, while profiled.`, '', table].join('\n')
+  })
 }
 
 /** Where the time goes while one peer puts `count` documents (persistent storage, no peer listening). */
@@ -72,9 +97,7 @@ export async function profileOrbitdbPuts<Node extends { stop: () => Promise<unkn
     try {
       const db = await example.createDocuments(node, orbitdb, 'profile')
       await db.put({ _id: 'warm-up', index: -1, text: 'warm-up' })
-      const { value: ms, table } = await cpuProfile(async () => (await timed(async () => {
-        for (let index = 0; index < count; index++) await db.put({ _id: `doc-${index}`, index, text: `document ${index}` })
-      })).ms)
+      const { value: ms, table } = await cpuProfile(async () => (await timed(async () => putDocuments(db, count))).ms)
       return [`${count} documents put one after another: ${round(count / (ms / 1000), 1)} writes/s while profiled.`, '', table].join('\n')
     } finally {
       await orbitdb.stop()

@@ -52,7 +52,10 @@ export async function createNode (options: NodeOptions = {}) {
       identify: identify(),
       ping: ping()
     },
-    connectionManager: options.connectionManager
+    connectionManager: options.connectionManager,
+    // libp2p 1.9 pings every connection every 10 s and aborts it when a ping takes over 2 s (its adaptive
+    // timeout never adapts in 1.9): a busy server dropped healthy clients under load. Allow 30 s.
+    connectionMonitor: { pingTimeout: { minTimeout: 30_000 } }
   })
 }
 

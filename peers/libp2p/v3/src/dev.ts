@@ -10,8 +10,11 @@ import { createInterface } from 'node:readline'
 
 const sourceDir = import.meta.dirname
 
+// Node's compile cache keeps the compiled libp2p modules between runs: each role starts faster the second time.
+const compileCache = { NODE_COMPILE_CACHE: join(tmpdir(), 'node-compile-cache') }
+
 function startRole (label: string, script: string, env: Record<string, string>, onLine?: (line: string) => void): ChildProcess {
-  const child = spawn(process.execPath, [join(sourceDir, script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [join(sourceDir, script)], { env: { ...compileCache, ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   for (const output of [child.stdout, child.stderr]) {
     if (output === null) continue
     createInterface({ input: output }).on('line', line => {
@@ -30,6 +33,7 @@ async function exitCode (child: ChildProcess): Promise<number> {
 
 const dataDir = await mkdtemp(join(tmpdir(), 'liftoff-libp2p-v3-'))
 const started = performance.now()
+console.log('dev: starting the server (TCP and WebSockets on 127.0.0.1, random ports)')
 let failed = false
 const { promise: ready, resolve: onReady } = Promise.withResolvers<string[]>()
 const server = startRole('server', 'server.ts', {
