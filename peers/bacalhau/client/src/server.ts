@@ -3,6 +3,7 @@
 // for ipfs inputs and the ipfs publisher. Jobs and results persist in DATA_DIR. `pnpm start:server`.
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { once } from 'node:events'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { createIpfsNode } from './ipfs.ts'
 import { createApiServer, VERSION } from './runner/api.ts'
@@ -29,6 +30,7 @@ export interface RunnerConfig {
   ipfsListen: string[]
   defaultTimeoutSeconds: number
   inputTimeoutMs: number
+  maxConcurrentExecutions: number
 }
 
 export function readRunnerConfig (env: Env = process.env): RunnerConfig {
@@ -42,7 +44,8 @@ export function readRunnerConfig (env: Env = process.env): RunnerConfig {
     publicUrl: env.PUBLIC_URL === '' ? undefined : env.PUBLIC_URL,
     ipfsListen: (env.IPFS_LISTEN ?? '/ip4/127.0.0.1/tcp/9401').split(',').map(item => item.trim()).filter(Boolean),
     defaultTimeoutSeconds: positiveInteger(env, 'EXECUTION_TIMEOUT_SECONDS', 600),
-    inputTimeoutMs: positiveInteger(env, 'INPUT_TIMEOUT_MS', 60_000)
+    inputTimeoutMs: positiveInteger(env, 'INPUT_TIMEOUT_MS', 60_000),
+    maxConcurrentExecutions: positiveInteger(env, 'MAX_CONCURRENT_EXECUTIONS', availableParallelism())
   }
 }
 
@@ -67,7 +70,7 @@ export async function startRunner (config: RunnerConfig): Promise<RunningRunner>
     const store = new JobStore(config.dataDir)
     await store.load()
     let api = ''
-    const runner = new Runner({ store, ipfs, dataDir: config.dataDir, publicUrl: () => config.publicUrl ?? api, defaultTimeoutSeconds: config.defaultTimeoutSeconds, inputTimeoutMs: config.inputTimeoutMs })
+    const runner = new Runner({ store, ipfs, dataDir: config.dataDir, publicUrl: () => config.publicUrl ?? api, defaultTimeoutSeconds: config.defaultTimeoutSeconds, inputTimeoutMs: config.inputTimeoutMs, maxConcurrentExecutions: config.maxConcurrentExecutions })
     await runner.recover()
     const server = createApiServer({ runner, store, dataDir: config.dataDir })
     server.listen(config.apiPort, config.apiHost)

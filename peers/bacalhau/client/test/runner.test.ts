@@ -72,3 +72,20 @@ test('a restarted runner keeps its jobs and their results', async () => {
     expect(JSON.parse(await readFile(join(dir, 'outputs', 'counts.json'), 'utf8'))).toEqual({ bytes: 45, lines: 3, words: 9 })
   }
 })
+
+test('MAX_CONCURRENT_EXECUTIONS=1: a second job waits, BidAccepted, until the running execution ends', async () => {
+  const runner = await startTestRunner(await runnerConfig({ MAX_CONCURRENT_EXECUTIONS: '1' }))
+  const spinning = await runner.client.submitJob(await wasmJob(PROGRAMS.spin, { timeoutSeconds: 1 }))
+  const quick = await runner.client.submitJob(await wasmJob(PROGRAMS.exitThree))
+  const signal = AbortSignal.timeout(30_000)
+  const [spun, done] = await Promise.all([spinning, quick].map(async ({ JobID }) => runner.client.waitForJob(JobID, { signal, pollIntervalMs: 50 })))
+  expect(spun!.Job.State?.StateType).toBe('Failed')
+  expect(done!.Job.State?.StateType).toBe('Completed')
+  const eventTime = async (jobId: string, message: string): Promise<number> => {
+    const event = ((await runner.client.history(jobId)).Items ?? []).find(item => item.Type === 'ExecutionLevel' && item.Event.Message === message)
+    if (event === undefined) throw new Error(`no "${message}" in the history of ${jobId}`)
+    return Date.parse(event.Time)
+  }
+  // the quick job ran only once the spinning job's first execution had timed out
+  expect(await eventTime(quick.JobID, 'Running')).toBeGreaterThanOrEqual(await eventTime(spinning.JobID, 'Execution timed out after 1s'))
+})

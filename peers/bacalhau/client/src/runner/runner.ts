@@ -49,6 +49,35 @@ export interface RunnerOptions {
   defaultTimeoutSeconds: number
   /** How long an ipfs input may take to fetch. */
   inputTimeoutMs: number
+  /** Executions that run at once; the others wait (BidAccepted) in submission order. */
+  maxConcurrentExecutions: number
+}
+
+/**
+ * At most `limit` holders at once; the others wait in order. Bacalhau's compute node does the same with the
+ * executions it accepted beyond its capacity, and without it 500 jobs at once started 500 WASM workers
+ * (2.4 GB, and the API starved until its clients gave up).
+ */
+class Slots {
+  private free: number
+  private readonly waiting: Array<() => void> = []
+
+  constructor (limit: number) {
+    this.free = limit
+  }
+
+  async acquire (): Promise<() => void> {
+    if (this.free > 0) this.free--
+    else await new Promise<void>(resolve => this.waiting.push(resolve))
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      const next = this.waiting.shift()
+      if (next !== undefined) next()
+      else this.free++
+    }
+  }
 }
 
 export class JobConflictError extends Error {}
@@ -61,9 +90,11 @@ export class Runner {
   private readonly running = new Map<string, { worker?: Worker, stopReason?: string }>()
   private readonly inFlight = new Set<Promise<void>>()
   private closing = false
+  private readonly slots: Slots
 
   constructor (options: RunnerOptions) {
     this.options = options
+    this.slots = new Slots(options.maxConcurrentExecutions)
   }
 
   /** Marks executions that were running when the runner stopped as failed. */
@@ -217,11 +248,18 @@ export class Runner {
       this.addHistory(record, 'Scheduling', BACALHAU_MESSAGES.requested, execution.ID, { NodeID: NODE_ID })
       if (attempt === 1) this.setJobState(record, 'Running', undefined)
       this.setExecutionState(record, execution, ExecutionState.BidAccepted)
-      this.setExecutionState(record, execution, ExecutionState.Running, BACALHAU_MESSAGES.running)
-      this.addHistory(record, 'Execution', BACALHAU_MESSAGES.running, execution.ID)
       await this.options.store.save(record)
-
-      const error = await this.execute(record, execution)
+      const release = await this.slots.acquire()
+      let error: string | undefined
+      try {
+        if (this.jobStopped(record)) return
+        this.setExecutionState(record, execution, ExecutionState.Running, BACALHAU_MESSAGES.running)
+        this.addHistory(record, 'Execution', BACALHAU_MESSAGES.running, execution.ID)
+        await this.options.store.save(record)
+        error = await this.execute(record, execution)
+      } finally {
+        release()
+      }
       if (this.jobStopped(record)) return
       if (error === undefined) {
         this.addHistory(record, 'Execution', BACALHAU_MESSAGES.completed, execution.ID)
