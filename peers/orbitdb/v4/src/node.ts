@@ -46,7 +46,10 @@ export async function createNode (options: NodeOptions) {
     services: {
       identify: identify(),
       // OrbitDB publishes every write; with no subscribed peer yet (offline, or first) that must not throw.
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true })
+      // Gossipsub's scoring penalises peers that share an IP address beyond 10 of them, and past about 14 it
+      // ignores them all, subscriptions included: the 15th writer behind one address (a compose network, a
+      // NAT, loopback) then never syncs, and nothing says why. Writers are vetted by the access controller.
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, scoreParams: { IPColocationFactorWeight: 0 } })
     }
   })
   // Only bitswap and the libp2p router: Helia's defaults would add public HTTP gateways and delegated routing.
