@@ -170,7 +170,9 @@ if (import.meta.main) {
     const previous = existsSync(join(repoRoot, 'BENCHMARKS.jsonl'))
       ? readFileSync(join(repoRoot, 'BENCHMARKS.jsonl'), 'utf8').split('\n').filter(line => line.trim() !== '').map(line => JSON.parse(line) as BenchResult)
       : []
-    const merged = previous.filter(result => !names.includes(result.bench))
+    // LOAD_CASES measures only some load cases: the load rows of the others stay
+    const partial = process.env.LOAD_CASES !== undefined ? ['load'] : []
+    const merged = previous.filter(result => !names.includes(result.bench) || (partial.includes(result.bench) && !results.some(fresh => fresh.case === result.case)))
     for (const result of results) {
       const after = merged.findLastIndex(row => row.bench === result.bench)
       merged.splice(after === -1 ? merged.length : after + 1, 0, result)

@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline'
 export type LoadJob =
   | { kind: 'libp2p', major: 'v1' | 'v3', server: string, clients: number, streamsPerClient: number, echoBytes: number, deadlineMs: number }
   | { kind: 'ipfs-helia', server: string, cid: string, bytes: number, clients: number, deadlineMs: number }
-  | { kind: 'orbitdb', major: 'v2' | 'v4', server: string, address: string, identityKeys: string[], documents: number, deadlineMs: number }
+  | { kind: 'orbitdb', major: 'v2' | 'v4', server: string, address: string, identityKeys: string[], firstWriter: number, documents: number, deadlineMs: number }
 
 /** One phase of one worker: each operation's latency, and the ones that failed (with their first reasons). */
 export interface PhaseResult { phase: string, latenciesMs: number[], failures: number, errors: string[], bytes: number }
@@ -148,7 +148,9 @@ async function write<Node extends { stop: () => Promise<unknown>, libp2p: Libp2p
     try {
       const server = await example.dial(node, example.parseServerAddress(job.server), job.deadlineMs)
       const db = await example.open(node, orbitdb, job.address, job.deadlineMs)
-      for (let document = 0; document < job.documents; document++) await db.put({ _id: `writer-${index}-${document}`, author: `writer-${index}`, text: `document ${document}`, writtenAt: new Date().toISOString() })
+      // writers are numbered across all worker processes, so no two write the same document ID
+      const writer = `writer-${job.firstWriter + index}`
+      for (let document = 0; document < job.documents; document++) await db.put({ _id: `${writer}-${document}`, author: writer, text: `document ${document}`, writtenAt: new Date().toISOString() })
       await example.sync(node, server, db, job.deadlineMs)
       return job.documents
     } finally {

@@ -118,11 +118,12 @@ async function orbitdbLoad (major: 'v2' | 'v4', scale: Scale): Promise<BenchResu
   const documents = scale === 'full' ? 500 : 10
   const writers = await Promise.all(Array.from({ length: workers * writersPerWorker }, async () => generateIdentityKey()))
   const work = await mkdtemp(join(tmpdir(), `liftoff-load-orbitdb-${major}-`))
-  const { server, ready } = await startServer(`peers/orbitdb/${major}`, join(work, 'server'), { LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0', WRITERS: writers.map(writer => writer.identityId).join(',') })
+  // the server waits for a writer's entries as long as the writer waits for it (its default is 120 s)
+  const { server, ready } = await startServer(`peers/orbitdb/${major}`, join(work, 'server'), { LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0', WRITERS: writers.map(writer => writer.identityId).join(','), MAX_WAIT_MS: '600000' })
   try {
     const started = performance.now()
     const jobs: LoadJob[] = Array.from({ length: workers }, (_unused, worker) => ({
-      kind: 'orbitdb', major, server: ready.multiaddrs[0]!, address: ready.address!, documents, deadlineMs: 600_000,
+      kind: 'orbitdb', major, server: ready.multiaddrs[0]!, address: ready.address!, documents, deadlineMs: 600_000, firstWriter: worker * writersPerWorker,
       identityKeys: writers.slice(worker * writersPerWorker, (worker + 1) * writersPerWorker).map(writer => writer.key)
     }))
     const results = await runWorkers(jobs, 900_000)
