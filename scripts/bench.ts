@@ -171,8 +171,8 @@ if (import.meta.main) {
       ? readFileSync(join(repoRoot, 'BENCHMARKS.jsonl'), 'utf8').split('\n').filter(line => line.trim() !== '').map(line => JSON.parse(line) as BenchResult)
       : []
     // LOAD_CASES measures only some load cases: the load rows of the others stay
-    const partial = process.env.LOAD_CASES !== undefined ? ['load'] : []
-    const merged = previous.filter(result => !names.includes(result.bench) || (partial.includes(result.bench) && !results.some(fresh => fresh.case === result.case)))
+    const someLoadCases = process.env.LOAD_CASES !== undefined
+    const merged = previous.filter(result => !names.includes(result.bench) || (someLoadCases && result.bench === 'load' && !results.some(fresh => fresh.case === result.case)))
     for (const result of results) {
       const after = merged.findLastIndex(row => row.bench === result.bench)
       merged.splice(after === -1 ? merged.length : after + 1, 0, result)

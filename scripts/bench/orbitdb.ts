@@ -26,25 +26,28 @@ export async function benchOrbitdb<Node extends { stop: () => Promise<unknown> }
 
 interface Pair<Node> { writerNode: Node, readerNode: Node, writer: OrbitDB, reader: OrbitDB }
 
+/** One peer with its own persistent storage under `dataDir`, stopped after `work`. */
+async function withPeer<Node extends { stop: () => Promise<unknown> }, T> (example: OrbitdbExample<Node>, dataDir: string, listen: string[], work: (node: Node, orbitdb: OrbitDB) => Promise<T>): Promise<T> {
+  const node = await example.createNode({ dataDir, listen })
+  try {
+    const orbitdb = await example.startOrbitDB(node, { dataDir })
+    try {
+      return await work(node, orbitdb)
+    } finally {
+      await orbitdb.stop()
+    }
+  } finally {
+    await node.stop()
+  }
+}
+
 /** A writer (listening on loopback) and a reader, each with its own persistent storage; all stopped after `work`. */
 async function withPair<Node extends { stop: () => Promise<unknown> }, T> (bench: string, example: OrbitdbExample<Node>, work: (pair: Pair<Node>) => Promise<T>): Promise<T> {
   const workDir = await mkdtemp(join(tmpdir(), `liftoff-bench-${bench}-`))
-  const writerDir = join(workDir, 'writer')
-  const readerDir = join(workDir, 'reader')
-  const writerNode = await example.createNode({ dataDir: writerDir, listen: ['/ip4/127.0.0.1/tcp/0'] })
-  const readerNode = await example.createNode({ dataDir: readerDir })
   try {
-    const writer = await example.startOrbitDB(writerNode, { dataDir: writerDir })
-    const reader = await example.startOrbitDB(readerNode, { dataDir: readerDir })
-    try {
-      return await work({ writerNode, readerNode, writer, reader })
-    } finally {
-      await reader.stop()
-      await writer.stop()
-    }
+    return await withPeer(example, join(workDir, 'writer'), ['/ip4/127.0.0.1/tcp/0'], async (writerNode, writer) =>
+      withPeer(example, join(workDir, 'reader'), [], async (readerNode, reader) => work({ writerNode, readerNode, writer, reader })))
   } finally {
-    await readerNode.stop()
-    await writerNode.stop()
     await rm(workDir, { recursive: true, force: true })
   }
 }
@@ -90,20 +93,15 @@ export async function profileOrbitdbReplication<Node extends { stop: () => Promi
 
 /** Where the time goes while one peer puts `count` documents (persistent storage, no peer listening). */
 export async function profileOrbitdbPuts<Node extends { stop: () => Promise<unknown> }> (example: OrbitdbExample<Node>, count = 1000): Promise<string> {
-  const work = await mkdtemp(join(tmpdir(), 'liftoff-bench-profile-'))
-  const node = await example.createNode({ dataDir: work })
+  const workDir = await mkdtemp(join(tmpdir(), 'liftoff-bench-profile-'))
   try {
-    const orbitdb = await example.startOrbitDB(node, { dataDir: work })
-    try {
+    return await withPeer(example, workDir, [], async (node, orbitdb) => {
       const db = await example.createDocuments(node, orbitdb, 'profile')
       await db.put({ _id: 'warm-up', index: -1, text: 'warm-up' })
       const { value: ms, table } = await cpuProfile(async () => (await timed(async () => putDocuments(db, count))).ms)
       return [`${count} documents put one after another: ${round(count / (ms / 1000), 1)} writes/s while profiled.`, '', table].join('\n')
-    } finally {
-      await orbitdb.stop()
-    }
+    })
   } finally {
-    await node.stop()
-    await rm(work, { recursive: true, force: true })
+    await rm(workDir, { recursive: true, force: true })
   }
 }

@@ -1,7 +1,6 @@
 // Start-up: the README's main demo command, from launch to the first echoed message (after install), with
 // the moments in between, so a slow start shows which step it was.
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { startProcess } from '../testing/processes.ts'
 import { round, type BenchResult, type Scale } from './measure.ts'
 
@@ -17,10 +16,13 @@ const STAGES: Array<{ case: string, line: RegExp }> = [
 export async function benchStartup (_scale: Scale): Promise<BenchResult[]> {
   // The same command the README gives; with the toolchain in place it installs nothing.
   const launched = performance.now()
-  const demo = startProcess(['node', join(repoRoot, 'scripts', 'liftoff.mjs'), 'dev'], { cwd: repoRoot, label: 'main demo' })
   const reached = new Map<string, number>()
-  createInterface({ input: demo.child.stdout! }).on('line', line => {
-    for (const stage of STAGES) if (!reached.has(stage.case) && stage.line.test(line)) reached.set(stage.case, performance.now() - launched)
+  const demo = startProcess(['node', join(repoRoot, 'scripts', 'liftoff.mjs'), 'dev'], {
+    cwd: repoRoot,
+    label: 'main demo',
+    onLine: line => {
+      for (const stage of STAGES) if (!reached.has(stage.case) && stage.line.test(line)) reached.set(stage.case, performance.now() - launched)
+    }
   })
   await demo.waitForLine(STAGES.at(-1)!.line, 60_000)
   const exit = await demo.exited

@@ -22,7 +22,7 @@ export interface RoleProcess {
 
 const running = new Set<RoleProcess>()
 
-export function startProcess (command: string[], options: { cwd: string, env?: Record<string, string>, label?: string, stdin?: 'pipe' | 'ignore' }): RoleProcess {
+export function startProcess (command: string[], options: { cwd: string, env?: Record<string, string>, label?: string, stdin?: 'pipe' | 'ignore', onLine?: (line: string) => void }): RoleProcess {
   const [file, ...args] = command
   if (file === undefined) throw new Error('empty command')
   const child = spawn(file === 'node' ? process.execPath : file, args, {
@@ -35,6 +35,7 @@ export function startProcess (command: string[], options: { cwd: string, env?: R
   const lineWaiters = new Set<(line: string) => void>()
   createInterface({ input: child.stdout! }).on('line', line => {
     stdout.push(line)
+    options.onLine?.(line)
     for (const waiter of lineWaiters) waiter(line)
   })
   createInterface({ input: child.stderr! }).on('line', line => stderr.push(line))
