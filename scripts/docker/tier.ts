@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
-import { ensureBaseImage, ensureEngine, ensureStandIns, type Engine } from './engine.ts'
+import { ensureBaseImage, ensureDiskSpace, ensureEngine, ensureStandIns, type Engine } from './engine.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
 const log = (line: string): void => console.error(`docker tier: ${line}`)
@@ -14,6 +14,7 @@ let engine: Engine | undefined
 let code = 1
 try {
   engine = await ensureEngine(log)
+  ensureDiskSpace()
   ensureBaseImage(log)
   await ensureStandIns(log)
   const vitest = spawn(process.execPath, [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(import.meta.dirname, 'vitest.config.ts'), ...process.argv.slice(2)], { cwd: repoRoot, stdio: 'inherit' })

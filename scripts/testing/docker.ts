@@ -21,10 +21,18 @@ export async function docker (args: string[], timeoutMs = 300_000): Promise<Comm
   return { code, stdout, stderr, ms: performance.now() - started }
 }
 
-/** `docker compose -p liftoff-docker-test <args>`; throws with its output unless it exits 0. */
+/** What a failed compose command printed that says why: the output of the build step that failed, else its last lines. */
+function failureOutput (stderr: string): string {
+  const lines = stderr.split('\n')
+  const failedStep = lines.findLast(line => /^#\d+ ERROR/.test(line))?.split(' ')[0]
+  const relevant = failedStep === undefined ? lines : lines.filter(line => line.startsWith(`${failedStep} `) || !line.startsWith('#'))
+  return relevant.slice(-40).join('\n')
+}
+
+/** `docker compose -p liftoff-docker-test <args>` (build output plain); throws with why unless it exits 0. */
 export async function compose (args: string[], timeoutMs?: number): Promise<CommandResult> {
-  const result = await docker(['compose', '-p', PROJECT, ...args], timeoutMs)
-  if (result.code !== 0) throw new Error(`docker compose ${args.join(' ')} exited ${result.code}:\n${result.stderr.slice(-3000)}`)
+  const result = await docker(['compose', '--progress', 'plain', '-p', PROJECT, ...args], timeoutMs)
+  if (result.code !== 0) throw new Error(`docker compose ${args.join(' ')} exited ${result.code}:\n${failureOutput(result.stderr)}`)
   return result
 }
 
