@@ -43,6 +43,8 @@ declare module '@orbitdb/core' {
     heads: () => Promise<LogEntry[]>
     values: () => Promise<LogEntry[]>
     get: (hash: string) => Promise<LogEntry | undefined>
+    /** Verifies `entry` and all it points to that this log lacks (fetched by hash), and adds them; false if it was here already. */
+    joinEntry: (entry: LogEntry) => Promise<boolean>
     /** Every entry reachable from `rootEntries` (the heads when omitted), each once, newest first. */
     traverse: (rootEntries?: LogEntry[]) => AsyncIterable<LogEntry>
   }
@@ -83,6 +85,8 @@ declare module '@orbitdb/core' {
   export interface OpenOptions {
     type?: 'documents'
     AccessController?: AccessControllerFactory
+    /** false: no pubsub and no heads exchange for this database (default true) */
+    sync?: boolean
   }
 
   export interface OrbitDB {

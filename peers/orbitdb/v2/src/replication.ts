@@ -4,7 +4,8 @@
 // frame each way) with two requests:
 //   {"op":"host","address":…}               the server opens (and from then on keeps) that database and
 //                                           answers with its current heads;
-//   {"op":"await","address":…,"heads":[…]}  the server answers once its log holds all those entries.
+//   {"op":"await","address":…,"heads":[…]}  the server joins those entries (fetching what it lacks from the
+//                                           asker) and answers once its log holds them all.
 import { lpStream } from 'it-length-prefixed-stream'
 import { isValidAddress, type Document, type DocumentsDatabase, type LogEntry } from '@orbitdb/core'
 import type { PeerId } from '@libp2p/interface'
@@ -42,6 +43,32 @@ export async function waitForEntries<T extends Document> (db: DocumentsDatabase<
   } finally {
     db.events.off('update', check)
     signal.removeEventListener('abort', onAbort)
+  }
+}
+
+/**
+ * Resolves once `db` holds the entries `hashes` and all they point to: fetched here by hash from connected
+ * peers (Bitswap; OrbitDB checks every entry's signature and writer), or brought by OrbitDB's own replication,
+ * whichever is first. OrbitDB's heads exchange alone is not enough: it writes heads to its stream unframed, a
+ * busy peer that reads two at once decodes neither ("CBOR decode error") and nobody asks again.
+ */
+export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal): Promise<void> {
+  const done = new AbortController() // whichever way they came, stop the other
+  const fetchAndJoin = async (): Promise<void> => {
+    for (const hash of hashes) {
+      if (done.signal.aborted || signal.aborted) return
+      if (await db.log.has(hash)) continue
+      const entry = await db.log.get(hash)
+      if (entry === undefined) throw new Error(`could not fetch entry ${hash}`)
+      // emitted as for an entry OrbitDB replicated itself, so its listeners (the server's re-announce) see it
+      if (await db.log.joinEntry(entry)) db.events.emit('update', entry)
+    }
+  }
+  const arrived = waitForEntries(db, hashes, AbortSignal.any([signal, done.signal]))
+  try {
+    await Promise.race([arrived, fetchAndJoin().catch(async () => arrived)])
+  } finally {
+    done.abort()
   }
 }
 
@@ -89,7 +116,7 @@ async function answer (host: Host, request: HostRequest): Promise<HostResponse> 
   try {
     const db = await host.host(request.address)
     if (request.op === 'await') {
-      await waitForEntries(db, request.heads, AbortSignal.timeout(Math.min(request.timeoutMs, host.maxWaitMs)))
+      await joinEntries(db, request.heads, AbortSignal.timeout(Math.min(request.timeoutMs, host.maxWaitMs)))
     }
     return { ok: true, address: db.address, heads: await headsOf(db), entries: await countEntries(db, request.op === 'await' ? request.heads : []) }
   } catch (err) {
@@ -108,14 +135,14 @@ export async function askServer (helia: Node, server: PeerId, request: HostReque
 }
 
 /**
- * Two-way sync with the server: ask it to host the database (which returns its heads), wait until we hold
- * those heads, then ask it to wait until it holds ours. Afterwards both sides have each other's writes.
+ * Two-way sync with the server: ask it to host the database (which returns its heads), join those heads,
+ * then ask it to join ours. Afterwards both sides have each other's writes.
  */
 export async function syncWithServer<T extends Document> (helia: Node, server: PeerId, db: DocumentsDatabase<T>, timeoutMs: number): Promise<{ serverEntries: number }> {
   const signal = AbortSignal.timeout(timeoutMs)
   const hosted = await askServer(helia, server, { op: 'host', address: db.address }, signal)
-  await waitForEntries(db, hosted.heads, signal).catch(() => {
-    throw new Error(`did not receive the server's entries within ${timeoutMs} ms`)
+  await joinEntries(db, hosted.heads, signal).catch((err: Error) => {
+    throw new Error(`did not receive the server's entries within ${timeoutMs} ms (${err.message})`)
   })
   const confirmed = await askServer(helia, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs }, signal)
   return { serverEntries: confirmed.entries }
