@@ -77,7 +77,8 @@ export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>,
  * short for a moment: OrbitDB marks joined entries as present before it makes the newest one a head.
  */
 async function countEntries<T extends Document> (db: DocumentsDatabase<T>, including: string[]): Promise<number> {
-  const extra = await Promise.all(including.map(async hash => db.log.get(hash)))
+  // 2.2 may not have stored a just-joined entry's block yet (see keepReplicatedEntries); then count from the heads
+  const extra = await Promise.all(including.map(async hash => db.log.get(hash).catch(() => undefined)))
   const roots = [...await db.log.heads(), ...extra.filter((entry): entry is LogEntry => entry !== undefined)]
   let count = 0
   for await (const _entry of db.log.traverse(roots)) count++
