@@ -81,7 +81,7 @@ if (import.meta.main) {
     await runClient(readClientConfig(process.env, process.argv.slice(2)))
     console.log(`done in ${elapsedMs(started)} ms`)
   } catch (err) {
-    console.error(`client: ${oneLine((err as Error).message)}`)
+    console.error(`client: ${oneLine(err)}`)
     process.exitCode = 1
   }
 }

@@ -1,6 +1,7 @@
 // Both roles are configured by environment variables; every value has a default that works on loopback.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { inspect } from 'node:util'
 import { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from './messages.ts'
 
 export const DEFAULT_TCP_PORT = 9111
@@ -129,7 +130,11 @@ export function readClientConfig (env: Env = process.env, argv: string[] = []): 
   }
 }
 
-/** libp2p 3 explains some failures over several lines (with stacks); a CLI error is one line. */
-export function oneLine (message: string): string {
+/**
+ * A CLI error is one line. libp2p 3 explains some failures over several lines (with stacks), and a stream
+ * torn down mid-echo can reject with something that is not an Error at all.
+ */
+export function oneLine (err: unknown): string {
+  const message = err instanceof Error ? err.message || err.name : inspect(err, { depth: 0, breakLength: Infinity })
   return message.split('\n').map(line => line.trim()).filter(line => line !== '' && !line.startsWith('at ')).join(' ')
 }

@@ -90,7 +90,7 @@ if (import.meta.main) {
     const { limits } = readServerConfig()
     console.log(`limits: ${limits.maxConnections} connections, ${limits.maxPendingConnections} in handshake at once, ${limits.inboundConnectionsPerSecond} new per second per host, ${limits.maxStreamsPerConnection} streams per protocol per connection`)
   } catch (err) {
-    console.error(`server: ${oneLine((err as Error).message)}`)
+    console.error(`server: ${oneLine(err)}`)
     process.exit(1)
   }
 }
