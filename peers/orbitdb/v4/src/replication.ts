@@ -56,9 +56,10 @@ export async function waitForEntries<T extends Document> (db: DocumentsDatabase<
  */
 export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal): Promise<void> {
   const done = new AbortController() // whichever way they came, stop the other
+  const stop = AbortSignal.any([signal, done.signal])
   const fetchAndJoin = async (): Promise<void> => {
     for (const hash of hashes) {
-      if (done.signal.aborted || signal.aborted) return
+      if (stop.aborted) return
       if (await db.log.has(hash)) continue
       const entry = await db.log.get(hash)
       if (entry === undefined) throw new Error(`could not fetch entry ${hash}`)
@@ -66,7 +67,7 @@ export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>,
       if (await db.log.joinEntry(entry)) db.events.emit('update', entry)
     }
   }
-  const arrived = waitForEntries(db, hashes, AbortSignal.any([signal, done.signal]))
+  const arrived = waitForEntries(db, hashes, stop)
   try {
     await Promise.race([arrived, fetchAndJoin().catch(async () => arrived)])
   } finally {
