@@ -133,25 +133,33 @@ async function orbitdb (job: Extract<LoadJob, { kind: 'orbitdb' }>): Promise<voi
 interface OrbitdbExample<Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike }, Libp2pLike, OrbitDB extends { stop: () => Promise<unknown> }, Address, Peer, Db extends { put: (document: Note) => Promise<unknown> }> {
   createNode: (options: { dataDir: string }) => Promise<Node>
   startOrbitDB: (node: Node, options: { dataDir: string, identityKey?: string }) => Promise<OrbitDB>
-  open: (node: Node, orbitdb: OrbitDB, address: string, timeoutMs: number) => Promise<Db>
+  /** Opens the server's database with OrbitDB's own sync off: no pubsub, so writers do not replicate each other. */
+  openUnsynced: (orbitdb: OrbitDB, address: string) => Promise<Db>
   dial: (node: Node, address: Address, deadlineMs: number) => Promise<Peer>
   parseServerAddress: (text: string) => Address
-  sync: (node: Node, server: Peer, db: Db, timeoutMs: number) => Promise<unknown>
+  /** The hosting protocol's `await`: resolves with how many entries the server holds once it holds this writer's. */
+  push: (node: Node, server: Peer, db: Db, timeoutMs: number) => Promise<number>
 }
 
 interface Note { _id: string, author: string, text: string, writtenAt: string, [field: string]: unknown }
 
+/**
+ * One writer: its puts, then the server's confirmation that it holds them all. Writers do not replicate each
+ * other: 20 writers on one host each verifying the other 19's entries measured the writers' mesh (quadratic
+ * in writers), not the always-on server, which is what this load is about.
+ */
 async function write<Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike }, Libp2pLike, OrbitDB extends { stop: () => Promise<unknown> }, Address, Peer, Db extends { put: (document: Note) => Promise<unknown> }> (example: OrbitdbExample<Node, Libp2pLike, OrbitDB, Address, Peer, Db>, job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<number> {
   const node = await example.createNode({ dataDir })
   try {
     const orbitdb = await example.startOrbitDB(node, { dataDir, identityKey: job.identityKeys[index] })
     try {
       const server = await example.dial(node, example.parseServerAddress(job.server), job.deadlineMs)
-      const db = await example.open(node, orbitdb, job.address, job.deadlineMs)
+      const db = await example.openUnsynced(orbitdb, job.address)
       // writers are numbered across all worker processes, so no two write the same document ID
       const writer = `writer-${job.firstWriter + index}`
       for (let document = 0; document < job.documents; document++) await db.put({ _id: `${writer}-${document}`, author: writer, text: `document ${document}`, writtenAt: new Date().toISOString() })
-      await example.sync(node, server, db, job.deadlineMs)
+      const serverEntries = await example.push(node, server, db, job.deadlineMs)
+      if (serverEntries < job.documents) throw new Error(`the server confirmed ${serverEntries} entries, fewer than this writer's ${job.documents}`)
       return job.documents
     } finally {
       await orbitdb.stop()
@@ -163,31 +171,31 @@ async function write<Node extends { stop: () => Promise<unknown>, libp2p: Libp2p
 
 async function writeV4 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<number> {
   const { createNode } = await import('../../peers/orbitdb/v4/src/node.ts')
-  const { openDatabase, startOrbitDB } = await import('../../peers/orbitdb/v4/src/orbitdb.ts')
+  const { startOrbitDB } = await import('../../peers/orbitdb/v4/src/orbitdb.ts')
   const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v4/src/dial.ts')
-  const { syncWithServer } = await import('../../peers/orbitdb/v4/src/replication.ts')
+  const { askServer, headsOf } = await import('../../peers/orbitdb/v4/src/replication.ts')
   return write({
     createNode,
     startOrbitDB,
-    open: async (_node, orbitdb, address, timeoutMs) => openDatabase(orbitdb, address, timeoutMs),
+    openUnsynced: async (orbitdb, address) => orbitdb.open<Note>(address, { sync: false }),
     dial: async (node, address, deadlineMs) => (await dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
     parseServerAddress,
-    sync: syncWithServer
+    push: async (node, server, db, timeoutMs) => (await askServer(node, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs }, AbortSignal.timeout(timeoutMs))).entries
   }, job, dataDir, index)
 }
 
 async function writeV2 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<number> {
   const { createNode } = await import('../../peers/orbitdb/v2/src/node.ts')
-  const { openDatabase, startOrbitDB } = await import('../../peers/orbitdb/v2/src/orbitdb.ts')
+  const { startOrbitDB } = await import('../../peers/orbitdb/v2/src/orbitdb.ts')
   const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v2/src/dial.ts')
-  const { syncWithServer } = await import('../../peers/orbitdb/v2/src/replication.ts')
+  const { askServer, headsOf } = await import('../../peers/orbitdb/v2/src/replication.ts')
   return write({
     createNode,
     startOrbitDB,
-    open: async (node, orbitdb, address, timeoutMs) => openDatabase(node, orbitdb, address, timeoutMs),
+    openUnsynced: async (orbitdb, address) => orbitdb.open<Note>(address, { sync: false }),
     dial: async (node, address, deadlineMs) => (await dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
     parseServerAddress,
-    sync: syncWithServer
+    push: async (node, server, db, timeoutMs) => (await askServer(node, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs }, AbortSignal.timeout(timeoutMs))).entries
   }, job, dataDir, index)
 }
 
