@@ -40,6 +40,9 @@ export async function createNode (options: NodeOptions) {
     connectionEncryption: [noise()],
     streamMuxers: [yamux()],
     connectionManager: options.connectionManager,
+    // libp2p 1.9 pings every connection every 10 s and aborts it when a ping takes over 2 s (its adaptive
+    // timeout never adapts in 1.9): a server busy joining entries cut off writers awaiting it. Allow 30 s.
+    connectionMonitor: { pingTimeout: { minTimeout: 30_000 } },
     services: {
       identify: identify(),
       // OrbitDB publishes every write; with no subscribed peer yet (offline, or first) that must not throw.

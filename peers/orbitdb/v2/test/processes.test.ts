@@ -1,9 +1,14 @@
 // The example as a user runs it: separate processes, configured by environment variables.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
 import { afterEach, expect, test } from 'vitest'
+import { onCleanup } from '../../../../scripts/testing/cleanup.ts'
 import { startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
+import { dialWithRetry, parseServerAddress } from '../src/dial.ts'
+import { createNode } from '../src/node.ts'
 import { generateIdentityKey } from '../src/orbitdb.ts'
+import { askServer } from '../src/replication.ts'
 import { tempDir } from './fixtures.ts'
 import type { Ready } from '../src/server.ts'
 
@@ -54,6 +59,25 @@ test('an unreachable server exits non-zero with a one-line error', async () => {
   })
   expect((await client.exited).code).toBe(1)
   expect(client.stderr).toEqual([expect.stringMatching(/^client: (could not open .* within 800 ms|could not reach .* within 800 ms)/)])
+})
+
+test('a connection outlives a server that does not answer for longer than libp2p 1.9\'s 2 s ping timeout', async () => {
+  const { server, ready } = await startServer()
+  const node = await createNode({ dataDir: await tempDir() })
+  onCleanup('node stop()', () => node.stop())
+  const { connection } = await dialWithRetry(node.libp2p, parseServerAddress(ready.multiaddrs[0]!), { deadlineMs: 10_000 })
+  // the fault: a server too busy to answer for 14 s; libp2p pings every connection every 10 s from start-up,
+  // so one ping goes unanswered for at least 2 s (1.9's default would abort the connection there)
+  process.kill(server.child.pid!, 'SIGSTOP')
+  try {
+    await delay(14_000)
+  } finally {
+    process.kill(server.child.pid!, 'SIGCONT')
+  }
+  const hosted = await askServer(node, connection.remotePeer, { op: 'host', address: ready.address }, AbortSignal.timeout(10_000))
+  expect(hosted.address).toBe(ready.address)
+  expect(connection.status).toBe('open')
+  expect(node.libp2p.getConnections(connection.remotePeer).map(open => open.id)).toContain(connection.id)
 })
 
 test('a writer outside the access controller exits non-zero with a one-line error', async () => {
