@@ -207,6 +207,15 @@ export async function benchLoad (scale: Scale): Promise<BenchResult[]> {
   const unknown = names.filter(name => !(name in LOAD_CASES))
   if (unknown.length > 0) throw new Error(`LOAD_CASES: no load case ${unknown.join(', ')} (known: ${Object.keys(LOAD_CASES).join(', ')})`)
   const results: BenchResult[] = []
-  for (const name of names) results.push(...await LOAD_CASES[name]!(scale))
+  for (const name of names) {
+    try {
+      results.push(...await LOAD_CASES[name]!(scale))
+    } catch (err) {
+      // a case that did not finish is a row of its own, so the rows of the cases before it are not lost
+      const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0]!
+      console.error(`bench: load case ${name} did not finish: ${reason}`)
+      results.push({ bench, case: `${name}: did not finish`, value: 0, unit: 'ops/s', failures: 1, detail: { error: reason } })
+    }
+  }
   return results
 }

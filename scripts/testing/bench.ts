@@ -13,7 +13,7 @@ export async function expectTinyBenchWorks (name: string): Promise<BenchResult[]
   expect(results.length).toBeGreaterThan(0)
   for (const result of results) {
     expect(result.bench).toBe(name)
-    expect(Number.isFinite(result.value) && result.value > 0, `${result.case}: ${result.value}`).toBe(true)
+    expect(Number.isFinite(result.value) && result.value > 0, `${result.case}: ${result.value} ${JSON.stringify(result.detail ?? {})}`).toBe(true)
     if (result.baseline !== undefined) expect(result.ratio).toBeCloseTo(result.value / result.baseline, 2)
   }
   expect(bench.stdout.join('\n')).toMatch(/\| bench \| case \| result \|/)
