@@ -56,7 +56,7 @@ export async function createNode (options: NodeOptions) {
   // entry paid that on every round trip. Its WantList reads this option, though 1.x's types do not declare it.
   const bitswapOptions: NonNullable<Parameters<typeof bitswap>[0]> & { sendMessagesDelay: number } = { sendMessagesDelay: 0 }
   // Only bitswap and the libp2p router: Helia's defaults would add public HTTP gateways and delegated routing.
-  const helia = await createHelia({ libp2p, blockstore, datastore, blockBrokers: [bitswap(bitswapOptions)], routers: [libp2pRouting(libp2p)] })
+  const helia = await createHelia({ libp2p, blockstore, datastore, blockBrokers: [storeEvenIfSendingFails(bitswap(bitswapOptions))], routers: [libp2pRouting(libp2p)] })
   // helia.stop() does not close LevelDB stores; until closed they hold a lock that a reopen would hit.
   const stopHelia = helia.stop.bind(helia)
   helia.stop = async () => {
@@ -65,6 +65,20 @@ export async function createNode (options: NodeOptions) {
     await datastore.close()
   }
   return helia
+}
+
+/**
+ * Before Helia stores a new block, Bitswap sends the peers that want blocks this node now holds what they
+ * wanted; a send to a peer that is going away rejects, and the put fails with the block not stored. What
+ * this node stores must not depend on its peers: a failed send is the receiving peer's loss only.
+ */
+function storeEvenIfSendingFails (createBroker: ReturnType<typeof bitswap>): ReturnType<typeof bitswap> {
+  return components => {
+    const broker = createBroker(components)
+    const announce = broker.announce?.bind(broker)
+    if (announce !== undefined) broker.announce = async (cid, block, options) => { await announce(cid, block, options).catch(() => {}) }
+    return broker
+  }
 }
 
 export type Node = Awaited<ReturnType<typeof createNode>>
