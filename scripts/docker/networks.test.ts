@@ -2,14 +2,17 @@
 // client exits 0 and every server turns healthy; a restarted server keeps its peer ID and its data;
 // `docker compose stop` ends every server with exit code 0 within its grace period; `down -v` leaves nothing.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { PROJECT, compose, containers, defaultNetwork, docker, exitCodeOf } from '../testing/docker.ts'
+import { PROJECT, compose, containers, defaultNetwork, docker, exitCodeOf, logsOf } from '../testing/docker.ts'
 
 const { servers, clients, pages } = defaultNetwork()
 const peers = servers.filter(server => !pages.includes(server)) // the ones with data and a ready.json
 
 async function readyOf (service: string): Promise<Record<string, unknown>> {
-  const { stdout } = await compose(['exec', '-T', service, 'cat', '/data/ready.json'])
-  return JSON.parse(stdout) as Record<string, unknown>
+  try {
+    return JSON.parse((await compose(['exec', '-T', service, 'cat', '/data/ready.json'])).stdout) as Record<string, unknown>
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${service}'s log ends:\n${(await logsOf(service)).split('\n').slice(-20).join('\n')}`)
+  }
 }
 
 describe('the default network', () => {
