@@ -130,15 +130,15 @@ async function orbitdb (job: Extract<LoadJob, { kind: 'orbitdb' }>): Promise<voi
 }
 
 /** What one OrbitDB major offers a writer; each major's modules are passed in as they are. */
-interface OrbitdbExample<Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike }, Libp2pLike, OrbitDB extends { stop: () => Promise<unknown> }, Address, Peer, Db extends { put: (document: Note) => Promise<unknown> }> {
+interface OrbitdbExample<Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike }, Libp2pLike, OrbitDB extends { stop: () => Promise<unknown> }, Address, Peer, Db extends { address: string, put: (document: Note) => Promise<unknown> }> {
   createNode: (options: { dataDir: string }) => Promise<Node>
   startOrbitDB: (node: Node, options: { dataDir: string, identityKey?: string }) => Promise<OrbitDB>
   /** Opens the server's database with OrbitDB's own sync off: no pubsub, so writers do not replicate each other. */
   openUnsynced: (orbitdb: OrbitDB, address: string) => Promise<Db>
   dial: (node: Node, address: Address, deadlineMs: number) => Promise<Peer>
   parseServerAddress: (text: string) => Address
-  /** The hosting protocol's `await`: resolves with how many entries the server holds once it holds this writer's. */
-  push: (node: Node, server: Peer, db: Db, timeoutMs: number) => Promise<number>
+  headsOf: (db: Db) => Promise<string[]>
+  askServer: (node: Node, server: Peer, request: { op: 'await', address: string, heads: string[], timeoutMs: number }, signal: AbortSignal) => Promise<{ entries: number }>
 }
 
 interface Note { _id: string, author: string, text: string, writtenAt: string, [field: string]: unknown }
@@ -148,7 +148,7 @@ interface Note { _id: string, author: string, text: string, writtenAt: string, [
  * other: 20 writers on one host each verifying the other 19's entries measured the writers' mesh (quadratic
  * in writers), not the always-on server, which is what this load is about.
  */
-async function write<Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike }, Libp2pLike, OrbitDB extends { stop: () => Promise<unknown> }, Address, Peer, Db extends { put: (document: Note) => Promise<unknown> }> (example: OrbitdbExample<Node, Libp2pLike, OrbitDB, Address, Peer, Db>, job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<number> {
+async function write<Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike }, Libp2pLike, OrbitDB extends { stop: () => Promise<unknown> }, Address, Peer, Db extends { address: string, put: (document: Note) => Promise<unknown> }> (example: OrbitdbExample<Node, Libp2pLike, OrbitDB, Address, Peer, Db>, job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<number> {
   const node = await example.createNode({ dataDir })
   try {
     const orbitdb = await example.startOrbitDB(node, { dataDir, identityKey: job.identityKeys[index] })
@@ -158,7 +158,8 @@ async function write<Node extends { stop: () => Promise<unknown>, libp2p: Libp2p
       // writers are numbered across all worker processes, so no two write the same document ID
       const writer = `writer-${job.firstWriter + index}`
       for (let document = 0; document < job.documents; document++) await db.put({ _id: `${writer}-${document}`, author: writer, text: `document ${document}`, writtenAt: new Date().toISOString() })
-      const serverEntries = await example.push(node, server, db, job.deadlineMs)
+      // the hosting protocol's `await`: the server answers once it holds this writer's entries
+      const { entries: serverEntries } = await example.askServer(node, server, { op: 'await', address: db.address, heads: await example.headsOf(db), timeoutMs: job.deadlineMs }, AbortSignal.timeout(job.deadlineMs))
       if (serverEntries < job.documents) throw new Error(`the server confirmed ${serverEntries} entries, fewer than this writer's ${job.documents}`)
       return job.documents
     } finally {
@@ -180,7 +181,8 @@ async function writeV4 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: str
     openUnsynced: async (orbitdb, address) => orbitdb.open<Note>(address, { sync: false }),
     dial: async (node, address, deadlineMs) => (await dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
     parseServerAddress,
-    push: async (node, server, db, timeoutMs) => (await askServer(node, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs }, AbortSignal.timeout(timeoutMs))).entries
+    headsOf,
+    askServer
   }, job, dataDir, index)
 }
 
@@ -195,7 +197,8 @@ async function writeV2 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: str
     openUnsynced: async (orbitdb, address) => orbitdb.open<Note>(address, { sync: false }),
     dial: async (node, address, deadlineMs) => (await dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
     parseServerAddress,
-    push: async (node, server, db, timeoutMs) => (await askServer(node, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs }, AbortSignal.timeout(timeoutMs))).entries
+    headsOf,
+    askServer
   }, job, dataDir, index)
 }
 
