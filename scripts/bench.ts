@@ -165,36 +165,37 @@ if (import.meta.main) {
     }
   }
   console.log('\n' + table(results) + '\n\n' + targets(results))
-  if (write && names.length > 0) {
-    // keep the rows of the benchmarks this run did not measure, in their place
-    const previous = existsSync(join(repoRoot, 'BENCHMARKS.jsonl'))
+  // a run without names measures the defaults; the rows of every benchmark it did not measure (load, and
+  // docker, interop or browser where their tools are missing) stay, in their place
+  const measured = names.length > 0 ? names : Object.keys(defaults)
+  if (write) {
+    const previousRows = existsSync(join(repoRoot, 'BENCHMARKS.jsonl'))
       ? readFileSync(join(repoRoot, 'BENCHMARKS.jsonl'), 'utf8').split('\n').filter(line => line.trim() !== '').map(line => JSON.parse(line) as BenchResult)
       : []
     // LOAD_CASES measures only some load cases: the load rows of the others stay
     const someLoadCases = process.env.LOAD_CASES !== undefined
-    const merged = previous.filter(result => !names.includes(result.bench) || (someLoadCases && result.bench === 'load' && !results.some(fresh => fresh.case === result.case)))
+    const merged = previousRows.filter(result => !measured.includes(result.bench) || (someLoadCases && result.bench === 'load' && !results.some(fresh => fresh.case === result.case)))
     for (const result of results) {
       const after = merged.findLastIndex(row => row.bench === result.bench)
       merged.splice(after === -1 ? merged.length : after + 1, 0, result)
     }
     results.splice(0, results.length, ...merged)
-  }
-  if (write) {
+    const earlier = [...new Set(results.filter(result => !measured.includes(result.bench)).map(result => result.bench))]
     const cpu = cpus()
     const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, ${process.platform} ${process.arch}, Node ${process.version}`
     const notes = readFileSync(join(import.meta.dirname, 'bench', 'NOTES.md'), 'utf8')
     // A profile is taken again when its benchmark ran; otherwise the previous BENCHMARKS.md's stays.
-    const previous = existsSync(join(repoRoot, 'BENCHMARKS.md')) ? readFileSync(join(repoRoot, 'BENCHMARKS.md'), 'utf8') : ''
+    const previousPage = existsSync(join(repoRoot, 'BENCHMARKS.md')) ? readFileSync(join(repoRoot, 'BENCHMARKS.md'), 'utf8') : ''
     const sections: string[] = []
     for (const profile of PROFILES) {
-      const kept = new RegExp(`### ${profile.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n\n([\\s\\S]*?)\n(?=### |## Notes)`).exec(previous)?.[1]?.trimEnd()
+      const kept = new RegExp(`### ${profile.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n\n([\\s\\S]*?)\n(?=### |## Notes)`).exec(previousPage)?.[1]?.trimEnd()
       const text = names.length === 0 || names.includes(profile.bench) ? await profile.run() : kept ?? 'not profiled yet'
       sections.push(`### ${profile.title}\n\n${text}\n`)
     }
     writeFileSync(join(repoRoot, 'BENCHMARKS.jsonl'), results.map(result => JSON.stringify(result)).join('\n') + '\n')
     writeFileSync(join(repoRoot, 'BENCHMARKS.md'), `# Benchmarks
 
-Measured by \`pnpm bench\` (scripts/bench.ts) on ${new Date().toISOString().slice(0, 10)}${names.length > 0 ? ` (${names.join(', ')}; the other rows from an earlier run)` : ''}, all on loopback, on:
+Measured by \`pnpm bench\` (scripts/bench.ts) on ${new Date().toISOString().slice(0, 10)}${earlier.length > 0 ? ` (the ${earlier.join(', ')} rows from an earlier run)` : ''}, all on loopback, on:
 ${machine}.
 
 Library versions:
