@@ -20,7 +20,7 @@ import { benchHelia, profileHeliaSmallFiles } from './bench/helia.ts'
 import { benchLibp2pV1, profileLibp2pTcp } from './bench/libp2p-v1.ts'
 import { benchLibp2pV3, profileLibp2pV3Tcp } from './bench/libp2p-v3.ts'
 import { foldRuns, type BenchResult, type Scale } from './bench/measure.ts'
-import { benchOrbitdbV2, profileOrbitdbV2Replication } from './bench/orbitdb-v2.ts'
+import { benchOrbitdbV2, profileOrbitdbV2Puts, profileOrbitdbV2Replication } from './bench/orbitdb-v2.ts'
 import { benchOrbitdbV4, profileOrbitdbV4Puts, profileOrbitdbV4Replication } from './bench/orbitdb-v4.ts'
 import { benchLoad } from './bench/load.ts'
 import { benchServers } from './bench/servers.ts'
@@ -65,6 +65,7 @@ const PROFILES: Array<{ bench: string, title: string, run: () => Promise<string>
   { bench: 'ipfs-helia', title: 'Helia: 1,000 small files one after another', run: async () => profileHeliaSmallFiles() },
   { bench: 'orbitdb-v4', title: 'OrbitDB 4.x puts', run: async () => profileOrbitdbV4Puts() },
   { bench: 'orbitdb-v4', title: 'OrbitDB 4.x replication of 1,000 entries', run: async () => profileOrbitdbV4Replication() },
+  { bench: 'orbitdb-v2', title: 'OrbitDB 2.x puts', run: async () => profileOrbitdbV2Puts() },
   { bench: 'orbitdb-v2', title: 'OrbitDB 2.x replication of 1,000 entries', run: async () => profileOrbitdbV2Replication() }
 ]
 

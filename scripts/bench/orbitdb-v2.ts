@@ -2,7 +2,7 @@
 import { createNode, type Node } from '../../peers/orbitdb/v2/src/node.ts'
 import { createDocuments, openDatabase, startOrbitDB } from '../../peers/orbitdb/v2/src/orbitdb.ts'
 import { headsOf, waitForEntries } from '../../peers/orbitdb/v2/src/replication.ts'
-import { benchOrbitdb, profileOrbitdbReplication, type OrbitdbExample } from './orbitdb.ts'
+import { benchOrbitdb, profileOrbitdbPuts, profileOrbitdbReplication, type OrbitdbExample } from './orbitdb.ts'
 import type { BenchResult, Scale } from './measure.ts'
 
 const example: OrbitdbExample<Node> = {
@@ -17,6 +17,10 @@ const example: OrbitdbExample<Node> = {
 
 export async function benchOrbitdbV2 (scale: Scale): Promise<BenchResult[]> {
   return benchOrbitdb<Node>('orbitdb-v2', example, scale)
+}
+
+export async function profileOrbitdbV2Puts (): Promise<string> {
+  return profileOrbitdbPuts<Node>(example)
 }
 
 export async function profileOrbitdbV2Replication (): Promise<string> {
