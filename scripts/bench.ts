@@ -190,7 +190,7 @@ if (import.meta.main) {
     const sections: string[] = []
     for (const profile of PROFILES) {
       const kept = new RegExp(`### ${profile.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n\n([\\s\\S]*?)\n(?=### |## Notes)`).exec(previousPage)?.[1]?.trimEnd()
-      const text = names.length === 0 || names.includes(profile.bench) ? await profile.run() : kept ?? 'not profiled yet'
+      const text = measured.includes(profile.bench) ? await profile.run() : kept ?? 'not profiled yet'
       sections.push(`### ${profile.title}\n\n${text}\n`)
     }
     writeFileSync(join(repoRoot, 'BENCHMARKS.jsonl'), results.map(result => JSON.stringify(result)).join('\n') + '\n')

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { firstLine } from './measure.ts'
 
 export type LoadJob =
   | { kind: 'libp2p', major: 'v1' | 'v3', server: string, clients: number, streamsPerClient: number, echoBytes: number, deadlineMs: number }
@@ -29,7 +30,7 @@ async function allAtOnce (phase: string, count: number, operation: (index: numbe
       result.latenciesMs.push(performance.now() - started)
     } catch (err) {
       result.failures++
-      if (result.errors.length < 5) result.errors.push((err as Error).message.split('\n')[0]!)
+      if (result.errors.length < 5) result.errors.push(firstLine(err))
     }
   }))
   return result

@@ -11,7 +11,7 @@ import { compileWat } from '../../peers/bacalhau/client/src/wasm/compile.ts'
 import { generateIdentityKey } from '../../peers/orbitdb/v4/src/orbitdb.ts'
 import { startProcess, unusedPort, waitForReady, type RoleProcess } from '../testing/processes.ts'
 import { NOOP_WAT, smallJob } from './bacalhau.ts'
-import { memoryMiB, MiB, percentile, round, type BenchResult, type Scale } from './measure.ts'
+import { firstLine, memoryMiB, MiB, percentile, round, type BenchResult, type Scale } from './measure.ts'
 import type { LoadJob, PhaseResult } from './load-worker.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
@@ -212,7 +212,7 @@ export async function benchLoad (scale: Scale): Promise<BenchResult[]> {
       results.push(...await LOAD_CASES[name]!(scale))
     } catch (err) {
       // a case that did not finish is a row of its own, so the rows of the cases before it are not lost
-      const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0]!
+      const reason = firstLine(err)
       console.error(`bench: load case ${name} did not finish: ${reason}`)
       results.push({ bench, case: `${name}: did not finish`, value: 0, unit: 'ops/s', failures: 1, detail: { error: reason } })
     }

@@ -32,6 +32,11 @@ export function mibPerSecond (bytes: number, ms: number): number {
   return round(bytes / MiB / (ms / 1000))
 }
 
+/** The first line of what was thrown, for a row's `errors` or `detail`. */
+export function firstLine (err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!
+}
+
 export function round (value: number, digits = 2): number {
   const factor = 10 ** digits
   return Math.round(value * factor) / factor
