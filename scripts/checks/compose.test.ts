@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { Ajv } from 'ajv'
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
 import { localPlan, readComposeFile, repoRoot, servicesInProfiles, type LocalService } from '../testing/compose.ts'
+import { COMPOSE_GO, goModuleDir } from '../testing/go-module.ts'
 import { startProcess, stopAllProcesses, type Exit, type RoleProcess } from '../testing/processes.ts'
 
 const compose = readComposeFile()
@@ -14,8 +15,8 @@ beforeAll(async () => { tempRoot = await mkdtemp(join(tmpdir(), 'liftoff-compose
 afterEach(stopAllProcesses)
 afterAll(async () => { await rm(tempRoot, { recursive: true, force: true }) })
 
-test('docker-compose.yaml is valid against the Compose specification schema', async () => {
-  const schemaPath = join(repoRoot, '..', 'shared', 'compose-spec', 'compose-spec.json')
+test(`docker-compose.yaml is valid against the Compose specification schema (compose-go ${COMPOSE_GO.version})`, async () => {
+  const schemaPath = join(await goModuleDir(COMPOSE_GO), 'schema', 'compose-spec.json')
   const { $schema: _dialect, ...schema } = JSON.parse(await readFile(schemaPath, 'utf8')) as Record<string, unknown>
   const validate = new Ajv({ allErrors: true, strict: false }).compile(schema)
   const valid = validate(compose)

@@ -32,10 +32,31 @@ bacalhauContract('the local runner', async () => {
   }
 })
 
-test('the validator has teeth: wrong types fail, and the raw spec rejects what Bacalhau really sends', () => {
-  expect(validatorFor('apimodels.PutJobResponse')({ JobID: 42 })).toBe(false)
-  expect(validatorFor('models.Job')({ State: { StateType: 3 } })).toBe(false) // the wire sends strings
-  expect(validatorFor('models.Execution')({ ComputeState: { StateType: 'Completed' } })).toBe(false) // and integers here
+// As Bacalhau v1.9.3 answers: string job state, integer execution states, nulls for nil slices and maps,
+// nanosecond times beyond 2^53, lowercase "stderr".
+const job = '{"ID":"j-6d6b8d3e-2f2a-4c8e-9d0e-1f7e7a1b2c3d","Name":"wordcount","Namespace":"default","Type":"batch","Priority":0,"Count":1,"Constraints":null,"Meta":{"bacalhau.org/requester.id":"n-1"},"Labels":null,"Tasks":[{"Name":"main","Engine":{"Type":"wasm","Params":{"EntryModule":"/app/main.wasm","Entrypoint":"_start","Parameters":null}},"Publisher":{"Type":"ipfs","Params":null},"Env":null,"Meta":null,"InputSources":null,"ResultPaths":null,"Resources":{"CPU":"","Memory":"","Disk":"","GPU":""},"Network":{"Type":"None","Domains":null},"Timeouts":{"ExecutionTimeout":300,"QueueTimeout":0,"TotalTimeout":0}}],"State":{"StateType":"Completed","Message":"","Details":null},"Version":1,"Revision":3,"CreateTime":1732468800123456789,"ModifyTime":1732468801987654321}'
+const execution = '{"ID":"e-1","Namespace":"default","EvalID":"ev-1","Name":"wordcount","NodeID":"n-1","JobID":"j-6d6b8d3e-2f2a-4c8e-9d0e-1f7e7a1b2c3d","JobVersion":1,"AllocatedResources":{"Tasks":null},"DesiredState":{"StateType":2,"Message":"execution completed","Details":null},"ComputeState":{"StateType":9,"Message":"","Details":null},"PublishedResult":{"Type":"ipfs","Params":{"CID":"bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"}},"RunOutput":{"Stdout":"{}\\n","StdoutTruncated":false,"stderr":"","StderrTruncated":false,"ExitCode":0,"ErrorMsg":""},"PreviousExecution":"","NextExecution":"","FollowupEvalID":"","Revision":5,"CreateTime":1732468800223456789,"ModifyTime":1732468801887654321}'
+
+test('the validator has teeth: wrong types and missing keys fail, and the raw spec rejects what Bacalhau really sends', () => {
+  expect(validatorFor('apimodels.PutJobResponse')({ JobID: 42, EvaluationID: 'e', Warnings: null })).toBe(false)
+  expect(validatorFor('models.State-models_JobStateType')({ StateType: 3 })).toBe(false) // the wire sends strings
+  expect(validatorFor('models.State-models_ExecutionStateType')({ StateType: 'Completed' })).toBe(false) // and integers here
+  // every answer's keys that Bacalhau's Go types always encode are required; those it may omit are not
+  for (const definition of ['apimodels.PutJobResponse', 'apimodels.GetJobResponse', 'apimodels.ListJobsResponse', 'apimodels.ListJobExecutionsResponse', 'apimodels.ListJobHistoryResponse', 'apimodels.ListJobResultsResponse', 'apimodels.GetVersionResponse', 'apimodels.IsAliveResponse', 'apimodels.ListNodesResponse', 'models.Job', 'models.Execution', 'models.NodeInfo']) {
+    expect(validatorFor(definition)({}), `${definition}: {}`).toBe(false)
+  }
+  const answer = JSON.parse(`{"Job":${job},"Executions":{"Items":[${execution}],"NextToken":""}}`) as { Job: Record<string, unknown>, Executions: { Items: Array<Record<string, unknown>> } }
+  expect(validatorFor('apimodels.GetJobResponse')(answer)).toBe(true)
+  for (const key of ['ID', 'Tasks', 'State', 'CreateTime']) expect(validatorFor('apimodels.GetJobResponse')({ ...answer, Job: { ...answer.Job, [key]: undefined } }), `Job without ${key}`).toBe(false)
+  for (const key of ['NextExecution', 'FollowupEvalID', 'ComputeState']) expect(validatorFor('apimodels.GetJobResponse')({ ...answer, Executions: { ...answer.Executions, Items: [{ ...answer.Executions.Items[0], [key]: undefined }] } }), `execution without ${key}`).toBe(false)
+  expect(validatorFor('apimodels.GetJobResponse')({ Job: answer.Job }), 'History and Executions are omitempty').toBe(true)
+  // a submission needs a type, tasks, and a named task with an engine type; nothing else
+  const submission = { Job: { Type: 'batch', Tasks: [{ Name: 'main', Engine: { Type: 'wasm' } }] } }
+  expect(validatorFor('apimodels.PutJobRequest', 'request')(submission)).toBe(true)
+  expect(validatorFor('apimodels.PutJobRequest', 'request')({ Job: { ...submission.Job, Type: undefined } })).toBe(false)
+  expect(validatorFor('apimodels.PutJobRequest', 'request')({ Job: { ...submission.Job, Tasks: [] } })).toBe(false)
+  expect(validatorFor('apimodels.PutJobRequest', 'request')({ Job: { ...submission.Job, Tasks: [{ Name: 'main' }] } })).toBe(false)
+  expect(validatorFor('apimodels.PutJobRequest', 'request')({ Job: { ...submission.Job, Tasks: [{ Name: 'main', Engine: {} }] } })).toBe(false)
   const rawSpec = new Ajv({ strict: false, validateFormats: false }).addSchema({ $id: 'raw', definitions: swagger.definitions })
   expect(rawSpec.validate({ $ref: 'raw#/definitions/models.Job' }, { State: { StateType: 'Completed' } })).toBe(false)
 })
@@ -43,7 +64,7 @@ test('the validator has teeth: wrong types fail, and the raw spec rejects what B
 describe('requests the client builds', () => {
   test('the demo job, as a PutJobRequest', async () => {
     const job = wordcountJob(new Uint8Array([0, 97, 115, 109]), 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', 'ipfs')
-    expectWire('apimodels.PutJobRequest', JSON.stringify({ Job: job, Force: false }))
+    expectWire('apimodels.PutJobRequest', JSON.stringify({ Job: job, Force: false }), 'request')
   })
 
   test('what the client actually sends, captured on the wire', async () => {
@@ -63,7 +84,7 @@ describe('requests the client builds', () => {
     const client = new BacalhauClient({ baseUrl: `http://127.0.0.1:${address.port}`, auth: { bearer: 'secret' } })
     const job: Job = { ...(await wasmJob(PROGRAMS.trap)), CreateTime: 1732468800123456789n }
     expect(await client.submitJob(job, { force: true })).toEqual({ JobID: 'j-1', EvaluationID: 'e', Warnings: null })
-    expectWire('apimodels.PutJobRequest', bodies[0]!)
+    expectWire('apimodels.PutJobRequest', bodies[0]!, 'request')
     expect(bodies[0]).toContain('"CreateTime":1732468800123456789') // exact, not rounded to a double
   })
 })
@@ -80,20 +101,16 @@ describe('the client decodes what real Bacalhau sends', () => {
     return new BacalhauClient({ baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}` })
   }
 
-  // As Bacalhau v1.9.3 answers: string job state, integer execution states, nulls for nil slices and maps,
-  // nanosecond times beyond 2^53, lowercase "stderr".
-  const job = '{"ID":"j-6d6b8d3e-2f2a-4c8e-9d0e-1f7e7a1b2c3d","Name":"wordcount","Namespace":"default","Type":"batch","Priority":0,"Count":1,"Constraints":null,"Meta":{"bacalhau.org/requester.id":"n-1"},"Labels":null,"Tasks":[{"Name":"main","Engine":{"Type":"wasm","Params":{"EntryModule":"/app/main.wasm","Entrypoint":"_start","Parameters":null}},"Publisher":{"Type":"ipfs","Params":null},"Env":null,"Meta":null,"InputSources":null,"ResultPaths":null,"Resources":{"CPU":"","Memory":"","Disk":"","GPU":""},"Network":{"Type":"None","Domains":null},"Timeouts":{"ExecutionTimeout":300,"QueueTimeout":0,"TotalTimeout":0}}],"State":{"StateType":"Completed","Message":"","Details":null},"Version":1,"Revision":3,"CreateTime":1732468800123456789,"ModifyTime":1732468801987654321}'
-  const execution = '{"ID":"e-1","Namespace":"default","EvalID":"ev-1","Name":"wordcount","NodeID":"n-1","JobID":"j-6d6b8d3e-2f2a-4c8e-9d0e-1f7e7a1b2c3d","JobVersion":1,"Job":null,"PartitionIndex":0,"AllocatedResources":{"Tasks":null},"DesiredState":{"StateType":2,"Message":"execution completed","Details":null},"ComputeState":{"StateType":9,"Message":"","Details":null},"PublishedResult":{"Type":"ipfs","Params":{"CID":"bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"}},"RunOutput":{"Stdout":"{}\\n","StdoutTruncated":false,"stderr":"","StderrTruncated":false,"ExitCode":0,"ErrorMsg":""},"PreviousExecution":"","NextExecution":"","FollowupEvalID":"","Revision":5,"CreateTime":1732468800223456789,"ModifyTime":1732468801887654321}'
 
   test('a job with executions: enums, nulls and exact nanoseconds', async () => {
-    expectWire('apimodels.GetJobResponse', `{"Job":${job},"Executions":{"Items":[${execution}],"NextToken":""},"History":null}`)
-    const client = await fakeBacalhau({ 'GET /api/v1/orchestrator/jobs/wordcount?include=executions': [200, `{"Job":${job},"Executions":{"Items":[${execution}],"NextToken":""},"History":null}`] })
+    expectWire('apimodels.GetJobResponse', `{"Job":${job},"Executions":{"Items":[${execution}],"NextToken":""}}`)
+    const client = await fakeBacalhau({ 'GET /api/v1/orchestrator/jobs/wordcount?include=executions': [200, `{"Job":${job},"Executions":{"Items":[${execution}],"NextToken":""}}`] })
     const { Job, Executions, History } = await client.getJob('wordcount', { executions: true })
     expect(Job.State?.StateType).toBe('Completed')
     expect(Job.CreateTime).toBe(1732468800123456789n)
     expect(Job.ModifyTime).toBe(1732468801987654321n)
     expect(Job.Labels).toBeNull()
-    expect(History).toBeNull()
+    expect(History).toBeUndefined() // left out unless asked for
     const [first] = Executions?.Items ?? []
     expect(first?.ComputeState.StateType).toBe(ExecutionState.Completed)
     expect(executionStateName(first!.ComputeState.StateType)).toBe('Completed')

@@ -1,4 +1,4 @@
-// Bacalhau v1.9.3 models as they travel on the wire (see ../shared/bacalhau/WIRE-NOTES.md): PascalCase
+// Bacalhau v1.9.3 models as they travel on the wire (see the README's wire notes): PascalCase
 // fields, some enums as strings and some as integers, Go nil slices and maps as null, nanosecond times.
 
 /** Job states travel as strings. */
@@ -179,24 +179,36 @@ export interface BuildVersionInfo {
   GOARCH: string
 }
 
+/** A node's resources: CPU in cores, Memory and Disk in bytes (zero fields are left out). */
+export interface Resources { CPU?: number, Memory?: number, Disk?: number, GPU?: number }
+
 export interface NodeInfo {
   NodeID: string
   NodeType: NodeType
-  Labels?: Record<string, string> | null
-  BacalhauVersion: BuildVersionInfo
+  Labels: Record<string, string> | null
+  SupportedProtocols: string[] | null
   ComputeNodeInfo?: {
     ExecutionEngines: string[] | null
     Publishers: string[] | null
     StorageSources: string[] | null
-    RunningExecutions?: number
-    EnqueuedExecutions?: number
-  } | null
+    MaxCapacity: Resources
+    QueueCapacity: Resources
+    AvailableCapacity: Resources
+    MaxJobRequirements: Resources
+    RunningExecutions: number
+    EnqueuedExecutions: number
+    /** Lowercase on the wire. */
+    address: string
+  }
+  BacalhauVersion: BuildVersionInfo
 }
 
 export interface NodeState {
   Info: NodeInfo
   Membership: 'PENDING' | 'APPROVED' | 'REJECTED'
+  /** Deprecated by Bacalhau in favour of ConnectionState.Status, still sent. */
   Connection: 'CONNECTED' | 'DISCONNECTED'
+  ConnectionState: { Status: 'CONNECTED' | 'DISCONNECTED', LastHeartbeat: string, ConnectedSince: string, DisconnectedSince: string, LastError?: string }
 }
 
 // Request and response bodies (apimodels).

@@ -2,15 +2,19 @@
 // Bacalhau answers (status codes and error bodies included; see the README); the logs endpoint is a
 // WebSocket. Also serves the local publisher's archives under /results/.
 import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { stat, statfs } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { availableParallelism, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { parseJson, stringifyJson } from '../client/json.ts'
-import { type ApiErrorBody, type BuildVersionInfo, type NodeInfo, type PublishedResult } from '../client/types.ts'
+import { type ApiErrorBody, type BuildVersionInfo, type NodeInfo, type PublishedResult, type Resources } from '../client/types.ts'
 import { JobConflictError, NODE_ID, NotFoundError, type Runner } from './runner.ts'
 import { SUPPORTED_PUBLISHERS, SUPPORTED_SOURCES, ValidationError } from './validate.ts'
 import type { JobRecord, JobStore } from './store.ts'
+
+/** Go's names for this machine's architecture, as Bacalhau reports them. */
+const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm' }
 
 export const VERSION: BuildVersionInfo = {
   Major: '1',
@@ -19,15 +23,37 @@ export const VERSION: BuildVersionInfo = {
   GitCommit: 'NOT BACALHAU: the ipfs-liftoff local development runner, which speaks the Bacalhau v1.9.3 API',
   BuildDate: '2026-11-24T00:00:00Z',
   GOOS: process.platform,
-  GOARCH: process.arch
+  GOARCH: GOARCH[process.arch] ?? process.arch
 }
 
-const NODE_INFO: NodeInfo = {
-  NodeID: NODE_ID,
-  NodeType: 'Compute', // as a hybrid (orchestrator + compute) Bacalhau node reports itself
-  Labels: { 'ipfs-liftoff': 'local-runner', note: 'a local development runner, not Bacalhau' },
-  BacalhauVersion: VERSION,
-  ComputeNodeInfo: { ExecutionEngines: ['wasm'], Publishers: [...SUPPORTED_PUBLISHERS], StorageSources: [...SUPPORTED_SOURCES], RunningExecutions: 0, EnqueuedExecutions: 0 }
+/** What a Bacalhau compute node offers by default: 80 % of this machine's CPUs, memory and free disk. */
+async function capacity (dataDir: string): Promise<Resources> {
+  const disk = await statfs(dataDir)
+  return { CPU: Math.round(availableParallelism() * 0.8 * 1000) / 1000, Memory: Math.floor(totalmem() * 0.8), Disk: Math.floor(disk.bavail * disk.bsize * 0.8) }
+}
+
+async function nodeInfo (dataDir: string): Promise<NodeInfo> {
+  const resources = await capacity(dataDir)
+  return {
+    NodeID: NODE_ID,
+    NodeType: 'Compute', // as a hybrid (orchestrator + compute) Bacalhau node reports itself
+    Labels: { name: NODE_ID, os_arch: VERSION.GOARCH, os_type: VERSION.GOOS },
+    // the runner speaks none of Bacalhau's node-to-node protocols: it is a single node
+    SupportedProtocols: [],
+    ComputeNodeInfo: {
+      ExecutionEngines: ['wasm'],
+      Publishers: [...SUPPORTED_PUBLISHERS],
+      StorageSources: SUPPORTED_SOURCES.map(source => source.toLowerCase()),
+      MaxCapacity: resources,
+      QueueCapacity: {},
+      AvailableCapacity: resources,
+      MaxJobRequirements: resources,
+      RunningExecutions: 0,
+      EnqueuedExecutions: 0,
+      address: ''
+    },
+    BacalhauVersion: VERSION
+  }
 }
 
 class HttpError extends Error {
@@ -96,7 +122,11 @@ export interface ApiOptions {
   dataDir: string
 }
 
+/** Go's zero time.Time, which Bacalhau sends for a node that was never disconnected. */
+const GO_ZERO_TIME = '0001-01-01T00:00:00Z'
+
 export function createApiServer ({ runner, store, dataDir }: ApiOptions): Server {
+  const startedAt = new Date().toISOString()
   const findJob = (id: string): JobRecord => {
     const record = store.find(decodeURIComponent(id))
     if (record === undefined) throw new HttpError(404, 'NotFound', `job not found: ${decodeURIComponent(id)}`, 'JobStore')
@@ -106,8 +136,16 @@ export function createApiServer ({ runner, store, dataDir }: ApiOptions): Server
   const routes: Array<[string, RegExp, (match: RegExpExecArray, url: URL, request: IncomingMessage) => Promise<unknown> | unknown]> = [
     ['GET', /^\/api\/v1\/agent\/alive$/, () => ({ Status: 'OK' })],
     ['GET', /^\/api\/v1\/agent\/version$/, () => VERSION],
-    ['GET', /^\/api\/v1\/agent\/node$/, () => NODE_INFO],
-    ['GET', /^\/api\/v1\/orchestrator\/nodes$/, () => ({ Nodes: [{ Info: NODE_INFO, Membership: 'APPROVED', Connection: 'CONNECTED' }], NextToken: '' })],
+    ['GET', /^\/api\/v1\/agent\/node$/, async () => nodeInfo(dataDir)],
+    ['GET', /^\/api\/v1\/orchestrator\/nodes$/, async () => ({
+      NextToken: '',
+      Nodes: [{
+        Info: await nodeInfo(dataDir),
+        Membership: 'APPROVED',
+        Connection: 'CONNECTED',
+        ConnectionState: { Status: 'CONNECTED', LastHeartbeat: new Date().toISOString(), ConnectedSince: startedAt, DisconnectedSince: GO_ZERO_TIME }
+      }]
+    })],
     ['PUT', /^\/api\/v1\/orchestrator\/jobs$/, async (_match, _url, request) => {
       const body = await readBody(request) as { Job?: unknown, Force?: boolean }
       return runner.submit(body.Job, body.Force === true)
@@ -127,10 +165,11 @@ export function createApiServer ({ runner, store, dataDir }: ApiOptions): Server
     ['GET', /^\/api\/v1\/orchestrator\/jobs\/([^/]+)$/, (match, url) => {
       const record = findJob(match[1]!)
       const include = (url.searchParams.get('include') ?? '').split(',')
+      // left out unless asked for (omitempty), as Bacalhau does
       return {
         Job: record.job,
-        History: include.includes('history') ? { Items: record.history, NextToken: '' } : null,
-        Executions: include.includes('executions') ? { Items: record.executions, NextToken: '' } : null
+        ...(include.includes('history') ? { History: { NextToken: '', Items: record.history } } : {}),
+        ...(include.includes('executions') ? { Executions: { NextToken: '', Items: record.executions } } : {})
       }
     }],
     ['DELETE', /^\/api\/v1\/orchestrator\/jobs\/([^/]+)$/, async (match, _url, request) => {

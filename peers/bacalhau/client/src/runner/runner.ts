@@ -3,7 +3,7 @@
 // retry. A job is Pending, then Running once an execution is requested; an execution that fails is retried
 // once on the same node, and when that fails too the job fails with the scheduler's "not enough nodes".
 // A non-zero exit code is not a failure: the execution completes and its results are published.
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Worker } from 'node:worker_threads'
@@ -80,6 +80,46 @@ class Slots {
   }
 }
 
+/** This runner's server instance, as Bacalhau records it in every job's Meta: a new one on each start. */
+const SERVER_INSTANCE_ID = randomBytes(32).toString('hex')
+/** What Bacalhau's orchestrator gives a task that asks for no resources (its JobDefaults). */
+const DEFAULT_TASK_RESOURCES = { CPU: '500m', Memory: '512mb' }
+
+/** Drops what Go's encoding/json leaves out of an `omitempty` field: nil, empty maps and slices, zero numbers. */
+function withoutEmpty<T extends object> (value: T): T {
+  const isEmpty = (item: unknown): boolean => item === undefined || item === null || item === 0 || item === '' ||
+    (Array.isArray(item) && item.length === 0) || (typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length === 0)
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => !isEmpty(item))) as T
+}
+
+/**
+ * A submitted job as Bacalhau stores and answers it: empty Constraints and Labels rather than null, the
+ * orchestrator's Meta, and each task normalized (omitempty fields left out, default resources, the default
+ * network, every input source with an Alias).
+ */
+function normalizeJob (submitted: Job): Job {
+  return {
+    ...submitted,
+    Namespace: submitted.Namespace === undefined || submitted.Namespace === '' ? 'default' : submitted.Namespace,
+    Priority: submitted.Priority ?? 0,
+    Count: submitted.Count ?? 1,
+    Constraints: submitted.Constraints ?? [],
+    Meta: { ...submitted.Meta, 'bacalhau.org/orchestrator.id': NODE_ID, 'bacalhau.org/requester.id': NODE_ID, 'bacalhau.org/server.instance.id': SERVER_INSTANCE_ID },
+    Labels: submitted.Labels ?? {},
+    Tasks: submitted.Tasks.map(task => withoutEmpty({
+      ...task,
+      Publisher: withoutEmpty({ Type: task.Publisher?.Type ?? '', Params: task.Publisher?.Params }) as Task['Publisher'],
+      Env: task.Env,
+      Meta: task.Meta,
+      InputSources: task.InputSources?.map(input => ({ Source: input.Source, Alias: input.Alias ?? '', Target: input.Target })),
+      ResultPaths: task.ResultPaths,
+      Resources: { ...DEFAULT_TASK_RESOURCES, ...withoutEmpty(task.Resources ?? {}) },
+      Network: withoutEmpty({ Type: task.Network?.Type ?? 'Default', Domains: task.Network?.Domains }) as Task['Network'],
+      Timeouts: withoutEmpty(task.Timeouts ?? {})
+    }))
+  }
+}
+
 export class JobConflictError extends Error {}
 export class NotFoundError extends Error {}
 
@@ -114,21 +154,15 @@ export class Runner {
     const now = nowNs()
     const name = submitted.Name === undefined || submitted.Name === '' ? undefined : submitted.Name
     const existing = name === undefined ? undefined : this.options.store.find(name)
-    if (existing !== undefined && !force && JSON.stringify(existing.job.Tasks) === JSON.stringify(submitted.Tasks)) {
+    if (existing !== undefined && !force && JSON.stringify(existing.job.Tasks) === JSON.stringify(normalizeJob(submitted).Tasks)) {
       throw new JobConflictError(`job "${name}" already exists with the same spec; submit with Force to run it again`)
     }
     const id = existing?.job.ID ?? `j-${randomUUID()}`
     const record: JobRecord = existing ?? { job: { ...submitted, ID: id, CreateTime: now, ModifyTime: now }, executions: [], history: [] }
     record.job = {
-      ...submitted,
+      ...normalizeJob(submitted),
       ID: id,
       Name: name ?? id,
-      Namespace: submitted.Namespace ?? 'default',
-      Count: submitted.Count ?? 1,
-      Priority: submitted.Priority ?? 0,
-      Meta: submitted.Meta ?? null,
-      Labels: submitted.Labels ?? null,
-      Constraints: submitted.Constraints ?? null,
       State: { StateType: 'Pending' },
       Version: (existing?.job.Version ?? 0) + 1,
       Revision: (existing?.job.Revision ?? 0) + 1,
@@ -233,13 +267,16 @@ export class Runner {
         Name: '',
         NodeID: NODE_ID,
         JobID: record.job.ID,
+        Job: structuredClone(record.job), // the job as it was when this execution was created
         JobVersion: record.job.Version,
-        PartitionIndex: 0,
         AllocatedResources: { Tasks: {} },
         DesiredState: { StateType: ExecutionDesiredState.Running, Message: '' },
         ComputeState: { StateType: ExecutionState.New, Message: '' },
         PublishedResult: { Type: '' },
-        RunOutput: null,
+        RunOutput: { Stdout: '', StdoutTruncated: false, stderr: '', StderrTruncated: false, ExitCode: 0, ErrorMsg: '' },
+        PreviousExecution: '',
+        NextExecution: '',
+        FollowupEvalID: '',
         Revision: 1,
         CreateTime: now,
         ModifyTime: now
@@ -288,10 +325,7 @@ export class Runner {
       await mkdir(resultDir, { recursive: true })
       const outcome = await this.runWasm(record.job, task, execution, rootDir, resultDir)
       if (this.stopped(execution)) return undefined
-      if ('error' in outcome) {
-        execution.RunOutput = { Stdout: '', StdoutTruncated: false, stderr: '', StderrTruncated: false, ExitCode: 0, ErrorMsg: '' }
-        return outcome.error
-      }
+      if ('error' in outcome) return outcome.error
 
       const stdout = await readFile(join(resultDir, 'stdout'), 'utf8')
       const stderr = await readFile(join(resultDir, 'stderr'), 'utf8')
@@ -305,8 +339,6 @@ export class Runner {
         stderr: returnedStderr.slice(0, RUN_OUTPUT_LIMIT), StderrTruncated: returnedStderr.length > RUN_OUTPUT_LIMIT,
         ExitCode: outcome.exitCode, ErrorMsg: ''
       }
-      this.setExecutionState(record, execution, ExecutionState.Publishing)
-      await this.options.store.save(record)
       execution.PublishedResult = await this.publish(task, execution, resultDir)
       execution.DesiredState = { StateType: ExecutionDesiredState.Stopped, Message: 'execution completed' }
       this.setExecutionState(record, execution, ExecutionState.Completed)
