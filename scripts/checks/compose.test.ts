@@ -6,7 +6,7 @@ import { Ajv } from 'ajv'
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
 import { localPlan, readComposeFile, repoRoot, servicesInProfiles, type LocalService } from '../testing/compose.ts'
 import { COMPOSE_GO, goModuleDir } from '../testing/go-module.ts'
-import { startProcess, stopAllProcesses, type Exit, type RoleProcess } from '../testing/processes.ts'
+import { expectExit, expectStop, startProcess, stopAllProcesses, type RoleProcess } from '../testing/processes.ts'
 
 const compose = readComposeFile()
 let tempRoot: string
@@ -72,7 +72,7 @@ test('the default network runs as local processes: every client exits 0 and ever
       for (const dependency of service.dependsOn) {
         const upstream = startService(plan.find(candidate => candidate.name === dependency.service)!)
         if (dependency.condition === 'service_healthy') await upstream.healthy
-        else if (dependency.condition === 'service_completed_successfully') expect((await (await upstream.role).exited).code).toBe(0)
+        else if (dependency.condition === 'service_completed_successfully') await expectExit(await upstream.role, 0)
         else await upstream.role
       }
       return startProcess(service.command, { cwd: service.cwd, env: service.env, label: service.name })
@@ -87,13 +87,6 @@ test('the default network runs as local processes: every client exits 0 and ever
   const clients = plan.filter(service => service.healthcheck === undefined)
   const servers = plan.filter(service => service.healthcheck !== undefined)
   expect(clients.length).toBeGreaterThan(0)
-  const clientExits = await Promise.all(clients.map(async client => {
-    const role = await started.get(client.name)!.role
-    return [client.name, await role.exited, role.stderr.join('\n')] as const
-  }))
-  for (const [name, exit, stderr] of clientExits) expect(exit, `${name}: ${stderr}`).toEqual<Exit>({ code: 0, signal: null })
-  for (const server of servers) {
-    const role = await started.get(server.name)!.role
-    expect(await role.stop('SIGTERM'), server.name).toEqual<Exit>({ code: 0, signal: null })
-  }
+  await Promise.all(clients.map(async client => expectExit(await started.get(client.name)!.role, 0)))
+  for (const server of servers) await expectStop(await started.get(server.name)!.role, 'SIGTERM')
 })

@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { tempDir } from '../testing/cleanup.ts'
-import { startProcess, stopAllProcesses, waitForReady } from '../testing/processes.ts'
+import { expectExit, expectStop, startProcess, stopAllProcesses, waitForReady } from '../testing/processes.ts'
 
 const peers = join(import.meta.dirname, '..', '..', 'peers', 'libp2p')
 
@@ -22,7 +22,7 @@ test.each([
   const ready = await waitForReady(server)
   for (const address of ready.multiaddrs) {
     const client = startProcess(['node', 'src/client.ts', address], { cwd: join(peers, clientVersion), label: `${clientVersion} client` })
-    expect(await client.exited, client.stderr.join('\n')).toEqual({ code: 0, signal: null })
+    await expectExit(client, 0)
     const output = client.stdout.join('\n')
     expect(output).toContain(`connected to ${ready.peerId}`)
     expect(output).toMatch(/ping: \d+/)
@@ -30,5 +30,5 @@ test.each([
     expect(output).toMatch(/1048576 bytes sent and returned intact/)
   }
   expect(server.stdout.filter(line => line.startsWith('message from'))).toHaveLength(6)
-  expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null })
+  await expectStop(server, 'SIGTERM')
 })

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
 import { PROJECT, compose } from '../testing/docker.ts'
 import { repoRoot } from '../testing/compose.ts'
-import { startProcess, terminateAllProcesses } from '../testing/processes.ts'
+import { expectExit, startProcess, terminateAllProcesses } from '../testing/processes.ts'
 
 const NETWORK = `${PROJECT}_default`
 
@@ -26,12 +26,12 @@ test('a libp2p server killed under its client: the client retries until the serv
   const client = runClient('libp2p-v3-client-tcp', { DIAL_TIMEOUT_MS: '120000' })
   await client.waitForLine(/retrying in \d+ ms/, 120_000)
   await compose(['start', 'libp2p-v3-server'])
-  expect(await client.exited, client.stderr.join('\n')).toEqual({ code: 0, signal: null })
+  await expectExit(client, 0)
   expect(client.stdout.join('\n')).toMatch(/bytes sent and returned intact/)
 
   await compose(['kill', 'libp2p-v3-server'])
   const alone = runClient('libp2p-v3-client-tcp', { DIAL_TIMEOUT_MS: '3000' })
-  expect((await alone.exited).code).toBe(1)
+  await expectExit(alone, 1)
   expect(clientErrors(alone.stderr)).toEqual([expect.stringMatching(/^client: could not reach \/dns4\/libp2p-v3-server\/tcp\/9111\/p2p\/\w+ within 3000 ms/)])
 })
 
@@ -41,19 +41,19 @@ test('an OrbitDB writer cut off from the network writes offline; reconnected, se
   const { stdout: writerId } = await compose(['ps', '--all', '--quiet', 'orbitdb-v4-writer'])
   await compose(['start', 'orbitdb-v4-writer']) // connected, then cut off at once, before it can reach the server
   const disconnect = startProcess(['docker', 'network', 'disconnect', NETWORK, writerId.trim()], { cwd: repoRoot })
-  expect((await disconnect.exited).code, disconnect.stderr.join('\n')).toBe(0)
+  await expectExit(disconnect, 0)
   const logs = startProcess(['docker', 'logs', '--follow', writerId.trim()], { cwd: repoRoot })
   await logs.waitForLine(/attempt \d+ to reach the server failed/, 60_000) // its 20 writes are local by now
   const connect = startProcess(['docker', 'network', 'connect', '--alias', 'orbitdb-v4-writer', NETWORK, writerId.trim()], { cwd: repoRoot })
-  expect((await connect.exited).code, connect.stderr.join('\n')).toBe(0)
-  expect(await logs.exited).toEqual({ code: 0, signal: null }) // the container ended
+  await expectExit(connect, 0)
+  await expectExit(logs, 0) // the container ended
   const state = startProcess(['docker', 'inspect', '--format', '{{.State.ExitCode}}', writerId.trim()], { cwd: repoRoot })
   await state.exited
   expect(state.stdout, logs.stdout.join('\n')).toEqual(['0'])
   expect(logs.stdout.join('\n')).toMatch(/the server holds all \d+ entries/)
 
   const reader = runClient('orbitdb-v4-reader')
-  expect(await reader.exited, reader.stderr.join('\n')).toEqual({ code: 0, signal: null })
+  await expectExit(reader, 0)
   expect(reader.stdout.join('\n')).toMatch(/this replica has 20 documents/)
 })
 
@@ -63,13 +63,13 @@ test('a Helia fetch from a paused server resumes when it is unpaused; paused too
   const client = runClient('ipfs-helia-client-get', { DIAL_TIMEOUT_MS: '120000', FETCH_TIMEOUT_MS: '120000' })
   await client.waitForLine(/dialling/, 60_000)
   await compose(['unpause', 'ipfs-helia-server'])
-  expect(await client.exited, client.stderr.join('\n')).toEqual({ code: 0, signal: null })
+  await expectExit(client, 0)
   expect(client.stdout.join('\n')).toMatch(/re-import gives the same CID ✓/)
 
   await compose(['pause', 'ipfs-helia-server'])
   try {
     const stuck = runClient('ipfs-helia-client-get', { DIAL_TIMEOUT_MS: '3000', FETCH_TIMEOUT_MS: '3000' })
-    expect((await stuck.exited).code).toBe(1)
+    await expectExit(stuck, 1)
     expect(clientErrors(stuck.stderr)).toEqual([expect.stringMatching(/^client: could not (reach|fetch) /)])
   } finally {
     await compose(['unpause', 'ipfs-helia-server'])

@@ -3,6 +3,7 @@
 // `docker compose stop` ends every server with exit code 0 within its grace period; `down -v` leaves nothing.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { PROJECT, compose, containers, defaultNetwork, docker, exitCodeOf, logsOf } from '../testing/docker.ts'
+import { expectExitCode } from '../testing/processes.ts'
 
 const { servers, clients, pages } = defaultNetwork()
 const peers = servers.filter(server => !pages.includes(server)) // the ones with data and a ready.json
@@ -41,7 +42,7 @@ describe('the default network', () => {
     // one client per example, against the data the servers kept (the OrbitDB readers expect the writers' entries)
     for (const client of ['libp2p-v1-client-tcp', 'libp2p-v3-client-ws', 'ipfs-helia-client-get', 'orbitdb-v2-reader', 'orbitdb-v4-reader', 'bacalhau-demo']) {
       const run = await docker(['compose', '-p', PROJECT, 'run', '--rm', '--no-deps', client], 300_000)
-      expect(run.code, `${client}: ${run.stderr.slice(-2000)}`).toBe(0)
+      expectExitCode({ ...run, label: client }, 0)
     }
   })
 

@@ -9,7 +9,7 @@ import { compileWat } from '../../peers/bacalhau/client/src/wasm/compile.ts'
 import { generateIdentityKey } from '../../peers/orbitdb/v4/src/orbitdb.ts'
 import { NOOP_WAT, smallJob } from '../bench/bacalhau.ts'
 import { tempDir } from '../testing/cleanup.ts'
-import { startProcess, terminateAllProcesses, unusedPort, waitForReady, type RoleProcess } from '../testing/processes.ts'
+import { expectExit, startProcess, terminateAllProcesses, unusedPort, waitForReady, type RoleProcess } from '../testing/processes.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
 afterEach(terminateAllProcesses)
@@ -37,12 +37,12 @@ test.each(['v1', 'v3'])('libp2p %s: killed with -9 and restarted, the server has
   const client = startProcess(['node', 'src/client.ts'], { cwd, env: { SERVER_ADDR: first.ready.multiaddrs[0]!, ECHO_BYTES: String(64 * 1024 * 1024) } })
   await client.waitForLine(/^connected to /)
   await kill9(first.role) // in the middle of a 64 MiB echo
-  expect((await client.exited).code).toBe(1)
+  await expectExit(client, 1)
   expect(client.stderr).toHaveLength(1)
   const second = await start()
   expect(second.ready.peerId).toBe(first.ready.peerId)
   const again = startProcess(['node', 'src/client.ts'], { cwd, env: { SERVER_ADDR: second.ready.multiaddrs[0]! } })
-  expect((await again.exited).code, again.stderr.join('\n')).toBe(0)
+  await expectExit(again, 0)
 })
 
 test('Helia: every file the server acknowledged pinning before kill -9 is pinned and served after the restart', async () => {
@@ -62,7 +62,7 @@ test('Helia: every file the server acknowledged pinning before kill -9 is pinned
     }, () => {})
     return role
   }
-  for (let index = 0; index < 3; index++) expect((await (await add(index, 256 * 1024)).exited).code).toBe(0)
+  for (let index = 0; index < 3; index++) await expectExit(await add(index, 256 * 1024), 0)
   const inFlight = await add(3, 32 * 1024 * 1024)
   await inFlight.waitForLine(/^imported /)
   await kill9(first.role)
@@ -74,7 +74,7 @@ test('Helia: every file the server acknowledged pinning before kill -9 is pinned
   for (const [cid, content] of acknowledged) {
     const out = join(files, `${cid}.out`)
     const get = startProcess(['node', 'src/client.ts', 'get', cid, out], { cwd, env: { SERVER_ADDR: second.ready.multiaddrs[0]!, FETCH_TIMEOUT_MS: '10000' } })
-    expect((await get.exited).code, get.stderr.join('\n')).toBe(0)
+    await expectExit(get, 0)
     expect(Buffer.compare(await readFile(out), content)).toBe(0)
   }
 })
@@ -90,7 +90,7 @@ test.each(['v2', 'v4'])('OrbitDB %s: every document the server confirmed before 
     cwd,
     env: { SERVER_ADDR: server.multiaddrs[0]!, DB_ADDRESS: server.address!, IDENTITY_KEY: writer.key, WRITES: String(writes), DATA_DIR: dataDir, CLIENT_NAME: name, DIAL_TIMEOUT_MS: '5000', SYNC_TIMEOUT_MS: '5000' }
   })
-  for (let round = 0; round < 3; round++) expect((await run(10, first.ready).exited).code).toBe(0) // 30 confirmed
+  for (let round = 0; round < 3; round++) await expectExit(run(10, first.ready), 0) // 30 confirmed
   const inFlight = run(200, first.ready)
   await inFlight.waitForLine(/^opened /)
   await kill9(first.role)
@@ -101,7 +101,7 @@ test.each(['v2', 'v4'])('OrbitDB %s: every document the server confirmed before 
   expect(second.ready.address).toBe(first.ready.address)
   // a reader that never wrote gets what the server holds
   const reader = startProcess(['node', 'src/client.ts'], { cwd, env: { SERVER_ADDR: second.ready.multiaddrs[0]!, DB_ADDRESS: second.ready.address!, WRITES: '0', DATA_DIR: await tempDir(), CLIENT_NAME: 'reader' } })
-  expect((await reader.exited).code, reader.stderr.join('\n')).toBe(0)
+  await expectExit(reader, 0)
   const held = Number(/this replica has (\d+) documents/.exec(reader.stdout.join('\n'))?.[1])
   expect(held).toBeGreaterThanOrEqual(30)
 })

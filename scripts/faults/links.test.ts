@@ -7,7 +7,7 @@ import { afterEach, expect, test } from 'vitest'
 import { generateIdentityKey } from '../../peers/orbitdb/v4/src/orbitdb.ts'
 import { tempDir } from '../testing/cleanup.ts'
 import { createHost, delayRelay, shapeLink, type TestHost } from '../testing/netns.ts'
-import { terminateAllProcesses, waitForReady } from '../testing/processes.ts'
+import { expectExit, terminateAllProcesses, waitForReady } from '../testing/processes.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
 afterEach(terminateAllProcesses)
@@ -31,8 +31,7 @@ test.each(['v1', 'v3'])('libp2p %s: the client dials, exchanges messages and ech
   const ready = await waitForReady(server)
   const port = await relayTo(9111)
   const client = clientHost.start(['src/client.ts'], { cwd, env: { SERVER_ADDR: `/ip4/127.0.0.1/tcp/${port}/p2p/${ready.peerId}`, DIAL_TIMEOUT_MS: '30000' } })
-  const exit = await client.exited
-  expect(exit.code, client.stderr.join('\n')).toBe(0)
+  await expectExit(client, 0)
   expect(client.stdout.join('\n')).toMatch(/echo: 1048576 bytes sent and returned intact/)
 }, 120_000)
 
@@ -43,8 +42,7 @@ test('Helia: the client fetches and verifies the seed directory over bitswap acr
   const ready = await waitForReady<{ peerId: string, cid: string }>(server)
   const port = await relayTo(9201)
   const client = clientHost.start(['src/client.ts', 'get', ready.cid, join(await tempDir(), 'seed')], { cwd, env: { SERVER_ADDR: `/ip4/127.0.0.1/tcp/${port}/p2p/${ready.peerId}` } })
-  const exit = await client.exited
-  expect(exit.code, client.stderr.join('\n')).toBe(0)
+  await expectExit(client, 0)
   expect(client.stdout.join('\n')).toMatch(/re-import gives the same CID ✓/)
 }, 120_000)
 
@@ -56,8 +54,7 @@ test.each(['v2', 'v4'])('OrbitDB %s: a writer puts documents and the server conf
   const ready = await waitForReady<{ peerId: string, address: string }>(server, 60_000)
   const port = await relayTo(9311)
   const client = clientHost.start(['src/client.ts'], { cwd, env: { SERVER_ADDR: `/ip4/127.0.0.1/tcp/${port}/p2p/${ready.peerId}`, DB_ADDRESS: ready.address, IDENTITY_KEY: writer.key, WRITES: '5', DATA_DIR: await tempDir() } })
-  const exit = await client.exited
-  expect(exit.code, client.stderr.join('\n')).toBe(0)
+  await expectExit(client, 0)
   expect(client.stdout.join('\n')).toMatch(/the server holds all 5 entries; this replica has 5 documents/)
 }, 180_000)
 
@@ -69,7 +66,6 @@ test('Bacalhau local runner: the demo job (IPFS input, WASM, ipfs publisher, out
   const server = serverHost.start(['src/server.ts'], { cwd, env: { DATA_DIR: await tempDir(), API_LISTEN: `${serverHost.address}:1234`, IPFS_LISTEN: `/ip4/${serverHost.address}/tcp/9401`, PUBLIC_URL: `http://127.0.0.1:${apiPort}` } })
   await waitForReady(server, 60_000)
   const client = clientHost.start(['src/client.ts'], { cwd, env: { BACALHAU_API: `http://127.0.0.1:${apiPort}`, IPFS_PEER: `/ip4/127.0.0.1/tcp/${ipfsPort}`, PUBLISHER: 'ipfs' } })
-  const exit = await client.exited
-  expect(exit.code, client.stderr.join('\n')).toBe(0)
+  await expectExit(client, 0)
   expect(client.stdout.join('\n')).toMatch(/✓ matches a local count/)
 }, 180_000)

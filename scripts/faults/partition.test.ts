@@ -6,7 +6,7 @@ import { afterEach, expect, test } from 'vitest'
 import { generateIdentityKey } from '../../peers/orbitdb/v4/src/orbitdb.ts'
 import { tempDir } from '../testing/cleanup.ts'
 import { createHost, partition } from '../testing/netns.ts'
-import { terminateAllProcesses, waitForReady, type RoleProcess } from '../testing/processes.ts'
+import { expectExit, terminateAllProcesses, waitForReady, type RoleProcess } from '../testing/processes.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
 afterEach(terminateAllProcesses)
@@ -34,7 +34,7 @@ test.each(['v2', 'v4'])('OrbitDB %s: writes on both sides of a partition converg
 
   const cut = partition(farHost)
   const offline = await client(farHost, far.key, farDir, 10, 'far')
-  expect((await offline.exited).code).toBe(1)
+  await expectExit(offline, 1)
   expect(offline.stderr).toEqual([expect.stringMatching(/^client: could not reach .*; the 10 documents written are kept in .* and sync on the next run$/)])
   const nearRun = await client(serverHost, near.key, nearDir, 10, 'near')
   expect(syncedLine(nearRun)).toMatch(/the server holds all 10 entries; this replica has 10 documents/)

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { tempDir } from '../testing/cleanup.ts'
 import { createHost, shapeLink } from '../testing/netns.ts'
-import { terminateAllProcesses, waitForReady, type RoleProcess } from '../testing/processes.ts'
+import { expectExit, expectStop, terminateAllProcesses, waitForReady, type RoleProcess } from '../testing/processes.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
 afterEach(terminateAllProcesses)
@@ -29,13 +29,13 @@ test.each(['v1', 'v3'])('libp2p %s: clients mid-echo when the server restarts re
   const ready = await waitForReady(first)
   const clients = Array.from({ length: 3 }, (_unused, index) => clientHost.start(['src/client.ts'], { cwd, env: { SERVER_ADDR: ready.multiaddrs[0]!, ECHO_BYTES: String(8 * 1024 * 1024), CLIENT_NAME: `client-${index}`, DIAL_TIMEOUT_MS: '20000' } }))
   await Promise.all(clients.map(async client => client.waitForLine(/^connected to /)))
-  expect((await first.stop('SIGTERM')).code).toBe(0)
+  await expectStop(first, 'SIGTERM')
   const second = serverHost.start(['src/server.ts'], { cwd, env })
   expect((await waitForReady(second)).peerId).toBe(ready.peerId)
   for (const client of clients) reconnectedOrOneLine(client, (await client.exited).code)
   // and a client started now is served
   const fresh = clientHost.start(['src/client.ts'], { cwd, env: { SERVER_ADDR: ready.multiaddrs[0]! } })
-  expect((await fresh.exited).code, fresh.stderr.join('\n')).toBe(0)
+  await expectExit(fresh, 0)
 }, 120_000)
 
 test('Helia: a client fetching a large file when the server restarts finishes or fails in one line', async () => {
@@ -50,7 +50,7 @@ test('Helia: a client fetching a large file when the server restarts finishes or
   const ready = await waitForReady<{ peerId: string, multiaddrs: string[], cid: string }>(first, 60_000)
   const client = clientHost.start(['src/client.ts', 'get', ready.cid, join(files, 'out.bin')], { cwd, env: { SERVER_ADDR: ready.multiaddrs[0]!, FETCH_TIMEOUT_MS: '30000' } })
   await client.waitForLine(/^connected to /)
-  expect((await first.stop('SIGTERM')).code).toBe(0)
+  await expectStop(first, 'SIGTERM')
   const second = serverHost.start(['src/server.ts'], { cwd, env })
   expect((await waitForReady<{ cid: string }>(second, 60_000)).cid).toBe(ready.cid)
   reconnectedOrOneLine(client, (await client.exited).code)

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { CarBlockIterator } from '@ipld/car'
 import { afterEach, expect, test } from 'vitest'
 import { tempDir } from '../testing/cleanup.ts'
-import { terminateAllProcesses } from '../testing/processes.ts'
+import { expectExitCode, terminateAllProcesses } from '../testing/processes.ts'
 import { contentTree, runClient, startHeliaServer, startKubo } from './peers.ts'
 
 afterEach(terminateAllProcesses)
@@ -22,7 +22,7 @@ test('the Helia client fetches a 10 MiB file and a directory from Kubo\'s gatewa
     const cid = added.stdout.split('\n').at(-1)!
     const out = join(dir, `from-kubo-${cid.slice(-6)}`)
     const client = await runClient('ipfs/helia', ['get', cid, out], { GATEWAY_URL: kubo.ready.gateway })
-    expect(client.code, client.stderr.join('\n')).toBe(0)
+    expectExitCode(client, 0)
     expect(client.stdout).toContain(`fetching ${cid} as a CAR from ${kubo.ready.gateway}`)
     expect(client.stdout).toMatch(/re-import gives the same CID ✓/)
     if (source === bigFile) expect((await readFile(out)).equals(await readFile(bigFile))).toBe(true)

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { add, cat, connect, ls, parseCid, parseMultiaddr } from '../../peers/ipfs/kubo/src/client.ts'
 import { tempDir } from '../testing/cleanup.ts'
-import { terminateAllProcesses } from '../testing/processes.ts'
+import { expectExitCode, terminateAllProcesses } from '../testing/processes.ts'
 import { contentTree, runClient, startHeliaServer, startKubo } from './peers.ts'
 
 afterEach(terminateAllProcesses)
@@ -49,7 +49,7 @@ test('our Helia client fetches a 10 MiB file and a directory added to Kubo, over
   const { root, bigFile } = await contentTree(dir)
   const kubo = await startKubo()
   const added = await runClient('ipfs/kubo', ['add', root], { KUBO_API: kubo.ready.api })
-  expect(added.code, added.stderr.join('\n')).toBe(0)
+  expectExitCode(added, 0)
   const treeCid = added.stdout.split('\n').at(-1)!
   const fileCid = (await runClient('ipfs/kubo', ['add', bigFile], { KUBO_API: kubo.ready.api })).stdout.split('\n').at(-1)!
   for (const [index, address] of kubo.ready.multiaddrs.entries()) {
@@ -57,7 +57,7 @@ test('our Helia client fetches a 10 MiB file and a directory added to Kubo, over
     for (const [cid, source] of [[fileCid, bigFile], [treeCid, root]] as const) {
       const out = join(dir, `out-${index}-${cid.slice(-8)}`)
       const client = await runClient('ipfs/helia', ['get', cid, out], { SERVER_ADDR: address })
-      expect(client.code, client.stderr.join('\n')).toBe(0)
+      expectExitCode(client, 0)
       expect(client.stdout).toContain(`connected to ${kubo.ready.peerId}`)
       expect(client.stdout).toMatch(/re-import gives the same CID ✓/)
       expect(await readTree(out)).toEqual(await readTree(source))

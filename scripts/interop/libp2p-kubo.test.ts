@@ -1,7 +1,7 @@
 // The libp2p examples' clients, v1 and v3, dial Kubo (go-libp2p) over TCP and over WebSockets: Noise, Yamux,
 // identify and ping. Kubo speaks neither liftoff protocol, so the clients stop after ping, as they say.
 import { afterEach, expect, test } from 'vitest'
-import { terminateAllProcesses } from '../testing/processes.ts'
+import { expectExitCode, terminateAllProcesses } from '../testing/processes.ts'
 import { runClient, startKubo } from './peers.ts'
 
 afterEach(terminateAllProcesses)
@@ -11,7 +11,7 @@ test.each(['v1', 'v3'])('a libp2p %s client dials Kubo over TCP and WebSockets, 
   expect(kubo.ready.multiaddrs).toHaveLength(2)
   for (const address of kubo.ready.multiaddrs) {
     const client = await runClient(`libp2p/${version}`, [address])
-    expect(client.code, client.stderr.join('\n')).toBe(0)
+    expectExitCode(client, 0)
     expect(client.stdout).toContain(`connected to ${kubo.ready.peerId} via ${address} `)
     expect(client.stdout).toMatch(/encryption \/noise, muxer \/yamux\/1\.0\.0/)
     const identify = /^identify: agent (\S+); protocols (.+)$/m.exec(client.stdout)

@@ -35,10 +35,10 @@ export async function startLibp2pServer (version: 'v1' | 'v3', env: Record<strin
 }
 
 /** Runs an example's client to its end; resolves with its exit and output. */
-export async function runClient (example: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null, stdout: string, stderr: string[] }> {
+export async function runClient (example: string, args: string[], env: Record<string, string> = {}): Promise<{ label: string, code: number | null, stdout: string, stderr: string[] }> {
   const client = startProcess(['node', 'src/client.ts', ...args], { cwd: join(peersDir, example), env, label: `${example} client ${args.join(' ')}` })
   const exit = await client.exited
-  return { code: exit.code, stdout: client.stdout.join('\n'), stderr: client.stderr }
+  return { label: client.label, code: exit.code, stdout: client.stdout.join('\n'), stderr: client.stderr }
 }
 
 /** A 10 MiB file beside a nested directory with small files, under one root. */

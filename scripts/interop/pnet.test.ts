@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { tempDir } from '../testing/cleanup.ts'
-import { startProcess, terminateAllProcesses } from '../testing/processes.ts'
+import { expectExit, expectExitCode, startProcess, terminateAllProcesses } from '../testing/processes.ts'
 import { runClient, startHeliaServer, startKubo, startLibp2pServer } from './peers.ts'
 import { connect, parseCid, parseMultiaddr } from '../../peers/ipfs/kubo/src/client.ts'
 
@@ -13,7 +13,7 @@ afterEach(terminateAllProcesses)
 async function swarmKey (dir: string, name: string): Promise<string> {
   const path = join(dir, name)
   const writer = startProcess(['node', join(import.meta.dirname, '..', 'swarm-key.ts'), path], { cwd: dir })
-  expect((await writer.exited).code).toBe(0)
+  await expectExit(writer, 0)
   return path
 }
 
@@ -26,13 +26,13 @@ test('Kubo and a libp2p v3 client with the same swarm key connect; without it or
   const [address] = kubo.ready.multiaddrs
 
   const member = await runClient('libp2p/v3', [address!], { SWARM_KEY_FILE: key })
-  expect(member.code, member.stderr.join('\n')).toBe(0)
+  expectExitCode(member, 0)
   expect(member.stdout).toMatch(/identify: agent kubo\//)
   // Without a key the client's Noise handshake meets Kubo's encrypted stream (garbage, or silence until the
   // deadline, depending on who writes first); with another key nothing decrypts. Either way: refused.
   for (const env of [{}, { SWARM_KEY_FILE: otherKey }] as Array<Record<string, string>>) {
     const outsider = await runClient('libp2p/v3', [address!], { ...env, DIAL_TIMEOUT_MS: '3000' })
-    expect(outsider.code).toBe(1)
+    expectExitCode(outsider, 1)
     expect(outsider.stderr).toEqual([expect.stringMatching(/^client: (could not reach .* within 3000 ms|encryption handshake with .* failed \(.*\): is it in a private network whose swarm\.key)/)])
   }
 })
@@ -53,7 +53,7 @@ test('Kubo with the key fetches from a Helia server with the key; a Helia server
 
   // and a Helia client without the key cannot get anything from Kubo
   const outsider = await runClient('ipfs/helia', ['get', privateHelia.ready.cid!, join(dir, 'out')], { SERVER_ADDR: kubo.ready.multiaddrs[0]!, DIAL_TIMEOUT_MS: '3000' })
-  expect(outsider.code).toBe(1)
+  expectExitCode(outsider, 1)
   expect(outsider.stderr).toEqual([expect.stringMatching(/^client: could not reach .* within 3000 ms/)])
 })
 
@@ -62,10 +62,10 @@ test('libp2p v3 server and client share a private network of their own', async (
   const key = await swarmKey(dir, 'swarm.key')
   const server = await startLibp2pServer('v3', { SWARM_KEY_FILE: key })
   const member = await runClient('libp2p/v3', [server.ready.multiaddrs[1]!], { SWARM_KEY_FILE: key })
-  expect(member.code, member.stderr.join('\n')).toBe(0)
+  expectExitCode(member, 0)
   expect(member.stdout).toMatch(/bytes sent and returned intact/)
   const outsider = await runClient('libp2p/v3', [server.ready.multiaddrs[0]!], { DIAL_TIMEOUT_MS: '2000' })
-  expect(outsider.code).toBe(1)
+  expectExitCode(outsider, 1)
   const badKey = await runClient('libp2p/v3', [server.ready.multiaddrs[0]!], { SWARM_KEY_FILE: join(import.meta.dirname, 'peers.ts') })
   expect(badKey.stderr).toEqual([expect.stringMatching(/^client: SWARM_KEY_FILE .* is not a swarm key/)])
 })

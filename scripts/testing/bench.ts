@@ -3,12 +3,12 @@
 import { join } from 'node:path'
 import { expect } from 'vitest'
 import type { BenchResult } from '../bench/measure.ts'
-import { startProcess } from './processes.ts'
+import { expectExit, startProcess } from './processes.ts'
 
 export async function expectTinyBenchWorks (name: string): Promise<BenchResult[]> {
   const repoRoot = join(import.meta.dirname, '..', '..')
   const bench = startProcess(['node', join(repoRoot, 'scripts', 'bench.ts'), '--tiny', name], { cwd: repoRoot, label: `bench ${name}` })
-  expect((await bench.exited).code, bench.stderr.join('\n')).toBe(0)
+  await expectExit(bench, 0)
   const results = bench.stdout.filter(line => line.startsWith('{')).map(line => JSON.parse(line) as BenchResult)
   expect(results.length).toBeGreaterThan(0)
   for (const result of results) {

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { createInterface } from 'node:readline'
+import { expect } from 'vitest'
 
 export interface Exit {
   code: number | null
@@ -10,6 +11,8 @@ export interface Exit {
 }
 
 export interface RoleProcess {
+  /** What the process is, in messages (the label given, or the command). */
+  label: string
   child: ChildProcess
   stdout: string[]
   stderr: string[]
@@ -45,9 +48,11 @@ export function startProcess (command: string[], options: { cwd: string, env?: R
     return { code, signal }
   })()
 
-  const describe = (): string => `${options.label ?? command.join(' ')}\n--- stdout\n${stdout.join('\n')}\n--- stderr\n${stderr.join('\n')}`
+  const label = options.label ?? command.join(' ')
+  const describe = (): string => `${label}\n--- stdout\n${stdout.join('\n')}\n--- stderr\n${stderr.join('\n')}`
 
   const role: RoleProcess = {
+    label,
     child,
     stdout,
     stderr,
@@ -80,6 +85,37 @@ export function startProcess (command: string[], options: { cwd: string, env?: R
   running.add(role)
   void exited.then(() => running.delete(role))
   return role
+}
+
+/** Output as lines or as one text. */
+interface Printed { label?: string, stdout: string[] | string, stderr: string[] | string }
+const linesOf = (output: string[] | string): string[] => typeof output === 'string' ? output.trimEnd().split('\n') : output
+
+/** What a process printed, for an assertion's message: its stderr (the last 100 lines) and the last lines of its stdout. */
+export function printed (role: Printed, stdoutLines = 20): string {
+  return `${role.label ?? 'process'}\n--- stderr\n${linesOf(role.stderr).slice(-100).join('\n')}\n--- stdout (last ${stdoutLines} lines)\n${linesOf(role.stdout).slice(-stdoutLines).join('\n')}`
+}
+
+/** Waits for the process to end and asserts that it exited with `code`; a failure shows what it printed. */
+export async function expectExit (role: RoleProcess, code: number): Promise<Exit> {
+  const exit = await role.exited
+  expect(exit, printed(role)).toEqual({ code, signal: null })
+  return exit
+}
+
+/** Stops the process with `signal` and asserts that it exited with `code` (0: a clean stop). */
+export async function expectStop (role: RoleProcess, signal: NodeJS.Signals = 'SIGTERM', code = 0): Promise<void> {
+  expect(await role.stop(signal), printed(role)).toEqual({ code, signal: null })
+}
+
+/** Asserts that the process is still running (a server that must survive what a test did to it). */
+export function expectRunning (role: RoleProcess): void {
+  expect({ code: role.child.exitCode, signal: role.child.signalCode }, printed(role)).toEqual({ code: null, signal: null })
+}
+
+/** The same for a process already run to its end (a result with its exit code and output). */
+export function expectExitCode (result: Printed & { code: number | null }, code: number): void {
+  expect(result.code, printed(result)).toBe(code)
 }
 
 /** Kills whatever a test left running; call from afterEach so a failed test leaks no process. */

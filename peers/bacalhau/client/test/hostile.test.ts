@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { tempDir } from '../../../../scripts/testing/cleanup.ts'
 import { hostileRequests, rssMiB } from '../../../../scripts/testing/hostile.ts'
-import { startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
+import { expectRunning, startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { MAX_BODY_BYTES } from '../src/runner/api.ts'
 
 afterEach(stopAllProcesses)
@@ -29,7 +29,7 @@ test(`${hostileRequests(paths).length} odd methods, paths and bodies get 4xx (ne
     await response.arrayBuffer()
     expect(response.status, `${request.method} ${request.path.slice(0, 60)}`).toBeLessThan(500)
   }
-  expect(server.child.exitCode).toBe(null)
+  expectRunning(server)
   expect((await fetch(`${api}/api/v1/agent/version`)).status).toBe(200)
   expect(await rssMiB(server.child.pid!) - before).toBeLessThan(64)
 })
@@ -39,7 +39,7 @@ test('a body over the limit gets 413 (or the socket closed mid-upload), and the 
   const outcome = await fetch(`${api}/api/v1/orchestrator/jobs`, { method: 'PUT', body: new Uint8Array(MAX_BODY_BYTES + 1024), headers: { 'Content-Type': 'application/json' } })
     .then(async response => { await response.arrayBuffer(); return response.status }, () => 'closed')
   expect([413, 'closed']).toContain(outcome)
-  expect(server.child.exitCode).toBe(null)
+  expectRunning(server)
   expect((await fetch(`${api}/api/v1/agent/version`)).status).toBe(200)
 })
 

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
-import { startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
+import { expectExit, expectStop, startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { tempDir } from './fixtures.ts'
 import type { Ready } from '../src/server.ts'
 
@@ -24,11 +24,11 @@ test('the demo process runs a job on the runner process with both publishers; SI
   const { runner, ready, dataDir } = await startRunner()
   for (const publisher of ['ipfs', 'local']) {
     const demo = runDemo({ BACALHAU_API: ready.api, IPFS_PEER: ready.ipfs[0]!, PUBLISHER: publisher, INPUT_FILE: join(exampleDir, 'src', 'wasm', 'wordcount.wat') })
-    expect(await demo.exited).toEqual({ code: 0, signal: null })
+    await expectExit(demo, 0)
     expect(demo.stdout.join('\n')).toMatch(/✓ matches a local count/)
   }
   expect(runner.stdout.join('\n')).toMatch(/NOT Bacalhau/)
-  expect(await runner.stop('SIGTERM')).toEqual({ code: 0, signal: null })
+  await expectStop(runner, 'SIGTERM')
   expect(existsSync(join(dataDir, 'ready.json'))).toBe(false)
 })
 
@@ -37,29 +37,29 @@ test.each([
   ['a bad PUBLISHER', async () => ({ PUBLISHER: 's3' }), /^client: PUBLISHER must be ipfs or local, got "s3"$/]
 ])('%s exits non-zero with a one-line error', async (_case, env, message) => {
   const demo = runDemo(await env())
-  expect((await demo.exited).code).toBe(1)
+  await expectExit(demo, 1)
   expect(demo.stderr).toEqual([expect.stringMatching(message)])
 })
 
 test('a missing input file and an unreachable IPFS peer exit non-zero with one-line errors', async () => {
   const { ready } = await startRunner()
   const missing = runDemo({ BACALHAU_API: ready.api, IPFS_PEER: ready.ipfs[0]!, INPUT_FILE: '/nonexistent/input.txt' })
-  expect((await missing.exited).code).toBe(1)
+  await expectExit(missing, 1)
   expect(missing.stderr).toEqual(['client: no such file: /nonexistent/input.txt'])
   const noIpfs = runDemo({ BACALHAU_API: ready.api, IPFS_PEER: `/ip4/127.0.0.1/tcp/${await unusedPort()}` })
-  expect((await noIpfs.exited).code).toBe(1)
+  await expectExit(noIpfs, 1)
   expect(noIpfs.stderr).toEqual([expect.stringMatching(/^client: cannot reach the IPFS node at \/ip4\/127\.0\.0\.1\/tcp\/\d+: /)])
 })
 
 test('a bad runner setting exits non-zero with a one-line error', async () => {
   const runner = startProcess(['node', 'src/server.ts'], { cwd: exampleDir, env: { DATA_DIR: await tempDir(), API_LISTEN: 'everywhere' } })
-  expect((await runner.exited).code).toBe(1)
+  await expectExit(runner, 1)
   expect(runner.stderr).toEqual(['server: API_LISTEN must look like 127.0.0.1:1234, got "everywhere"'])
 })
 
 test('pnpm dev runs the whole loop and exits 0', async () => {
   const dev = startProcess(['node', 'src/dev.ts'], { cwd: exampleDir, label: 'dev', env: { BACKEND: 'runner' } })
-  expect(await dev.exited).toEqual({ code: 0, signal: null })
+  await expectExit(dev, 0)
   const output = dev.stdout.join('\n')
   expect(output).toMatch(/result \(ipfs bafy\w+\): .* ✓ matches a local count/)
   expect(output).toMatch(/result \(http:\/\/127\.0\.0\.1:\d+\/results\/e-[\w-]+\.tar\.gz\): .* ✓ matches a local count/)

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, expect, test } from 'vitest'
 import { hostileFrames, hostileRequests, rawExchange, rssMiB, trickle } from '../../../../scripts/testing/hostile.ts'
-import { startProcess, stopAllProcesses, waitForReady } from '../../../../scripts/testing/processes.ts'
+import { expectRunning, startProcess, stopAllProcesses, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { createNode } from '../src/node.ts'
 import { PIN_PROTOCOL } from '../src/pinning.ts'
 import type { Ready } from '../src/server.ts'
@@ -38,7 +38,7 @@ test(`pin protocol: ${frames.length} hostile frames each get an error answer, a 
   expect(outcomes.get('huge length prefix')).toEqual(new Set(['reset']))
   expect(outcomes.get('invalid JSON')).toEqual(new Set(['answered']))
   expect(outcomes.get('JSON of the wrong shape')).toEqual(new Set(['answered']))
-  expect(server.child.exitCode).toBe(null)
+  expectRunning(server)
   // still serving: the seed directory's root block through the gateway
   expect((await fetch(`${ready.gateway}/ipfs/${ready.cid}?format=raw`)).status).toBe(200)
   expect(await rssMiB(server.child.pid!) - before).toBeLessThan(64)
@@ -63,6 +63,6 @@ test(`gateway: ${hostileRequests(['a', 'b']).length} odd methods, paths and bodi
     expect(response.status, `${request.method} ${request.path.slice(0, 60)}`).toBeLessThan(500)
   }
   expect([...statuses].some(status => status >= 400)).toBe(true)
-  expect(server.child.exitCode).toBe(null)
+  expectRunning(server)
   expect((await fetch(`${ready.gateway}/ipfs/${ready.cid}?format=raw`)).status).toBe(200)
 })

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
-import { startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
+import { expectExit, expectStop, startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { randomFile, tempDir } from './fixtures.ts'
 import type { Ready } from '../src/server.ts'
 
@@ -31,16 +31,16 @@ test('client get fetches the served file over TCP and over WebSockets; client ad
   const { server, ready } = await startServer({ SERVE_PATH: source })
   for (const [index, address] of ready.multiaddrs.entries()) {
     const client = runClient(['get', ready.cid!, join(dir, `out-${index}.bin`)], { SERVER_ADDR: address })
-    expect(await client.exited).toEqual({ code: 0, signal: null })
+    await expectExit(client, 0)
     expect(client.stdout.join('\n')).toMatch(/re-import gives the same CID/)
     expect(Buffer.compare(await readFile(join(dir, `out-${index}.bin`)), await readFile(source))).toBe(0)
   }
   const upload = await randomFile(dir, 'upload.bin', 300_000)
   const adder = runClient(['add', upload], { SERVER_ADDR: ready.multiaddrs[0]! })
-  expect(await adder.exited).toEqual({ code: 0, signal: null })
+  await expectExit(adder, 0)
   expect(adder.stdout.join('\n')).toMatch(/server pinned bafk|server pinned bafy/)
   expect(server.stdout.some(line => line.startsWith('pin request from') && line.includes('"ok":true'))).toBe(true)
-  expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null })
+  await expectStop(server, 'SIGTERM')
 })
 
 test.each([
@@ -50,7 +50,7 @@ test.each([
   ['a malformed multiaddr', ['get', 'bafkreife3quyeeawcqqzk2xqar3gjzr67adb7dz763mfirgbv4j7kbqygu'], { SERVER_ADDR: '/ip4/1.2.3.4/tcp' }, /^client: malformed multiaddr/]
 ])('%s exits non-zero with a one-line error', async (_case, args, env, message) => {
   const client = runClient(args, env)
-  expect((await client.exited).code).toBe(1)
+  await expectExit(client, 1)
   expect(client.stderr).toHaveLength(1)
   expect(client.stderr[0]).toMatch(message)
 })
@@ -60,7 +60,7 @@ test('an unreachable server exits non-zero with a one-line error', async () => {
     SERVER_ADDR: `/ip4/127.0.0.1/tcp/${await unusedPort()}`,
     DIAL_TIMEOUT_MS: '700'
   })
-  expect((await client.exited).code).toBe(1)
+  await expectExit(client, 1)
   expect(client.stderr).toEqual([expect.stringMatching(/^client: could not reach .* within 700 ms/)])
 })
 
@@ -71,7 +71,7 @@ test('a CID nobody has exits non-zero after FETCH_TIMEOUT_MS and writes nothing'
     SERVER_ADDR: ready.multiaddrs[0]!,
     FETCH_TIMEOUT_MS: '1500'
   })
-  expect((await client.exited).code).toBe(1)
+  await expectExit(client, 1)
   expect(client.stderr).toEqual([expect.stringMatching(/^client: could not fetch bafkrei\w+ within 1500 ms/)])
   expect(existsSync(join(dir, 'out'))).toBe(false)
 })
@@ -80,20 +80,20 @@ test('a restarted server keeps its peer ID and its blocks; SIGTERM exits 0 and c
   const dir = await tempDir()
   const source = await randomFile(dir, 'kept.bin', 500_000)
   const first = await startServer({ SERVE_PATH: source })
-  expect(await first.server.stop('SIGTERM')).toEqual({ code: 0, signal: null })
+  await expectStop(first.server, 'SIGTERM')
   expect(existsSync(join(first.dataDir, 'ready.json'))).toBe(false)
 
   const second = await startServer({ DATA_DIR: first.dataDir })
   expect(second.ready.peerId).toBe(first.ready.peerId)
   const client = runClient(['get', first.ready.cid!, join(dir, 'after.bin')], { SERVER_ADDR: second.ready.multiaddrs[0]! })
-  expect(await client.exited).toEqual({ code: 0, signal: null })
+  await expectExit(client, 0)
   expect(Buffer.compare(await readFile(join(dir, 'after.bin')), await readFile(source))).toBe(0)
-  expect(await second.server.stop('SIGINT')).toEqual({ code: 0, signal: null })
+  await expectStop(second.server, 'SIGINT')
 })
 
 test('pnpm dev runs the whole demo and exits 0', async () => {
   const dev = startProcess(['node', 'src/dev.ts'], { cwd: exampleDir, label: 'dev' })
-  expect(await dev.exited).toEqual({ code: 0, signal: null })
+  await expectExit(dev, 0)
   const output = dev.stdout.join('\n')
   expect(output).toMatch(/re-import gives the same CID ✓/)
   expect(output).toMatch(/server pinned/)

@@ -5,7 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { tempDir } from '../../../../scripts/testing/cleanup.ts'
-import { startProcess, terminateAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
+import { expectExit, expectStop, startProcess, terminateAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
 import type { Ready } from '../src/server.ts'
 
 const exampleDir = join(import.meta.dirname, '..')
@@ -28,7 +28,7 @@ function runClient (args: string[], env: Record<string, string>) {
 
 async function clientOutput (args: string[], env: Record<string, string>): Promise<string> {
   const client = runClient(args, env)
-  expect(await client.exited, client.stderr.join('\n')).toEqual({ code: 0, signal: null })
+  await expectExit(client, 0)
   return client.stdout.join('\n')
 }
 
@@ -43,7 +43,7 @@ test('the demo adds a file and a directory, reads them back, pins, and the gatew
   const fileCid = /README\.md as (\S+)/.exec(output)![1]!
   const response = await fetch(`${ready.gateway}/ipfs/${fileCid}`)
   expect(Buffer.from(await response.arrayBuffer()).equals(await readFile(join(exampleDir, 'README.md')))).toBe(true)
-  expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null })
+  await expectStop(server, 'SIGTERM')
 })
 
 test('each command on its own: add with progress, cat, ls, pin, dag-get', async () => {
@@ -58,7 +58,7 @@ test('each command on its own: add with progress, cat, ls, pin, dag-get', async 
   const cat = runClient(['cat', cid], env)
   const chunks: Buffer[] = []
   cat.child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk))
-  expect((await cat.exited).code).toBe(0)
+  await expectExit(cat, 0)
   expect(Buffer.concat(chunks).equals(await readFile(file))).toBe(true)
 
   const tree = join(dir, 'tree')
@@ -92,7 +92,7 @@ test('a restarted daemon keeps its peer ID and what it pinned', async () => {
   await writeFile(join(dir, 'kept.txt'), 'kept across restarts\n')
   const cid = (await clientOutput(['add', join(dir, 'kept.txt')], { KUBO_API: first.ready.api })).split('\n').at(-1)!
   await clientOutput(['pin', cid], { KUBO_API: first.ready.api })
-  expect(await first.server.stop('SIGTERM')).toEqual({ code: 0, signal: null })
+  await expectStop(first.server, 'SIGTERM')
   const again = await startKubo({ DATA_DIR: first.dataDir })
   expect(again.ready.peerId).toBe(first.ready.peerId)
   expect(await clientOutput(['cat', cid], { KUBO_API: again.ready.api })).toBe('kept across restarts')
@@ -104,22 +104,22 @@ test.each([
   ['an unknown command', ['put', 'x'], /^client: unknown command "put"/]
 ])('%s exits non-zero with a one-line error', async (_case, args, message) => {
   const client = runClient(args, { KUBO_API: 'http://127.0.0.1:1' })
-  expect((await client.exited).code).toBe(1)
+  await expectExit(client, 1)
   expect(client.stderr).toEqual([expect.stringMatching(message)])
 })
 
 test('an unreachable API, a missing file and a missing binary are one line each', async () => {
   const api = `http://127.0.0.1:${await unusedPort()}`
   const unreachable = runClient(['peers'], { KUBO_API: api })
-  expect((await unreachable.exited).code).toBe(1)
+  await expectExit(unreachable, 1)
   expect(unreachable.stderr).toEqual([`client: cannot reach the Kubo RPC API at ${api}: ECONNREFUSED`])
 
   const { ready } = await startKubo()
   const missing = runClient(['add', '/nonexistent/liftoff.txt'], { KUBO_API: ready.api })
-  expect((await missing.exited).code).toBe(1)
+  await expectExit(missing, 1)
   expect(missing.stderr).toEqual(['client: no such file or directory: /nonexistent/liftoff.txt'])
 
   const noBinary = startProcess(['node', 'src/server.ts'], { cwd: exampleDir, env: { DATA_DIR: await tempDir(), KUBO_BINARY: '/nonexistent/ipfs' } })
-  expect((await noBinary.exited).code).toBe(1)
+  await expectExit(noBinary, 1)
   expect(noBinary.stderr).toEqual([expect.stringMatching(/^server: no Kubo binary at "\/nonexistent\/ipfs": run `node scripts\/real-peers\.ts kubo`/)])
 })

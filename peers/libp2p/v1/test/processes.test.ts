@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
-import { startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
+import { expectExit, expectStop, startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { generatePrivateKey, peerIdFromPrivateKey } from '../src/identity.ts'
 import { tempDir } from './fixtures.ts'
 
@@ -25,12 +25,12 @@ test('a client process talks to a server process over TCP and over WebSockets', 
   expect(ready.multiaddrs).toHaveLength(2)
   for (const address of ready.multiaddrs) {
     const client = startClient({ SERVER_ADDR: address })
-    expect(await client.exited).toEqual({ code: 0, signal: null })
+    await expectExit(client, 0)
     expect(client.stdout.join('\n')).toMatch(/1048576 bytes sent and returned intact/)
     expect(client.stdout.join('\n')).toContain(`connected to ${ready.peerId}`)
   }
   expect(server.stdout.filter(line => line.startsWith('message from'))).toHaveLength(6)
-  expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null })
+  await expectStop(server, 'SIGTERM')
 })
 
 test('the client retries until a server that starts later is ready', async () => {
@@ -39,7 +39,7 @@ test('the client retries until a server that starts later is ready', async () =>
   await client.waitForLine(/attempt 1 failed/)
   const server = startServer({ DATA_DIR: await tempDir(), LISTEN_ADDRS: `/ip4/127.0.0.1/tcp/${port}` })
   await waitForReady(server)
-  expect(await client.exited).toEqual({ code: 0, signal: null })
+  await expectExit(client, 0)
 })
 
 test.each([
@@ -47,14 +47,14 @@ test.each([
   ['an invalid number', { ECHO_BYTES: 'lots' }, /^client: ECHO_BYTES must be a positive integer, got "lots"$/]
 ])('%s exits non-zero with a one-line error', async (_case, env, message) => {
   const client = startClient(env)
-  expect((await client.exited).code).not.toBe(0)
+  await expectExit(client, 1)
   expect(client.stderr).toHaveLength(1)
   expect(client.stderr[0]).toMatch(message)
 })
 
 test('an unreachable server exits non-zero with a one-line error after the deadline', async () => {
   const client = startClient({ SERVER_ADDR: `/ip4/127.0.0.1/tcp/${await unusedPort()}`, DIAL_TIMEOUT_MS: '700' })
-  expect((await client.exited).code).toBe(1)
+  await expectExit(client, 1)
   expect(client.stderr).toHaveLength(1)
   expect(client.stderr[0]).toMatch(/^client: could not reach \/ip4\/127\.0\.0\.1\/tcp\/\d+ within 700 ms/)
 })
@@ -65,7 +65,7 @@ test('a peer-ID mismatch exits non-zero with a one-line error', async () => {
   const stranger = await peerIdFromPrivateKey(await generatePrivateKey())
   const tcpAddress = ready.multiaddrs[0]!.replace(/\/p2p\/.*$/, `/p2p/${stranger}`)
   const client = startClient({}, [tcpAddress])
-  expect((await client.exited).code).toBe(1)
+  await expectExit(client, 1)
   expect(client.stderr).toEqual([expect.stringMatching(new RegExp(`^client: peer ID mismatch: .* is not ${stranger}$`))])
 })
 
@@ -74,12 +74,12 @@ test('a restarted server keeps its peer ID (key file) and SIGTERM exits 0 and cl
   const first = startServer({ DATA_DIR: dataDir, LISTEN_ADDRS: loopbackListen })
   const firstReady = await waitForReady(first)
   expect(existsSync(join(dataDir, 'ready.json'))).toBe(true)
-  expect(await first.stop('SIGTERM')).toEqual({ code: 0, signal: null })
+  await expectStop(first, 'SIGTERM')
   expect(existsSync(join(dataDir, 'ready.json'))).toBe(false)
 
   const second = startServer({ DATA_DIR: dataDir, LISTEN_ADDRS: loopbackListen })
   expect((await waitForReady(second)).peerId).toBe(firstReady.peerId)
-  expect(await second.stop('SIGINT')).toEqual({ code: 0, signal: null })
+  await expectStop(second, 'SIGINT')
 })
 
 test('PRIVATE_KEY fixes the peer ID without a key file', async () => {
@@ -92,14 +92,14 @@ test('a server whose port is taken exits non-zero with a one-line error', async 
   const first = startServer({ DATA_DIR: await tempDir(), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0' })
   const busyAddress = (await waitForReady(first)).multiaddrs[0]!.replace(/\/p2p\/.*$/, '')
   const second = startServer({ DATA_DIR: await tempDir(), LISTEN_ADDRS: busyAddress })
-  expect((await second.exited).code).toBe(1)
+  await expectExit(second, 1)
   expect(second.stderr).toHaveLength(1)
   expect(second.stderr[0]).toMatch(/^server: /)
 })
 
 test('pnpm dev runs the whole demo and exits 0', async () => {
   const dev = startProcess(['node', 'src/dev.ts'], { cwd: exampleDir, label: 'dev' })
-  expect(await dev.exited).toEqual({ code: 0, signal: null })
+  await expectExit(dev, 0)
   const output = dev.stdout.join('\n')
   expect(output).toMatch(/client-tcp +│ echo: 1048576 bytes sent and returned intact/)
   expect(output).toMatch(/client-ws +│ echo: 1048576 bytes sent and returned intact/)

@@ -4,7 +4,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, expect, test } from 'vitest'
 import { hostileFrames, rawExchange, rssMiB, trickle } from '../../../../scripts/testing/hostile.ts'
-import { startProcess, stopAllProcesses, waitForReady } from '../../../../scripts/testing/processes.ts'
+import { expectRunning, startProcess, stopAllProcesses, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { ECHO_PROTOCOL } from '../src/echo.ts'
 import { DEFAULT_MAX_MESSAGE_BYTES, MESSAGES_PROTOCOL, MessageSession } from '../src/messages.ts'
 import { startClientNode, tempDir } from './fixtures.ts'
@@ -42,7 +42,7 @@ test(`messages: ${inputs.length} hostile frames each get an error answer, a clos
   expect(outcomes.get('huge length prefix')).toEqual(new Set(['reset']))
   expect(outcomes.get('invalid JSON')).toEqual(new Set(['answered']))
   expect(outcomes.get('JSON of the wrong shape')).toEqual(new Set(['answered']))
-  expect(server.child.exitCode).toBe(null)
+  expectRunning(server)
   await stillServes(client, address)
   expect(await rssMiB(server.child.pid!) - before).toBeLessThan(64)
 })

@@ -6,7 +6,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, expect, test } from 'vitest'
 import { onCleanup } from '../../../../scripts/testing/cleanup.ts'
 import { hostileFrames, rawExchange, rssMiB, trickle } from '../../../../scripts/testing/hostile.ts'
-import { startProcess, stopAllProcesses, waitForReady } from '../../../../scripts/testing/processes.ts'
+import { expectRunning, startProcess, stopAllProcesses, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { createNode } from '../src/node.ts'
 import { askServer, HOST_PROTOCOL } from '../src/replication.ts'
 import type { Ready } from '../src/server.ts'
@@ -36,7 +36,7 @@ test(`host protocol: ${frames.length} hostile frames each get an error answer, a
   }
   expect(outcomes.get('frame over the limit')).toEqual(new Set(['reset']))
   expect(outcomes.get('huge length prefix')).toEqual(new Set(['reset']))
-  expect(server.child.exitCode).toBe(null)
+  expectRunning(server)
   // still serving: it answers for its own database
   const answer = await askServer(client, client.libp2p.getConnections()[0]!.remotePeer, { op: 'host', address: ready.address }, AbortSignal.timeout(15_000))
   expect(answer.address).toBe(ready.address)

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
-import { startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
+import { expectExit, expectStop, startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { generateIdentityKey } from '../src/orbitdb.ts'
 import { tempDir } from './fixtures.ts'
 import type { Ready } from '../src/server.ts'
@@ -26,12 +26,12 @@ test('a writer process syncs to the server process; a reader process started lat
   const { server, ready } = await startServer({ WRITERS: alice.identityId })
   const common = { SERVER_ADDR: ready.multiaddrs[0]!, DB_ADDRESS: ready.address }
   const writer = runClient({ ...common, CLIENT_NAME: 'alice', IDENTITY_KEY: alice.key, DATA_DIR: await tempDir(), WRITES: '10' })
-  expect(await writer.exited).toEqual({ code: 0, signal: null })
+  await expectExit(writer, 0)
   expect(writer.stdout.join('\n')).toMatch(/the server holds all 10 entries/)
   const reader = runClient({ ...common, CLIENT_NAME: 'bob', DATA_DIR: await tempDir(), WRITES: '0' })
-  expect(await reader.exited).toEqual({ code: 0, signal: null })
+  await expectExit(reader, 0)
   expect(reader.stdout.join('\n')).toMatch(/this replica has 10 documents/)
-  expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null })
+  await expectStop(server, 'SIGTERM')
 })
 
 test.each([
@@ -40,7 +40,7 @@ test.each([
   ['a malformed server multiaddr', { DB_ADDRESS: '/orbitdb/zdpuAz8fBts4vCNy3gMM7MmP8LQ3kfDTRNdh6z9BUn9NwHMVt', SERVER_ADDR: 'localhost:9301' }, /^client: malformed multiaddr "localhost:9301"/]
 ])('%s exits non-zero with a one-line error', async (_case, env, message) => {
   const client = runClient({ DATA_DIR: await tempDir(), ...env })
-  expect((await client.exited).code).toBe(1)
+  await expectExit(client, 1)
   expect(client.stderr).toHaveLength(1)
   expect(client.stderr[0]).toMatch(message)
 })
@@ -52,29 +52,29 @@ test('an unreachable server exits non-zero with a one-line error', async () => {
     SERVER_ADDR: `/ip4/127.0.0.1/tcp/${await unusedPort()}`,
     DIAL_TIMEOUT_MS: '800'
   })
-  expect((await client.exited).code).toBe(1)
+  await expectExit(client, 1)
   expect(client.stderr).toEqual([expect.stringMatching(/^client: (could not open .* within 800 ms|could not reach .* within 800 ms)/)])
 })
 
 test('a writer outside the access controller exits non-zero with a one-line error', async () => {
   const { ready } = await startServer()
   const client = runClient({ DATA_DIR: await tempDir(), DB_ADDRESS: ready.address, SERVER_ADDR: ready.multiaddrs[0]!, WRITES: '1' })
-  expect((await client.exited).code).toBe(1)
+  await expectExit(client, 1)
   expect(client.stderr).toEqual([expect.stringMatching(/^client: identity \w+ may not write to \/orbitdb\/\w+ \(it is not in the access controller\)$/)])
 })
 
 test('a restarted server keeps its peer ID, identity and database address; SIGTERM exits 0', async () => {
   const first = await startServer()
-  expect(await first.server.stop('SIGTERM')).toEqual({ code: 0, signal: null })
+  await expectStop(first.server, 'SIGTERM')
   expect(existsSync(join(first.dataDir, 'ready.json'))).toBe(false)
   const second = await startServer({ DATA_DIR: first.dataDir })
   expect(second.ready).toMatchObject({ peerId: first.ready.peerId, identity: first.ready.identity, address: first.ready.address })
-  expect(await second.server.stop('SIGINT')).toEqual({ code: 0, signal: null })
+  await expectStop(second.server, 'SIGINT')
 })
 
 test('pnpm dev runs the whole demo and exits 0', async () => {
   const dev = startProcess(['node', 'src/dev.ts'], { cwd: exampleDir, label: 'dev' })
-  expect(await dev.exited).toEqual({ code: 0, signal: null })
+  await expectExit(dev, 0)
   const output = dev.stdout.join('\n')
   expect(output).toMatch(/alice +│ synced in \d+ ms: the server holds all 5 entries/)
   expect(output).toMatch(/bob +│ synced in \d+ ms: .*this replica has 5 documents/)

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { tempDir } from '../../../../../scripts/testing/cleanup.ts'
-import { startProcess, terminateAllProcesses } from '../../../../../scripts/testing/processes.ts'
+import { expectExit, startProcess, terminateAllProcesses } from '../../../../../scripts/testing/processes.ts'
 import { findBinaries, startRealBacalhau, type Binaries } from '../../src/bacalhau.ts'
 import { BacalhauClient } from '../../src/client/index.ts'
 import { bacalhauContract } from '../contract-suite.ts'
@@ -59,7 +59,7 @@ test('Bacalhau\'s own CLI describes a job this client submitted', async () => {
 
 test('pnpm dev runs the demo on real Bacalhau when its binary is there, and says so', async () => {
   const dev = startProcess(['node', 'src/dev.ts'], { cwd: join(import.meta.dirname, '..', '..'), label: 'dev', env: { BACKEND: 'bacalhau' } })
-  expect(await dev.exited).toEqual({ code: 0, signal: null })
+  await expectExit(dev, 0)
   const output = dev.stdout.join('\n')
   expect(output).toMatch(/using real Bacalhau v1\.9\.3/)
   expect(output).toMatch(/Bacalhau API http:\/\/127\.0\.0\.1:\d+: v1\.9\.3\n/)
