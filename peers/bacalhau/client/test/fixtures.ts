@@ -2,6 +2,7 @@
 // (WAT, compiled with wabt) that trap, spin, exit non-zero or print their environment and arguments.
 import { join } from 'node:path'
 import { onCleanup, tempDir } from '../../../../scripts/testing/cleanup.ts'
+import type { HostileRequest } from '../../../../scripts/testing/hostile.ts'
 import { BacalhauClient, type Job } from '../src/client/index.ts'
 import { readRunnerConfig, startRunner, type RunnerConfig, type RunningRunner } from '../src/server.ts'
 import { compileWat } from '../src/wasm/compile.ts'
@@ -79,4 +80,21 @@ export async function wasmJob (program: string, options: { env?: Record<string, 
       Timeouts: { ExecutionTimeout: options.timeoutSeconds ?? 30 }
     }]
   }
+}
+
+/** The routes hostile requests are aimed at: the jobs collection, a job, a job's executions. */
+export const HOSTILE_PATHS = ['/api/v1/orchestrator/jobs', '/api/v1/orchestrator/jobs/j-nope', '/api/v1/orchestrator/jobs/j-nope/executions']
+
+/**
+ * The status Bacalhau v1.9.3 gives a hostile request (seen from real Bacalhau; the interop tier checks the
+ * runner against it request by request): a preflight 204, a broken %-escape 400, / its version, a body at
+ * the jobs collection (PUT or POST) 400, listing jobs 200, anything else 404 (no such job, no such route).
+ */
+export function bacalhauStatus (request: HostileRequest): number {
+  const path = new URL(request.path, 'http://bacalhau').pathname
+  if (request.method === 'OPTIONS') return 204
+  if (/%(?![0-9a-f]{2})/i.test(path)) return 400
+  if (path === '/' && request.method === 'GET') return 200
+  if (path === '/api/v1/orchestrator/jobs') return request.method === 'GET' ? 200 : ['PUT', 'POST'].includes(request.method) ? 400 : 404
+  return 404
 }

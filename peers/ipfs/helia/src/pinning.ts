@@ -3,6 +3,7 @@
 // holds it), pins it, and answers with what it now stores. Bad CIDs and slow fetches get error answers.
 import { unixfs } from '@helia/unixfs'
 import { lpStream } from '@libp2p/utils'
+import * as varint from 'uint8-varint'
 import { CID } from 'multiformats/cid'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -37,6 +38,18 @@ async function pin (helia: Node, request: unknown, timeoutMs: number): Promise<P
   }
 }
 
+/**
+ * lpStream's varint length decoder, refusing a prefix longer than any allowed length needs: lpStream checks
+ * a prefix's length only once it decodes, so a peer sending 0xff bytes would be buffered until the deadline.
+ */
+function boundedLength (maxDataLength: number): (data: Parameters<typeof varint.decode>[0]) => number {
+  const longest = varint.encodingLength(maxDataLength)
+  return data => {
+    if (data.byteLength > longest) throw Object.assign(new Error(`length prefix over ${longest} bytes`), { name: 'InvalidDataLengthLengthError' })
+    return varint.decode(data)
+  }
+}
+
 export interface ServePinsOptions {
   timeoutMs: number
   onPin?: (remotePeer: PeerId, response: PinResponse) => void
@@ -44,7 +57,7 @@ export interface ServePinsOptions {
 
 export function servePins (helia: Node, options: ServePinsOptions): Promise<void> {
   return helia.libp2p.handle(PIN_PROTOCOL, async (stream, connection) => {
-    const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
+    const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES, lengthDecoder: boundedLength(MAX_FRAME_BYTES) })
     try {
       // the request must arrive whole within REQUEST_TIMEOUT_MS: an idle or trickling stream is reset
       const frame = await frames.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
@@ -59,7 +72,9 @@ export function servePins (helia: Node, options: ServePinsOptions): Promise<void
       await frames.write(new TextEncoder().encode(JSON.stringify(response)))
       await stream.close()
     } catch (err) {
-      stream.abort(err as Error)
+      // a peer that closed before sending a whole request is closed too; any other failure resets
+      if ((err as Error).name === 'UnexpectedEOFError') await stream.close().catch(() => {})
+      else stream.abort(err as Error)
     }
   })
 }

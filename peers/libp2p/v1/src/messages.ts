@@ -2,6 +2,7 @@
 // that many bytes of UTF-8 JSON. A client may send several requests on one stream; the server answers each
 // in order. A frame over the size limit resets the stream (and only that stream).
 import { lpStream } from 'it-length-prefixed-stream'
+import * as varint from 'uint8-varint'
 import type { PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Node } from './node.ts'
@@ -37,12 +38,24 @@ export interface ServeMessagesOptions {
   onRequest?: (remotePeer: PeerId, request: unknown, response: MessageResponse) => void
 }
 
+/**
+ * lpStream's varint length decoder, refusing a prefix longer than any allowed length needs: lpStream checks
+ * a prefix's length only once it decodes, so a peer sending 0xff bytes would be buffered until the deadline.
+ */
+function boundedLength (maxDataLength: number): (data: Parameters<typeof varint.decode>[0]) => number {
+  const longest = varint.encodingLength(maxDataLength)
+  return data => {
+    if (data.byteLength > longest) throw Object.assign(new Error(`length prefix over ${longest} bytes`), { name: 'InvalidDataLengthLengthError' })
+    return varint.decode(data)
+  }
+}
+
 // #region handler
 export function serveMessages (node: Node, options: ServeMessagesOptions = {}): Promise<void> {
   const maxDataLength = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
   const frameTimeoutMs = options.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS
   return node.handle(MESSAGES_PROTOCOL, ({ stream, connection }) => {
-    const frames = lpStream(stream, { maxDataLength })
+    const frames = lpStream(stream, { maxDataLength, lengthDecoder: boundedLength(maxDataLength) })
     void (async () => {
       try {
         while (true) {
@@ -59,7 +72,7 @@ export function serveMessages (node: Node, options: ServeMessagesOptions = {}): 
         }
       } catch (err) {
         const error = err as Error
-        if (error.name === 'UnexpectedEOFError') { // the client closed its side between frames
+        if (error.name === 'UnexpectedEOFError') { // the client closed its side, between frames or inside one
           await stream.close().catch(() => {})
           return
         }

@@ -7,6 +7,7 @@
 //   {"op":"await","address":…,"heads":[…]}  the server joins those entries (fetching what it lacks from the
 //                                           asker) and answers once its log holds them all.
 import { lpStream } from 'it-length-prefixed-stream'
+import * as varint from 'uint8-varint'
 import { isValidAddress, type Document, type DocumentsDatabase, type LogEntry } from '@orbitdb/core'
 import type { PeerId } from '@libp2p/interface'
 import type { Node } from './node.ts'
@@ -86,6 +87,34 @@ async function countEntries<T extends Document> (db: DocumentsDatabase<T>, inclu
   return count
 }
 
+/**
+ * lpStream's varint length decoder, refusing a prefix longer than any allowed length needs: lpStream checks
+ * a prefix's length only once it decodes, so a peer sending 0xff bytes would be buffered until the deadline.
+ */
+function boundedLength (maxDataLength: number): (data: Parameters<typeof varint.decode>[0]) => number {
+  const longest = varint.encodingLength(maxDataLength)
+  return data => {
+    if (data.byteLength > longest) throw Object.assign(new Error(`length prefix over ${longest} bytes`), { name: 'InvalidDataLengthLengthError' })
+    return varint.decode(data)
+  }
+}
+
+/** The request in a frame, or the error answer for a frame that is not one. */
+function parseRequest (frame: Uint8Array): HostRequest | string {
+  let value: unknown
+  try {
+    value = JSON.parse(new TextDecoder().decode(frame))
+  } catch {
+    return 'the request is not JSON'
+  }
+  const { op, address, heads, timeoutMs } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>
+  if (op === 'host' && typeof address === 'string') return { op, address }
+  if (op === 'await' && typeof address === 'string' && Array.isArray(heads) && heads.every(head => typeof head === 'string') && typeof timeoutMs === 'number' && timeoutMs > 0) {
+    return { op, address, heads, timeoutMs }
+  }
+  return 'expected {"op":"host","address":string} or {"op":"await","address":string,"heads":string[],"timeoutMs":number>0}'
+}
+
 export interface Host {
   /** Opens `address` (if not yet open) and keeps it; resolves with the open database. */
   host: (address: string) => Promise<DocumentsDatabase<Document>>
@@ -96,17 +125,19 @@ export interface Host {
 // #region serve
 export function serveHosting (helia: Node, host: Host): Promise<void> {
   return helia.libp2p.handle(HOST_PROTOCOL, ({ stream, connection }) => {
-    const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
+    const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES, lengthDecoder: boundedLength(MAX_FRAME_BYTES) })
     void (async () => {
       try {
         // the request must arrive whole within REQUEST_TIMEOUT_MS: an idle or trickling stream is reset
-        const request = JSON.parse(new TextDecoder().decode((await frames.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).subarray())) as HostRequest
-        const response = await answer(host, request)
-        host.onAnswer?.(connection.remotePeer, request, response)
+        const request = parseRequest((await frames.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).subarray())
+        const response = typeof request === 'string' ? { ok: false as const, error: request } : await answer(host, request)
+        if (typeof request !== 'string') host.onAnswer?.(connection.remotePeer, request, response)
         await frames.write(new TextEncoder().encode(JSON.stringify(response)))
         await stream.close()
       } catch (err) {
-        stream.abort(err as Error)
+        // a peer that closed before sending a whole request is closed too; any other failure resets
+        if ((err as Error).name === 'UnexpectedEOFError') await stream.close().catch(() => {})
+        else stream.abort(err as Error)
       }
     })()
   })

@@ -60,22 +60,31 @@ class HttpError extends Error {
   readonly status: number
   readonly code: string
   readonly component: string
-  constructor (status: number, code: string, message: string, component = 'APIServer') {
+  readonly extra: Pick<ApiErrorBody, 'Hint' | 'Details'>
+  constructor (status: number, code: string, message: string, component = 'APIServer', extra: Pick<ApiErrorBody, 'Hint' | 'Details'> = {}) {
     super(message)
     this.status = status
     this.code = code
     this.component = component
+    this.extra = extra
   }
 }
+
+/** Bacalhau's answer where no route matches (its HTTP framework's 404, through Bacalhau's error handler). */
+const NO_ROUTE = new HttpError(404, 'NotFound', 'The requested resource/URL was not found.', 'APIServer', {
+  Hint: 'The server version may be older than this CLI version and does not support the endpoint yet.',
+  Details: { cli_usage: 'If you are using the CLI, try updating your server to a newer version or check if the command is supported in your server version.' }
+})
 
 function send (response: ServerResponse, status: number, body: unknown): void {
   const text = stringifyJson(body)
   response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) }).end(text)
 }
 
-function sendError (response: ServerResponse, error: HttpError): void {
-  // Bacalhau leaves RequestID empty and omits Hint and Details when it has none
-  const body: ApiErrorBody = { Status: error.status, Message: error.message, RequestID: '', Code: error.code, Component: error.component }
+function sendError (response: ServerResponse, error: HttpError, method = 'GET'): void {
+  // Bacalhau leaves RequestID empty and omits Hint and Details when it has none; a HEAD gets the status alone
+  if (method === 'HEAD') return void response.writeHead(error.status).end()
+  const body: ApiErrorBody = { Status: error.status, Message: error.message, RequestID: '', Code: error.code, Component: error.component, ...error.extra }
   send(response, error.status, body)
 }
 
@@ -133,7 +142,12 @@ export function createApiServer ({ runner, store, dataDir }: ApiOptions): Server
     return record
   }
 
+  const submit = async (_match: RegExpExecArray, _url: URL, request: IncomingMessage): Promise<unknown> => {
+    const body = await readBody(request) as { Job?: unknown, Force?: boolean }
+    return runner.submit(body.Job, body.Force === true)
+  }
   const routes: Array<[string, RegExp, (match: RegExpExecArray, url: URL, request: IncomingMessage) => Promise<unknown> | unknown]> = [
+    ['GET', /^\/$/, () => VERSION], // Bacalhau answers / with its version
     ['GET', /^\/api\/v1\/agent\/alive$/, () => ({ Status: 'OK' })],
     ['GET', /^\/api\/v1\/agent\/version$/, () => VERSION],
     ['GET', /^\/api\/v1\/agent\/node$/, async () => nodeInfo(dataDir)],
@@ -146,10 +160,8 @@ export function createApiServer ({ runner, store, dataDir }: ApiOptions): Server
         ConnectionState: { Status: 'CONNECTED', LastHeartbeat: new Date().toISOString(), ConnectedSince: startedAt, DisconnectedSince: GO_ZERO_TIME }
       }]
     })],
-    ['PUT', /^\/api\/v1\/orchestrator\/jobs$/, async (_match, _url, request) => {
-      const body = await readBody(request) as { Job?: unknown, Force?: boolean }
-      return runner.submit(body.Job, body.Force === true)
-    }],
+    ['PUT', /^\/api\/v1\/orchestrator\/jobs$/, submit],
+    ['POST', /^\/api\/v1\/orchestrator\/jobs$/, submit], // Bacalhau takes a submission by either
     ['GET', /^\/api\/v1\/orchestrator\/jobs$/, (_match, url) => {
       let records = store.list()
       const namespace = url.searchParams.get('namespace')
@@ -189,6 +201,21 @@ export function createApiServer ({ runner, store, dataDir }: ApiOptions): Server
   // socket for minutes; Node checks those deadlines every connectionsCheckingInterval.
   const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 }, (request, response) => {
     const url = new URL(request.url ?? '/', 'http://runner')
+    // Go's HTTP server refuses a path with a broken %-escape before any handler sees it
+    try {
+      decodeURIComponent(url.pathname)
+    } catch {
+      return void response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end('400 Bad Request')
+    }
+    // CORS as Bacalhau's HTTP framework does it for any origin: preflights get 204, answers the origin header
+    if (request.headers.origin !== undefined) response.setHeader('Access-Control-Allow-Origin', '*').setHeader('Vary', 'Origin')
+    if (request.method === 'OPTIONS') {
+      if (request.headers.origin !== undefined) {
+        response.setHeader('Access-Control-Allow-Methods', 'GET,HEAD,PUT,PATCH,POST,DELETE')
+        if (request.headers['access-control-request-headers'] !== undefined) response.setHeader('Access-Control-Allow-Headers', request.headers['access-control-request-headers'])
+      }
+      return void response.writeHead(204).end()
+    }
     void (async () => {
       try {
         const archive = /^\/results\/(e-[0-9a-f-]+\.tar\.gz)$/.exec(url.pathname)
@@ -203,13 +230,14 @@ export function createApiServer ({ runner, store, dataDir }: ApiOptions): Server
           const match = pattern.exec(url.pathname)
           if (match !== null && method === request.method) return send(response, 200, await handler(match, url, request))
         }
-        throw new HttpError(404, 'NotFound', `no route for ${request.method} ${url.pathname}`)
+        throw NO_ROUTE
       } catch (err) {
-        if (err instanceof HttpError) return sendError(response, err)
-        if (err instanceof ValidationError) return sendError(response, new HttpError(400, 'InternalError', err.message))
-        if (err instanceof JobConflictError) return sendError(response, new HttpError(400, 'BadRequest', err.message))
-        if (err instanceof NotFoundError) return sendError(response, new HttpError(404, 'NotFound', err.message, 'JobStore'))
-        sendError(response, new HttpError(500, 'InternalServerError', (err as Error).message))
+        const method = request.method
+        if (err instanceof HttpError) return sendError(response, err, method)
+        if (err instanceof ValidationError) return sendError(response, new HttpError(400, 'InternalError', err.message), method)
+        if (err instanceof JobConflictError) return sendError(response, new HttpError(400, 'BadRequest', err.message), method)
+        if (err instanceof NotFoundError) return sendError(response, new HttpError(404, 'NotFound', err.message, 'JobStore'), method)
+        sendError(response, new HttpError(500, 'InternalServerError', (err as Error).message), method)
       }
     })()
   })

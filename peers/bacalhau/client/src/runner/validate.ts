@@ -15,7 +15,7 @@ function fail (message: string): never {
 
 /** Throws what Bacalhau answers with a 400; returns the submission's warnings. */
 export function validateJob (job: unknown): asserts job is Job {
-  if (typeof job !== 'object' || job === null) fail('missing job')
+  if (typeof job !== 'object' || job === null) fail('empty/nil job')
   const { Type, Tasks } = job as Partial<Job>
   if (!Array.isArray(Tasks) || Tasks.length === 0) fail('missing job tasks')
   if (!JOB_TYPES.includes(String(Type))) fail(`invalid job type: "${String(Type)}"`)

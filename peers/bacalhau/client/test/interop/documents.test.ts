@@ -2,17 +2,18 @@
 // input and each publisher, a failing job, a stopped job) go to both, and every answer of the API (agent,
 // nodes, submit, describe with and without include, executions, history, results, list, stop, errors) is
 // compared key path by key path, and value by value except for what must differ (IDs, times, the node's
-// name and version, the addresses of each side's own services).
+// name and version, the addresses of each side's own services); hostile requests by status and error code.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, expect, test } from 'vitest'
 import { tempDir } from '../../../../../scripts/testing/cleanup.ts'
+import { hostileRequests } from '../../../../../scripts/testing/hostile.ts'
 import { findBinaries, startRealBacalhau } from '../../src/bacalhau.ts'
 import { BacalhauClient } from '../../src/client/index.ts'
 import { readDemoConfig, runDemo } from '../../src/client.ts'
 import { readRunnerConfig, startRunner } from '../../src/server.ts'
-import { PROGRAMS, wasmJob } from '../fixtures.ts'
+import { bacalhauStatus, HOSTILE_PATHS, PROGRAMS, wasmJob } from '../fixtures.ts'
 
 const found = findBinaries()
 if (typeof found === 'string') throw new Error(`these tests run real Bacalhau: ${found}`)
@@ -70,6 +71,14 @@ async function answersOf (side: Side): Promise<Answers> {
   await ask('an unknown job', '/orchestrator/jobs/j-missing')
   await ask('a job without tasks', '/orchestrator/jobs', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{"Job":{"Type":"batch","Tasks":[]}}' })
   await ask('a body that is not JSON', '/orchestrator/jobs', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{not json' })
+
+  // hostile requests (test/hostile.test.ts): their status, and who refused them with which code
+  for (const [index, request] of hostileRequests(HOSTILE_PATHS).entries()) {
+    const response = await fetch(`${side.api}${request.path}`, { method: request.method, body: request.method === 'GET' ? undefined : request.body, headers: request.headers })
+    const text = await response.text()
+    const error = text.startsWith('{') ? JSON.parse(text) as { Code?: string, Component?: string } : { text }
+    answers.set(`hostile ${index} (${request.kind}): ${request.method} ${request.path.slice(0, 60)}`, { status: response.status, body: response.status < 400 ? {} : 'text' in error ? error : { Code: error.Code, Component: error.Component } })
+  }
   return answers
 }
 
@@ -152,4 +161,10 @@ beforeAll(async () => {
 test('every answer of the runner has the key paths and values of real Bacalhau\'s', () => {
   expect(real.size).toBe(runner.size)
   expect(differences(runner, real)).toEqual([])
+})
+
+test('the statuses the main suite expects of hostile requests are the ones real Bacalhau gives', () => {
+  const requests = hostileRequests(HOSTILE_PATHS)
+  const statuses = [...real.entries()].filter(([name]) => name.startsWith('hostile ')).map(([, answer]) => answer.status)
+  expect(statuses).toEqual(requests.map(bacalhauStatus))
 })
