@@ -1,6 +1,7 @@
 // Test helpers shared by every example's spawned-process tests and the compose-as-processes test.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { createInterface } from 'node:readline'
 import { expect } from 'vitest'
@@ -138,16 +139,34 @@ export async function waitForReady<T = { peerId: string, multiaddrs: string[] }>
   return JSON.parse(line.slice('READY '.length)) as T
 }
 
-/** A TCP port on 127.0.0.1 that nothing listened on a moment ago. */
+/** The first port of the kernel's ephemeral range: outgoing connections take their local ports from there up. */
+function ephemeralPortsStart (): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768
+  } catch {
+    return 32768
+  }
+}
+
+/**
+ * A TCP port on 127.0.0.1 that nothing listens on, below the ephemeral range: no outgoing connection is
+ * given it, so it stays free between a server's kill and its restart, or as an address nobody answers.
+ */
 export async function unusedPort (): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const address = server.address()
-  server.close()
-  await once(server, 'close')
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
+  const [low, high] = [10_000, ephemeralPortsStart() - 1]
+  for (let tries = 0; tries < 100; tries++) {
+    const port = low + Math.floor(Math.random() * (high - low))
+    const server = createServer()
+    const listening = await new Promise<boolean>(resolve => {
+      server.once('error', () => resolve(false))
+      server.listen(port, '127.0.0.1', () => resolve(true))
+    })
+    if (!listening) continue
+    server.close()
+    await once(server, 'close')
+    return port
+  }
+  throw new Error(`no free port between ${low} and ${high}`)
 }
 
 /** Rejects with a clear message when `promise` takes longer than `timeoutMs` (for stop() calls that hang). */

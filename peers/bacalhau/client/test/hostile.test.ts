@@ -9,16 +9,15 @@ import { afterEach, expect, test } from 'vitest'
 import { tempDir } from '../../../../scripts/testing/cleanup.ts'
 import { hostileRequests, rssMiB } from '../../../../scripts/testing/hostile.ts'
 import { bacalhauStatus, HOSTILE_PATHS } from './fixtures.ts'
-import { expectRunning, startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
+import { expectRunning, startProcess, stopAllProcesses, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { MAX_BODY_BYTES } from '../src/runner/api.ts'
 
 afterEach(stopAllProcesses)
 
 async function start () {
-  const port = await unusedPort()
-  const server = startProcess(['node', 'src/server.ts'], { cwd: join(import.meta.dirname, '..'), env: { DATA_DIR: await tempDir(), API_LISTEN: `127.0.0.1:${port}`, IPFS_LISTEN: '/ip4/127.0.0.1/tcp/0' } })
+  const server = startProcess(['node', 'src/server.ts'], { cwd: join(import.meta.dirname, '..'), env: { DATA_DIR: await tempDir(), API_LISTEN: '127.0.0.1:0', IPFS_LISTEN: '/ip4/127.0.0.1/tcp/0' } })
   const ready = await waitForReady<{ api: string }>(server, 60_000)
-  return { server, api: ready.api, port }
+  return { server, api: ready.api, port: Number(new URL(ready.api).port) }
 }
 
 const requests = hostileRequests(HOSTILE_PATHS)

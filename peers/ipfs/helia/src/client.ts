@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import { unixfs } from '@helia/unixfs'
+import { KEEP_ALIVE } from '@libp2p/interface'
 import { CID } from 'multiformats/cid'
 import { oneLine, readClientConfig, type ClientConfig } from './config.ts'
 import { dialWithRetry, parseServerAddress } from './dial.ts'
@@ -54,7 +55,14 @@ async function connectedNode (config: ClientConfig, log: Log): Promise<{ helia: 
     log(`client ${helia.libp2p.peerId} dialling ${server}`)
     const started = performance.now()
     const connection = await dialWithRetry(helia, server, config.dialDeadlineMs, (attempt, error, waitMs) => log(`attempt ${attempt} failed (${error.message}); retrying in ${waitMs} ms`))
-    log(`connected to ${connection.remotePeer} in ${Math.round(performance.now() - started)} ms`)
+    const peer = connection.remotePeer
+    log(`connected to ${peer} in ${Math.round(performance.now() - started)} ms`)
+    // If the connection drops (a server restart), libp2p dials a peer tagged keep-alive again (backing off
+    // from 1 s, five times), and bitswap sends the new connection what it still wants: the fetch goes on.
+    await helia.libp2p.peerStore.merge(peer, { tags: { [KEEP_ALIVE]: { value: 1 } } })
+    const running = (): boolean => helia.libp2p.status === 'started'
+    helia.libp2p.addEventListener('peer:disconnect', ({ detail }) => { if (detail.equals(peer) && running()) log(`connection to ${peer} lost; dialling it again`) })
+    helia.libp2p.addEventListener('peer:connect', ({ detail }) => { if (detail.equals(peer) && running()) log(`reconnected to ${peer}`) })
     return { helia, server: connection.remoteAddr }
   } catch (err) {
     await helia.stop()

@@ -44,5 +44,8 @@ export async function echo (node: Node, peer: PeerId | Multiaddr, payload: Uint8
     })()
   ])
   await stream.close()
-  return Buffer.concat(received)
+  const returned = Buffer.concat(received)
+  // a stream whose connection went away ends without an error: say so rather than report a mismatch
+  if (returned.byteLength < payload.byteLength) throw new Error(`the echo stream ended after ${returned.byteLength} of ${payload.byteLength} bytes`)
+  return returned
 }

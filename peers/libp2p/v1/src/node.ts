@@ -50,7 +50,9 @@ export async function createNode (options: NodeOptions = {}) {
     streamMuxers: [yamux(options.yamux ?? yamuxTuning)],
     services: {
       identify: identify(),
-      ping: ping()
+      // answers a ping for 30 s (not 10), and up to four at once: a ping on a busy slow link waits behind
+      // queued stream data (see connectionMonitor below)
+      ping: ping({ timeout: 30_000, maxInboundStreams: 4 })
     },
     connectionManager: options.connectionManager,
     // libp2p 1.9 pings every connection every 10 s and aborts it when a ping takes over 2 s (its adaptive

@@ -1,8 +1,10 @@
 // The client role: dials the server (retrying until a deadline), identifies and pings it, exchanges
-// messages, echoes a random payload and checks it byte for byte. Run it with `pnpm start:client [multiaddr]`.
+// messages, echoes a random payload and checks it byte for byte; if the connection closes under that work
+// (a server restart), it dials again and starts over. Run it with `pnpm start:client [multiaddr]`.
 // Against a peer that is not a liftoff server (Kubo, say) it stops after identify and ping.
 import { createHash, randomBytes } from 'node:crypto'
-import { createNode } from './node.ts'
+import { createNode, type Node } from './node.ts'
+import type { Connection } from '@libp2p/interface'
 import { dialWithRetry, identified, parseServerAddress, withDeadline } from './dial.ts'
 import { ECHO_PROTOCOL, echo } from './echo.ts'
 import { MESSAGES_PROTOCOL, MessageSession } from './messages.ts'
@@ -23,56 +25,87 @@ function elapsedMs (since: number): number {
   return Math.round((performance.now() - since) * 10) / 10
 }
 
+/** How many times a client whose connection closed under its work dials again and starts over. */
+const RECONNECTS = 3
+
+/** Resolves true once `connection` is closed, or false if it is still open after `withinMs`. */
+async function closes (node: Node, connection: Connection, withinMs: number): Promise<boolean> {
+  if (connection.status !== 'open') return true
+  const { promise, resolve } = Promise.withResolvers<boolean>()
+  const onClose = ({ detail }: CustomEvent<Connection>): void => { if (detail.id === connection.id) resolve(true) }
+  node.addEventListener('connection:close', onClose)
+  const timer = setTimeout(() => resolve(connection.status !== 'open'), withinMs)
+  try {
+    return await promise
+  } finally {
+    clearTimeout(timer)
+    node.removeEventListener('connection:close', onClose)
+  }
+}
+
 export async function runClient (config: ClientConfig, log: (line: string) => void = console.log): Promise<ClientReport> {
   const serverAddress = parseServerAddress(config.serverAddress)
   const node = await createNode({ swarmKey: config.swarmKey })
   try {
     log(`${config.name} ${node.peerId} dialling ${serverAddress}`)
-    let started = performance.now()
-    const { connection, attempts } = await dialWithRetry(node, serverAddress, {
-      deadlineMs: config.dialDeadlineMs,
-      onRetry: (attempt, error, waitMs) => log(`attempt ${attempt} failed (${error.message}); retrying in ${waitMs} ms`)
-    })
-    const dialMs = elapsedMs(started)
-    const server = connection.remotePeer
-    log(`connected to ${server} via ${connection.remoteAddr} in ${dialMs} ms (attempt ${attempts}; encryption ${connection.encryption}, muxer ${connection.multiplexer})`)
-
-    const { agentVersion, protocols } = await identified(node, connection, 10_000)
-    log(`identify: agent ${agentVersion ?? 'unknown'}; protocols ${protocols.join(' ')}`)
-
-    const pingMs = await withDeadline(10_000, async signal => node.services.ping.ping(server, { signal }))
-    log(`ping: ${pingMs} ms`)
-    const identifiedServer = { serverPeerId: server.toString(), agentVersion, protocols, dialMs, pingMs }
-    if (!protocols.includes(MESSAGES_PROTOCOL) || !protocols.includes(ECHO_PROTOCOL)) {
-      log(`${server} does not speak ${MESSAGES_PROTOCOL} and ${ECHO_PROTOCOL}: not a liftoff server, so identify and ping is all`)
-      return { ...identifiedServer, replies: [], echoedBytes: 0, echoMs: 0 }
+    for (let reconnects = 0; ; reconnects++) {
+      const started = performance.now()
+      const { connection, attempts } = await dialWithRetry(node, serverAddress, {
+        deadlineMs: config.dialDeadlineMs,
+        onRetry: (attempt, error, waitMs) => log(`attempt ${attempt} failed (${error.message}); retrying in ${waitMs} ms`)
+      })
+      const dialMs = elapsedMs(started)
+      log(`connected to ${connection.remotePeer} via ${connection.remoteAddr} in ${dialMs} ms (attempt ${attempts}; encryption ${connection.encryption}, muxer ${connection.multiplexer})`)
+      try {
+        return await exchange(node, connection, dialMs, config, log)
+      } catch (err) {
+        // The connection closed under the work (the server restarted or went away): dial again, start over.
+        // An error on a connection that stays open (a refused message, an echo over the limit) is final.
+        if (reconnects === RECONNECTS || !(await closes(node, connection, 2_000))) throw err
+        log(`connection to ${connection.remotePeer} lost (${oneLine(err)}); dialling again`)
+      }
     }
-
-    const session = await MessageSession.open(node, server, config.maxMessageBytes)
-    const replies: string[] = []
-    for (const text of config.messages) {
-      started = performance.now()
-      const response = await session.request({ text })
-      if (!response.ok) throw new Error(`server refused message "${text}": ${response.error}`)
-      log(`sent "${text}" → received "${response.reply}" (${elapsedMs(started)} ms)`)
-      replies.push(response.reply)
-    }
-    await session.close()
-
-    const payload = randomBytes(config.echoBytes)
-    started = performance.now()
-    const returned = await echo(node, server, payload)
-    const echoMs = elapsedMs(started)
-    if (!payload.equals(returned)) {
-      throw new Error(`echo mismatch: sent ${payload.byteLength} bytes, got ${returned.byteLength} back with different content`)
-    }
-    const digest = createHash('sha256').update(returned).digest('hex').slice(0, 16)
-    const mibPerSecond = (payload.byteLength * 2 / 1024 / 1024) / (echoMs / 1000)
-    log(`echo: ${payload.byteLength} bytes sent and returned intact (sha256 ${digest}…) in ${echoMs} ms, ${mibPerSecond.toFixed(1)} MiB/s both ways`)
-    return { ...identifiedServer, replies, echoedBytes: returned.byteLength, echoMs }
   } finally {
     await node.stop()
   }
+}
+
+/** Identify, ping, messages and an echo over one connection. */
+async function exchange (node: Node, connection: Connection, dialMs: number, config: ClientConfig, log: (line: string) => void): Promise<ClientReport> {
+  const server = connection.remotePeer
+  const { agentVersion, protocols } = await identified(node, connection, 10_000)
+  log(`identify: agent ${agentVersion ?? 'unknown'}; protocols ${protocols.join(' ')}`)
+
+  const pingMs = await withDeadline(10_000, async signal => node.services.ping.ping(server, { signal }))
+  log(`ping: ${pingMs} ms`)
+  const identifiedServer = { serverPeerId: server.toString(), agentVersion, protocols, dialMs, pingMs }
+  if (!protocols.includes(MESSAGES_PROTOCOL) || !protocols.includes(ECHO_PROTOCOL)) {
+    log(`${server} does not speak ${MESSAGES_PROTOCOL} and ${ECHO_PROTOCOL}: not a liftoff server, so identify and ping is all`)
+    return { ...identifiedServer, replies: [], echoedBytes: 0, echoMs: 0 }
+  }
+
+  const session = await MessageSession.open(node, server, config.maxMessageBytes)
+  const replies: string[] = []
+  for (const text of config.messages) {
+    const started = performance.now()
+    const response = await session.request({ text })
+    if (!response.ok) throw new Error(`server refused message "${text}": ${response.error}`)
+    log(`sent "${text}" → received "${response.reply}" (${elapsedMs(started)} ms)`)
+    replies.push(response.reply)
+  }
+  await session.close()
+
+  const payload = randomBytes(config.echoBytes)
+  const started = performance.now()
+  const returned = await echo(node, server, payload)
+  const echoMs = elapsedMs(started)
+  if (!payload.equals(returned)) {
+    throw new Error(`echo mismatch: sent ${payload.byteLength} bytes, got ${returned.byteLength} back with different content`)
+  }
+  const digest = createHash('sha256').update(returned).digest('hex').slice(0, 16)
+  const mibPerSecond = (payload.byteLength * 2 / 1024 / 1024) / (echoMs / 1000)
+  log(`echo: ${payload.byteLength} bytes sent and returned intact (sha256 ${digest}…) in ${echoMs} ms, ${mibPerSecond.toFixed(1)} MiB/s both ways`)
+  return { ...identifiedServer, replies, echoedBytes: returned.byteLength, echoMs }
 }
 
 if (import.meta.main) {

@@ -48,8 +48,11 @@ export async function echo (node: Libp2p, peer: PeerId | Multiaddr, payload: Uin
   await sendAll(stream, payload)
   await stream.close() // closes our write side; the server's reply keeps arriving until it closes
   await reading
+  // a stream whose connection went away ends without an error: say so rather than report a mismatch
+  const length = received.reduce((total, chunk) => total + chunk.byteLength, 0)
+  if (length < payload.byteLength) throw new Error(`the echo stream ended after ${length} of ${payload.byteLength} bytes`)
   // one buffer of everything received (no Buffer: this runs in browsers too)
-  const all = new Uint8Array(received.reduce((length, chunk) => length + chunk.byteLength, 0))
+  const all = new Uint8Array(length)
   received.reduce((offset, chunk) => { all.set(chunk, offset); return offset + chunk.byteLength }, 0)
   return all
 }

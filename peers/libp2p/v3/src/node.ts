@@ -57,11 +57,17 @@ export async function createNode (options: NodeOptions = {}) {
     connectionProtector: options.swarmKey === undefined ? undefined : preSharedKey({ psk: options.swarmKey }),
     services: {
       identify: identify(),
-      ping: ping(),
+      // answers a ping for 30 s (not 10), and up to four at once: see connectionMonitor below
+      ping: ping({ timeout: 30_000, maxInboundStreams: 4 }),
       // only peers that are asked to be one; others leave the hop protocol unregistered
       ...(options.relay === true ? { relay: circuitRelayServer() } : {})
     },
-    connectionManager: options.connectionManager
+    connectionManager: options.connectionManager,
+    // libp2p pings every connection every 10 s and aborts it when the ping takes over 5 s, or when the other
+    // side's ping handler gives up (10 s) or refuses a third ping at once. On a slow link that is busy (10
+    // Mbit/s carrying a few echoes) a ping waits behind megabytes of queued stream data, and healthy
+    // connections were aborted mid-transfer (the faults tier saw it). Allow 30 s, as the libp2p 1 example does.
+    connectionMonitor: { pingTimeout: { minTimeout: 30_000 } }
   })
 }
 
