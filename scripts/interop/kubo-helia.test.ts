@@ -1,27 +1,16 @@
 // Helia and Kubo exchange content both ways over bitswap, over TCP and over WebSockets. Kubo's repo imports by
 // the `unixfs-v1-2025` profile, Helia by its defaults: both must give the same CIDs for the same bytes.
-import { readFile, readdir, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { add, cat, connect, ls, parseCid, parseMultiaddr } from '../../peers/ipfs/kubo/src/client.ts'
 import { tempDir } from '../testing/cleanup.ts'
 import { expectExitCode, terminateAllProcesses } from '../testing/processes.ts'
-import { contentTree, runClient, startHeliaServer, startKubo } from './peers.ts'
+import { addWithKubo, contentTree, readTree, runClient, startHeliaServer, startKubo } from './peers.ts'
 
 afterEach(terminateAllProcesses)
 
 const quiet = (): void => {}
-
-/** Relative path → bytes (directories as null), for comparing trees. */
-async function readTree (root: string): Promise<Record<string, string | null>> {
-  if ((await stat(root)).isFile()) return { '.': (await readFile(root)).toString('base64') }
-  const tree: Record<string, string | null> = {}
-  for (const entry of await readdir(root, { withFileTypes: true, recursive: true })) {
-    const path = join(entry.parentPath, entry.name)
-    tree[path.slice(root.length + 1)] = entry.isDirectory() ? null : (await readFile(path)).toString('base64')
-  }
-  return tree
-}
 
 test('Kubo fetches a 10 MiB file and a directory from our Helia server, over TCP and over WebSockets', async () => {
   const { root, bigFile } = await contentTree(await tempDir())
@@ -48,10 +37,8 @@ test('our Helia client fetches a 10 MiB file and a directory added to Kubo, over
   const dir = await tempDir()
   const { root, bigFile } = await contentTree(dir)
   const kubo = await startKubo()
-  const added = await runClient('ipfs/kubo', ['add', root], { KUBO_API: kubo.ready.api })
-  expectExitCode(added, 0)
-  const treeCid = added.stdout.split('\n').at(-1)!
-  const fileCid = (await runClient('ipfs/kubo', ['add', bigFile], { KUBO_API: kubo.ready.api })).stdout.split('\n').at(-1)!
+  const treeCid = await addWithKubo(kubo, root)
+  const fileCid = await addWithKubo(kubo, bigFile)
   for (const [index, address] of kubo.ready.multiaddrs.entries()) {
     expect(address).toMatch(index === 0 ? /\/tcp\/\d+\/p2p\// : /\/tcp\/\d+\/ws\/p2p\//)
     for (const [cid, source] of [[fileCid, bigFile], [treeCid, root]] as const) {

@@ -1,10 +1,12 @@
 // The peers of the interop suite, each started the way a user starts it (`node src/server.ts` of its example,
 // configured by environment variables) on random loopback ports with a throw-away data directory.
 import { randomBytes } from 'node:crypto'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { CID } from 'multiformats/cid'
+import { expect } from 'vitest'
 import { tempDir } from '../testing/cleanup.ts'
-import { startProcess, waitForReady, type RoleProcess } from '../testing/processes.ts'
+import { expectExitCode, printed, startProcess, waitForReady, type RoleProcess } from '../testing/processes.ts'
 
 export const peersDir = join(import.meta.dirname, '..', '..', 'peers')
 export const ANY_PORTS = '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws'
@@ -39,6 +41,26 @@ export async function runClient (example: string, args: string[], env: Record<st
   const client = startProcess(['node', 'src/client.ts', ...args], { cwd: join(peersDir, example), env, label: `${example} client ${args.join(' ')}` })
   const exit = await client.exited
   return { label: client.label, code: exit.code, stdout: client.stdout.join('\n'), stderr: client.stderr }
+}
+
+/** `add <path>` with the Kubo example's client: the CID it printed last, once the client exited 0 and it parses. */
+export async function addWithKubo (kubo: Started<KuboReady>, path: string): Promise<string> {
+  const added = await runClient('ipfs/kubo', ['add', path], { KUBO_API: kubo.ready.api })
+  expectExitCode(added, 0)
+  const cid = added.stdout.split('\n').at(-1)!
+  expect(() => CID.parse(cid), printed(added)).not.toThrow()
+  return cid
+}
+
+/** Relative path → bytes (directories as null), for comparing trees. */
+export async function readTree (root: string): Promise<Record<string, string | null>> {
+  if ((await stat(root)).isFile()) return { '.': (await readFile(root)).toString('base64') }
+  const tree: Record<string, string | null> = {}
+  for (const entry of await readdir(root, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath, entry.name)
+    tree[path.slice(root.length + 1)] = entry.isDirectory() ? null : (await readFile(path)).toString('base64')
+  }
+  return tree
 }
 
 /** A 10 MiB file beside a nested directory with small files, under one root. */

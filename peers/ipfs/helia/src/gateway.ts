@@ -1,33 +1,21 @@
 // A trustless gateway (https://specs.ipfs.tech/http-gateways/trustless-gateway/) for what this node holds:
-// GET /ipfs/<cid> answers a raw block (Accept: application/vnd.ipld.raw or ?format=raw) or a CAR of the
-// whole DAG (Accept: application/vnd.ipld.car or ?format=car; ?dag-scope=block for the root block alone).
-// Clients verify the bytes against the CID,
-// so they need not trust this server. It never fetches from the network: what is not here is a 404.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+// node:http in front of @helia/verified-fetch, which answers the spec: raw blocks (Accept:
+// application/vnd.ipld.raw or ?format=raw), CARs (application/vnd.ipld.car or ?format=car) with pathing
+// (/ipfs/<cid>/a/b), dag-scope (all, entity, block), entity-bytes and the order/dups parameters, HEAD, ETags
+// and caching headers. Clients verify the bytes against the CID, so they need not trust this server. It never
+// fetches from the network (every request is answered "only if cached"): what is not here is a 404.
+import { createHash } from 'node:crypto'
 import { once } from 'node:events'
-import { car } from '@helia/car'
-import { CarWriter } from '@ipld/car'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { unixfs } from '@helia/unixfs'
+import { createVerifiedFetchWithHelia, type VerifiedFetch } from '@helia/verified-fetch'
 import { CID } from 'multiformats/cid'
 import type { Node } from './node.ts'
 
 const RAW = 'application/vnd.ipld.raw'
 const CAR = 'application/vnd.ipld.car'
-
-function requestedFormat (request: IncomingMessage, url: URL): 'raw' | 'car' | undefined {
-  const format = url.searchParams.get('format')
-  if (format === 'raw' || format === 'car') return format
-  const accept = request.headers.accept ?? ''
-  if (accept.includes(RAW)) return 'raw'
-  if (accept.includes(CAR)) return 'car'
-  return undefined
-}
-
-async function * singleBlockCar (cid: CID, bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  const { writer, out } = CarWriter.create([cid])
-  const written = writer.put({ cid, bytes }).then(async () => writer.close())
-  yield * out
-  await written
-}
 
 function fail (response: ServerResponse, status: number, message: string): void {
   response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(message + '\n')
@@ -38,48 +26,101 @@ function fail (response: ServerResponse, status: number, message: string): void 
 const CORS_HEADERS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
-  'Access-Control-Allow-Headers': 'Accept, Range, Cache-Control',
-  'Access-Control-Expose-Headers': 'Content-Length, Content-Type, ETag, X-Ipfs-Path'
+  'Access-Control-Allow-Headers': 'Accept, Range, Cache-Control, If-None-Match',
+  'Access-Control-Expose-Headers': 'Content-Length, Content-Range, Content-Type, Content-Disposition, ETag, X-Ipfs-Path, X-Ipfs-Roots'
 }
 
-async function answer (helia: Node, request: IncomingMessage, response: ServerResponse): Promise<void> {
+/** The request headers verified-fetch reads besides Accept: which part (Range), and cache validation. */
+const FORWARDED_HEADERS = ['range', 'if-none-match']
+
+/**
+ * The Accept header a request means: its ?format= (with the CAR parameters car-version, car-order and
+ * car-dups) where given, which the spec lets override the Accept header, else its own Accept header.
+ */
+function acceptOf (request: IncomingMessage, url: URL): string {
+  const format = url.searchParams.get('format')
+  if (format === 'raw') return RAW
+  if (format === 'car') {
+    const parameters = [['version', 'car-version'], ['order', 'car-order'], ['dups', 'car-dups']]
+      .flatMap(([name, query]) => url.searchParams.has(query!) ? [`${name}=${url.searchParams.get(query!)}`] : [])
+    return [CAR, ...parameters].join('; ')
+  }
+  return format === null ? request.headers.accept ?? '' : `application/x-unknown-format-${format}`
+}
+
+/**
+ * A CAR request without order or dups gets this gateway's defaults, depth-first without duplicates (the spec
+ * asks for dups=n where the gateway can choose; verified-fetch would otherwise answer order=unk; dups=y).
+ */
+function withCarDefaults (accept: string): string {
+  if (!accept.includes(CAR) || accept.includes(',')) return accept
+  return [accept, ...(/order=/.test(accept) ? [] : ['order=dfs']), ...(/dups=/.test(accept) ? [] : ['dups=n'])].join('; ')
+}
+
+async function answer (helia: Node, verifiedFetch: VerifiedFetch, request: IncomingMessage, response: ServerResponse): Promise<void> {
   for (const [name, value] of Object.entries(CORS_HEADERS)) response.setHeader(name, value)
   if (request.method === 'OPTIONS') return void response.writeHead(204).end()
-  const url = new URL(request.url ?? '/', 'http://gateway')
-  const match = /^\/ipfs\/([^/]+)\/?$/.exec(url.pathname)
   if (request.method !== 'GET' && request.method !== 'HEAD') return fail(response, 405, 'only GET, HEAD and OPTIONS')
-  if (match === null) return fail(response, 404, 'expected /ipfs/<cid>')
-  let cid: CID
+  const url = new URL(request.url ?? '/', 'http://gateway')
+  if (!/^\/ipfs\/[^/]+/.test(url.pathname)) return fail(response, 404, 'expected /ipfs/<cid>[/path]')
   try {
-    cid = CID.parse(decodeURIComponent(match[1]!))
+    CID.parse(decodeURIComponent(url.pathname).split('/')[2]!)
   } catch (err) {
-    return fail(response, 400, `invalid CID: ${(err as Error).message}`)
+    return fail(response, 400, `invalid path ${url.pathname.slice(0, 200)}: ${(err as Error).message}`)
   }
-  const format = requestedFormat(request, url)
-  if (format === undefined) return fail(response, 406, `this is a trustless gateway: ask for ${RAW} or ${CAR}`)
-  const scope = url.searchParams.get('dag-scope') ?? 'all'
-  if (scope !== 'all' && scope !== 'block') return fail(response, scope === 'entity' ? 501 : 400, `dag-scope=${scope}: this gateway answers all (the default) or block`)
-  if (!(await helia.blockstore.has(cid))) return fail(response, 404, `${cid} is not held here`)
+  const accept = acceptOf(request, url)
+  // a trustless gateway answers only with verifiable formats
+  if (!accept.includes(RAW) && !accept.includes(CAR)) return fail(response, 406, `this is a trustless gateway: ask for ${RAW} or ${CAR}`)
+  const headers = new Headers({ 'cache-control': 'only-if-cached', accept: withCarDefaults(accept) }) // only-if-cached: never fetch from the network
+  for (const name of FORWARDED_HEADERS) {
+    const value = request.headers[name]
+    if (typeof value === 'string') headers.set(name, value)
+  }
+  const abort = new AbortController()
+  response.once('close', () => abort.abort()) // a client that went away stops the export
+  // verified-fetch takes ipfs:// URLs: /ipfs/<cid>/<path>?<query> is ipfs://<cid>/<path>?<query>
+  const answered = await verifiedFetch(`ipfs://${url.pathname.slice('/ipfs/'.length)}${url.search}`, { method: request.method, headers, signal: abort.signal })
+  // only-if-cached and not here: verified-fetch says 412, the spec says 404
+  if (answered.status === 412) return fail(response, 404, `${url.pathname.split('/')[2]} is not held here`)
+  if (answered.status >= 400) {
+    // verified-fetch describes errors as JSON with a stack trace: answer one line of text, as gateways do
+    const body = await answered.text()
+    const error = /^\{/.test(body) ? (JSON.parse(body) as { stack?: string, message?: string }) : { message: body }
+    return fail(response, answered.status, (error.stack ?? error.message ?? answered.statusText).split('\n')[0]!)
+  }
+  const answerHeaders = new Headers([...answered.headers].filter(([name]) => !name.startsWith('access-control-')))
+  const type = answerHeaders.get('content-type') ?? ''
+  if (answered.ok && type.startsWith(CAR)) {
+    // verified-fetch 8 gives a CAR the ETag of the deserialized file and no X-Ipfs-Roots: a CAR is a
+    // representation of its own, one per path, scope, byte range, order and duplicates (weak: generated)
+    const roots = await rootsAlong(helia, url.pathname)
+    const variant = createHash('sha256').update(JSON.stringify([url.pathname, type, url.searchParams.get('dag-scope'), url.searchParams.get('entity-bytes')])).digest('base64url').slice(0, 12)
+    const etag = `W/"${roots.at(-1) ?? ''}.car.${variant}"`
+    answerHeaders.set('etag', etag)
+    answerHeaders.set('x-ipfs-roots', roots.join(','))
+    if ((request.headers['if-none-match'] ?? '').split(',').map(tag => tag.trim()).includes(etag)) {
+      await answered.body?.cancel()
+      return void response.writeHead(304, Object.fromEntries(answerHeaders)).end()
+    }
+  }
+  if (answered.ok && type === RAW && url.searchParams.get('filename') === null) {
+    answerHeaders.set('content-disposition', `attachment; filename="${url.pathname.split('/')[2]}.bin"`) // the spec's name for a block
+  }
+  response.writeHead(answered.status, Object.fromEntries(answerHeaders))
+  if (request.method === 'HEAD' || answered.body === null) return void response.end()
+  await pipeline(Readable.fromWeb(answered.body), response)
+}
 
-  const headers = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'public, max-age=29030400, immutable', 'X-Ipfs-Path': `/ipfs/${cid}` }
-  const rootBlock = async (): Promise<Buffer> => {
-    const chunks: Uint8Array[] = []
-    for await (const chunk of helia.blockstore.get(cid, { offline: true })) chunks.push(chunk)
-    return Buffer.concat(chunks)
+/** The CIDs along /ipfs/<cid>/<path>: the root's, then each path segment's, as far as they resolve here. */
+async function rootsAlong (helia: Node, pathname: string): Promise<string[]> {
+  const [root, ...segments] = pathname.slice('/ipfs/'.length).split('/').filter(segment => segment !== '').map(decodeURIComponent)
+  const roots = [CID.parse(root!).toString()]
+  for (let index = 1; index <= segments.length; index++) {
+    const stat = await unixfs(helia).stat(CID.parse(root!), { path: segments.slice(0, index).join('/'), offline: true }).catch(() => undefined)
+    if (stat === undefined) break
+    roots.push(stat.cid.toString())
   }
-  if (format === 'raw') {
-    const block = await rootBlock()
-    response.writeHead(200, { ...headers, 'Content-Type': RAW, 'Content-Length': block.byteLength, ETag: `"${cid}.raw"` })
-    response.end(request.method === 'HEAD' ? undefined : block)
-    return
-  }
-  response.writeHead(200, { ...headers, 'Content-Type': `${CAR}; version=1`, ETag: `"${cid}.car${scope === 'block' ? '.block' : ''}"` })
-  if (request.method === 'HEAD') return void response.end()
-  const body = scope === 'block' ? singleBlockCar(cid, await rootBlock()) : car(helia).export(cid, { offline: true })
-  for await (const chunk of body) {
-    if (!response.write(chunk)) await once(response, 'drain')
-  }
-  response.end()
+  return roots
 }
 
 export interface Gateway {
@@ -88,10 +129,11 @@ export interface Gateway {
 }
 
 export async function startGateway (helia: Node, host: string, port: number): Promise<Gateway> {
+  const verifiedFetch = await createVerifiedFetchWithHelia(helia)
   // A client that trickles its headers (10 s) or its whole request (30 s) is cut off instead of holding a
   // socket for minutes; Node checks those deadlines every connectionsCheckingInterval.
   const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 }, (request, response) => {
-    answer(helia, request, response).catch((err: Error) => {
+    answer(helia, verifiedFetch, request, response).catch((err: Error) => {
       // Headers may be out already (a CAR whose DAG is incomplete here): then cut the response short.
       if (response.headersSent) response.destroy(err)
       else fail(response, 500, err.message)
@@ -107,6 +149,7 @@ export async function startGateway (helia: Node, host: string, port: number): Pr
       server.closeAllConnections()
       server.close()
       await once(server, 'close')
+      await verifiedFetch.stop()
     }
   }
 }

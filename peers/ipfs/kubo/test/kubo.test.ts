@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { create } from 'kubo-rpc-client'
 import { afterEach, expect, test } from 'vitest'
 import { tempDir } from '../../../../scripts/testing/cleanup.ts'
 import { expectExit, expectStop, startProcess, terminateAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
@@ -86,16 +87,30 @@ test('two Kubo daemons: connect over TCP and over WebSockets, peers lists each o
   }
 })
 
-test('a restarted daemon keeps its peer ID and what it pinned', async () => {
+test('a restarted daemon keeps its peer ID and its pins: a garbage collection after the restart removes the unpinned block and keeps the pinned one', async () => {
   const dir = await tempDir()
   const first = await startKubo()
-  await writeFile(join(dir, 'kept.txt'), 'kept across restarts\n')
-  const cid = (await clientOutput(['add', join(dir, 'kept.txt')], { KUBO_API: first.ready.api })).split('\n').at(-1)!
-  await clientOutput(['pin', cid], { KUBO_API: first.ready.api })
+  const kubo = create({ url: first.ready.api })
+  const pinned = (await kubo.add('kept across restarts\n', { pin: false })).cid
+  const unpinned = (await kubo.add('left to the garbage collector\n', { pin: false })).cid
+  expect(await clientOutput(['pin', pinned.toString()], { KUBO_API: first.ready.api })).toBe(`pinned ${pinned}`)
   await expectStop(first.server, 'SIGTERM')
+
   const again = await startKubo({ DATA_DIR: first.dataDir })
   expect(again.ready.peerId).toBe(first.ready.peerId)
-  expect(await clientOutput(['cat', cid], { KUBO_API: again.ready.api })).toBe('kept across restarts')
+  const restarted = create({ url: again.ready.api })
+  const pins: string[] = []
+  for await (const pin of restarted.pin.ls({ paths: [pinned] })) pins.push(`${pin.cid} ${pin.type}`)
+  expect(pins).toEqual([`${pinned} recursive`])
+  const removed: string[] = []
+  for await (const result of restarted.repo.gc()) if (result.cid !== undefined) removed.push(result.cid.toString())
+  expect(removed).toContain(unpinned.toString())
+  expect(removed).not.toContain(pinned.toString())
+  const held: string[] = []
+  for await (const ref of restarted.refs.local()) held.push(ref.ref)
+  expect(held).toContain(pinned.toString())
+  expect(held).not.toContain(unpinned.toString())
+  expect(await clientOutput(['cat', pinned.toString()], { KUBO_API: again.ready.api })).toBe('kept across restarts')
 })
 
 test.each([
