@@ -30,7 +30,8 @@ test('every service is built from the shared Dockerfile or names a pinned image,
       expect(service.build.dockerfile, name).toBe('docker/Dockerfile')
       expect(service.build.args?.EXAMPLE, name).toMatch(/^peers\/[^/]+\/[^/]+$/)
     } else {
-      expect(service.image, name).toMatch(/:[\w.-]*\d[\w.-]*$/)
+      // an official image at a pinned version, or the variable that names another and defaults to it
+      expect(service.image?.replace(/^\$\{[A-Z_]+:-(.+)\}$/, '$1'), name).toMatch(/^[\w./-]+:[\w.-]*\d[\w.-]*$/)
     }
     for (const [dependency, options] of Object.entries(service.depends_on ?? {})) {
       expect(compose.services[dependency], `${name} depends on ${dependency}`).toBeDefined()

@@ -137,18 +137,32 @@ export function ensureBaseImage (log: Log): void {
   log(`built ${image} locally`)
 }
 
+/** An image pulled from a registry (it has a repo digest); one built or tagged here under that name has none. */
+function fromRegistry (image: string): boolean {
+  const digests = spawnSync('docker', ['image', 'inspect', '--format', '{{len .RepoDigests}}', image], { encoding: 'utf8' })
+  return digests.status === 0 && Number(digests.stdout.trim()) > 0
+}
+
 /**
- * The official Kubo and Bacalhau images the compose file names, pulled, or built here as stand-ins under the
- * same names from the binaries scripts/real-peers.ts builds (docker/stand-ins/).
+ * The official Kubo and Bacalhau images the compose file names by default, pulled; where they cannot be,
+ * stand-ins under names of their own (liftoff/kubo-standin, liftoff/bacalhau-standin) built here from the
+ * binaries scripts/real-peers.ts builds (docker/stand-ins/). Returns the images to run, as the variables the
+ * compose file reads (KUBO_IMAGE, BACALHAU_IMAGE).
  */
-export async function ensureStandIns (log: Log): Promise<void> {
+export async function ensureProfileImages (log: Log): Promise<{ KUBO_IMAGE: string, BACALHAU_IMAGE: string }> {
   const peers = realPeers()
-  const standIns = [
-    { image: `ipfs/kubo:${peers.kubo.version}`, peer: peers.kubo, dockerfile: 'kubo.Dockerfile', extra: ['start-kubo.sh'] },
-    { image: `ghcr.io/bacalhau-project/bacalhau:${peers.bacalhau.version}`, peer: peers.bacalhau, dockerfile: 'bacalhau.Dockerfile', extra: [] }
-  ]
-  for (const { image, peer, dockerfile, extra } of standIns) {
-    if (ok('docker', ['image', 'inspect', image]) || ok('docker', ['pull', '-q', image])) continue
+  const images = [
+    { variable: 'KUBO_IMAGE', official: `ipfs/kubo:${peers.kubo.version}`, standIn: `liftoff/kubo-standin:${peers.kubo.version}`, peer: peers.kubo, dockerfile: 'kubo.Dockerfile', extra: ['start-kubo.sh'] },
+    { variable: 'BACALHAU_IMAGE', official: `ghcr.io/bacalhau-project/bacalhau:${peers.bacalhau.version}`, standIn: `liftoff/bacalhau-standin:${peers.bacalhau.version}`, peer: peers.bacalhau, dockerfile: 'bacalhau.Dockerfile', extra: [] }
+  ] as const
+  const chosen = { KUBO_IMAGE: '', BACALHAU_IMAGE: '' }
+  for (const { variable, official, standIn, peer, dockerfile, extra } of images) {
+    if (fromRegistry(official) || ok('docker', ['pull', '-q', official])) {
+      chosen[variable] = official
+      continue
+    }
+    chosen[variable] = standIn
+    if (ok('docker', ['image', 'inspect', standIn])) continue
     const binary = await buildRealPeer(peer, log)
     const context = join(toolsDir, `stand-in-${peer.name}`)
     rmSync(context, { recursive: true, force: true })
@@ -156,8 +170,9 @@ export async function ensureStandIns (log: Log): Promise<void> {
     for (const file of extra) copyFileSync(join(repoRoot, 'docker', 'stand-ins', file), join(context, file))
     copyFileSync(binary, join(context, peer.binaryName))
     chmodSync(join(context, peer.binaryName), 0o755)
-    log(`cannot pull ${image}: building a stand-in from ${binary}`)
-    run('docker', ['build', '-q', '-t', image, '--build-arg', `BASE_IMAGE=${baseImageName()}`, '-f', join(repoRoot, 'docker', 'stand-ins', dockerfile), context])
+    log(`cannot pull ${official}: building the stand-in ${standIn} from ${binary}`)
+    run('docker', ['build', '-q', '-t', standIn, '--build-arg', `BASE_IMAGE=${baseImageName()}`, '-f', join(repoRoot, 'docker', 'stand-ins', dockerfile), context])
     rmSync(context, { recursive: true, force: true })
   }
+  return chosen
 }

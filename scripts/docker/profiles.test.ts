@@ -1,16 +1,19 @@
-// The compose profiles that run peers nobody here wrote: the official Kubo image with the TypeScript client
-// (profile kubo), and real Bacalhau v1.9.3, orchestrator and WASM compute node, with Kubo as its IPFS node
-// (profile bacalhau). Where the registry cannot be reached the docker tier runs stand-ins of those images,
-// built from the same versions with Go.
+// The compose profiles that run peers nobody here wrote: Kubo v0.43.0 with the TypeScript client (profile
+// kubo), and real Bacalhau v1.9.3, orchestrator and WASM compute node, with Kubo as its IPFS node (profile
+// bacalhau). They run the official images, or where the registry cannot be reached the docker tier's
+// stand-ins (liftoff/kubo-standin, liftoff/bacalhau-standin: the same versions built with Go): KUBO_IMAGE
+// and BACALHAU_IMAGE say which, and so do the test titles.
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { compose, exitCodeOf, logsOf } from '../testing/docker.ts'
 
 const profiles = ['--profile', 'kubo', '--profile', 'bacalhau']
+const kuboImage = process.env.KUBO_IMAGE ?? 'ipfs/kubo:v0.43.0'
+const bacalhauImage = process.env.BACALHAU_IMAGE ?? 'ghcr.io/bacalhau-project/bacalhau:v1.9.3'
 
 beforeAll(async () => { await compose([...profiles, 'down', '--volumes', '--remove-orphans']) }, 120_000)
 afterAll(async () => { await compose([...profiles, 'down', '--volumes', '--remove-orphans']) }, 120_000)
 
-test('profile kubo: Kubo v0.43.0 in its image, the TypeScript client\'s demo against it', async () => {
+test(`profile kubo: Kubo v0.43.0 in ${kuboImage}, the TypeScript client's demo against it`, async () => {
   await compose(['--profile', 'kubo', 'up', '--build', '--detach', 'ipfs-kubo-client'], 900_000)
   expect(await exitCodeOf('ipfs-kubo-client')).toBe(0)
   const stdout = await logsOf('ipfs-kubo-client', ['kubo'])
@@ -18,7 +21,7 @@ test('profile kubo: Kubo v0.43.0 in its image, the TypeScript client\'s demo aga
   expect(stdout).toMatch(/equal to the file ✓/)
 })
 
-test('profile bacalhau: real Bacalhau v1.9.3 (orchestrator + WASM compute node) runs the compute-over-data demo', async () => {
+test(`profile bacalhau: real Bacalhau v1.9.3 in ${bacalhauImage} (orchestrator + WASM compute node, Kubo in ${kuboImage}) runs the compute-over-data demo`, async () => {
   await compose(['--profile', 'bacalhau', 'up', '--build', '--detach', 'bacalhau-demo-real'], 900_000)
   const code = await exitCodeOf('bacalhau-demo-real')
   const stdout = await logsOf('bacalhau-demo-real', ['bacalhau'])
