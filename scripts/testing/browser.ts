@@ -1,7 +1,7 @@
 // The browser tier's fixture: an example's pages served by Vite (its vite.config.ts, web/ as root) and
 // headless Debian Chromium on a fresh profile directory, both for the whole test file. Pages opened with
 // `open` are closed after each test. A missing Chromium is one line naming the package.
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll } from 'vitest'
@@ -15,7 +15,14 @@ export interface BrowserFixture {
   open: (page: string, query?: Record<string, string>) => Promise<Page>
   /** The browser profile (its IndexedDB survives reloads, not test files). */
   context: () => BrowserContext
+  /**
+   * A screenshot of `page` as `name`: into the git-ignored .screenshots/<example>/, or, when
+   * LIFTOFF_SCREENSHOTS=readme (`node scripts/liftoff.mjs screenshots`), over the README's picture in web/.
+   */
+  screenshot: (page: Page, name: string) => Promise<void>
 }
+
+const repoRoot = join(import.meta.dirname, '..', '..')
 
 /** Call at the top level of a test file; `extraFlags` adds Chromium flags (each needs its reason at the call). */
 export function useBrowser (exampleDir: string, extraFlags: string[] = []): BrowserFixture {
@@ -52,6 +59,10 @@ export function useBrowser (exampleDir: string, extraFlags: string[] = []): Brow
     context: () => {
       if (context === undefined) throw new Error('useBrowser: Chromium is not running yet')
       return context
+    },
+    screenshot: async (page, name) => {
+      const dir = process.env.LIFTOFF_SCREENSHOTS === 'readme' ? join(exampleDir, 'web') : join(repoRoot, '.screenshots', relative(repoRoot, exampleDir))
+      await page.screenshot({ path: join(dir, name) })
     }
   }
 }

@@ -61,16 +61,23 @@ test('an unreachable server exits non-zero with a one-line error', async () => {
   expect(client.stderr).toEqual([expect.stringMatching(/^client: (could not open .* within 800 ms|could not reach .* within 800 ms)/)])
 })
 
-test('a connection outlives a server that does not answer for longer than libp2p 1.9\'s 2 s ping timeout', async () => {
+test('a connection outlives a server that does not answer a ping for longer than libp2p 1.9\'s 2 s ping timeout', async () => {
   const { server, ready } = await startServer()
   const node = await createNode({ dataDir: await tempDir() })
   onCleanup('node stop()', () => node.stop())
   const { connection } = await dialWithRetry(node.libp2p, parseServerAddress(ready.multiaddrs[0]!), { deadlineMs: 10_000 })
-  // the fault: a server too busy to answer for 14 s; libp2p pings every connection every 10 s from start-up,
-  // so one ping goes unanswered for at least 2 s (1.9's default would abort the connection there)
+  // libp2p's connection monitor pings every connection every 10 s: note when it opens a ping stream
+  const pingSent = Promise.withResolvers<number>()
+  const newStream = connection.newStream.bind(connection)
+  connection.newStream = async (protocols, options) => {
+    if ([protocols].flat().includes('/ipfs/ping/1.0.0')) pingSent.resolve(Date.now())
+    return newStream(protocols, options)
+  }
+  // the fault: a server too busy to answer a ping for 3 s (1.9's default would abort the connection at 2 s)
   process.kill(server.child.pid!, 'SIGSTOP')
   try {
-    await delay(14_000)
+    const sentAt = await pingSent.promise
+    await delay(3_000 - (Date.now() - sentAt)) // the ping goes unanswered this long: the fault's length
   } finally {
     process.kill(server.child.pid!, 'SIGCONT')
   }

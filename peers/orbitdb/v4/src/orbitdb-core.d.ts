@@ -70,6 +70,8 @@ declare module '@orbitdb/core' {
     log: Log
     /** 'update' (entry), 'join' (peerId, heads), 'leave' (peerId), 'error' (error), 'close' */
     events: EventEmitter
+    /** The peers this database syncs with (added as a heads exchange starts; 'join' once it is done). */
+    peers: Set<string>
     /** Publishes an entry's bytes on the database's pubsub topic, as a local write does. */
     sync: { add: (entry: LogEntry) => Promise<void> }
     put: (doc: T) => Promise<string>

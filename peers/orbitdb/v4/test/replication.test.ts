@@ -1,4 +1,3 @@
-import { once } from 'node:events'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
 import { onCleanup } from '../../../../scripts/testing/cleanup.ts'
@@ -53,10 +52,21 @@ test('an entry from an identity outside the access controller is refused by the 
   }
   const honest = await startPeer('alice', alice.key)
   const eve = await startPeer('eve')
-  const joined = (db: typeof eve.db): Promise<unknown> => once(db.events, 'join')
-  const eveMetPeers = Promise.all([joined(eve.db), joined(eve.db)])
+  // eve's database must sync with both the server and alice: each is in its peers once a heads exchange with
+  // it began ('join' when it is done), however early that was
+  const met = async (db: typeof eve.db, peerIds: string[]): Promise<void> => {
+    const { promise, resolve } = Promise.withResolvers<void>()
+    const check = (): void => { if (peerIds.every(peerId => db.peers.has(peerId))) resolve() }
+    db.events.on('join', check)
+    check()
+    try {
+      await promise
+    } finally {
+      db.events.off('join', check)
+    }
+  }
   await dialWithRetry(eve.helia.libp2p, honest.helia.libp2p.getMultiaddrs()[0]!, { deadlineMs: 10_000 })
-  await eveMetPeers
+  await met(eve.db, [server.ready.peerId, honest.helia.libp2p.peerId.toString()])
 
   // OrbitDB 4 logs a refused entry instead of emitting 'error': watch each access controller's verdicts.
   const refusal = (db: typeof eve.db | typeof server.db): Promise<string> => {

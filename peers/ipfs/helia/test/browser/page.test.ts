@@ -36,7 +36,7 @@ test('the page fetches the seed directory over bitswap into IndexedDB, checks on
   expect(await textOf(page, 'gateway')).toMatch(new RegExp(`^hello\\.txt: the same bytes from ${query.gateway} \\(sha256 ${(await sha256Of('hello.txt')).slice(0, 16)}…\\) ✓$`))
   const pagePeer = await textOf(page, 'peer')
   expect(server.stdout.some(line => line.startsWith('connection from') && line.includes(pagePeer))).toBe(true)
-  await page.screenshot({ path: join(exampleDir, 'web', 'screenshot.png') })
+  await browser.screenshot(page, 'screenshot.png')
 
   server.child.kill('SIGKILL')
   await server.exited

@@ -25,5 +25,5 @@ test('the page dials the Node server over WebSockets: identify, ping, messages, 
   expect(await textOf(page, 'echo')).toBe('262144 bytes sent, 262144 returned, intact ✓')
   const pagePeer = await textOf(page, 'peer')
   expect(server.stdout.some(line => line.startsWith('connection from') && line.includes(pagePeer))).toBe(true)
-  await page.screenshot({ path: join(exampleDir, 'web', 'screenshot.png') })
+  await browser.screenshot(page, 'screenshot.png')
 })

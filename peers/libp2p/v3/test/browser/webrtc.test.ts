@@ -35,5 +35,5 @@ test('two pages connect over WebRTC through the server as relay, and keep talkin
   expect(await textOf(first, 'log')).toContain('said {"text":"still here without the relay"}')
   expect(await textOf(second, 'connections')).toMatch(/via WebRTC$/)
   expect(await textOf(second, 'state')).toBe('connected')
-  await second.screenshot({ path: join(exampleDir, 'web', 'webrtc.png') })
+  await browser.screenshot(second, 'webrtc.png')
 })

@@ -71,5 +71,5 @@ test('offline-first notes: two allowed pages converge, an unlisted identity is r
   expect(await notesOf(aliceAgain)).toEqual(everything)
   expect(await notesOf(bobPage)).toEqual(everything)
   expect(await notesOf(malloryPage)).not.toContain('mallory: free beer')
-  await aliceAgain.screenshot({ path: join(exampleDir, 'web', 'screenshot.png') })
+  await browser.screenshot(aliceAgain, 'screenshot.png')
 })
