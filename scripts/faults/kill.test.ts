@@ -92,7 +92,7 @@ test.each(['v2', 'v4'])('OrbitDB %s: every document the server confirmed before 
   const run = (writes: number, server: Ready, name: string): RoleProcess => startProcess(['node', 'src/client.ts'], {
     cwd,
     label: `${major} ${name}`,
-    env: { SERVER_ADDR: server.multiaddrs[0]!, DB_ADDRESS: server.address!, IDENTITY_KEY: writer.key, WRITES: String(writes), DATA_DIR: writerDir, CLIENT_NAME: name, DIAL_TIMEOUT_MS: '5000', SYNC_TIMEOUT_MS: '5000' }
+    env: { SERVER_ADDR: server.multiaddrs[0]!, DB_ADDRESS: server.address!, IDENTITY_KEY: writer.key, WRITES: String(writes), DATA_DIR: writerDir, CLIENT_NAME: name, DIAL_TIMEOUT_MS: '5000' }
   })
   const rounds = ['round-1', 'round-2', 'round-3']
   for (const name of rounds) {

@@ -174,10 +174,14 @@ export async function askServer (helia: Node, server: PeerId, request: HostReque
  */
 export async function syncWithServer<T extends Document> (helia: Node, server: PeerId, db: DocumentsDatabase<T>, timeoutMs: number): Promise<{ serverEntries: number }> {
   const signal = AbortSignal.timeout(timeoutMs)
-  const hosted = await askServer(helia, server, { op: 'host', address: db.address }, signal)
+  // the deadline firing mid-read surfaces as the stream's bare "Read aborted": say which deadline it was
+  const beforeDeadline = async <R>(what: string, work: Promise<R>): Promise<R> => work.catch((err: Error) => {
+    throw signal.aborted ? new Error(`${what} within ${timeoutMs} ms (${err.message})`) : err
+  })
+  const hosted = await beforeDeadline('the server did not answer', askServer(helia, server, { op: 'host', address: db.address }, signal))
   await joinEntries(db, hosted.heads, signal).catch((err: Error) => {
     throw new Error(`did not receive the server's entries within ${timeoutMs} ms (${err.message})`)
   })
-  const confirmed = await askServer(helia, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs }, signal)
+  const confirmed = await beforeDeadline('the server did not confirm our entries', askServer(helia, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs }, signal))
   return { serverEntries: confirmed.entries }
 }
