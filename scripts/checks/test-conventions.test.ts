@@ -8,7 +8,7 @@ import { expect, test } from 'vitest'
 
 const repoRoot = resolve(import.meta.dirname, '..', '..')
 const testFiles = execFileSync('git', ['ls-files', '-z', '--', 'peers/*.ts', 'scripts/*.ts'], { cwd: repoRoot, encoding: 'utf8' })
-  .split('\0').filter(file => /(\.test\.ts|\/test\/.*\.ts|scripts\/testing\/.*\.ts|scripts\/interop\/.*\.ts)$/.test(file) && file !== 'scripts/testing/processes.ts')
+  .split('\0').filter(file => /(\.test\.ts|\/test\/.*\.ts|scripts\/testing\/.*\.ts|scripts\/interop\/.*\.ts)$/.test(file) && file !== 'scripts/testing/processes.ts' && file !== 'scripts/checks/test-conventions.test.ts')
 
 /** Exit codes asserted bare: `expect(x.code).toBe(…)`, `expect(await x.exited).toEqual(…)`, `expect((await x.stop()).code)…`. */
 const BARE_EXIT_ASSERTION = /expect\([^;\n]*\.(code|exitCode)\)\s*\.(not\.)?to(Be|Equal)\(|expect\(\s*await [\w.]+\.(exited|stop\([^)]*\))\s*[,)]/g
