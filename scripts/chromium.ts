@@ -1,20 +1,22 @@
 // What the browser tier needs before its tests: Debian's Chromium (no test tool may download a browser of
 // its own here). Uses CHROMIUM_PATH or /usr/bin/chromium; where neither exists and this is root with apt,
-// installs Debian's `chromium` package; otherwise says in one line what to install, and exits 1.
+// installs Debian's `chromium` package (scripts/apt.ts: it and what it depends on, no recommends); otherwise
+// says in one line what to install, and exits 1.
 import { existsSync } from 'node:fs'
-import { aptInstall, canAptInstall } from './apt.ts'
+import { ensurePackages } from './apt.ts'
+import { recordChanges } from './host-record.ts'
 
 const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-if (!existsSync(path)) {
-  if (process.env.CHROMIUM_PATH !== undefined || !canAptInstall()) {
-    console.error(`browser tier: no Chromium at ${path}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`)
-    process.exit(1)
-  }
-  console.error('browser tier: installing Debian\'s chromium package with apt')
+const fail = (line: string): never => {
+  console.error(`browser tier: ${line}`)
+  process.exit(1)
+}
+if (existsSync(path)) recordChanges('browser', { requested: [], planned: [], changed: [], systemNames: 'unchanged' })
+else if (process.env.CHROMIUM_PATH !== undefined) fail(`no Chromium at CHROMIUM_PATH ${path}`)
+else {
   try {
-    aptInstall(['chromium'])
+    ensurePackages('browser', ['chromium'], { otherwise: 'set CHROMIUM_PATH to a Chromium you have', log: line => console.error(`browser tier: ${line}`) })
   } catch (err) {
-    console.error(`browser tier: ${(err as Error).message}`)
-    process.exit(1)
+    fail((err as Error).message)
   }
 }

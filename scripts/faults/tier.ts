@@ -1,10 +1,11 @@
 // `pnpm test:faults` (node scripts/liftoff.mjs test:faults): links, partitions, kill -9 and restarts between
 // test hosts in network namespaces. Needs root (ip netns, tc, iptables); installs iproute2 and iptables with
-// apt where they are missing, or says in one line what is missing.
+// apt where they are missing (scripts/apt.ts: only they and what they depend on), or says in one line what
+// is missing.
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
-import { aptInstall, canAptInstall } from '../apt.ts'
+import { ensureCommands } from '../apt.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
 const fail = (line: string): never => {
@@ -13,16 +14,13 @@ const fail = (line: string): never => {
 }
 
 if (process.getuid?.() !== 0) fail('needs root: network namespaces, tc and iptables (run it as root, as CI does)')
-const missing = [['ip', 'iproute2'], ['tc', 'iproute2'], ['iptables', 'iptables']].filter(([command]) => spawnSync(command!, ['-V'], { stdio: 'ignore' }).error !== undefined)
-if (missing.length > 0) {
-  const packages = [...new Set(missing.map(([, name]) => name!))]
-  if (!canAptInstall()) fail(`missing ${missing.map(([command]) => command).join(', ')}: install Debian's ${packages.join(' and ')}`)
-  console.error(`faults tier: installing ${packages.join(' ')} with apt`)
-  try {
-    aptInstall(packages)
-  } catch (err) {
-    fail((err as Error).message)
-  }
+try {
+  ensureCommands('faults', [['ip', 'iproute2'], ['tc', 'iproute2'], ['iptables', 'iptables']], {
+    otherwise: 'run the tier in a VM or container where you are root',
+    log: line => console.error(`faults tier: ${line}`)
+  })
+} catch (err) {
+  fail((err as Error).message)
 }
 const probe = spawnSync('ip', ['netns', 'add', 'lf-probe'], { encoding: 'utf8' })
 if (probe.status !== 0) fail(`cannot create network namespaces here: ${probe.stderr.trim()}`)

@@ -4,8 +4,9 @@
 // this kernel's qdiscs cannot add (no sch_netem here), so a delaying TCP relay (delay-relay.ts) sits in
 // front of a server. Everything made here is torn down after the test.
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { recordSetting } from '../host-record.ts'
 import { onCleanup } from './cleanup.ts'
 import { startProcess, type RoleProcess } from './processes.ts'
 
@@ -23,13 +24,29 @@ function run (args: string[]): string {
   }
 }
 
+const BRIDGE_NF = '/proc/sys/net/bridge/bridge-nf-call-iptables'
+/** The kernel's setting before the bridge was made, set back when the bridge goes. */
+let bridgeNfBefore: string | undefined
+
 function ensureBridge (): void {
   if (run(['ip', '-o', 'link', 'show']).includes(`${BRIDGE}:`)) return
   run(['ip', 'link', 'add', BRIDGE, 'type', 'bridge'])
   run(['ip', 'addr', 'add', `${SUBNET}.1/24`, 'dev', BRIDGE])
   run(['ip', 'link', 'set', BRIDGE, 'up'])
-  // bridged frames must not go through this namespace's iptables (Docker's FORWARD policy may be DROP)
-  if (existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables')) run(['sysctl', '-q', '-w', 'net.bridge.bridge-nf-call-iptables=0'])
+  // bridged frames must not go through this namespace's iptables (Docker's FORWARD policy may be DROP);
+  // the setting is recorded (clean:host restores it after a crash) and set back with the bridge
+  if (existsSync(BRIDGE_NF)) {
+    bridgeNfBefore = readFileSync(BRIDGE_NF, 'utf8').trim()
+    if (bridgeNfBefore !== '0') {
+      recordSetting('faults', 'net.bridge.bridge-nf-call-iptables', bridgeNfBefore)
+      run(['sysctl', '-q', '-w', 'net.bridge.bridge-nf-call-iptables=0'])
+    }
+  }
+}
+
+function removeBridge (): void {
+  run(['ip', 'link', 'delete', BRIDGE])
+  if (bridgeNfBefore !== undefined && bridgeNfBefore !== '0') run(['sysctl', '-q', '-w', `net.bridge.bridge-nf-call-iptables=${bridgeNfBefore}`])
 }
 
 export interface TestHost {
@@ -59,7 +76,7 @@ export function createHost (name: string): TestHost {
   onCleanup(`remove namespace ${namespace}`, () => {
     run(['ip', 'netns', 'delete', namespace])
     try { run(['ip', 'link', 'delete', bridgePort]) } catch { /* gone with the namespace */ }
-    if (--liveHosts === 0) run(['ip', 'link', 'delete', BRIDGE])
+    if (--liveHosts === 0) removeBridge()
   })
   run(['ip', 'link', 'add', bridgePort, 'type', 'veth', 'peer', 'name', inside])
   run(['ip', 'link', 'set', inside, 'netns', namespace])

@@ -1,0 +1,20 @@
+// Each tier that installs packages proves it left the host as it found it but for them: its last run's
+// installs changed exactly what apt planned, only the named packages and what they depend on (no
+// recommends), and no system name (/usr/bin/python3, an alternative) runs another program now.
+import { expect, test } from 'vitest'
+import { dependencyClosure } from '../apt.ts'
+import { lastRuns } from '../host-record.ts'
+
+export function hostTest (tier: string): void {
+  test(`the ${tier} tier installed only the packages it named and what they depend on, and switched no system name`, () => {
+    const last = lastRuns(tier)
+    expect(last, `no record of the ${tier} tier's installs in .tools/`).toBeDefined()
+    for (const run of last!.runs) {
+      const byName = (changes: Array<{ name: string }>): string[] => changes.map(change => JSON.stringify(change)).sort()
+      expect(byName(run.changed), `${run.requested.join(' ')}: what changed is what apt planned`).toEqual(byName(run.planned))
+      const closure = dependencyClosure(run.requested, run.suite)
+      expect(run.changed.map(change => change.name).filter(name => !closure.has(name)), `${run.requested.join(' ')}: changed outside its dependency closure`).toEqual([])
+      expect(run.systemNames).toBe('unchanged')
+    }
+  })
+}
