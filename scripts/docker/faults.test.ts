@@ -80,7 +80,7 @@ test('a Helia fetch from a server paused mid-fetch resumes when it is unpaused; 
   expectRunning(client) // stalled, not failed
   await compose(['unpause', 'ipfs-helia-server'])
   await expectExit(client, 0)
-  expect(client.stdout, printed(client)).toContainEqual(expect.stringMatching(new RegExp(`^fetched ${cid} → /tmp/big.out: 268435456 bytes`)))
+  expect(client.stdout, printed(client)).toContainEqual(expect.stringMatching(new RegExp(`^fetched ${cid} → /tmp/big.out: a file, 268435456 bytes`)))
 
   await compose(['pause', 'ipfs-helia-server'])
   try {

@@ -1,20 +1,25 @@
-// Files and directories in and out of UnixFS. The same import settings are used everywhere, so a file
-// written out and imported again gives the same CID: that is how `get` verifies what it wrote.
+// Files and directories in and out of UnixFS. Imports use this example's settings everywhere (so a file
+// imported twice gets the same CID); exports write whatever a UnixFS DAG holds, however it was made
+// (CIDv0 or v1, any chunker and layout, raw leaves or not, HAMT-sharded directories, symlinks, mode and mtime).
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, stat } from 'node:fs/promises'
+import { chmod, mkdir, stat, symlink, utimes } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { globSource, unixfs, type UnixFS } from '@helia/unixfs'
+import { globSource, unixfs, type UnixFS as HeliaUnixFS } from '@helia/unixfs'
 import { MemoryBlockstore } from 'blockstore-core'
+import { exporter, type ReadableStorage, type UnixFSEntry } from 'ipfs-unixfs-exporter'
+import type { UnixFS } from 'ipfs-unixfs'
+import { createUnsafe } from 'multiformats/block'
 import type { CID } from 'multiformats/cid'
+import type { Node } from './node.ts'
 
 export async function statPath (path: string): Promise<Stats> {
   return stat(path).catch(() => { throw new Error(`no such file or directory: ${path}`) })
 }
 
 /** Imports a file or a directory tree; resolves with the root CID. */
-export async function importPath (fs: UnixFS, path: string): Promise<CID> {
+export async function importPath (fs: HeliaUnixFS, path: string): Promise<CID> {
   const info = await statPath(path)
   if (info.isFile()) return fs.addByteStream(createReadStream(path))
   const name = basename(path)
@@ -36,11 +41,31 @@ export interface TransferProgress {
   bytesWritten: number
 }
 
+/** A directory entry's name, refused when writing it would land anywhere but inside its directory. */
+function safeName (name: string, directory: string): string {
+  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+    throw new Error(`refused: the DAG names an entry "${name}" in ${directory}, which would be written outside it`)
+  }
+  return name
+}
+
+/** Applies a UnixFS entry's own mode and mtime (where it has them) to what was written, as \`ipfs get\` does. */
+async function applyMetadata (unixfs: UnixFS, path: string): Promise<void> {
+  const defaultMode = unixfs.isDirectory() ? 0o755 : 0o644
+  if (unixfs.mode !== undefined && unixfs.mode !== defaultMode) await chmod(path, unixfs.mode)
+  if (unixfs.mtime !== undefined) {
+    const seconds = Number(unixfs.mtime.secs) + (unixfs.mtime.nsecs ?? 0) / 1e9
+    await utimes(path, seconds, seconds)
+  }
+}
+
 /**
- * Writes the file or directory `cid` to `outPath`, fetching blocks it does not hold from connected peers.
- * `onProgress` sees every Helia progress event ('blocks:get:blockstore:put' means a block arrived).
+ * Writes the UnixFS file, directory or symlink `cid` to `outPath`, fetching the blocks this node does not
+ * hold from connected peers; Helia checks each block against its CID as it arrives. Every path is created
+ * new (exclusively): a duplicate or hostile entry name, or one that would go through a symlink, is refused.
+ * `onProgress` sees every block that arrived and every byte written.
  */
-export async function exportTo (fs: UnixFS, cid: CID, outPath: string, options: { signal?: AbortSignal, offline?: boolean, onProgress?: (progress: TransferProgress) => void } = {}): Promise<TransferProgress> {
+export async function exportTo (blockstore: ReadableStorage, cid: CID, outPath: string, options: { signal?: AbortSignal, offline?: boolean, onProgress?: (progress: TransferProgress) => void } = {}): Promise<TransferProgress> {
   const progress: TransferProgress = { blocksFetched: 0, bytesWritten: 0 }
   const onProgress = (event: { type: string }): void => {
     if (event.type === 'blocks:get:blockstore:put') {
@@ -50,16 +75,10 @@ export async function exportTo (fs: UnixFS, cid: CID, outPath: string, options: 
   }
   const request = { signal: options.signal, offline: options.offline, onProgress }
 
-  const writeEntry = async (entryCid: CID, path: string): Promise<void> => {
-    const entryStat = await fs.stat(entryCid, request)
-    if (entryStat.type === 'directory') {
-      await mkdir(path, { recursive: true })
-      for await (const child of fs.ls(entryCid, request)) await writeEntry(child.cid, join(path, child.name))
-      return
-    }
+  const writeBytes = async (content: AsyncIterable<Uint8Array>, path: string): Promise<void> => {
     await pipeline(
       async function * () {
-        for await (const chunk of fs.cat(entryCid, request)) {
+        for await (const chunk of content) {
           progress.bytesWritten += chunk.byteLength
           options.onProgress?.(progress)
           yield chunk
@@ -68,6 +87,44 @@ export async function exportTo (fs: UnixFS, cid: CID, outPath: string, options: 
       createWriteStream(path, { flags: 'wx' })
     )
   }
-  await writeEntry(cid, outPath)
+
+  const write = async (entry: UnixFSEntry, path: string): Promise<void> => {
+    if (entry.type === 'directory') {
+      await mkdir(path) // not recursive: a path that exists already is refused
+      for await (const child of entry.entries(request)) await write(await exporter(child.cid, blockstore, request), join(path, safeName(child.name, path)))
+      await applyMetadata(entry.unixfs, path)
+    } else if (entry.type === 'file' && entry.unixfs.type === 'symlink') {
+      await symlink(new TextDecoder().decode(entry.unixfs.data), path)
+    } else if (entry.type === 'file') {
+      await writeBytes(entry.content(request), path)
+      await applyMetadata(entry.unixfs, path)
+    } else if (entry.type === 'raw' || entry.type === 'identity') {
+      await writeBytes(entry.content(request), path)
+    } else {
+      throw new Error(`${entry.cid} is not UnixFS (codec 0x${entry.cid.code.toString(16)}) and sits inside a UnixFS DAG`)
+    }
+  }
+  await write(await exporter(cid, blockstore, request), outPath)
   return progress
+}
+
+/**
+ * Fetches every block of the DAG under `cid` that this node lacks (Helia checks each against its CID),
+ * following the links its codec reports; resolves with how many blocks came from the network.
+ */
+export async function fetchDag (helia: Pick<Node, 'blockstore' | 'getCodec'>, cid: CID, options: { signal?: AbortSignal, offline?: boolean } = {}): Promise<number> {
+  let fetched = 0
+  const onProgress = (event: { type: string }): void => { if (event.type === 'blocks:get:blockstore:put') fetched++ }
+  const seen = new Set<string>()
+  const queue = [cid]
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    if (seen.has(next.toString())) continue
+    seen.add(next.toString())
+    const chunks: Uint8Array[] = []
+    for await (const chunk of helia.blockstore.get(next, { ...options, onProgress })) chunks.push(chunk)
+    const bytes = Buffer.concat(chunks)
+    const block = createUnsafe({ bytes, cid: next, codec: await helia.getCodec(next.code) })
+    for (const [, link] of block.links()) queue.push(link)
+  }
+  return fetched
 }

@@ -1,11 +1,14 @@
 // A Helia 7 node built piece by piece, so it only talks to the peers you dial: createHeliaLight (no
-// default bootstrap, delegated routing, mDNS, UPnP or WebRTC) + libp2p over TCP/WebSockets + bitswap.
+// default bootstrap, delegated routing, mDNS, UPnP or WebRTC; its codecs and hashes given here: the light
+// node knows only dag-pb, raw, sha2-256 and identity) + libp2p over TCP/WebSockets + bitswap.
 // With a data dir, blocks and pins live on disk and survive restarts; without one, in memory.
 import { join } from 'node:path'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { withBitswap } from '@helia/bitswap'
 import { withLibp2pLight } from '@helia/libp2p'
+import * as dagCbor from '@ipld/dag-cbor'
+import * as dagJson from '@ipld/dag-json'
 import { identify } from '@libp2p/identify'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
@@ -16,9 +19,11 @@ import { MemoryDatastore } from 'datastore-core'
 import { FsDatastore } from 'datastore-fs'
 import { createHeliaLight } from 'helia'
 import { CID } from 'multiformats/cid'
+import * as json from 'multiformats/codecs/json'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import type { PrivateKey } from '@libp2p/interface'
+import { EXTRA_HASHERS } from './hashers.ts'
 
 /**
  * The empty block (an empty file, imported with raw leaves). Kubo's bitswap server (boxo 0.43) takes a block
@@ -53,7 +58,7 @@ export async function createNode (options: NodeOptions = {}) {
 
   await blockstore.put(EMPTY_RAW_BLOCK, new Uint8Array(0))
 
-  const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore }), {
+  const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore, hashers: EXTRA_HASHERS, codecs: [dagCbor, dagJson, json] }), {
     privateKey: options.privateKey,
     addresses: {
       listen: options.listen ?? [],

@@ -4,10 +4,11 @@ import { CarBlockIterator } from '@ipld/car'
 import { identity } from 'multiformats/hashes/identity'
 import { sha256, sha512 } from 'multiformats/hashes/sha2'
 import type { CID } from 'multiformats/cid'
+import { EXTRA_HASHERS } from './hashers.ts'
 import type { Node } from './node.ts'
 
 const HASHERS = new Map<number, { digest: (bytes: Uint8Array) => Promise<{ bytes: Uint8Array }> | { bytes: Uint8Array } }>(
-  [sha256, sha512, identity].map(hasher => [hasher.code, hasher])
+  [sha256, sha512, identity, ...EXTRA_HASHERS].map(hasher => [hasher.code, hasher])
 )
 
 export interface CarFetch { blocks: number, bytes: number }

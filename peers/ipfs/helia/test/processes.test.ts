@@ -32,7 +32,7 @@ test('client get fetches the served file over TCP and over WebSockets; client ad
   for (const [index, address] of ready.multiaddrs.entries()) {
     const client = runClient(['get', ready.cid!, join(dir, `out-${index}.bin`)], { SERVER_ADDR: address })
     await expectExit(client, 0)
-    expect(client.stdout.join('\n')).toMatch(/re-import gives the same CID/)
+    expect(client.stdout.join('\n')).toMatch(/every block checked against its CID ✓/)
     expect(Buffer.compare(await readFile(join(dir, `out-${index}.bin`)), await readFile(source))).toBe(0)
   }
   const upload = await randomFile(dir, 'upload.bin', 300_000)
@@ -95,7 +95,7 @@ test('pnpm dev runs the whole demo and exits 0', async () => {
   const dev = startProcess(['node', 'src/dev.ts'], { cwd: exampleDir, label: 'dev' })
   await expectExit(dev, 0)
   const output = dev.stdout.join('\n')
-  expect(output).toMatch(/re-import gives the same CID ✓/)
+  expect(output).toMatch(/every block checked against its CID ✓/)
   expect(output).toMatch(/server pinned/)
   expect(output).toMatch(/sha256 matches the CID ✓/)
 })
