@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { CarBlockIterator } from '@ipld/car'
 import { afterEach, expect, test } from 'vitest'
+import { connect, parseCid, parseMultiaddr } from '../../peers/ipfs/kubo/src/client.ts'
 import { tempDir } from '../testing/cleanup.ts'
 import { expectExitCode, terminateAllProcesses } from '../testing/processes.ts'
 import { addWithKubo, contentTree, readTree, runClient, startHeliaServer, startKubo } from './peers.ts'
@@ -57,8 +58,11 @@ test('the Helia server\'s gateway answers Kubo-style trustless requests as Kubo\
   const { root } = await contentTree(await tempDir(), 2 * 1024 * 1024)
   const helia = await startHeliaServer({ SERVE_PATH: root })
   const kubo = await startKubo()
-  const cid = await addWithKubo(kubo, root)
-  expect(cid).toBe(helia.ready.cid) // same bytes, same import profile: same CID
+  // the same DAG on both sides: Kubo fetches and pins what the Helia server holds
+  const cid = helia.ready.cid!
+  const rpc = await connect({ api: kubo.ready.api, timeoutMs: 60_000 })
+  await rpc.swarm.connect(parseMultiaddr(helia.ready.multiaddrs[0]!))
+  await rpc.pin.add(parseCid(cid, 'the served CID'), { signal: AbortSignal.timeout(60_000) })
 
   const raw = 'application/vnd.ipld.raw'
   const car = 'application/vnd.ipld.car'

@@ -98,7 +98,7 @@ export async function startRealBacalhau (binaries: Binaries, dataDir: string, lo
   const kuboEnv = { IPFS_PATH: ipfsPath, IPFS_TELEMETRY: 'off' }
   if (!existsSync(join(ipfsPath, 'config'))) {
     await mkdir(ipfsPath, { recursive: true })
-    const init = spawnSync(binaries.kubo, ['init', '--profile', 'test,unixfs-v1-2025', '--empty-repo'], { env: { ...process.env, ...kuboEnv }, encoding: 'utf8' })
+    const init = spawnSync(binaries.kubo, ['init', '--profile', 'test', '--empty-repo'], { env: { ...process.env, ...kuboEnv }, encoding: 'utf8' })
     if (init.status !== 0) throw new Error(`ipfs init failed: ${init.error?.message ?? init.stderr.trim()}`)
   }
   const configFile = join(ipfsPath, 'config')

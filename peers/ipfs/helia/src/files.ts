@@ -49,6 +49,14 @@ function safeName (name: string, directory: string): string {
   return name
 }
 
+/** Runs `work` on every item, at most `limit` at a time. */
+async function inParallel<T> (items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!)
+  }))
+}
+
 /** Applies a UnixFS entry's own mode and mtime (where it has them) to what was written, as \`ipfs get\` does. */
 async function applyMetadata (unixfs: UnixFS, path: string): Promise<void> {
   const defaultMode = unixfs.isDirectory() ? 0o755 : 0o644
@@ -91,7 +99,10 @@ export async function exportTo (blockstore: ReadableStorage, cid: CID, outPath: 
   const write = async (entry: UnixFSEntry, path: string): Promise<void> => {
     if (entry.type === 'directory') {
       await mkdir(path) // not recursive: a path that exists already is refused
-      for await (const child of entry.entries(request)) await write(await exporter(child.cid, blockstore, request), join(path, safeName(child.name, path)))
+      const children: Array<{ cid: CID, name: string }> = []
+      for await (const child of entry.entries(request)) children.push({ cid: child.cid, name: safeName(child.name, path) })
+      // entries one after another would wait a round trip each: fetch and write up to 16 at once
+      await inParallel(children, 16, async child => write(await exporter(child.cid, blockstore, request), join(path, child.name)))
       await applyMetadata(entry.unixfs, path)
     } else if (entry.type === 'file' && entry.unixfs.type === 'symlink') {
       await symlink(new TextDecoder().decode(entry.unixfs.data), path)

@@ -26,11 +26,12 @@ import type { PrivateKey } from '@libp2p/interface'
 import { EXTRA_HASHERS } from './hashers.ts'
 
 /**
- * The empty block (an empty file, imported with raw leaves). Kubo's bitswap server (boxo 0.43) takes a block
- * size of 0 for "not found" and answers DONT_HAVE for it, so a directory holding an empty file never arrives
- * from Kubo. Its bytes are known and verifiable without asking anyone, so every node starts with it.
+ * The empty block (an empty file, imported with raw leaves), under each hash this node knows. Kubo's bitswap
+ * server (boxo 0.43) takes a block size of 0 for "not found" and answers DONT_HAVE for it, so a directory
+ * holding an empty file never arrives from Kubo. Its bytes are known and verifiable without asking anyone,
+ * so every node starts with it.
  */
-const EMPTY_RAW_BLOCK = CID.createV1(raw.code, await sha256.digest(new Uint8Array(0)))
+const EMPTY_RAW_BLOCKS = await Promise.all([sha256, ...EXTRA_HASHERS].map(async hasher => CID.createV1(raw.code, await hasher.digest(new Uint8Array(0)))))
 
 export interface NodeOptions {
   /** Keep blocks, pins and libp2p state under this directory. */
@@ -56,7 +57,7 @@ export async function createNode (options: NodeOptions = {}) {
     datastore = fsDatastore
   }
 
-  await blockstore.put(EMPTY_RAW_BLOCK, new Uint8Array(0))
+  for (const empty of EMPTY_RAW_BLOCKS) await blockstore.put(empty, new Uint8Array(0))
 
   const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore, hashers: EXTRA_HASHERS, codecs: [dagCbor, dagJson, json] }), {
     privateKey: options.privateKey,

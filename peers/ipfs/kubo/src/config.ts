@@ -69,9 +69,19 @@ export interface ServerConfig {
   announce: string[]
   /** A `swarm.key` to copy into the repo: the node then joins only that private network. */
   swarmKeyFile: string | undefined
+  /** An import profile applied when the repo is created (e.g. unixfs-v1-2025, which gives Helia's CIDs); none: Kubo's defaults. */
+  importProfile: string | undefined
   /** Written when the daemon is ready (the READY JSON), removed when it stops: the compose healthcheck. */
   readyFile: string
   startTimeoutMs: number
+}
+
+/** Kubo's import profiles (`ipfs config profile apply` lists them); the rest of its profiles change more than imports. */
+const IMPORT_PROFILES = ['unixfs-v0-2015', 'unixfs-v1-2025', 'legacy-cid-v0']
+
+function importProfile (name: string): string {
+  if (!IMPORT_PROFILES.includes(name)) throw new Error(`IMPORT_PROFILE must be one of ${IMPORT_PROFILES.join(', ')}; got "${name}"`)
+  return name
 }
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
@@ -84,6 +94,7 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     swarm: multiaddrs(env, 'LISTEN_ADDRS', DEFAULT_SWARM),
     announce: multiaddrs(env, 'ANNOUNCE_ADDRS', []),
     swarmKeyFile: env.SWARM_KEY_FILE === '' ? undefined : env.SWARM_KEY_FILE,
+    importProfile: env.IMPORT_PROFILE === undefined || env.IMPORT_PROFILE === '' ? undefined : importProfile(env.IMPORT_PROFILE),
     readyFile: join(dataDir, 'ready.json'),
     startTimeoutMs: positiveInteger(env, 'START_TIMEOUT_MS', 60_000)
   }

@@ -1,8 +1,8 @@
 // The server role: a real Kubo daemon (not JavaScript: the Go implementation of IPFS) in a repo of its own
 // under DATA_DIR, set up for a local network only — the `test` profile (loopback, no bootstrap list, no mDNS),
 // no routing system (it exchanges blocks with the peers it is connected to), telemetry off, TCP and
-// WebSocket listeners — and UnixFS imports by the `unixfs-v1-2025` profile, which gives the same CIDs as
-// Helia's defaults. `pnpm start:server`; see src/config.ts for the environment variables.
+// WebSocket listeners. Imports are Kubo's own defaults (CIDv0, 256 KiB chunks) unless IMPORT_PROFILE names
+// one: `unixfs-v1-2025` gives the same CIDs as Helia's defaults. `pnpm start:server`; see src/config.ts.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
@@ -66,7 +66,7 @@ async function prepareRepo (config: ServerConfig, log: Log): Promise<string> {
   const configFile = join(config.dataDir, 'config')
   if (!existsSync(configFile)) {
     await mkdir(config.dataDir, { recursive: true })
-    runKubo(config, ['init', '--profile', 'test,unixfs-v1-2025', '--empty-repo'])
+    runKubo(config, ['init', '--profile', ['test', ...config.importProfile === undefined ? [] : [config.importProfile]].join(','), '--empty-repo'])
     log(`created a Kubo ${version} repo in ${config.dataDir}`)
   }
   const settings = JSON.parse(await readFile(configFile, 'utf8')) as KuboConfig
