@@ -1,7 +1,8 @@
 // The IPFS side of compute over data: a Helia 7 node (light: only libp2p over TCP and bitswap, so it talks
-// to the peers you dial and nobody else), and moving directories in and out of UnixFS.
+// to the peers you dial and nobody else; the hashes Kubo offers besides), and moving directories in and out
+// of UnixFS.
 import { createWriteStream } from 'node:fs'
-import { mkdir, readdir, readFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, symlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -16,16 +17,19 @@ import { FsBlockstore } from 'blockstore-fs'
 import { MemoryDatastore } from 'datastore-core'
 import { FsDatastore } from 'datastore-fs'
 import { createHeliaLight } from 'helia'
+import { exporter, type UnixFSEntry } from 'ipfs-unixfs-exporter'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
+import { EXTRA_HASHERS } from './hashers.ts'
 
 /**
- * The empty block (an empty file, imported with raw leaves: a job's empty stderr, say). Kubo's bitswap server
- * (boxo 0.43) takes a block size of 0 for "not found" and answers DONT_HAVE for it, so a result holding an
- * empty file never arrives from Kubo. Its bytes are known and verifiable, so every node starts with it.
+ * The empty block (an empty file, imported with raw leaves: a job's empty stderr, say), under each hash this
+ * node knows. Kubo's bitswap server (boxo 0.43) takes a block size of 0 for "not found" and answers DONT_HAVE
+ * for it, so a result holding an empty file never arrives from Kubo. Its bytes are known and verifiable, so
+ * every node starts with it.
  */
-const EMPTY_RAW_BLOCK = CID.createV1(raw.code, await sha256.digest(new Uint8Array(0)))
+const EMPTY_RAW_BLOCKS = await Promise.all([sha256, ...EXTRA_HASHERS].map(async hasher => CID.createV1(raw.code, await hasher.digest(new Uint8Array(0)))))
 
 export async function createIpfsNode (options: { dataDir?: string, listen?: string[] } = {}) {
   let blockstore: FsBlockstore | MemoryBlockstore = new MemoryBlockstore()
@@ -38,8 +42,8 @@ export async function createIpfsNode (options: { dataDir?: string, listen?: stri
     blockstore = fsBlockstore
     datastore = fsDatastore
   }
-  await blockstore.put(EMPTY_RAW_BLOCK, new Uint8Array(0))
-  const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore }), {
+  for (const empty of EMPTY_RAW_BLOCKS) await blockstore.put(empty, new Uint8Array(0))
+  const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore, hashers: EXTRA_HASHERS }), {
     addresses: { listen: options.listen ?? [] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
@@ -64,13 +68,32 @@ export async function addDirectory (helia: IpfsNode, path: string): Promise<CID>
   return root
 }
 
-/** Writes the file or directory `cid` at `target`, fetching blocks from connected peers as needed. */
-export async function exportTo (helia: IpfsNode, cid: CID, target: string, signal?: AbortSignal): Promise<void> {
-  const fs = unixfs(helia)
-  if ((await fs.stat(cid, { signal })).type === 'directory') {
-    await mkdir(target, { recursive: true })
-    for await (const entry of fs.ls(cid, { signal })) await exportTo(helia, entry.cid, join(target, entry.name), signal)
-    return
+/** A directory entry's name, refused when writing it would land anywhere but inside its directory. */
+function safeName (name: string, directory: string): string {
+  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+    throw new Error(`refused: the DAG names an entry "${name}" in ${directory}, which would be written outside it`)
   }
-  await pipeline(fs.cat(cid, { signal }), createWriteStream(target))
+  return name
+}
+
+/**
+ * Writes the UnixFS file, directory or symlink `cid` at `target` (a directory may exist already, empty),
+ * fetching blocks from connected peers as needed; Helia checks each against its CID as it arrives. Whatever
+ * made the DAG (Kubo's CIDv0 results, any chunker or layout, HAMT directories), every entry below `target`
+ * is created new: a duplicate or hostile name, or one that would go through a symlink, is refused.
+ */
+export async function exportTo (helia: IpfsNode, cid: CID, target: string, signal?: AbortSignal): Promise<void> {
+  const write = async (entry: UnixFSEntry, path: string, isTarget: boolean): Promise<void> => {
+    if (entry.type === 'directory') {
+      await mkdir(path, { recursive: isTarget })
+      for await (const child of entry.entries({ signal })) await write(await exporter(child.cid, helia.blockstore, { signal }), join(path, safeName(child.name, path)), false)
+    } else if (entry.type === 'file' && entry.unixfs.type === 'symlink') {
+      await symlink(new TextDecoder().decode(entry.unixfs.data), path)
+    } else if (entry.type === 'file' || entry.type === 'raw' || entry.type === 'identity') {
+      await pipeline(entry.content({ signal }), createWriteStream(path, { flags: 'wx' }))
+    } else {
+      throw new Error(`${entry.cid} is not UnixFS (codec 0x${entry.cid.code.toString(16)})`)
+    }
+  }
+  await write(await exporter(cid, helia.blockstore, { signal }), target, true)
 }

@@ -1,7 +1,12 @@
 // The local runner's own behaviour, beyond the Bacalhau contract it shares with real Bacalhau
 // (test/contract-suite.ts): persistence across restarts, republishing, resubmission by name.
-import { readFile, writeFile } from 'node:fs/promises'
+import { readdir, readFile, readlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { unixfs } from '@helia/unixfs'
+import * as dagPb from '@ipld/dag-pb'
+import { UnixFS } from 'ipfs-unixfs'
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
 import { expect, test } from 'vitest'
 import { downloadResult } from '../src/client/index.ts'
 import { readDemoConfig, runDemo } from '../src/client.ts'
@@ -88,4 +93,27 @@ test('MAX_CONCURRENT_EXECUTIONS=1: a second job waits, BidAccepted, until the ru
   }
   // the quick job ran only once the spinning job's first execution had timed out
   expect(await eventTime(quick.JobID, 'Running')).toBeGreaterThanOrEqual(await eventTime(spinning.JobID, 'Execution timed out after 1s'))
+})
+
+test('a result fetched by CID: a symlink stays a symlink; an entry named ".." is refused and nothing lands beside the target', async () => {
+  const ipfs = await createIpfsNode()
+  onCleanup('ipfs stop()', () => ipfs.stop())
+  const put = async (bytes: Uint8Array): Promise<CID> => {
+    const cid = CID.createV1(dagPb.code, await sha256.digest(bytes))
+    await ipfs.blockstore.put(cid, bytes)
+    return cid
+  }
+  const link = await put(dagPb.encode({ Data: new UnixFS({ type: 'symlink', data: new TextEncoder().encode('stdout') }).marshal(), Links: [] }))
+  const file = await unixfs(ipfs).addBytes(new TextEncoder().encode('escaped\n'))
+  const directory = (links: Array<{ Name: string, Hash: CID }>): Uint8Array => dagPb.encode(dagPb.prepare({ Data: new UnixFS({ type: 'directory' }).marshal(), Links: links }))
+
+  const good = join(await tempDir(), 'result')
+  await downloadResult({ Type: 'ipfs', Params: { CID: (await put(directory([{ Name: 'latest', Hash: link }, { Name: 'stdout', Hash: file }]))).toString() } }, good, { ipfs })
+  expect(await readlink(join(good, 'latest'))).toBe('stdout')
+
+  const parent = await tempDir()
+  await expect(downloadResult({ Type: 'ipfs', Params: { CID: (await put(directory([{ Name: '..', Hash: file }]))).toString() } }, join(parent, 'result'), { ipfs }))
+    .rejects.toThrow(/^refused: the DAG names an entry "\.\." in /)
+  expect(await readdir(parent)).toEqual(['result'])
+  expect(await readdir(join(parent, 'result'))).toEqual([])
 })
