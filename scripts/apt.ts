@@ -91,7 +91,7 @@ export function ensurePackages (tier: string, packages: string[], options: Ensur
   if (upgrades.some(change => change.name === 'python3' || change.name.startsWith('python3.'))) {
     throw new Error(`installing ${missing.join(' ')} would upgrade ${upgrades.map(change => change.name).join(', ')} and switch /usr/bin/python3: not done; ${options.otherwise}`)
   }
-  options.log(`installing ${missing.join(' ')}${options.fromTrixie === true ? ' from Debian 13' : ''} with apt: ${planned.length} packages (${planned.length - upgrades.length} new${upgrades.length > 0 ? `; upgraded to Debian 13's versions: ${upgrades.map(change => `${change.name} ${change.before} → ${change.after}`).join(', ')}` : ''})`)
+  options.log(`installing ${missing.join(' ')}${options.fromTrixie === true ? ' from Debian 13' : ''} with apt: ${planned.length} package${planned.length === 1 ? '' : 's'} (${planned.length - upgrades.length} new${upgrades.length > 0 ? `; upgraded to Debian 13's versions: ${upgrades.map(change => `${change.name} ${change.before} → ${change.after}`).join(', ')}` : ''})`)
   const namesBefore = systemNames()
   apt(['install', '-y', '-q', '--no-install-recommends', ...targets])
 
