@@ -83,7 +83,9 @@ if (!existsSync(pnpmShim) || readFileSync(pnpmShim, 'utf8') !== pnpmShimText) wr
 const env = {
   ...process.env,
   PATH: [shimDir, dirname(nodeBinary), process.env.PATH].join(process.platform === 'win32' ? ';' : ':'),
-  npm_config_manage_package_manager_versions: 'false'
+  npm_config_manage_package_manager_versions: 'false',
+  // where the user ran this: `new <example> <dir>` resolves <dir> against it (pnpm runs in the repo root)
+  LIFTOFF_CWD: process.env.LIFTOFF_CWD ?? process.cwd()
 }
 
 // Install workspace dependencies only when the lockfile or the Node version changed since the last install.

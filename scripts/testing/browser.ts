@@ -1,7 +1,7 @@
 // The browser tier's fixture: an example's pages served by Vite (its vite.config.ts, web/ as root) and
 // headless Debian Chromium on a fresh profile directory, both for the whole test file. Pages opened with
 // `open` are closed after each test. A missing Chromium is one line naming the package.
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll } from 'vitest'
@@ -16,13 +16,12 @@ export interface BrowserFixture {
   /** The browser profile (its IndexedDB survives reloads, not test files). */
   context: () => BrowserContext
   /**
-   * A screenshot of `page` as `name`: into the git-ignored .screenshots/<example>/, or, when
+   * A screenshot of `page` as `name`: into the example's git-ignored .screenshots/, or, when
    * LIFTOFF_SCREENSHOTS=readme (`node scripts/liftoff.mjs screenshots`), over the README's picture in web/.
    */
   screenshot: (page: Page, name: string) => Promise<void>
 }
 
-const repoRoot = join(import.meta.dirname, '..', '..')
 
 /** Call at the top level of a test file; `extraFlags` adds Chromium flags (each needs its reason at the call). */
 export function useBrowser (exampleDir: string, extraFlags: string[] = []): BrowserFixture {
@@ -61,7 +60,7 @@ export function useBrowser (exampleDir: string, extraFlags: string[] = []): Brow
       return context
     },
     screenshot: async (page, name) => {
-      const dir = process.env.LIFTOFF_SCREENSHOTS === 'readme' ? join(exampleDir, 'web') : join(repoRoot, '.screenshots', relative(repoRoot, exampleDir))
+      const dir = join(exampleDir, process.env.LIFTOFF_SCREENSHOTS === 'readme' ? 'web' : '.screenshots')
       await page.screenshot({ path: join(dir, name) })
     }
   }

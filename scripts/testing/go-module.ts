@@ -8,7 +8,11 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { unzipSync } from 'fflate'
 
-const repoRoot = join(import.meta.dirname, '..', '..')
+/** The project this file is part of: the nearest folder above it with a package.json (the repo, or a project `new` made). */
+function projectRoot (): string {
+  for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'package.json'))) return dir
+  throw new Error(`no package.json above ${import.meta.dirname}`)
+}
 
 export interface GoModule { path: string, version: string, h1: string }
 
@@ -34,7 +38,7 @@ function hash1 (files: Record<string, Uint8Array>): string {
 
 /** The module's directory, downloaded and verified on first use. */
 export async function goModuleDir (module: GoModule): Promise<string> {
-  const dir = join(repoRoot, '.tools', 'go-modules', `${escapePath(module.path)}@${module.version}`)
+  const dir = join(projectRoot(), '.tools', 'go-modules', `${escapePath(module.path)}@${module.version}`)
   if (existsSync(join(dir, '.verified'))) return dir
   const url = `${proxyBase()}/${escapePath(module.path)}/@v/${module.version}.zip`
   const response = await fetch(url).catch((err: Error & { cause?: { code?: string } }) => { throw new Error(`cannot download ${url}: ${err.cause?.code ?? err.message}`) })

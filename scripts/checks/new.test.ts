@@ -1,0 +1,66 @@
+// `liftoff new`: every example made into a standalone project in a temporary folder outside the repo, then
+// used as its user would: install (from the package cache where it can), dev, typecheck, its own tests,
+// its pages built. With pnpm for every example; with npm for one. Kubo's needs its binary to run, so here
+// it is installed and typechecked; the interop tier runs its dev and tests (scripts/interop/new.test.ts).
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
+import { examples, scaffold } from '../new.ts'
+import { expectExit, startProcess, stopAllProcesses } from '../testing/processes.ts'
+
+afterEach(stopAllProcesses)
+let parent: string
+beforeAll(async () => { parent = await mkdtemp(join(tmpdir(), 'liftoff-new-')) })
+afterAll(async () => { await rm(parent, { recursive: true, force: true }) })
+
+/** Runs a command in the project as its user would, to its end; fails with what it printed unless it exits 0. */
+async function run (cwd: string, command: string[], env: Record<string, string> = {}): Promise<string[]> {
+  const role = startProcess(command, { cwd, env, label: `${command.join(' ')} in ${cwd}` })
+  await expectExit(role, 0)
+  return role.stdout
+}
+
+const pnpm = (cwd: string, ...args: string[]): Promise<string[]> => run(cwd, ['pnpm', ...args])
+
+test('new refuses a folder that is not empty, and an unknown example names the known ones, in one line each', async () => {
+  const taken = join(parent, 'taken')
+  await scaffold('libp2p/v3', taken, () => {})
+  await expect(scaffold('libp2p/v3', taken)).rejects.toThrow(/^refusing to write into .*taken: it is not empty$/)
+  await expect(scaffold('libp2p/v9', join(parent, 'nope'))).rejects.toThrow(`no example "libp2p/v9": the examples are ${examples().join(', ')}`)
+  expect(existsSync(join(parent, 'nope'))).toBe(false)
+}, 120_000)
+
+const runnable = examples().filter(example => example !== 'ipfs/kubo')
+
+test.each(runnable)('new %s: a standalone project whose install, dev, typecheck, tests and pages pass outside the repo (pnpm)', async example => {
+  const dir = join(parent, example.replace('/', '-'))
+  await scaffold(example, dir, () => {})
+  const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  expect(existsSync(join(dir, 'pnpm-lock.yaml'))).toBe(true)
+  await pnpm(dir, 'install', '--frozen-lockfile', '--prefer-offline')
+  await pnpm(dir, 'dev')
+  await pnpm(dir, 'typecheck')
+  await pnpm(dir, 'test')
+  if (manifest.scripts['build:web'] !== undefined) {
+    await pnpm(dir, 'build:web')
+    expect(existsSync(join(dir, 'dist', 'web', 'index.html'))).toBe(true)
+  }
+}, 900_000)
+
+test('new ipfs/kubo: installs and typechecks outside the repo (its dev and tests need the Kubo binary: interop tier)', async () => {
+  const dir = join(parent, 'ipfs-kubo')
+  await scaffold('ipfs/kubo', dir, () => {})
+  await pnpm(dir, 'install', '--frozen-lockfile', '--prefer-offline')
+  await pnpm(dir, 'typecheck')
+}, 300_000)
+
+test('new libp2p/v1 with npm: npm install, npm run dev, npm test; the workspace override travels with it', async () => {
+  const dir = join(parent, 'with-npm')
+  await scaffold('libp2p/v1', dir, () => {})
+  await run(dir, ['npm', 'install', '--prefer-offline', '--no-audit', '--no-fund'])
+  expect((await run(dir, ['npm', 'ls', 'mortice'])).join('\n')).toMatch(/mortice@3\.1\.0 overridden/)
+  await run(dir, ['npm', 'run', 'dev'])
+  await run(dir, ['npm', 'test'])
+}, 900_000)

@@ -1,0 +1,164 @@
+// `node scripts/liftoff.mjs new <example> <dir>`: a standalone project from one of the examples, to start
+// an app from. It gets the example's tracked files (src/, web/, test/, README, configs), the repo's test
+// helpers its tests use (copied into test/support/, the tests' imports rewritten), a package.json with exact
+// versions, the devDependencies those helpers need and the overrides the example needs (in the forms pnpm
+// and npm read), a tsconfig.json that stands on its own, a .gitignore, and its own pnpm-lock.yaml.
+// Refuses a directory that is not empty; an unknown example lists the known ones.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { basename, dirname, join, relative, resolve } from 'node:path'
+import { parse } from 'yaml'
+
+const repoRoot = join(import.meta.dirname, '..')
+const peersDir = join(repoRoot, 'peers')
+
+type Manifest = Record<string, unknown> & { name: string, dependencies?: Record<string, string>, devDependencies?: Record<string, string> }
+
+/** Every example, as `<project>/<version>` (e.g. libp2p/v3). */
+export function examples (): string[] {
+  return readdirSync(peersDir).flatMap(project => existsSync(join(peersDir, project)) && !project.includes('.')
+    ? readdirSync(join(peersDir, project)).filter(version => existsSync(join(peersDir, project, version, 'package.json'))).map(version => `${project}/${version}`)
+    : [])
+}
+
+/** The example's files as git tracks them (no node_modules, builds or data). */
+function trackedFiles (example: string): string[] {
+  return execFileSync('git', ['ls-files', '-z', '--', `peers/${example}`], { cwd: repoRoot, encoding: 'utf8' }).split('\0').filter(Boolean).map(file => relative(`peers/${example}`, file))
+}
+
+/** Relative imports in a TypeScript file: [specifier, where it resolves]. */
+function relativeImports (file: string, text: string): Array<[string, string]> {
+  return [...text.matchAll(/(?:from|import)\s+'(\.{1,2}\/[^']+)'/g)].map(match => [match[1]!, resolve(dirname(file), match[1]!)])
+}
+
+/** Bare package imports in a TypeScript file ('vite', '@scope/name/sub' → '@scope/name'). */
+function packageImports (text: string): string[] {
+  return [...text.matchAll(/(?:from|import)\s+'([^.'/][^']*)'/g)].map(match => match[1]!).filter(name => !name.startsWith('node:')).map(name => name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : name.split('/')[0]!)
+}
+
+/** The repo's files under scripts/ that `files` import, and what those import, transitively. */
+function helperClosure (files: string[]): string[] {
+  const scripts = join(repoRoot, 'scripts')
+  const found = new Set<string>()
+  const visit = (file: string): void => {
+    for (const [, target] of relativeImports(file, readFileSync(file, 'utf8'))) {
+      if (!target.startsWith(`${scripts}/`) || found.has(target)) continue
+      found.add(target)
+      visit(target)
+    }
+  }
+  for (const file of files) visit(file)
+  return [...found]
+}
+
+/** The workspace overrides the example needs: those whose parent package is in its dependency tree. */
+function overridesFor (example: string): Record<string, string> {
+  const workspace = parse(readFileSync(join(repoRoot, 'pnpm-workspace.yaml'), 'utf8')) as { overrides?: Record<string, string> }
+  const lockfile = parse(readFileSync(join(repoRoot, 'pnpm-lock.yaml'), 'utf8')) as {
+    importers: Record<string, Record<string, Record<string, { version: string }>>>
+    snapshots: Record<string, { dependencies?: Record<string, string>, optionalDependencies?: Record<string, string> }>
+  }
+  const importer = lockfile.importers[`peers/${example}`] ?? {}
+  const seen = new Set<string>()
+  const queue = Object.entries({ ...importer.dependencies, ...importer.devDependencies }).map(([name, { version }]) => `${name}@${version}`)
+  for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
+    if (seen.has(key)) continue
+    seen.add(key)
+    const snapshot = lockfile.snapshots[key]
+    for (const [name, version] of Object.entries({ ...snapshot?.dependencies, ...snapshot?.optionalDependencies })) queue.push(`${name}@${version}`)
+  }
+  return Object.fromEntries(Object.entries(workspace.overrides ?? {}).filter(([selector]) => {
+    const parent = /^(@?[^@>]+)@(\d+)>/.exec(selector)
+    return parent !== null && [...seen].some(key => key.startsWith(`${parent[1]!}@${parent[2]!}.`))
+  }))
+}
+
+/** pnpm's `parent@major>dependency` overrides in npm's nested form: `{ "parent@major": { "dependency": version } }`. */
+function npmOverrides (overrides: Record<string, string>): Record<string, Record<string, string>> {
+  const nested: Record<string, Record<string, string>> = {}
+  for (const [selector, version] of Object.entries(overrides)) {
+    const [parent, dependency] = selector.split('>') as [string, string]
+    nested[parent] = { ...nested[parent], [dependency]: version }
+  }
+  return nested
+}
+
+export async function scaffold (example: string, target: string, log: (line: string) => void = console.log): Promise<void> {
+  const known = examples()
+  if (!known.includes(example)) throw new Error(`no example "${example}": the examples are ${known.join(', ')}`)
+  if (existsSync(target) && readdirSync(target).length > 0) throw new Error(`refusing to write into ${target}: it is not empty`)
+  const exampleDir = join(peersDir, example)
+  const files = trackedFiles(example)
+
+  // the test helpers, copied under test/support/ keeping their layout below scripts/
+  const helpers = helperClosure(files.filter(file => file.endsWith('.ts')).map(file => join(exampleDir, file)))
+  const supportPath = (helper: string): string => join(target, 'test', 'support', relative(join(repoRoot, 'scripts'), helper))
+  const rewrite = (from: string, to: string, text: string): string => {
+    for (const [specifier, resolved] of relativeImports(from, text)) {
+      if (!helpers.includes(resolved)) continue
+      const moved = relative(dirname(to), supportPath(resolved))
+      text = text.replaceAll(`'${specifier}'`, `'${moved.startsWith('.') ? moved : `./${moved}`}'`)
+    }
+    return text
+  }
+  for (const file of files) {
+    const to = join(target, file)
+    await mkdir(dirname(to), { recursive: true })
+    const from = join(exampleDir, file)
+    await writeFile(to, file.endsWith('.ts') ? rewrite(from, to, await readFile(from, 'utf8')) : await readFile(from))
+  }
+  for (const helper of helpers) {
+    await mkdir(dirname(supportPath(helper)), { recursive: true })
+    await writeFile(supportPath(helper), await readFile(helper))
+  }
+
+  // tsconfig.json on its own: the repo's base options inlined; web/ extends it
+  const base = JSON.parse(await readFile(join(repoRoot, 'tsconfig.base.json'), 'utf8')) as { compilerOptions: Record<string, unknown> }
+  const own = JSON.parse(await readFile(join(exampleDir, 'tsconfig.json'), 'utf8')) as { compilerOptions?: Record<string, unknown>, include?: string[] }
+  await writeFile(join(target, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...base.compilerOptions, ...own.compilerOptions }, include: own.include }, null, 2) + '\n')
+  if (files.includes('web/tsconfig.json')) {
+    const web = JSON.parse(await readFile(join(exampleDir, 'web', 'tsconfig.json'), 'utf8')) as Record<string, unknown>
+    await writeFile(join(target, 'web', 'tsconfig.json'), JSON.stringify({ ...web, extends: '../tsconfig.json' }, null, 2) + '\n')
+  }
+
+  // package.json: the example's, named after the directory, with the helpers' packages and the overrides
+  const manifest = JSON.parse(await readFile(join(exampleDir, 'package.json'), 'utf8')) as Manifest
+  const root = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as Manifest & { packageManager: string }
+  const devDependencies = { ...manifest.devDependencies }
+  for (const name of new Set(helpers.flatMap(helper => packageImports(readFileSync(helper, 'utf8'))))) {
+    if (manifest.dependencies?.[name] !== undefined || devDependencies[name] !== undefined) continue
+    const version = root.devDependencies?.[name]
+    if (version === undefined) throw new Error(`the test helpers import ${name}, which the repo's package.json does not pin`)
+    devDependencies[name] = version
+  }
+  const overrides = overridesFor(example)
+  const { files: _published, ...rest } = manifest
+  const standalone = {
+    ...rest,
+    name: basename(target).toLowerCase().replace(/[^a-z0-9-]+/g, '-'),
+    packageManager: root.packageManager,
+    devDependencies: Object.fromEntries(Object.entries(devDependencies).sort(([a], [b]) => a.localeCompare(b))),
+    ...(Object.keys(overrides).length === 0 ? {} : { pnpm: { overrides }, overrides: npmOverrides(overrides) })
+  }
+  await writeFile(join(target, 'package.json'), JSON.stringify(standalone, null, 2) + '\n')
+  await writeFile(join(target, '.gitignore'), 'node_modules/\ndist/\n.data/\n.tools/\n.screenshots/\n*.log\n')
+
+  // its own lockfile, resolved now (from the package cache where it can)
+  const pnpm = process.env.npm_execpath === undefined ? ['pnpm'] : [process.execPath, process.env.npm_execpath]
+  const locked = spawnSync(pnpm[0]!, [...pnpm.slice(1), 'install', '--lockfile-only', '--ignore-workspace', '--prefer-offline'], { cwd: target, encoding: 'utf8' })
+  if (locked.status !== 0) throw new Error(`pnpm install --lockfile-only in ${target} failed: ${(locked.stderr || locked.stdout).trim().split('\n').at(-1)}`)
+  log(`made ${target} from peers/${example}: ${files.length} files, ${helpers.length} test helpers in test/support/${Object.keys(overrides).length > 0 ? `, overrides ${Object.keys(overrides).join(' ')}` : ''}, pnpm-lock.yaml`)
+  log(`next: cd ${relative(process.env.LIFTOFF_CWD ?? process.cwd(), target) || '.'} && pnpm install && pnpm dev   (or npm install && npm run dev)`)
+}
+
+if (import.meta.main) {
+  const [example, dir] = process.argv.slice(2)
+  try {
+    if (example === undefined || dir === undefined) throw new Error(`usage: node scripts/liftoff.mjs new <example> <dir>; the examples are ${examples().join(', ')}`)
+    await scaffold(example.replace(/^peers\//, '').replace(/\/$/, ''), resolve(process.env.LIFTOFF_CWD ?? process.cwd(), dir))
+  } catch (err) {
+    console.error(`new: ${(err as Error).message}`)
+    process.exitCode = 1
+  }
+}
