@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, relative, resolve } from 'node:path'
-import { parse } from 'yaml'
+import { parse, stringify } from 'yaml'
 
 const repoRoot = join(import.meta.dirname, '..')
 const peersDir = join(repoRoot, 'peers')
@@ -52,26 +52,48 @@ function helperClosure (files: string[]): string[] {
   return [...found]
 }
 
-/** The workspace overrides the example needs: those whose parent package is in its dependency tree. */
-function overridesFor (example: string): Record<string, string> {
-  const workspace = parse(readFileSync(join(repoRoot, 'pnpm-workspace.yaml'), 'utf8')) as { overrides?: Record<string, string> }
-  const lockfile = parse(readFileSync(join(repoRoot, 'pnpm-lock.yaml'), 'utf8')) as {
-    importers: Record<string, Record<string, Record<string, { version: string }>>>
-    snapshots: Record<string, { dependencies?: Record<string, string>, optionalDependencies?: Record<string, string> }>
-  }
-  const importer = lockfile.importers[`peers/${example}`] ?? {}
+type Importer = Partial<Record<'dependencies' | 'devDependencies', Record<string, { specifier: string, version: string }>>>
+interface Lockfile {
+  overrides?: Record<string, string>
+  importers: Record<string, Importer>
+  packages: Record<string, unknown>
+  snapshots: Record<string, { dependencies?: Record<string, string>, optionalDependencies?: Record<string, string> }>
+}
+
+function repoLockfile (): Lockfile {
+  return parse(readFileSync(join(repoRoot, 'pnpm-lock.yaml'), 'utf8')) as Lockfile
+}
+
+/** The lockfile's snapshot keys (`name@version(peers)`) an importer's dependency tree reaches. */
+function reachable (lockfile: Lockfile, importer: Importer): Set<string> {
+  const key = (name: string, version: string): string => /^@?[^@(]+@/.test(version) ? version : `${name}@${version}`
   const seen = new Set<string>()
-  const queue = Object.entries({ ...importer.dependencies, ...importer.devDependencies }).map(([name, { version }]) => `${name}@${version}`)
-  for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
-    if (seen.has(key)) continue
-    seen.add(key)
-    const snapshot = lockfile.snapshots[key]
-    for (const [name, version] of Object.entries({ ...snapshot?.dependencies, ...snapshot?.optionalDependencies })) queue.push(`${name}@${version}`)
+  const queue = Object.entries({ ...importer.dependencies, ...importer.devDependencies }).map(([name, { version }]) => key(name, version))
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    if (seen.has(next)) continue
+    seen.add(next)
+    const snapshot = lockfile.snapshots[next]
+    for (const [name, version] of Object.entries({ ...snapshot?.dependencies, ...snapshot?.optionalDependencies })) queue.push(key(name, version))
   }
-  return Object.fromEntries(Object.entries(workspace.overrides ?? {}).filter(([selector]) => {
-    const parent = /^(@?[^@>]+)@(\d+)>/.exec(selector)
-    return parent !== null && [...seen].some(key => key.startsWith(`${parent[1]!}@${parent[2]!}.`))
-  }))
+  return seen
+}
+
+/**
+ * The workspace settings the example needs: the overrides whose parent package is in its dependency tree,
+ * and the packages in that tree whose build scripts the workspace leaves unrun.
+ */
+function workspaceSettingsFor (example: string): { overrides: Record<string, string>, ignoredBuiltDependencies: string[] } {
+  const workspace = parse(readFileSync(join(repoRoot, 'pnpm-workspace.yaml'), 'utf8')) as { overrides?: Record<string, string>, ignoredBuiltDependencies?: string[] }
+  const lockfile = repoLockfile()
+  const tree = [...reachable(lockfile, lockfile.importers[`peers/${example}`] ?? {})]
+  const inTree = (name: string, major = ''): boolean => tree.some(key => key.startsWith(`${name}@${major}`))
+  return {
+    overrides: Object.fromEntries(Object.entries(workspace.overrides ?? {}).filter(([selector]) => {
+      const parent = /^(@?[^@>]+)@(\d+)>/.exec(selector)
+      return parent !== null && inTree(parent[1]!, `${parent[2]!}.`)
+    })),
+    ignoredBuiltDependencies: (workspace.ignoredBuiltDependencies ?? []).filter(name => inTree(name))
+  }
 }
 
 /** pnpm's `parent@major>dependency` overrides in npm's nested form: `{ "parent@major": { "dependency": version } }`. */
@@ -82,6 +104,31 @@ function npmOverrides (overrides: Record<string, string>): Record<string, Record
     nested[parent] = { ...nested[parent], [dependency]: version }
   }
   return nested
+}
+
+/**
+ * The repo's lockfile cut down to the project: the example's importer as its own (plus the root's entries
+ * for the helpers' packages), only the packages that tree reaches and only the overrides it keeps, so the
+ * project installs exactly the versions the repo tested.
+ */
+function projectLockfile (example: string, helperPackages: string[], overrides: Record<string, string>): Lockfile {
+  const lockfile = repoLockfile()
+  const own = lockfile.importers[`peers/${example}`] ?? {}
+  const helperEntries = Object.fromEntries(helperPackages.flatMap(name => {
+    const entry = lockfile.importers['.']?.devDependencies?.[name]
+    return entry === undefined ? [] : [[name, entry]]
+  }))
+  const importer = { ...own, devDependencies: { ...own.devDependencies, ...helperEntries } }
+  const snapshots = reachable(lockfile, importer)
+  const packages = new Set([...snapshots].map(key => key.replace(/\(.*$/, '')))
+  const { overrides: _all, importers: _importers, ...rest } = lockfile
+  return {
+    ...rest,
+    ...(Object.keys(overrides).length === 0 ? {} : { overrides }),
+    importers: { '.': importer },
+    packages: Object.fromEntries(Object.entries(lockfile.packages).filter(([key]) => packages.has(key))),
+    snapshots: Object.fromEntries(Object.entries(lockfile.snapshots).filter(([key]) => snapshots.has(key)))
+  }
 }
 
 export async function scaffold (example: string, target: string, log: (line: string) => void = console.log): Promise<void> {
@@ -132,19 +179,25 @@ export async function scaffold (example: string, target: string, log: (line: str
     if (version === undefined) throw new Error(`the test helpers import ${name}, which the repo's package.json does not pin`)
     devDependencies[name] = version
   }
-  const overrides = overridesFor(example)
+  const { overrides, ignoredBuiltDependencies } = workspaceSettingsFor(example)
+  const pnpmSettings = {
+    ...(Object.keys(overrides).length === 0 ? {} : { overrides }),
+    ...(ignoredBuiltDependencies.length === 0 ? {} : { ignoredBuiltDependencies })
+  }
   const { files: _published, ...rest } = manifest
   const standalone = {
     ...rest,
     name: basename(target).toLowerCase().replace(/[^a-z0-9-]+/g, '-'),
     packageManager: root.packageManager,
     devDependencies: Object.fromEntries(Object.entries(devDependencies).sort(([a], [b]) => a.localeCompare(b))),
-    ...(Object.keys(overrides).length === 0 ? {} : { pnpm: { overrides }, overrides: npmOverrides(overrides) })
+    ...(Object.keys(pnpmSettings).length === 0 ? {} : { pnpm: pnpmSettings }),
+    ...(Object.keys(overrides).length === 0 ? {} : { overrides: npmOverrides(overrides) })
   }
   await writeFile(join(target, 'package.json'), JSON.stringify(standalone, null, 2) + '\n')
   await writeFile(join(target, '.gitignore'), 'node_modules/\ndist/\n.data/\n.tools/\n.screenshots/\n*.log\n')
 
-  // its own lockfile, resolved now (from the package cache where it can)
+  // its own lockfile: the repo's, cut down to this project, so it installs the versions the repo tested
+  await writeFile(join(target, 'pnpm-lock.yaml'), stringify(projectLockfile(example, Object.keys(devDependencies).filter(name => manifest.devDependencies?.[name] === undefined), overrides)))
   const pnpm = process.env.npm_execpath === undefined ? ['pnpm'] : [process.execPath, process.env.npm_execpath]
   const locked = spawnSync(pnpm[0]!, [...pnpm.slice(1), 'install', '--lockfile-only', '--ignore-workspace', '--prefer-offline'], { cwd: target, encoding: 'utf8' })
   if (locked.status !== 0) throw new Error(`pnpm install --lockfile-only in ${target} failed: ${(locked.stderr || locked.stdout).trim().split('\n').at(-1)}`)

@@ -8,21 +8,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
 import { examples, scaffold } from '../new.ts'
-import { expectExit, startProcess, stopAllProcesses } from '../testing/processes.ts'
+import { runToEnd, stopAllProcesses } from '../testing/processes.ts'
 
 afterEach(stopAllProcesses)
 let parent: string
 beforeAll(async () => { parent = await mkdtemp(join(tmpdir(), 'liftoff-new-')) })
 afterAll(async () => { await rm(parent, { recursive: true, force: true }) })
 
-/** Runs a command in the project as its user would, to its end; fails with what it printed unless it exits 0. */
-async function run (cwd: string, command: string[], env: Record<string, string> = {}): Promise<string[]> {
-  const role = startProcess(command, { cwd, env, label: `${command.join(' ')} in ${cwd}` })
-  await expectExit(role, 0)
-  return role.stdout
-}
-
-const pnpm = (cwd: string, ...args: string[]): Promise<string[]> => run(cwd, ['pnpm', ...args])
+const run = async (cwd: string, command: string[]): Promise<string[]> => runToEnd(command, { cwd })
+const pnpm = async (cwd: string, ...args: string[]): Promise<string[]> => run(cwd, ['pnpm', ...args])
 
 test('new refuses a folder that is not empty, and an unknown example names the known ones, in one line each', async () => {
   const taken = join(parent, 'taken')

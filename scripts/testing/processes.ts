@@ -104,6 +104,13 @@ export async function expectExit (role: RoleProcess, code: number): Promise<Exit
   return exit
 }
 
+/** Runs a command to its end as a user would (a `pnpm dev`, an install) and asserts it exits 0; its stdout lines. */
+export async function runToEnd (command: string[], options: { cwd: string, env?: Record<string, string> }): Promise<string[]> {
+  const role = startProcess(command, { ...options, label: `${command.join(' ')} in ${options.cwd}` })
+  await expectExit(role, 0)
+  return role.stdout
+}
+
 /** Stops the process with `signal` and asserts that it exited with `code` (0: a clean stop). */
 export async function expectStop (role: RoleProcess, signal: NodeJS.Signals = 'SIGTERM', code = 0): Promise<void> {
   expect(await role.stop(signal), printed(role)).toEqual({ code, signal: null })
