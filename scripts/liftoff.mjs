@@ -99,4 +99,6 @@ if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== installStamp) 
 }
 
 const args = process.argv.slice(2)
-process.exit(run(nodeBinary, [pnpmEntry, ...(args.length > 0 ? args : ['dev'])], { env }))
+// `new` prints its own outcome in a line or two: no pnpm banner or ELIFECYCLE line around it
+const quiet = args[0] === 'new' ? ['--silent'] : []
+process.exit(run(nodeBinary, [pnpmEntry, ...quiet, ...(args.length > 0 ? args : ['dev'])], { env }))

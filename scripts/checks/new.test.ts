@@ -3,13 +3,14 @@
 // its pages built. With pnpm for every example; with npm for one. Kubo's needs its binary to run, so here
 // it is installed and typechecked; the interop tier runs its dev and tests (scripts/interop/new.test.ts).
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
 import { examples, scaffold } from '../new.ts'
-import { runToEnd, stopAllProcesses } from '../testing/processes.ts'
+import { expectExit, runToEnd, startProcess, stopAllProcesses } from '../testing/processes.ts'
 
+const repoRoot = join(import.meta.dirname, '..', '..')
 afterEach(stopAllProcesses)
 let parent: string
 beforeAll(async () => { parent = await mkdtemp(join(tmpdir(), 'liftoff-new-')) })
@@ -25,6 +26,18 @@ test('new refuses a folder that is not empty, and an unknown example names the k
   await expect(scaffold('libp2p/v9', join(parent, 'nope'))).rejects.toThrow(`no example "libp2p/v9": the examples are ${examples().join(', ')}`)
   expect(existsSync(join(parent, 'nope'))).toBe(false)
 }, 120_000)
+
+test('the command: a wrong example or a taken directory is one line on stderr and exit 1', async () => {
+  const occupied = join(parent, 'occupied')
+  await mkdir(occupied)
+  await writeFile(join(occupied, 'notes.txt'), 'mine\n')
+  for (const args of [['libp2p/v9', join(parent, 'nope')], ['libp2p/v3', occupied]]) {
+    const command = startProcess(['node', 'scripts/new.ts', ...args], { cwd: repoRoot, label: `new ${args.join(' ')}` })
+    await expectExit(command, 1)
+    expect(command.stderr).toHaveLength(1)
+    expect(command.stderr[0]).toMatch(/^new: (no example "libp2p\/v9"|refusing to write into)/)
+  }
+}, 60_000)
 
 const runnable = examples().filter(example => example !== 'ipfs/kubo')
 
