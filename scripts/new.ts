@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, relative, resolve } from 'node:path'
+import ts from 'typescript'
 import { parse, stringify } from 'yaml'
 
 const repoRoot = join(import.meta.dirname, '..')
@@ -27,14 +28,23 @@ function trackedFiles (example: string): string[] {
   return execFileSync('git', ['ls-files', '-z', '--', `peers/${example}`], { cwd: repoRoot, encoding: 'utf8' }).split('\0').filter(Boolean).map(file => relative(`peers/${example}`, file))
 }
 
-/** Relative imports in a TypeScript file: [specifier, where it resolves]. */
-function relativeImports (file: string, text: string): Array<[string, string]> {
-  return [...text.matchAll(/(?:from|import)\s+'(\.{1,2}\/[^']+)'/g)].map(match => [match[1]!, resolve(dirname(file), match[1]!)])
+/** The modules a TypeScript file imports (static and dynamic), as written, with where each specifier sits in the text. */
+function importsOf (text: string): Array<{ specifier: string, pos: number, end: number }> {
+  // the reported range starts at the literal's quote: find the specifier itself from there
+  return ts.preProcessFile(text, true, true).importedFiles.map(({ fileName, pos }) => {
+    const at = text.indexOf(fileName, pos)
+    return { specifier: fileName, pos: at, end: at + fileName.length }
+  })
 }
 
-/** Bare package imports in a TypeScript file ('vite', '@scope/name/sub' → '@scope/name'). */
+/** Relative imports in a TypeScript file: [specifier, where it resolves]. */
+function relativeImports (file: string, text: string): Array<[string, string]> {
+  return importsOf(text).filter(({ specifier }) => specifier.startsWith('./') || specifier.startsWith('../')).map(({ specifier }) => [specifier, resolve(dirname(file), specifier)])
+}
+
+/** Package imports in a TypeScript file, by package ('vite', '@scope/name/sub' → '@scope/name'). */
 function packageImports (text: string): string[] {
-  return [...text.matchAll(/(?:from|import)\s+'([^.'/][^']*)'/g)].map(match => match[1]!).filter(name => !name.startsWith('node:')).map(name => name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : name.split('/')[0]!)
+  return importsOf(text).map(({ specifier }) => specifier).filter(name => !name.startsWith('.') && !name.startsWith('node:')).map(name => name.split('/').slice(0, name.startsWith('@') ? 2 : 1).join('/'))
 }
 
 /** The repo's files under scripts/ that `files` import, and what those import, transitively. */
@@ -142,10 +152,12 @@ export async function scaffold (example: string, target: string, log: (line: str
   const helpers = helperClosure(files.filter(file => file.endsWith('.ts')).map(file => join(exampleDir, file)))
   const supportPath = (helper: string): string => join(target, 'test', 'support', relative(join(repoRoot, 'scripts'), helper))
   const rewrite = (from: string, to: string, text: string): string => {
-    for (const [specifier, resolved] of relativeImports(from, text)) {
-      if (!helpers.includes(resolved)) continue
+    // from the last import back, so earlier positions stay valid
+    for (const { specifier, pos, end } of importsOf(text).reverse()) {
+      const resolved = resolve(dirname(from), specifier)
+      if (!specifier.startsWith('.') || !helpers.includes(resolved)) continue
       const moved = relative(dirname(to), supportPath(resolved))
-      text = text.replaceAll(`'${specifier}'`, `'${moved.startsWith('.') ? moved : `./${moved}`}'`)
+      text = text.slice(0, pos) + (moved.startsWith('.') ? moved : `./${moved}`) + text.slice(end)
     }
     return text
   }
