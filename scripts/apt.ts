@@ -29,6 +29,12 @@ export function installedPackages (): Map<string, string> {
   return new Map(listing.split('\n').map(line => line.trim().split(' ')).filter(fields => fields[2] === 'ii').map(([name, version]) => [name!, version!]))
 }
 
+/** The source package each installed binary package was built from (libevent-core-2.1-7 → libevent). */
+export function sourcePackages (names: string[]): Map<string, string> {
+  const listing = spawnSync('dpkg-query', ['-W', '-f', '${Package} ${source:Package}\n', ...names], { encoding: 'utf8' }).stdout ?? ''
+  return new Map(listing.split('\n').map(line => line.trim().split(' ')).filter(fields => fields.length === 2).map(([name, source]) => [name!, source!]))
+}
+
 /** Which programs the system's names run: /usr/bin/python3 and every alternative's current choice. */
 export function systemNames (): Record<string, string> {
   const names: Record<string, string> = {}

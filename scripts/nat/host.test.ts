@@ -1,0 +1,4 @@
+// The NAT tier's host check (scripts/testing/host.ts).
+import { hostTest } from '../testing/host.ts'
+
+hostTest('nat')

@@ -1,0 +1,68 @@
+// The lab itself, proved before anything runs in it: what each kind of NAT does to a flow's ports, that
+// routers drop what nobody inside asked for, and that no namespace of the lab has a route out of it.
+import { join } from 'node:path'
+import { afterEach, expect, test } from 'vitest'
+import { createLab, type LabHost } from '../testing/nat-lab.ts'
+import { expectExit, terminateAllProcesses } from '../testing/processes.ts'
+
+afterEach(terminateAllProcesses)
+const observe = join(import.meta.dirname, 'observe.ts')
+const PORT = 3478
+
+async function observer (host: LabHost): Promise<string> {
+  const server = host.start([process.execPath, observe, 'server', String(PORT)], { cwd: import.meta.dirname })
+  await server.waitForLine(/^LISTENING$/)
+  return `[${host.address}]:${PORT}`
+}
+
+/** What each server saw as the source of one UDP socket bound to `localPort` on `host`. */
+async function seenFrom (host: LabHost, localPort: number, servers: string[]): Promise<string[]> {
+  const client = host.start([process.execPath, observe, 'client', String(localPort), ...servers], { cwd: import.meta.dirname })
+  await expectExit(client, 0)
+  return client.stdout.map(line => line.split(' sees ')[1]!)
+}
+
+test('behind an endpoint-independent NAT one inside port keeps one outside port (its own) for every destination; behind a symmetric NAT each destination sees another port', async () => {
+  const lab = createLab()
+  const servers = await Promise.all([observer(lab.addPublicHost('obs-a')), observer(lab.addPublicHost('obs-b'))])
+  const eim = lab.addHome('eim', 'endpoint-independent')
+  const symmetric = lab.addHome('sym', 'symmetric')
+  expect(await seenFrom(eim.addHost('peer'), 40_001, servers)).toEqual([`${eim.router.address}:40001`, `${eim.router.address}:40001`])
+  const [first, second] = await seenFrom(symmetric.addHost('peer'), 40_001, servers)
+  expect(first!.startsWith(`${symmetric.router.address}:`) && second!.startsWith(`${symmetric.router.address}:`)).toBe(true)
+  expect(first).not.toBe(second)
+})
+
+test('routers drop what nobody inside asked for: a public host dialling a home\'s address gets no answer, while public hosts reach each other', async () => {
+  const lab = createLab()
+  const target = await observer(lab.addPublicHost('server'))
+  const outsider = lab.addPublicHost('outsider')
+  const home = lab.addHome('home', 'endpoint-independent')
+  const inside = home.addHost('peer')
+  await observer(inside)
+  const dial = async (from: LabHost, to: string): Promise<string> => {
+    const client = from.start([process.execPath, observe, 'dial', to, '1500'], { cwd: import.meta.dirname })
+    await expectExit(client, 0)
+    return client.stdout.join('\n')
+  }
+  expect(await dial(outsider, target)).toMatch(new RegExp(`^sees ${outsider.address}:\\d+$`))
+  expect(await dial(inside, target)).toMatch(new RegExp(`^sees ${home.router.address}:\\d+$`))
+  expect(await dial(outsider, `[${home.router.address}]:${PORT}`)).toBe('no answer in 1500 ms')
+})
+
+test('no namespace of the lab has a route out of it: no IPv4 route, IPv6 only to the lab\'s own prefixes', () => {
+  const lab = createLab()
+  lab.addPublicHost('relay')
+  const home = lab.addHome('home', 'symmetric')
+  const peer = home.addHost('peer')
+  expect(peer.exec(['ip', '-6', 'route', 'get', '2001:db8::1'])).toMatch(/via fd00:0:0:\d+::1 /)
+  for (const host of lab.hosts()) {
+    expect(host.exec(['ip', '-4', 'route', 'show']).trim(), host.name).toBe('')
+    const routes = host.exec(['ip', '-6', 'route', 'show']).split('\n').filter(Boolean)
+    for (const route of routes) expect(route, `${host.name}: ${route}`).toMatch(/^(3fff:0:0:1::\/64|fd00:0:0:\d+::\/64|fe80::\/64|default via fd00:0:0:\d+::1) /)
+    // a documentation address stands for the rest of the internet: only a home host has a way towards it,
+    // its router, which has none
+    if (routes.some(route => route.startsWith('default'))) continue
+    expect(() => host.exec(['ip', '-6', 'route', 'get', '2001:db8::1']), host.name).toThrow(/unreachable/)
+  }
+})
