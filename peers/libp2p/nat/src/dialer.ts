@@ -1,0 +1,119 @@
+// The dialer behind another NAT: it dials the listener through the relay (its …/p2p-circuit address, VIA=relay)
+// and waits for DCUtR to punch a direct connection, or dials its WebRTC address (VIA=webrtc), which the
+// relay only signals. It says what it got (relayed, or direct and over which transport, and when), sends
+// MESSAGES chat messages over the best connection it has, and waits for the listener's greeting on it, so
+// messages flow both ways. With STDIN_MESSAGES=1 it then sends each line of stdin until stdin ends. If the
+// relay ends a relayed connection (its limits), it says so in one line and exits 1. `pnpm start:client`;
+// LISTENER_ADDR, VIA, LISTEN_ADDRS, ICE_SERVERS, DIRECT_TIMEOUT_MS, MESSAGES, STDIN_MESSAGES (config.ts).
+import { createInterface } from 'node:readline'
+import { multiaddr } from '@multiformats/multiaddr'
+import { describe, handleChat, sendChat, transportOf } from './chat.ts'
+import { dialerConfig, peerIdOf, type DialerConfig } from './config.ts'
+import { createPeerNode, type PeerNode } from './node.ts'
+import { runRole, type Running } from './role.ts'
+import type { Connection } from '@libp2p/interface'
+
+const GREETING_TIMEOUT_MS = 10_000
+
+export interface Dialer extends Running {
+  node: PeerNode
+  done: Promise<void>
+}
+
+export async function startDialer (config: DialerConfig, log: (line: string) => void = console.log): Promise<Dialer> {
+  const listenerPeer = peerIdOf(config.listener)
+  const node = await createPeerNode({
+    listen: [...config.listen.map(address => address.toString()), ...(config.via === 'webrtc' ? ['/webrtc'] : [])],
+    iceServers: config.iceServers
+  })
+  const started = performance.now()
+  const elapsed = (): string => `${Math.round(performance.now() - started)} ms`
+  const toListener = (): Connection[] => node.getConnections().filter(connection => connection.remotePeer.toString() === listenerPeer && connection.status === 'open')
+  const best = (): Connection | undefined => toListener().find(connection => transportOf(connection) !== 'relayed') ?? toListener()[0]
+
+  // the listener's greetings, by the transport they came over
+  const greetings: string[] = []
+  let greeted: (() => void) | undefined
+  await handleChat(node, (text, connection) => {
+    if (connection.remotePeer.toString() !== listenerPeer) return
+    log(`heard from the listener ${describe(connection)}: ${text}`)
+    greetings.push(transportOf(connection))
+    greeted?.()
+  })
+
+  // a relayed connection that closes with nothing else to the listener left: the relay's limits ran out
+  let lost: ((err: Error) => void) | undefined
+  const lostConnection = new Promise<never>((_resolve, reject) => { lost = reject })
+  lostConnection.catch(() => {})
+  node.addEventListener('connection:close', ({ detail: connection }) => {
+    if (connection.remotePeer.toString() !== listenerPeer || toListener().length > 0) return
+    const limits = connection.limits === undefined ? '' : `: its limit (${connection.limits.bytes === undefined ? '' : `${connection.limits.bytes} bytes`}${connection.limits.bytes !== undefined && connection.limits.seconds !== undefined ? ', ' : ''}${connection.limits.seconds === undefined ? '' : `${connection.limits.seconds} s`}) ran out`
+    lost?.(new Error(transportOf(connection) === 'relayed' ? `the relay ended the relayed connection after ${elapsed()}${limits}` : `the ${transportOf(connection)} connection to the listener closed after ${elapsed()}`))
+  })
+  const untilLost = async <T>(step: Promise<T>): Promise<T> => Promise.race([step, lostConnection])
+
+  const target = config.via === 'webrtc' && !config.listener.toString().includes('/webrtc/')
+    ? config.listener.toString().replace('/p2p-circuit/', '/p2p-circuit/webrtc/')
+    : config.listener.toString()
+  log(`dialling ${target}`)
+  const first = await node.dial(multiaddr(target), { signal: AbortSignal.timeout(config.directTimeoutMs + 10_000) })
+  log(`connected after ${elapsed()}: ${describe(first)}${first.limits === undefined ? '' : ` (relay limits: ${first.limits.bytes ?? '∞'} bytes, ${first.limits.seconds ?? '∞'} s)`}`)
+  log(`sent "hello" ${describe(first)}, answer: "${await untilLost(sendChat(first, 'hello'))}"`)
+
+  const done = (async () => {
+    if (transportOf(first) === 'relayed') {
+      const direct = await untilLost(directConnection(node, listenerPeer, config.directTimeoutMs))
+      log(direct === undefined
+        ? `stayed relayed: no direct connection within ${config.directTimeoutMs} ms`
+        : `direct connection after ${elapsed()}: ${describe(direct)}`)
+    }
+    for (let index = 1; index <= config.messages; index++) {
+      const connection = best()
+      if (connection === undefined) throw new Error('no connection to the listener left')
+      log(`message ${index}/${config.messages} ${describe(connection)}: "${await untilLost(sendChat(connection, `message ${index}`))}"`)
+    }
+    // the listener greets on every connection it gets: wait for the greeting on the one in use now
+    const final = best()
+    if (final === undefined) throw new Error('no connection to the listener left')
+    if (!greetings.includes(transportOf(final))) {
+      await untilLost(new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the listener did not greet us ${describe(final)} within ${GREETING_TIMEOUT_MS} ms`)), GREETING_TIMEOUT_MS)
+        greeted = () => {
+          if (!greetings.includes(transportOf(final))) return
+          clearTimeout(timer)
+          resolve()
+        }
+      }))
+    }
+    if (config.stdinMessages) {
+      for await (const line of createInterface({ input: process.stdin })) {
+        const connection = best()
+        if (connection === undefined) throw new Error('no connection to the listener left')
+        log(`sent "${line}" ${describe(connection)}, answer: "${await untilLost(sendChat(connection, line))}"`)
+      }
+    }
+    log(`done after ${elapsed()}`)
+  })()
+  return { node, done, stop: async () => { await node.stop() } }
+}
+
+/** The first direct (not relayed) connection to `peer` within `timeoutMs`, or undefined. */
+async function directConnection (node: PeerNode, peer: string, timeoutMs: number): Promise<Connection | undefined> {
+  const existing = node.getConnections().find(connection => connection.remotePeer.toString() === peer && transportOf(connection) !== 'relayed')
+  if (existing !== undefined) return existing
+  return new Promise(resolve => {
+    const timer = setTimeout(() => {
+      node.removeEventListener('connection:open', opened)
+      resolve(undefined)
+    }, timeoutMs)
+    const opened = ({ detail: connection }: CustomEvent<Connection>): void => {
+      if (connection.remotePeer.toString() !== peer || transportOf(connection) === 'relayed') return
+      clearTimeout(timer)
+      node.removeEventListener('connection:open', opened)
+      resolve(connection)
+    }
+    node.addEventListener('connection:open', opened)
+  })
+}
+
+if (import.meta.main) await runRole('dialer', async () => startDialer(dialerConfig(process.env)))
