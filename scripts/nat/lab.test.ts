@@ -50,19 +50,20 @@ test('routers drop what nobody inside asked for: a public host dialling a home\'
   expect(await dial(outsider, `[${home.router.address}]:${PORT}`)).toBe('no answer in 1500 ms')
 })
 
-test('no namespace of the lab has a route out of it: no IPv4 route, IPv6 only to the lab\'s own prefixes', () => {
+test('no namespace of the lab has a route out of it: routes only to the lab\'s own prefixes, IPv4 and IPv6', () => {
   const lab = createLab()
   lab.addPublicHost('relay')
   const home = lab.addHome('home', 'symmetric')
   const peer = home.addHost('peer')
   expect(peer.exec(['ip', '-6', 'route', 'get', '2001:db8::1'])).toMatch(/via fd00:0:0:\d+::1 /)
+  expect(peer.exec(['ip', 'route', 'get', '192.0.2.1'])).toMatch(/via 192\.168\.\d+\.1 /)
   for (const host of lab.hosts()) {
-    expect(host.exec(['ip', '-4', 'route', 'show']).trim(), host.name).toBe('')
-    const routes = host.exec(['ip', '-6', 'route', 'show']).split('\n').filter(Boolean)
-    for (const route of routes) expect(route, `${host.name}: ${route}`).toMatch(/^(3fff:0:0:1::\/64|fd00:0:0:\d+::\/64|fe80::\/64|default via fd00:0:0:\d+::1) /)
-    // a documentation address stands for the rest of the internet: only a home host has a way towards it,
+    const routes = [...host.exec(['ip', '-6', 'route', 'show']).split('\n'), ...host.exec(['ip', '-4', 'route', 'show']).split('\n')].filter(Boolean)
+    for (const route of routes) expect(route, `${host.name}: ${route}`).toMatch(/^(3fff:0:0:1::\/64|fd00:0:0:\d+::\/64|fe80::\/64|default via fd00:0:0:\d+::1|100\.64\.0\.0\/24|192\.168\.\d+\.0\/24|default via 192\.168\.\d+\.1) /)
+    // documentation addresses stand for the rest of the internet: only a home host has a way towards them,
     // its router, which has none
     if (routes.some(route => route.startsWith('default'))) continue
     expect(() => host.exec(['ip', '-6', 'route', 'get', '2001:db8::1']), host.name).toThrow(/unreachable/)
+    expect(() => host.exec(['ip', 'route', 'get', '192.0.2.1']), host.name).toThrow(/unreachable/)
   }
 })

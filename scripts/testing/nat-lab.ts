@@ -3,31 +3,39 @@
 // bridge and the wan with NAT66 (ip6tables MASQUERADE) and drops unsolicited inbound traffic, with hosts
 // behind it. Nothing here is connected to the machine's own namespace, so the lab has no route out of it.
 //
-// Addresses: the wan is 3fff:0:0:1::/64, in the IPv6 documentation prefix 3fff::/20 (RFC 9637: never
-// routed on the internet, and not in libp2p's list of private ranges, so peers treat it as public); each
-// home's LAN is a unique-local fd00:0:0:<n>::/64 (private to libp2p, as a home LAN is). No IPv4: every
-// reserved IPv4 range counts as private to libp2p, and no address of the public internet is ever used.
+// Addresses, dual-stack, never of the public internet: the wan is 3fff:0:0:1::/64, in the IPv6 documentation
+// prefix 3fff::/20 (RFC 9637: never routed on the internet, and not in libp2p's list of private ranges, so
+// peers treat it as public), and 100.64.0.0/24 (shared address space, RFC 6598, as a carrier's network
+// would be). Each home's LAN is fd00:0:0:<n>::/64 and 192.168.<n>.0/24. libp2p counts every reserved IPv4
+// range as private, so its hole punching works with the IPv6 side only; WebRTC and TURN use either.
 //
 // NAT kinds: "endpoint-independent" is plain MASQUERADE, which keeps a flow's source port when it is free,
 // so one inside port maps to one outside port whatever the destination; "symmetric" is MASQUERADE
 // --random-fully, a new random outside port per flow. Both filter by conntrack: only replies come in.
 import { execFileSync } from 'node:child_process'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { onCleanup } from './cleanup.ts'
 import { startProcess, type RoleProcess } from './processes.ts'
 
 export type NatKind = 'endpoint-independent' | 'symmetric'
 
 export const WAN_PREFIX = '3fff:0:0:1::'
+export const WAN_PREFIX4 = '100.64.0.'
+/** Per-namespace files that `ip netns exec` mounts over /etc (here: hosts). */
+const NETNS_ETC = '/etc/netns'
 
 export interface LabHost {
   name: string
   namespace: string
   /** The host's own IPv6 address (on the wan for public hosts and routers, on its LAN behind a router). */
   address: string
+  /** Its IPv4 address, likewise. */
+  address4: string
   /** Runs a command inside the namespace to its end and returns its stdout. */
   exec: (command: string[]) => string
   /** Starts a long-running command inside the namespace (node, kubo, chromium, coturn). */
-  start: (command: string[], options: { cwd: string, env?: Record<string, string>, label?: string }) => RoleProcess
+  start: (command: string[], options: { cwd: string, env?: Record<string, string>, label?: string, stdin?: 'pipe' | 'ignore' }) => RoleProcess
 }
 
 export interface Home {
@@ -36,12 +44,19 @@ export interface Home {
   /** The router: its `address` is the home's one public address, the source of everything NATed out. */
   router: LabHost
   lanPrefix: string
+  lanPrefix4: string
   addHost: (name: string) => LabHost
 }
 
 export interface Lab {
   addPublicHost: (name: string) => LabHost
   addHome: (name: string, kind: NatKind) => Home
+  /**
+   * Gives `address` a host name in every namespace of the lab (their own /etc/hosts, which `ip netns exec`
+   * mounts over the machine's): WebRTC stacks take STUN and TURN servers by name more readily than by an
+   * IPv6 literal (libdatachannel's URL parser stops at the literal's first colon).
+   */
+  addName: (name: string, address: string) => void  // call once per address: a name may have an IPv4 and an IPv6 one
   /** Every namespace of the lab so far (the wan's too), as hosts. */
   hosts: () => LabHost[]
   /** Every flow the router's conntrack holds now (`conntrack -L`), to show which ports a NAT mapped. */
@@ -67,10 +82,23 @@ export function createLab (): Lab {
   let nextPort = 0
   let nextNamespace = 0
 
+  const names: Array<[string, string]> = []
+  const namespaces: string[] = []
+  const writeHosts = (ns: string): void => {
+    const dir = join(NETNS_ETC, ns)
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'hosts'), `127.0.0.1 localhost\n::1 localhost\n${names.map(([name, address]) => `${address} ${name}\n`).join('')}`)
+  }
+
   const namespace = (name: string): { namespace: string, exec: (command: string[]) => string } => {
     const ns = `lfn-${tag}-${nextNamespace++}-${name}`
     run(['ip', 'netns', 'add', ns])
-    onCleanup(`remove namespace ${ns}`, () => run(['ip', 'netns', 'delete', ns]))
+    onCleanup(`remove namespace ${ns}`, () => {
+      run(['ip', 'netns', 'delete', ns])
+      rmSync(join(NETNS_ETC, ns), { recursive: true, force: true })
+    })
+    namespaces.push(ns)
+    writeHosts(ns)
     const exec = (command: string[]): string => run(['ip', 'netns', 'exec', ns, ...command])
     exec(['ip', 'link', 'set', 'lo', 'up'])
     // addresses are usable at once (no duplicate address detection) and nothing listens for router adverts
@@ -79,11 +107,12 @@ export function createLab (): Lab {
   }
 
   const all: LabHost[] = []
-  const host = (name: string, ns: { namespace: string, exec: (command: string[]) => string }, address: string): LabHost => {
+  const host = (name: string, ns: { namespace: string, exec: (command: string[]) => string }, address: string, address4: string): LabHost => {
     const made: LabHost = {
       name,
       namespace: ns.namespace,
       address,
+      address4,
       exec: ns.exec,
       start: (command, options) => startProcess(['ip', 'netns', 'exec', ns.namespace, ...command], { ...options, label: options.label ?? `${name}: ${command.join(' ')}` })
     }
@@ -101,55 +130,66 @@ export function createLab (): Lab {
   const wan = namespace('wan')
   wan.exec(['ip', 'link', 'add', 'wan', 'type', 'bridge'])
   wan.exec(['ip', 'link', 'set', 'wan', 'up'])
-  host('wan', wan, '')
+  host('wan', wan, '', '')
 
   const addPublicHost = (name: string): LabHost => {
     const ns = namespace(name)
-    const address = `${WAN_PREFIX}${(nextWan++).toString(16)}`
+    const index = nextWan++
+    const address = `${WAN_PREFIX}${index.toString(16)}`
     cable(ns.namespace, 'eth0', wan, 'wan')
     ns.exec(['ip', '-6', 'addr', 'add', `${address}/64`, 'dev', 'eth0', 'nodad'])
+    ns.exec(['ip', 'addr', 'add', `${WAN_PREFIX4}${index}/24`, 'dev', 'eth0'])
     ns.exec(['ip', 'link', 'set', 'eth0', 'up'])
-    return host(name, ns, address)
+    return host(name, ns, address, `${WAN_PREFIX4}${index}`)
   }
 
   const addHome = (name: string, kind: NatKind): Home => {
     const index = nextHome++
     const lanPrefix = `fd00:0:0:${index}::`
+    const lanPrefix4 = `192.168.${index}.`
     const routerNs = namespace(`${name}-rt`)
-    const wanAddress = `${WAN_PREFIX}${(nextWan++).toString(16)}`
+    const wanIndex = nextWan++
+    const wanAddress = `${WAN_PREFIX}${wanIndex.toString(16)}`
     cable(routerNs.namespace, 'wan', wan, 'wan')
     routerNs.exec(['ip', '-6', 'addr', 'add', `${wanAddress}/64`, 'dev', 'wan', 'nodad'])
+    routerNs.exec(['ip', 'addr', 'add', `${WAN_PREFIX4}${wanIndex}/24`, 'dev', 'wan'])
     routerNs.exec(['ip', 'link', 'set', 'wan', 'up'])
     routerNs.exec(['ip', 'link', 'add', 'lan', 'type', 'bridge'])
     routerNs.exec(['ip', '-6', 'addr', 'add', `${lanPrefix}1/64`, 'dev', 'lan', 'nodad'])
+    routerNs.exec(['ip', 'addr', 'add', `${lanPrefix4}1/24`, 'dev', 'lan'])
     routerNs.exec(['ip', 'link', 'set', 'lan', 'up'])
-    routerNs.exec(['sysctl', '-q', '-w', 'net.ipv6.conf.all.forwarding=1'])
+    routerNs.exec(['sysctl', '-q', '-w', 'net.ipv6.conf.all.forwarding=1', 'net.ipv4.ip_forward=1'])
     const rules: string[][] = [
       ['-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan', '-j', 'MASQUERADE', ...kind === 'symmetric' ? ['--random-fully'] : []],
       ['-P', 'FORWARD', 'DROP'],
       ['-A', 'FORWARD', '-i', 'lan', '-o', 'wan', '-j', 'ACCEPT'],
       ['-A', 'FORWARD', '-i', 'wan', '-o', 'lan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT'],
       ['-A', 'INPUT', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT'],
-      // neighbour discovery must reach the router, or nothing on the wan finds its address
-      ['-A', 'INPUT', '-i', 'wan', '-p', 'ipv6-icmp', '-j', 'ACCEPT'],
       ['-A', 'INPUT', '-i', 'wan', '-j', 'DROP']
     ]
+    for (const rule of rules) routerNs.exec(['iptables', '-w', ...rule])
+    // neighbour discovery must reach the router, or nothing on the wan finds its IPv6 address (ARP is not IP)
+    rules.splice(-1, 0, ['-A', 'INPUT', '-i', 'wan', '-p', 'ipv6-icmp', '-j', 'ACCEPT'])
     for (const rule of rules) routerNs.exec(['ip6tables', '-w', ...rule])
-    const router = host(`${name} router`, routerNs, wanAddress)
+    const router = host(`${name} router`, routerNs, wanAddress, `${WAN_PREFIX4}${wanIndex}`)
     let nextHost = 0x10
     return {
       name,
       kind,
       router,
       lanPrefix,
+      lanPrefix4,
       addHost: (hostName: string): LabHost => {
         const ns = namespace(`${name}-${hostName}`)
-        const address = `${lanPrefix}${(nextHost++).toString(16)}`
+        const hostIndex = nextHost++
+        const address = `${lanPrefix}${hostIndex.toString(16)}`
         cable(ns.namespace, 'eth0', routerNs, 'lan')
         ns.exec(['ip', '-6', 'addr', 'add', `${address}/64`, 'dev', 'eth0', 'nodad'])
+        ns.exec(['ip', 'addr', 'add', `${lanPrefix4}${hostIndex}/24`, 'dev', 'eth0'])
         ns.exec(['ip', 'link', 'set', 'eth0', 'up'])
         ns.exec(['ip', '-6', 'route', 'add', 'default', 'via', `${lanPrefix}1`])
-        return host(hostName, ns, address)
+        ns.exec(['ip', 'route', 'add', 'default', 'via', `${lanPrefix4}1`])
+        return host(hostName, ns, address, `${lanPrefix4}${hostIndex}`)
       }
     }
   }
@@ -158,6 +198,10 @@ export function createLab (): Lab {
     addPublicHost,
     addHome,
     hosts: () => [...all],
-    conntrack: home => home.router.exec(['conntrack', '-L', '-f', 'ipv6']).split('\n').filter(Boolean)
+    addName: (name, address) => {
+      names.push([name, address])
+      for (const ns of namespaces) writeHosts(ns)
+    },
+    conntrack: home => ['ipv4', 'ipv6'].flatMap(family => home.router.exec(['conntrack', '-L', '-f', family]).split('\n').filter(Boolean))
   }
 }

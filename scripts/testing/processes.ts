@@ -18,8 +18,8 @@ export interface RoleProcess {
   stdout: string[]
   stderr: string[]
   exited: Promise<Exit>
-  /** Resolves with the first stdout line that matches; rejects if the process exits first or time runs out. */
-  waitForLine: (pattern: RegExp, timeoutMs?: number) => Promise<string>
+  /** Resolves with the first stdout (or stderr) line that matches; rejects if the process exits first or time runs out. */
+  waitForLine: (pattern: RegExp, timeoutMs?: number, stream?: 'stdout' | 'stderr') => Promise<string>
   /** Sends `signal` and waits for the exit; SIGKILLs and rejects after `timeoutMs`. */
   stop: (signal?: NodeJS.Signals, timeoutMs?: number) => Promise<Exit>
 }
@@ -36,13 +36,16 @@ export function startProcess (command: string[], options: { cwd: string, env?: R
   })
   const stdout: string[] = []
   const stderr: string[] = []
-  const lineWaiters = new Set<(line: string) => void>()
+  const lineWaiters = { stdout: new Set<(line: string) => void>(), stderr: new Set<(line: string) => void>() }
   createInterface({ input: child.stdout! }).on('line', line => {
     stdout.push(line)
     options.onLine?.(line)
-    for (const waiter of lineWaiters) waiter(line)
+    for (const waiter of lineWaiters.stdout) waiter(line)
   })
-  createInterface({ input: child.stderr! }).on('line', line => stderr.push(line))
+  createInterface({ input: child.stderr! }).on('line', line => {
+    stderr.push(line)
+    for (const waiter of lineWaiters.stderr) waiter(line)
+  })
   const exited = (async (): Promise<Exit> => {
     // 'close' comes after the process exited and its stdout and stderr ended
     const [code, signal] = await once(child, 'close') as [number | null, NodeJS.Signals | null]
@@ -58,19 +61,19 @@ export function startProcess (command: string[], options: { cwd: string, env?: R
     stdout,
     stderr,
     exited,
-    waitForLine: async (pattern, timeoutMs = 30_000) => {
-      const seen = stdout.find(line => pattern.test(line))
+    waitForLine: async (pattern, timeoutMs = 30_000, stream = 'stdout') => {
+      const seen = (stream === 'stdout' ? stdout : stderr).find(line => pattern.test(line))
       if (seen !== undefined) return seen
       const { promise, resolve, reject } = Promise.withResolvers<string>()
       const waiter = (line: string): void => { if (pattern.test(line)) resolve(line) }
-      lineWaiters.add(waiter)
-      const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms from ${describe()}`)), timeoutMs)
+      lineWaiters[stream].add(waiter)
+      const timer = setTimeout(() => reject(new Error(`no ${stream} line matching ${pattern} within ${timeoutMs} ms from ${describe()}`)), timeoutMs)
       void exited.then(exit => reject(new Error(`exited (${exit.code ?? exit.signal}) before printing a line matching ${pattern}: ${describe()}`)))
       try {
         return await promise
       } finally {
         clearTimeout(timer)
-        lineWaiters.delete(waiter)
+        lineWaiters[stream].delete(waiter)
       }
     },
     stop: async (signal = 'SIGTERM', timeoutMs = 10_000) => {

@@ -99,6 +99,7 @@ export type Via = 'relay' | 'webrtc'
 export interface DialerConfig {
   listener: Multiaddr
   listen: Multiaddr[]
+  appendAnnounce: Multiaddr[]
   iceServers: IceServer[]
   /** relay: dial the listener's circuit address and let DCUtR upgrade it; webrtc: dial its /webrtc address. */
   via: Via
@@ -116,6 +117,7 @@ export function dialerConfig (env: Env): DialerConfig {
   return {
     listener,
     listen: addresses(env, 'LISTEN_ADDRS', ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/udp/0/quic-v1']),
+    appendAnnounce: addresses(env, 'APPEND_ANNOUNCE', []),
     iceServers: iceServers(env),
     via,
     directTimeoutMs: positive(env, 'DIRECT_TIMEOUT_MS', 15_000, 'milliseconds'),

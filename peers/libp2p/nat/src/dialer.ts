@@ -4,13 +4,13 @@
 // MESSAGES chat messages over the best connection it has, and waits for the listener's greeting on it, so
 // messages flow both ways. With STDIN_MESSAGES=1 it then sends each line of stdin until stdin ends. If the
 // relay ends a relayed connection (its limits), it says so in one line and exits 1. `pnpm start:client`;
-// LISTENER_ADDR, VIA, LISTEN_ADDRS, ICE_SERVERS, DIRECT_TIMEOUT_MS, MESSAGES, STDIN_MESSAGES (config.ts).
+// LISTENER_ADDR, VIA, LISTEN_ADDRS, APPEND_ANNOUNCE, ICE_SERVERS, DIRECT_TIMEOUT_MS, MESSAGES, STDIN_MESSAGES (config.ts).
 import { createInterface } from 'node:readline'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, handleChat, sendChat, transportOf } from './chat.ts'
 import { dialerConfig, peerIdOf, type DialerConfig } from './config.ts'
 import { createPeerNode, type PeerNode } from './node.ts'
-import { runRole, type Running } from './role.ts'
+import { oneLine, runRole, type Running } from './role.ts'
 import type { Connection } from '@libp2p/interface'
 
 const GREETING_TIMEOUT_MS = 10_000
@@ -24,6 +24,7 @@ export async function startDialer (config: DialerConfig, log: (line: string) => 
   const listenerPeer = peerIdOf(config.listener)
   const node = await createPeerNode({
     listen: [...config.listen.map(address => address.toString()), ...(config.via === 'webrtc' ? ['/webrtc'] : [])],
+    appendAnnounce: config.appendAnnounce.map(address => address.toString()),
     iceServers: config.iceServers
   })
   const started = performance.now()
@@ -56,7 +57,11 @@ export async function startDialer (config: DialerConfig, log: (line: string) => 
     ? config.listener.toString().replace('/p2p-circuit/', '/p2p-circuit/webrtc/')
     : config.listener.toString()
   log(`dialling ${target}`)
-  const first = await node.dial(multiaddr(target), { signal: AbortSignal.timeout(config.directTimeoutMs + 10_000) })
+  const first = await node.dial(multiaddr(target), { signal: AbortSignal.timeout(config.directTimeoutMs + 10_000) }).catch((err: unknown) => {
+    throw new Error(config.via === 'webrtc'
+      ? `no WebRTC path to the listener after ${elapsed()}: ICE found no candidate pair that works (${config.iceServers.length === 0 ? 'ICE_SERVERS is empty: only host candidates, which a NAT hides' : 'through NATs that map each destination to another port only a TURN server can relay'}; ${oneLine(err)})`
+      : `could not reach the listener through the relay after ${elapsed()}: ${oneLine(err)}`)
+  })
   log(`connected after ${elapsed()}: ${describe(first)}${first.limits === undefined ? '' : ` (relay limits: ${first.limits.bytes ?? '∞'} bytes, ${first.limits.seconds ?? '∞'} s)`}`)
   log(`sent "hello" ${describe(first)}, answer: "${await untilLost(sendChat(first, 'hello'))}"`)
 
@@ -86,11 +91,13 @@ export async function startDialer (config: DialerConfig, log: (line: string) => 
       }))
     }
     if (config.stdinMessages) {
-      for await (const line of createInterface({ input: process.stdin })) {
-        const connection = best()
-        if (connection === undefined) throw new Error('no connection to the listener left')
-        log(`sent "${line}" ${describe(connection)}, answer: "${await untilLost(sendChat(connection, line))}"`)
-      }
+      await untilLost((async () => {
+        for await (const line of createInterface({ input: process.stdin })) {
+          const connection = best()
+          if (connection === undefined) throw new Error('no connection to the listener left')
+          log(`sent "${line}" ${describe(connection)}, answer: "${await untilLost(sendChat(connection, line))}"`)
+        }
+      })())
     }
     log(`done after ${elapsed()}`)
   })()

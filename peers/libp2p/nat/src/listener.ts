@@ -56,7 +56,7 @@ export async function startListener (config: ListenerConfig, log: (line: string)
     const now = node.getMultiaddrs().map(address => address.toString()).join(' ')
     if (now === announced) return
     announced = now
-    const confirmed = node.getMultiaddrs().filter(address => !Circuit.matches(address) && !isPrivate(address))
+    const confirmed = node.getMultiaddrs().filter(address => !address.toString().includes('/p2p-circuit') && !isPrivate(address))
     log(`announcing ${node.getMultiaddrs().length} addresses; public addresses confirmed: ${confirmed.length === 0 ? 'none (reachable through the relay only)' : confirmed.map(address => address.toString()).join(', ')}`)
   })
 
