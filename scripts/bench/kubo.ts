@@ -14,8 +14,9 @@ import { readServerConfig } from '../../peers/ipfs/kubo/src/config.ts'
 import { startKubo, type RunningKubo } from '../../peers/ipfs/kubo/src/server.ts'
 import { MiB, mibPerSecond, rawTcpThroughput, round, timed, type BenchResult, type Scale } from './measure.ts'
 
+// Both peers move the same DAG: Kubo imports with the unixfs-v1-2025 profile, whose settings are Helia's defaults
 async function kuboNode (work: string, name: string): Promise<RunningKubo> {
-  return startKubo(readServerConfig({ DATA_DIR: join(work, name), API_LISTEN: '127.0.0.1:0', GATEWAY_LISTEN: '127.0.0.1:0', LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0' }), () => {})
+  return startKubo(readServerConfig({ DATA_DIR: join(work, name), API_LISTEN: '127.0.0.1:0', GATEWAY_LISTEN: '127.0.0.1:0', LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0', IMPORT_PROFILE: 'unixfs-v1-2025' }), () => {})
 }
 
 /** Kubo pins (fetches every block of) `cid` from a connected peer; the pin and the blocks are dropped after. */
