@@ -2,9 +2,11 @@
 // .tools/host-changes.json (scripts/host-record.ts): the Docker images and volumes they built, the packages
 // they installed that were not there before (only where removing them removes nothing else), the apt source
 // and pin for Debian 13, a Docker data directory they created, kernel settings they changed. Prints what it
-// could not undo (packages upgraded to Debian 13's versions: downgrading libc and the like is not safe).
+// could not undo (packages upgraded: downgrading libc and the like is not safe), and removes the network
+// namespaces and lab files a faults or NAT run left behind when it died.
 import { spawnSync } from 'node:child_process'
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { canAptInstall, installedPackages, TRIXIE_PIN, TRIXIE_SOURCE } from './apt.ts'
 import { readRecord, writeRecord, type HostRecord } from './host-record.ts'
 
@@ -59,7 +61,7 @@ if (toRemove.length > 0) {
     }
   }
 }
-if (upgraded.length > 0) notUndone.push(`upgraded to Debian 13's versions, left as they are (downgrading is not safe): ${upgraded.join(', ')}`)
+if (upgraded.length > 0) notUndone.push(`upgraded, left as they are (downgrading is not safe): ${upgraded.join(', ')}`)
 
 // the apt source and pin (also those an older version of the tiers wrote without recording them)
 const aptFiles = [...new Set([...record.files, TRIXIE_SOURCE, TRIXIE_PIN])].filter(file => existsSync(file))
@@ -86,6 +88,13 @@ for (const setting of record.settings) {
     left.settings.push(setting)
   }
 }
+
+// what a faults or NAT run that died left: its network namespaces (lf-*, lfn-*) and the lab's hosts files
+const namespaces = run('ip', ['netns', 'list']).stdout.split('\n').map(line => line.split(' ')[0] ?? '').filter(name => /^lfn?-/.test(name))
+for (const namespace of namespaces) run('ip', ['netns', 'delete', namespace])
+const labEtc = existsSync('/etc/netns') ? readdirSync('/etc/netns').filter(name => name.startsWith('lfn-')) : []
+for (const name of labEtc) rmSync(join('/etc/netns', name), { recursive: true, force: true })
+if (namespaces.length + labEtc.length > 0) say(`removed ${namespaces.length} network namespaces and ${labEtc.length} lab hosts files a test run left`)
 
 writeRecord(left)
 for (const line of notUndone) say(`not undone: ${line}`)

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { createLab, type LabHost } from '../testing/nat-lab.ts'
 import { expectExit, terminateAllProcesses } from '../testing/processes.ts'
+import { expectOutcome } from './outcomes.ts'
 
 afterEach(terminateAllProcesses)
 const observe = join(import.meta.dirname, 'observe.ts')
@@ -66,4 +67,21 @@ test('no namespace of the lab has a route out of it: routes only to the lab\'s o
     expect(() => host.exec(['ip', '-6', 'route', 'get', '2001:db8::1']), host.name).toThrow(/unreachable/)
     expect(() => host.exec(['ip', 'route', 'get', '192.0.2.1']), host.name).toThrow(/unreachable/)
   }
+})
+
+test('the fix DCUtR needs, tried with plain UDP: behind endpoint-independent NATs two peers that send at once from the port they listen on hear each other; sending from fresh ports (as js-libp2p dials), neither does', async () => {
+  const lab = createLab()
+  const [a, b] = [lab.addHome('a', 'endpoint-independent'), lab.addHome('b', 'endpoint-independent')]
+  const [hostA, hostB] = [a.addHost('peer'), b.addHost('peer')]
+  const punch = async (from: 'same' | 'fresh'): Promise<string[]> => {
+    const sides = [[hostA, b], [hostB, a]] as const
+    const roles = sides.map(([host, other]) => host.start([process.execPath, observe, 'punch', '4001', from, `[${other.router.address}]:4001`, '3000'], { cwd: import.meta.dirname }))
+    await Promise.all(roles.map(async role => expectExit(role, 0)))
+    return roles.map(role => role.stdout.join('\n'))
+  }
+  const fromListeningPort = await punch('same')
+  expect(fromListeningPort).toEqual([expect.stringMatching(/^heard \d+ packets from /), expect.stringMatching(/^heard \d+ packets from /)])
+  const fromFreshPorts = await punch('fresh')
+  expect(fromFreshPorts).toEqual([expect.stringMatching(/^heard nothing from /), expect.stringMatching(/^heard nothing from /)])
+  expectOutcome('udpFromListeningPort', 'direct', `from port 4001: ${fromListeningPort.join('; ')}; from fresh ports: ${fromFreshPorts.join('; ')}`)
 })
