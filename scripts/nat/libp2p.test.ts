@@ -5,7 +5,7 @@ import { afterEach, expect, test } from 'vitest'
 import { createLab, type Home, type Lab, type LabHost, type NatKind } from '../testing/nat-lab.ts'
 import { expectExit, terminateAllProcesses, type RoleProcess } from '../testing/processes.ts'
 import { expectOutcome, type Result } from './outcomes.ts'
-import { PORT, startCoturn, startDialer, startListener, startRelay } from './peers.ts'
+import { announced, flowsTo, PORT, startCoturn, startDialer, startListener, startRelay } from './peers.ts'
 
 afterEach(terminateAllProcesses)
 
@@ -26,18 +26,6 @@ async function network (kind: NatKind, relayEnv: Record<string, string> = {}): P
   return { lab, relay, stun: ice.stun, listenerHome, dialerHome, listenerHost: listenerHome.addHost('listener'), dialerHost: dialerHome.addHost('dialer') }
 }
 
-/** The router's public address with the port its peer listens on: what a user behind a port-preserving NAT announces for DCUtR. */
-const announced = (home: Home, transport: 'tcp' | 'quic'): string => `/ip6/${home.router.address}/${transport === 'tcp' ? 'tcp' : 'udp'}/${PORT}${transport === 'quic' ? '/quic-v1' : ''}`
-
-const printedLine = (role: RoleProcess, pattern: RegExp): string | undefined => role.stdout.find(line => pattern.test(line))
-
-/** Flows the router tracked from its LAN to the other home's router, as "proto inside-port → outside-port → destination:port". */
-function flowsTo (lab: Lab, home: Home, other: Home, protocol: 'tcp' | 'udp'): Array<{ insidePort: number, outsidePort: number, to: string, replied: boolean }> {
-  return lab.conntrack(home).filter(line => line.startsWith(protocol) && line.includes(`dst=${other.router.address} `)).map(line => {
-    const ports = [...line.matchAll(/sport=(\d+) dport=(\d+)/g)].map(match => [Number(match[1]), Number(match[2])] as const)
-    return { insidePort: ports[0]![0], outsidePort: ports[1]![1], to: `[${other.router.address}]:${ports[0]![1]}`, replied: !line.includes('[UNREPLIED]') }
-  })
-}
 
 /** What the dialer ended up with, from its own lines. */
 function dialerResult (dialer: RoleProcess): Result {

@@ -26,6 +26,9 @@ export const OUTCOMES = {
   eimWebrtcNoStun: { peers: 'js ↔ js', nats: 'endpoint-independent ↔ endpoint-independent', transport: 'WebRTC, no STUN', result: 'no path', why: 'host candidates only, both private: the dialer says so in one line' },
   symmetricRelay: { peers: 'js ↔ js', nats: 'symmetric ↔ symmetric', transport: 'TCP + QUIC + DCUtR', result: 'relayed', why: 'messages flow within the relay\'s limits; when its limit ends the connection, the dialer says so in one line' },
   symmetricWebrtc: { peers: 'js ↔ js', nats: 'symmetric ↔ symmetric', transport: 'WebRTC, STUN', result: 'no path', why: 'each router maps every destination to another port, so the ports STUN saw are not the ones the peers send from' },
+  kuboKubo: { peers: 'Kubo ↔ Kubo (go-libp2p)', nats: 'endpoint-independent ↔ endpoint-independent', transport: 'QUIC/TCP + DCUtR, our relay', result: 'direct', why: 'go-libp2p dials from the port it listens on (SO_REUSEPORT), so the simultaneous dials match each other\'s mappings' },
+  jsKubo: { peers: 'js ↔ Kubo', nats: 'endpoint-independent ↔ endpoint-independent', transport: 'QUIC/TCP + DCUtR, our relay', result: 'relayed', why: 'Kubo punches from its listening port, js from ephemeral ones: only one side\'s mapping is the one the other sends to' },
+  kuboRelay: { peers: 'js ↔ js through a Kubo relay', nats: 'endpoint-independent ↔ endpoint-independent', transport: 'circuit relay v2 (Kubo\'s relay service)', result: 'relayed', why: 'js peers take reservations on Kubo and talk through it; Kubo states its limit in seconds, as the spec says (the js relay states milliseconds)' },
   udpFromListeningPort: { peers: 'UDP trial (the fix DCUtR needs)', nats: 'endpoint-independent ↔ endpoint-independent', transport: 'UDP, simultaneous', result: 'direct', why: 'sent from the ports the peers listen on, both sides\' packets pass; sent from fresh ports (as js-libp2p dials), none do' }
 } satisfies Record<string, Outcome>
 

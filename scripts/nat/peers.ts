@@ -3,7 +3,7 @@
 import { join } from 'node:path'
 import { onCleanup, tempDir } from '../testing/cleanup.ts'
 import { waitForReady, type RoleProcess } from '../testing/processes.ts'
-import type { Lab, LabHost } from '../testing/nat-lab.ts'
+import type { Home, Lab, LabHost } from '../testing/nat-lab.ts'
 
 export const exampleDir = join(import.meta.dirname, '..', '..', 'peers', 'libp2p', 'nat')
 export const PORT = 4001
@@ -62,3 +62,15 @@ export async function startCoturn (lab: Lab, host: LabHost): Promise<{ role: Rol
   lab.addName(STUN_NAME, host.address)
   return { role, stun: `stun:${STUN_NAME}:3478`, turn: `turn:${TURN_USER}:${TURN_PASSWORD}@${STUN_NAME}:3478` }
 }
+
+/** The router's public address with the port its peer listens on: what a user behind a port-preserving NAT announces for DCUtR. */
+export const announced = (home: Home, transport: 'tcp' | 'quic'): string => `/ip6/${home.router.address}/${transport === 'tcp' ? 'tcp' : 'udp'}/${PORT}${transport === 'quic' ? '/quic-v1' : ''}`
+
+/** Flows the router tracked from its LAN to the other home's router, as "proto inside-port → outside-port → destination:port". */
+export function flowsTo (lab: Lab, home: Home, other: Home, protocol: 'tcp' | 'udp'): Array<{ insidePort: number, outsidePort: number, to: string, replied: boolean }> {
+  return lab.conntrack(home).filter(line => line.startsWith(protocol) && line.includes(`dst=${other.router.address} `)).map(line => {
+    const ports = [...line.matchAll(/sport=(\d+) dport=(\d+)/g)].map(match => [Number(match[1]), Number(match[2])] as const)
+    return { insidePort: ports[0]![0], outsidePort: ports[1]![1], to: `[${other.router.address}]:${ports[0]![1]}`, replied: !line.includes('[UNREPLIED]') }
+  })
+}
+

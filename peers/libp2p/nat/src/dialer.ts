@@ -57,7 +57,7 @@ export async function startDialer (config: DialerConfig, log: (line: string) => 
     ? config.listener.toString().replace('/p2p-circuit/', '/p2p-circuit/webrtc/')
     : config.listener.toString()
   log(`dialling ${target}`)
-  const first = await node.dial(multiaddr(target), { signal: AbortSignal.timeout(config.directTimeoutMs + 10_000) }).catch((err: unknown) => {
+  const first = await dialListener(node, target, config, log).catch((err: unknown) => {
     throw new Error(config.via === 'webrtc'
       ? `no WebRTC path to the listener after ${elapsed()}: ICE found no candidate pair that works (${config.iceServers.length === 0 ? 'ICE_SERVERS is empty: only host candidates, which a NAT hides' : 'through NATs that map each destination to another port only a TURN server can relay'}; ${oneLine(err)})`
       : `could not reach the listener through the relay after ${elapsed()}: ${oneLine(err)}`)
@@ -102,6 +102,24 @@ export async function startDialer (config: DialerConfig, log: (line: string) => 
     log(`done after ${elapsed()}`)
   })()
   return { node, done, stop: async () => { await node.stop() } }
+}
+
+// A WebRTC dial is signalled over the relayed connection while DCUtR and the listener's greeting use it
+// too; now and then the signalling loses that race (the listener's peer connection closes as it opens),
+// so a WebRTC dial gets a second attempt, as an app would give it.
+const WEBRTC_ATTEMPTS = 2
+
+async function dialListener (node: PeerNode, target: string, config: DialerConfig, log: (line: string) => void): Promise<Connection> {
+  const attempts = config.via === 'webrtc' ? WEBRTC_ATTEMPTS : 1
+  for (let attempt = 1; ; attempt++) {
+    const started = performance.now()
+    try {
+      return await node.dial(multiaddr(target), { signal: AbortSignal.timeout(config.directTimeoutMs + 10_000) })
+    } catch (err) {
+      if (attempt >= attempts) throw err
+      log(`WebRTC attempt ${attempt} failed after ${Math.round(performance.now() - started)} ms (${oneLine(err)}); trying once more`)
+    }
+  }
 }
 
 /** The first direct (not relayed) connection to `peer` within `timeoutMs`, or undefined. */

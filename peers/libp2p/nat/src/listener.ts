@@ -6,7 +6,7 @@
 // LISTEN_ADDRS, APPEND_ANNOUNCE, ICE_SERVERS, UPNP (see config.ts).
 import { isPrivate } from '@libp2p/utils'
 import { Circuit } from '@multiformats/multiaddr-matcher'
-import { CHAT_PROTOCOL, describe, handleChat, sendChat, short, transportOf } from './chat.ts'
+import { describe, handleChat, sendChat, short, transportOf } from './chat.ts'
 import { listenerConfig, peerIdOf, type ListenerConfig } from './config.ts'
 import { createPeerNode, type PeerNode } from './node.ts'
 import { oneLine, runRole, type Running } from './role.ts'
@@ -38,18 +38,17 @@ export async function startListener (config: ListenerConfig, log: (line: string)
   log(`peer ${node.peerId.toString()} listening on ${node.getMultiaddrs().filter(address => !Circuit.matches(address)).map(address => address.toString()).join(', ') || 'no address of its own yet'}`)
 
   await handleChat(node, (text, connection) => log(`heard from ${short(connection.remotePeer.toString())} ${describe(connection)}: ${text}`))
+  // greets the peer on every new connection to it (not the relay's): the answer shows the path works both
+  // ways. On connection:open rather than after identify, which libp2p does not repeat for every connection.
   node.addEventListener('connection:open', ({ detail: connection }) => {
-    if (connection.remotePeer.toString() !== relayPeer) log(`${transportOf(connection) === 'relayed' ? 'relayed' : 'direct'} connection from ${short(connection.remotePeer.toString())}: ${describe(connection)}`)
+    if (connection.remotePeer.toString() === relayPeer) return
+    log(`${transportOf(connection) === 'relayed' ? 'relayed' : 'direct'} connection from ${short(connection.remotePeer.toString())}: ${describe(connection)}`)
+    sendChat(connection, 'hello from the listener')
+      .then(answer => log(`greeted ${short(connection.remotePeer.toString())} ${describe(connection)}: "${answer}"`))
+      .catch((err: unknown) => log(`could not greet ${short(connection.remotePeer.toString())} ${describe(connection)}: ${oneLine(err)}`))
   })
   node.addEventListener('connection:close', ({ detail: connection }) => {
     log(`connection to ${short(connection.remotePeer.toString())} closed: ${describe(connection)}`)
-  })
-  // greets each peer that speaks chat on every new connection: the answer shows the path works both ways
-  node.addEventListener('peer:identify', ({ detail }) => {
-    if (!detail.protocols.includes(CHAT_PROTOCOL)) return
-    sendChat(detail.connection, 'hello from the listener')
-      .then(answer => log(`greeted ${short(detail.peerId.toString())} ${describe(detail.connection)}: "${answer}"`))
-      .catch((err: unknown) => log(`could not greet ${short(detail.peerId.toString())} ${describe(detail.connection)}: ${oneLine(err)}`))
   })
   let announced = ''
   node.addEventListener('self:peer:update', () => {
