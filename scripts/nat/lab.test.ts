@@ -51,6 +51,23 @@ test('routers drop what nobody inside asked for: a public host dialling a home\'
   expect(await dial(outsider, `[${home.router.address}]:${PORT}`)).toBe('no answer in 1500 ms')
 })
 
+test('a firewall home routes IPv6 without NAT (a wan host sees the inside address) and still drops what nobody inside asked for', async () => {
+  const lab = createLab()
+  const outsider = lab.addPublicHost('outsider')
+  const target = await observer(lab.addPublicHost('server'))
+  const home = lab.addHome('home', 'firewall')
+  const inside = home.addHost('peer')
+  await observer(inside)
+  const dial = async (from: LabHost, to: string): Promise<string> => {
+    const client = from.start([process.execPath, observe, 'dial', to, '1500'], { cwd: import.meta.dirname })
+    await expectExit(client, 0)
+    return client.stdout.join('\n')
+  }
+  expect(inside.address.startsWith('3fff:0:0:1')).toBe(true)
+  expect(await dial(inside, target)).toMatch(new RegExp(`^sees ${inside.address}:\\d+$`))
+  expect(await dial(outsider, `[${inside.address}]:${PORT}`)).toBe('no answer in 1500 ms')
+})
+
 test('no namespace of the lab has a route out of it: routes only to the lab\'s own prefixes, IPv4 and IPv6', () => {
   const lab = createLab()
   lab.addPublicHost('relay')

@@ -12,13 +12,17 @@
 // NAT kinds: "endpoint-independent" is plain MASQUERADE, which keeps a flow's source port when it is free,
 // so one inside port maps to one outside port whatever the destination; "symmetric" is MASQUERADE
 // --random-fully, a new random outside port per flow. Both filter by conntrack: only replies come in.
+// "firewall" is how many homes get IPv6 today: no NAT66, the home's own routed prefix 3fff:0:0:1<n>::/64,
+// and the same stateful filter (IPv4 is NATed as endpoint-independent). A router can also offer UPnP IGD
+// (miniupnpd): hosts behind it may then ask it for port mappings and, over IPv6, firewall pinholes.
 import { execFileSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { onCleanup } from './cleanup.ts'
+import { onCleanup, tempDir } from './cleanup.ts'
 import { startProcess, type RoleProcess } from './processes.ts'
 
-export type NatKind = 'endpoint-independent' | 'symmetric'
+export type NatKind = 'endpoint-independent' | 'symmetric' | 'firewall'
 
 export const WAN_PREFIX = '3fff:0:0:1::'
 export const WAN_PREFIX4 = '100.64.0.'
@@ -46,6 +50,11 @@ export interface Home {
   lanPrefix: string
   lanPrefix4: string
   addHost: (name: string) => LabHost
+  /**
+   * Starts miniupnpd on the router (UPnP IGD v2 on the LAN; NAT-PMP off), allowing mappings and IPv6
+   * pinholes for its LAN's ports 1024-65535; resolves once it listens. Stopped with the lab.
+   */
+  startUpnp: () => Promise<RoleProcess>
 }
 
 export interface Lab {
@@ -73,6 +82,32 @@ function run (command: string[]): string {
 }
 
 let labs = 0
+
+/**
+ * miniupnpd on a router: its own chains in front of the router's filter (as its iptables_init.sh sets them
+ * up), a config in a temporary file, in the foreground with its log on stderr.
+ */
+async function startUpnp (router: { namespace: string, exec: (command: string[]) => string }, lanPrefix4: string): Promise<RoleProcess> {
+  for (const tool of ['iptables-legacy', 'ip6tables-legacy']) {
+    router.exec([tool, '-w', '-N', 'MINIUPNPD'])
+    router.exec([tool, '-w', '-I', 'FORWARD', '-i', 'wan', '!', '-o', 'wan', '-j', 'MINIUPNPD'])
+  }
+  router.exec(['iptables-legacy', '-w', '-t', 'nat', '-N', 'MINIUPNPD'])
+  router.exec(['iptables-legacy', '-w', '-t', 'nat', '-I', 'PREROUTING', '-i', 'wan', '-j', 'MINIUPNPD'])
+  router.exec(['iptables-legacy', '-w', '-t', 'nat', '-N', 'MINIUPNPD-POSTROUTING'])
+  router.exec(['iptables-legacy', '-w', '-t', 'nat', '-I', 'POSTROUTING', '-o', 'wan', '-j', 'MINIUPNPD-POSTROUTING'])
+  const dir = await tempDir('liftoff-miniupnpd-')
+  const config = join(dir, 'miniupnpd.conf')
+  writeFileSync(config, [
+    'ext_ifname=wan', 'ext_ifname6=wan', 'listening_ip=lan', 'http_port=5000',
+    'enable_upnp=yes', 'enable_natpmp=no', 'secure_mode=yes', 'system_uptime=yes', 'force_igd_desc_v1=no',
+    `uuid=${randomUUID()}`, `allow 1024-65535 ${lanPrefix4}0/24 1024-65535`, 'deny 0-65535 0.0.0.0/0 0-65535', ''
+  ].join('\n'))
+  const role = startProcess(['ip', 'netns', 'exec', router.namespace, 'miniupnpd', '-d', '-f', config, '-P', join(dir, 'pid')], { cwd: dir, label: `${router.namespace}: miniupnpd` })
+  onCleanup('stop miniupnpd', async () => { await role.stop('SIGTERM') })
+  await role.waitForLine(/HTTP listening on port 5000/, 10_000, 'stderr')
+  return role
+}
 
 /** A new, empty lab; every namespace in it is removed after the test (processes in them are stopped first). */
 export function createLab (): Lab {
@@ -132,6 +167,13 @@ export function createLab (): Lab {
   wan.exec(['ip', 'link', 'set', 'wan', 'up'])
   host('wan', wan, '', '')
 
+  // routes to the firewall homes' prefixes, which every namespace on the wan needs (NATed homes need none)
+  const routed: Array<{ prefix: string, via: string }> = []
+  const onWan: Array<{ exec: (command: string[]) => string, self: string }> = []
+  const addRoutes = (ns: { exec: (command: string[]) => string }, routes: typeof routed, self: string): void => {
+    for (const route of routes) if (route.via !== self) ns.exec(['ip', '-6', 'route', 'add', `${route.prefix}/64`, 'via', route.via])
+  }
+
   const addPublicHost = (name: string): LabHost => {
     const ns = namespace(name)
     const index = nextWan++
@@ -140,12 +182,14 @@ export function createLab (): Lab {
     ns.exec(['ip', '-6', 'addr', 'add', `${address}/64`, 'dev', 'eth0', 'nodad'])
     ns.exec(['ip', 'addr', 'add', `${WAN_PREFIX4}${index}/24`, 'dev', 'eth0'])
     ns.exec(['ip', 'link', 'set', 'eth0', 'up'])
+    addRoutes(ns, routed, address)
+    onWan.push({ exec: ns.exec, self: address })
     return host(name, ns, address, `${WAN_PREFIX4}${index}`)
   }
 
   const addHome = (name: string, kind: NatKind): Home => {
     const index = nextHome++
-    const lanPrefix = `fd00:0:0:${index}::`
+    const lanPrefix = kind === 'firewall' ? `3fff:0:0:1${index.toString(16).padStart(2, '0')}::` : `fd00:0:0:${index}::`
     const lanPrefix4 = `192.168.${index}.`
     const routerNs = namespace(`${name}-rt`)
     const wanIndex = nextWan++
@@ -159,18 +203,30 @@ export function createLab (): Lab {
     routerNs.exec(['ip', 'addr', 'add', `${lanPrefix4}1/24`, 'dev', 'lan'])
     routerNs.exec(['ip', 'link', 'set', 'lan', 'up'])
     routerNs.exec(['sysctl', '-q', '-w', 'net.ipv6.conf.all.forwarding=1', 'net.ipv4.ip_forward=1'])
+    addRoutes(routerNs, routed, wanAddress)
+    onWan.push({ exec: routerNs.exec, self: wanAddress })
+    if (kind === 'firewall') {
+      const route = { prefix: lanPrefix, via: wanAddress }
+      routed.push(route)
+      for (const other of onWan) addRoutes(other, [route], other.self)
+    }
+    const masquerade = ['-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan', '-j', 'MASQUERADE', ...kind === 'symmetric' ? ['--random-fully'] : []]
     const rules: string[][] = [
-      ['-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan', '-j', 'MASQUERADE', ...kind === 'symmetric' ? ['--random-fully'] : []],
+      masquerade,
       ['-P', 'FORWARD', 'DROP'],
       ['-A', 'FORWARD', '-i', 'lan', '-o', 'wan', '-j', 'ACCEPT'],
       ['-A', 'FORWARD', '-i', 'wan', '-o', 'lan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT'],
       ['-A', 'INPUT', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT'],
       ['-A', 'INPUT', '-i', 'wan', '-j', 'DROP']
     ]
-    for (const rule of rules) routerNs.exec(['iptables', '-w', ...rule])
+    // a firewall home's router may offer UPnP: miniupnpd-iptables writes its rules through libiptc, into
+    // the legacy tables, and an accept there does not outweigh a drop in the nf_tables ones, so such a
+    // router keeps all its rules in the legacy tables
+    const [iptables, ip6tables] = kind === 'firewall' ? ['iptables-legacy', 'ip6tables-legacy'] : ['iptables', 'ip6tables']
+    for (const rule of rules) routerNs.exec([iptables, '-w', ...rule])
     // neighbour discovery must reach the router, or nothing on the wan finds its IPv6 address (ARP is not IP)
     rules.splice(-1, 0, ['-A', 'INPUT', '-i', 'wan', '-p', 'ipv6-icmp', '-j', 'ACCEPT'])
-    for (const rule of rules) routerNs.exec(['ip6tables', '-w', ...rule])
+    for (const rule of rules) if (kind !== 'firewall' || rule !== masquerade) routerNs.exec([ip6tables, '-w', ...rule])
     const router = host(`${name} router`, routerNs, wanAddress, `${WAN_PREFIX4}${wanIndex}`)
     let nextHost = 0x10
     return {
@@ -190,6 +246,10 @@ export function createLab (): Lab {
         ns.exec(['ip', '-6', 'route', 'add', 'default', 'via', `${lanPrefix}1`])
         ns.exec(['ip', 'route', 'add', 'default', 'via', `${lanPrefix4}1`])
         return host(hostName, ns, address, `${lanPrefix4}${hostIndex}`)
+      },
+      startUpnp: async () => {
+        if (kind !== 'firewall') throw new Error('only a firewall home\'s router offers UPnP in this lab')
+        return startUpnp(routerNs, lanPrefix4)
       }
     }
   }
