@@ -2,7 +2,7 @@
 // CHROMIUM_PATH or /usr/bin/chromium (no test tool downloads a browser here), the flags that keep it off
 // the network, and a fresh profile directory each launch.
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext } from 'playwright-core'
@@ -15,10 +15,19 @@ export function chromiumPath (): string {
   return path
 }
 
-/** Headless Chromium on a fresh profile directory; `close` also removes the profile. */
-export async function launchChromium (extraFlags: string[] = []): Promise<{ context: BrowserContext, close: () => Promise<void> }> {
+/**
+ * Headless Chromium on a fresh profile directory; `close` also removes the profile. With `namespace`, it runs
+ * inside that network namespace (`ip netns exec`, through a wrapper script in the profile directory).
+ */
+export async function launchChromium (extraFlags: string[] = [], options: { namespace?: string } = {}): Promise<{ context: BrowserContext, close: () => Promise<void> }> {
   const profile = await mkdtemp(join(tmpdir(), 'liftoff-chromium-'))
-  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_FLAGS, ...extraFlags] })
+  let executablePath = chromiumPath()
+  if (options.namespace !== undefined) {
+    const wrapper = join(profile, 'chromium-in-namespace')
+    await writeFile(wrapper, `#!/bin/sh\nexec ip netns exec ${options.namespace} ${executablePath} "$@"\n`, { mode: 0o755 })
+    executablePath = wrapper
+  }
+  const context = await chromium.launchPersistentContext(join(profile, 'profile'), { executablePath, headless: true, args: [...CHROMIUM_FLAGS, ...extraFlags] })
   return {
     context,
     close: async () => {

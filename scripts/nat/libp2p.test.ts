@@ -114,3 +114,20 @@ test('symmetric NATs, js ↔ js: stays relayed and says so; messages flow until 
   expect(dialer.stderr).toEqual([expect.stringMatching(/^dialer: the relay ended the relayed connection after \d+ ms/)])
   expectOutcome('symmetricRelay', dialerResult(dialer), `${dialer.stdout.find(line => line.startsWith('stayed relayed'))!}; then ${dialer.stderr[0]!}`)
 })
+
+test('symmetric NATs, js ↔ js over WebRTC with STUN and TURN: ICE falls back to coturn\'s relay, and the peers talk through it', async () => {
+  const lab = createLab()
+  const stunHost = lab.addPublicHost('stun')
+  const [relay, ice] = await Promise.all([startRelay(lab.addPublicHost('relay')), startCoturn(lab, stunHost)])
+  const [listenerHome, dialerHome] = [lab.addHome('a', 'symmetric'), lab.addHome('b', 'symmetric')]
+  const servers = `${ice.stun},${ice.turn}`
+  const listener = await startListener(listenerHome.addHost('listener'), relay.address, { ICE_SERVERS: servers })
+  const dialer = startDialer(dialerHome.addHost('dialer'), listener.ready.webrtc, { ICE_SERVERS: servers })
+  await expectExit(dialer, 0)
+  expect(dialer.stdout.filter(line => /^message \d\/3 direct over webrtc .*"echo: message \d"$/.test(line))).toHaveLength(3)
+  // libp2p calls it a direct WebRTC connection; the routers show where its packets went: to coturn, not to the other home
+  const betweenHomes = [...flowsTo(lab, listenerHome, dialerHome, 'udp'), ...flowsTo(lab, dialerHome, listenerHome, 'udp')].filter(flow => flow.replied)
+  const toTurn = lab.conntrack(dialerHome).filter(line => line.startsWith('udp') && line.includes(`dst=${stunHost.address} `) && line.includes('dport=3478') && !line.includes('[UNREPLIED]'))
+  expect(toTurn.length).toBeGreaterThan(0)
+  expectOutcome('symmetricTurn', betweenHomes.length === 0 ? 'relayed' : 'direct', `no answered UDP between the homes; the dialer's router: ${toTurn.length} answered flow(s) to coturn :3478`)
+})

@@ -47,12 +47,20 @@ export const STUN_NAME = 'stun.lab'
 export const TURN_USER = 'liftoff'
 export const TURN_PASSWORD = 'nat-lab-only'
 
-/** coturn on a public host: STUN on :3478, and TURN with a user and password (long-term credentials). */
-export async function startCoturn (lab: Lab, host: LabHost): Promise<{ role: RoleProcess, stun: string, turn: string }> {
+/**
+ * coturn on a public host: STUN on :3478, and TURN with a user and password (long-term credentials). `stun`
+ * and `turn` name it (node-datachannel parses no IPv6 literal); `stunLiteral` and `turnLiteral` give its
+ * IPv6 address (Chromium in the lab resolves no names for ICE: "701 STUN host lookup received error").
+ */
+export async function startCoturn (lab: Lab, host: LabHost): Promise<{ role: RoleProcess, stun: string, turn: string, stunLiteral: string, turnLiteral: string }> {
   const db = join(await tempDir('liftoff-coturn-'), 'turndb')
   // -v prints when its UDP listener is open; its own database in a temporary folder, not /var/lib/turn
   const role = host.start(['turnserver', '-n', '-v', '--db', db, '--listening-port', '3478',
     ...[host.address4, host.address].flatMap(address => ['--listening-ip', address, '--relay-ip', address]),
+    // peers in private ranges are refused, as coturn's docs advise for any TURN server (it would relay into its
+    // own networks); here it also keeps coturn from relaying to a page's private host candidates, which it
+    // cannot route and answers by closing the allocation
+    '--denied-peer-ip=192.168.0.0-192.168.255.255', '--denied-peer-ip=fd00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
     '--no-tls', '--no-dtls', '--no-cli', '--fingerprint', '--lt-cred-mech', '--user', `${TURN_USER}:${TURN_PASSWORD}`, '--realm', 'liftoff.lab',
     '--log-file', 'stdout', '--simple-log', '--pidfile', '/dev/null'], { cwd: exampleDir, label: `${host.name}: coturn` })
   onCleanup('stop coturn', async () => role.stop('SIGKILL'))
@@ -60,7 +68,13 @@ export async function startCoturn (lab: Lab, host: LabHost): Promise<{ role: Rol
   await role.waitForLine(new RegExp(`IPv6\\. UDP listener opened on: ${host.address}:`))
   lab.addName(STUN_NAME, host.address4)
   lab.addName(STUN_NAME, host.address)
-  return { role, stun: `stun:${STUN_NAME}:3478`, turn: `turn:${TURN_USER}:${TURN_PASSWORD}@${STUN_NAME}:3478` }
+  return {
+    role,
+    stun: `stun:${STUN_NAME}:3478`,
+    turn: `turn:${TURN_USER}:${TURN_PASSWORD}@${STUN_NAME}:3478`,
+    stunLiteral: `stun:[${host.address}]:3478`,
+    turnLiteral: `turn:${TURN_USER}:${TURN_PASSWORD}@[${host.address}]:3478`
+  }
 }
 
 /** The router's public address with the port its peer listens on: what a user behind a port-preserving NAT announces for DCUtR. */

@@ -2,7 +2,7 @@
 // namespaces (scripts/testing/nat-lab.ts). Needs root; installs with apt where missing (scripts/apt.ts: only
 // they and what they depend on): iproute2, iptables (ip6tables NAT66), conntrack (to show the routers'
 // mappings), coturn (the STUN/TURN server on the lab's wan) and miniupnpd (a router that offers UPnP).
-// Kubo comes from `build:peers` and Chromium from the browser tier's check, both run before this.
+// Kubo comes from `build:peers` and Chromium from the browser tier's check (scripts/chromium.ts), both run before this.
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
