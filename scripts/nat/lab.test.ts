@@ -23,6 +23,13 @@ async function seenFrom (host: LabHost, localPort: number, servers: string[]): P
   return client.stdout.map(line => line.split(' sees ')[1]!)
 }
 
+/** One TCP connection from `from` to `to`: what the server saw, or "no answer in 1500 ms". */
+async function dial (from: LabHost, to: string): Promise<string> {
+  const client = from.start([process.execPath, observe, 'dial', to, '1500'], { cwd: import.meta.dirname })
+  await expectExit(client, 0)
+  return client.stdout.join('\n')
+}
+
 test('behind an endpoint-independent NAT one inside port keeps one outside port (its own) for every destination; behind a symmetric NAT each destination sees another port', async () => {
   const lab = createLab()
   const servers = await Promise.all([observer(lab.addPublicHost('obs-a')), observer(lab.addPublicHost('obs-b'))])
@@ -41,11 +48,6 @@ test('routers drop what nobody inside asked for: a public host dialling a home\'
   const home = lab.addHome('home', 'endpoint-independent')
   const inside = home.addHost('peer')
   await observer(inside)
-  const dial = async (from: LabHost, to: string): Promise<string> => {
-    const client = from.start([process.execPath, observe, 'dial', to, '1500'], { cwd: import.meta.dirname })
-    await expectExit(client, 0)
-    return client.stdout.join('\n')
-  }
   expect(await dial(outsider, target)).toMatch(new RegExp(`^sees ${outsider.address}:\\d+$`))
   expect(await dial(inside, target)).toMatch(new RegExp(`^sees ${home.router.address}:\\d+$`))
   expect(await dial(outsider, `[${home.router.address}]:${PORT}`)).toBe('no answer in 1500 ms')
@@ -58,11 +60,6 @@ test('a firewall home routes IPv6 without NAT (a wan host sees the inside addres
   const home = lab.addHome('home', 'firewall')
   const inside = home.addHost('peer')
   await observer(inside)
-  const dial = async (from: LabHost, to: string): Promise<string> => {
-    const client = from.start([process.execPath, observe, 'dial', to, '1500'], { cwd: import.meta.dirname })
-    await expectExit(client, 0)
-    return client.stdout.join('\n')
-  }
   expect(inside.address.startsWith('3fff:0:0:1')).toBe(true)
   expect(await dial(inside, target)).toMatch(new RegExp(`^sees ${inside.address}:\\d+$`))
   expect(await dial(outsider, `[${inside.address}]:${PORT}`)).toBe('no answer in 1500 ms')
