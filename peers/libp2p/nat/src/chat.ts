@@ -3,7 +3,7 @@
 // without, a direct connection. And how a connection is described in the roles' progress lines.
 import { lpStream } from '@libp2p/utils'
 import { Circuit, QUIC_V1, TCP, WebRTC, WebSockets } from '@multiformats/multiaddr-matcher'
-import type { Connection, Libp2p } from '@libp2p/interface'
+import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 
 export const CHAT_PROTOCOL = '/ipfs-liftoff/nat-chat/1.0.0'
 const MAX_MESSAGE_BYTES = 4096
@@ -52,4 +52,44 @@ export async function sendChat (connection: Connection, text: string): Promise<s
   const answer = new TextDecoder().decode((await messages.read({ signal })).subarray())
   await stream.close({ signal })
   return answer
+}
+
+/** Bulk bytes both ways, to measure a path: the listener writes back every byte it reads on this protocol. */
+export const ECHO_PROTOCOL = '/ipfs-liftoff/nat-echo/1.0.0'
+const WRITE_SIZE = 64 * 1024
+
+async function sendAll (stream: Stream, data: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < data.byteLength; offset += WRITE_SIZE) {
+    if (!stream.send(data.subarray(offset, offset + WRITE_SIZE))) await stream.onDrain()
+  }
+}
+
+/** Echoes every stream on ECHO_PROTOCOL, relayed connections included (within the relay's limits). */
+export async function handleEcho (node: Libp2p): Promise<void> {
+  await node.handle(ECHO_PROTOCOL, async stream => {
+    for await (const chunk of stream) await sendAll(stream, chunk.subarray())
+    await stream.close()
+  }, { runOnLimitedConnection: true })
+}
+
+/** Sends `bytes` random bytes on `connection` and checks they all come back in order; the milliseconds it took. */
+export async function echoBytes (connection: Connection, bytes: number): Promise<number> {
+  const payload = crypto.getRandomValues(new Uint8Array(Math.min(bytes, 65_536)))
+  const started = performance.now()
+  const stream = await connection.newStream(ECHO_PROTOCOL, { runOnLimitedConnection: true })
+  let received = 0
+  const reading = (async () => {
+    for await (const chunk of stream) {
+      const data = chunk.subarray()
+      for (let index = 0; index < data.byteLength; index++) {
+        if (data[index] !== payload[(received + index) % payload.byteLength]) throw new Error(`the echo differs at byte ${received + index}`)
+      }
+      received += data.byteLength
+    }
+  })()
+  for (let sent = 0; sent < bytes; sent += payload.byteLength) await sendAll(stream, payload.subarray(0, Math.min(payload.byteLength, bytes - sent)))
+  await stream.close()
+  await reading
+  if (received !== bytes) throw new Error(`the echo stream ended after ${received} of ${bytes} bytes`)
+  return performance.now() - started
 }

@@ -105,6 +105,8 @@ export interface DialerConfig {
   via: Via
   directTimeoutMs: number
   messages: number
+  /** Then echo this many bytes over the same connection and print the throughput (0: none). */
+  echoBytes: number
   /** After the first messages, send each line read from stdin, until stdin ends. */
   stdinMessages: boolean
 }
@@ -122,6 +124,7 @@ export function dialerConfig (env: Env): DialerConfig {
     via,
     directTimeoutMs: positive(env, 'DIRECT_TIMEOUT_MS', 15_000, 'milliseconds'),
     messages: positive(env, 'MESSAGES', 3, 'messages'),
+    echoBytes: positive(env, 'ECHO_BYTES', 0, 'bytes'),
     stdinMessages: env.STDIN_MESSAGES === '1'
   }
 }

@@ -4,10 +4,10 @@
 // MESSAGES chat messages over the best connection it has, and waits for the listener's greeting on it, so
 // messages flow both ways. With STDIN_MESSAGES=1 it then sends each line of stdin until stdin ends. If the
 // relay ends a relayed connection (its limits), it says so in one line and exits 1. `pnpm start:client`;
-// LISTENER_ADDR, VIA, LISTEN_ADDRS, APPEND_ANNOUNCE, ICE_SERVERS, DIRECT_TIMEOUT_MS, MESSAGES, STDIN_MESSAGES (config.ts).
+// LISTENER_ADDR, VIA, LISTEN_ADDRS, APPEND_ANNOUNCE, ICE_SERVERS, DIRECT_TIMEOUT_MS, MESSAGES, ECHO_BYTES, STDIN_MESSAGES (config.ts).
 import { createInterface } from 'node:readline'
 import { multiaddr } from '@multiformats/multiaddr'
-import { describe, handleChat, sendChat, transportOf } from './chat.ts'
+import { describe, echoBytes, handleChat, sendChat, transportOf } from './chat.ts'
 import { dialerConfig, peerIdOf, type DialerConfig } from './config.ts'
 import { createPeerNode, type PeerNode } from './node.ts'
 import { oneLine, runRole, type Running } from './role.ts'
@@ -89,6 +89,12 @@ export async function startDialer (config: DialerConfig, log: (line: string) => 
           resolve()
         }
       }))
+    }
+    if (config.echoBytes > 0) {
+      const connection = best()
+      if (connection === undefined) throw new Error('no connection to the listener left')
+      const ms = await untilLost(echoBytes(connection, config.echoBytes))
+      log(`echoed ${config.echoBytes} bytes ${describe(connection)} in ${Math.round(ms)} ms: ${(config.echoBytes / 1024 / 1024 / (ms / 1000)).toFixed(2)} MiB/s each way`)
     }
     if (config.stdinMessages) {
       await untilLost((async () => {

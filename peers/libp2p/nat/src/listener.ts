@@ -6,7 +6,7 @@
 // LISTEN_ADDRS, APPEND_ANNOUNCE, ICE_SERVERS, UPNP (see config.ts).
 import { isPrivate } from '@libp2p/utils'
 import { Circuit } from '@multiformats/multiaddr-matcher'
-import { describe, handleChat, sendChat, short, transportOf } from './chat.ts'
+import { describe, handleChat, handleEcho, sendChat, short, transportOf } from './chat.ts'
 import { listenerConfig, peerIdOf, type ListenerConfig } from './config.ts'
 import { createPeerNode, type PeerNode } from './node.ts'
 import { oneLine, runRole, type Running } from './role.ts'
@@ -37,6 +37,7 @@ export async function startListener (config: ListenerConfig, log: (line: string)
   })
   log(`peer ${node.peerId.toString()} listening on ${node.getMultiaddrs().filter(address => !Circuit.matches(address)).map(address => address.toString()).join(', ') || 'no address of its own yet'}`)
 
+  await handleEcho(node)
   await handleChat(node, (text, connection) => log(`heard from ${short(connection.remotePeer.toString())} ${describe(connection)}: ${text}`))
   // greets the peer on every new connection to it (not the relay's): the answer shows the path works both
   // ways. On connection:open rather than after identify, which libp2p does not repeat for every connection.

@@ -20,8 +20,10 @@ async function relayAndListener (relayEnv: Record<string, string> = {}): Promise
 test('through the relay: the dialer stays relayed on loopback (DCUtR has no public address), its messages are echoed and the listener greets it', async () => {
   const listener = await relayAndListener()
   expect(listener.circuit).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/\w+\/p2p-circuit\/p2p\/\w+$/)
-  const dialer = role('dialer.ts', { LISTENER_ADDR: listener.circuit, DIRECT_TIMEOUT_MS: '1000' })
+  const dialer = role('dialer.ts', { LISTENER_ADDR: listener.circuit, DIRECT_TIMEOUT_MS: '1000', ECHO_BYTES: '32768' })
   await expectExit(dialer, 0)
+  // 32 KiB each way fits the relay's 128 KiB
+  expect(dialer.stdout).toContainEqual(expect.stringMatching(/^echoed 32768 bytes relayed .* in \d+ ms: [\d.]+ MiB\/s each way$/))
   // what is left of the 128 KiB after identify, and the 2 minutes as the js relay states them: in
   // milliseconds, where circuit relay v2 says seconds (Kubo's relay says 120)
   expect(dialer.stdout).toContainEqual(expect.stringMatching(/^connected after \d+ ms: relayed .*\(relay limits: 1[23]\d{4} bytes, 120000 s\)$/))
@@ -32,8 +34,9 @@ test('through the relay: the dialer stays relayed on loopback (DCUtR has no publ
 
 test('over WebRTC: signalled through the relay, then a direct connection that carries the messages', async () => {
   const listener = await relayAndListener()
-  const dialer = role('dialer.ts', { LISTENER_ADDR: listener.webrtc })
+  const dialer = role('dialer.ts', { LISTENER_ADDR: listener.webrtc, ECHO_BYTES: String(1024 * 1024) })
   await expectExit(dialer, 0)
+  expect(dialer.stdout).toContainEqual(expect.stringMatching(/^echoed 1048576 bytes direct over webrtc .* in \d+ ms: [\d.]+ MiB\/s each way$/))
   expect(dialer.stdout).toContainEqual(expect.stringMatching(/^connected after \d+ ms: direct over webrtc /))
   expect(dialer.stdout.filter(line => /^message \d\/3 direct over webrtc .*: "echo: message \d"$/.test(line))).toHaveLength(3)
   expect(dialer.stdout).toContainEqual(expect.stringMatching(/^heard from the listener direct over webrtc .*: hello from the listener$/))
