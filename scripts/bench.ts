@@ -4,7 +4,9 @@
 // divided by raw TCP on loopback measured in the same run. Names: libp2p-v1 libp2p-v3 ipfs-helia orbitdb-v2
 // orbitdb-v4 bacalhau-runner startup, and against peers built with Go (scripts/real-peers.ts) kubo-interop
 // bacalhau-real, which a run without names includes when their binaries are there, in headless Chromium
-// browser (when Chromium is there), and on a Docker engine docker (image sizes, build times, up → healthy). `--write` with names replaces just those benchmarks' rows.
+// browser (when Chromium is there), and on a Docker engine docker (image sizes, build times, up → healthy). Only
+// when named: load, and nat (root: hole punching per NAT pair and transport, relayed vs direct throughput in
+// the NAT lab). `--write` with names replaces just those benchmarks' rows.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -23,6 +25,7 @@ import { foldRuns, type BenchResult, type Scale } from './bench/measure.ts'
 import { benchOrbitdbV2, profileOrbitdbV2Puts, profileOrbitdbV2Replication } from './bench/orbitdb-v2.ts'
 import { benchOrbitdbV4, profileOrbitdbV4Puts, profileOrbitdbV4Replication } from './bench/orbitdb-v4.ts'
 import { benchLoad } from './bench/load.ts'
+import { benchNat } from './bench/nat.ts'
 import { benchServers } from './bench/servers.ts'
 import { benchStartup } from './bench/startup.ts'
 
@@ -40,6 +43,11 @@ export const BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>
 /** Many clients at once against each server (`pnpm bench load`): only when named, it takes minutes. */
 export const LOAD_BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
   load: benchLoad
+}
+
+/** In the NAT tier's lab (root, minutes): only when named; the NAT tier runs it at a token size. */
+export const NAT_BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
+  nat: benchNat
 }
 
 /** On a running Docker engine: the docker tier runs this at a token size; a run without names includes it when an engine answers. */
@@ -133,7 +141,7 @@ if (import.meta.main) {
   const names = process.argv.slice(2).filter(arg => !arg.startsWith('--'))
   const write = process.argv.includes('--write')
   const scale: Scale = process.argv.includes('--tiny') ? 'tiny' : 'full'
-  const all = { ...BENCHMARKS, ...INTEROP_BENCHMARKS, ...BROWSER_BENCHMARKS, ...DOCKER_BENCHMARKS, ...LOAD_BENCHMARKS }
+  const all = { ...BENCHMARKS, ...INTEROP_BENCHMARKS, ...BROWSER_BENCHMARKS, ...DOCKER_BENCHMARKS, ...LOAD_BENCHMARKS, ...NAT_BENCHMARKS }
   const unknown = names.filter(name => !(name in all))
   if (unknown.length > 0) {
     console.error(`bench: unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(all).join(', ')}`)

@@ -1,5 +1,5 @@
-// Everything a test starts or creates is registered here and undone after the test, newest first, each
-// with a deadline so a hung stop() fails that test instead of hanging the suite.
+// Everything a test (or a benchmark case) starts or creates is registered here and undone after the test,
+// newest first, each with a deadline so a hung stop() fails that test instead of hanging the suite.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,13 +9,17 @@ import { within } from './processes.ts'
 const STOP_DEADLINE_MS = 10_000
 const cleanups: Array<{ what: string, undo: () => unknown }> = []
 
-afterEach(async () => {
+/** Undoes everything registered so far, newest first: after each test, or after each case of a benchmark. */
+export async function runCleanups (): Promise<void> {
   const errors: Error[] = []
   for (const { what, undo } of cleanups.splice(0).reverse()) {
     await within(Promise.resolve(undo()), STOP_DEADLINE_MS, what).catch((err: Error) => errors.push(err))
   }
   if (errors.length > 0) throw new AggregateError(errors, errors.map(error => error.message).join('; '))
-})
+}
+
+// in a test run, after each test; a benchmark (no test runner) calls runCleanups itself
+if (process.env.VITEST !== undefined) afterEach(runCleanups)
 
 /** Runs `undo` after the current test; `what` names it in the timeout error. */
 export function onCleanup (what: string, undo: () => unknown): void {
