@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
 import { createLab, type Lab, type NatKind } from '../testing/nat-lab.ts'
 import { terminateAllProcesses } from '../testing/processes.ts'
 import { expectOutcome } from './outcomes.ts'
-import { buildPages, openPage, pageState, textOf } from './pages.ts'
+import { buildPages, openPage, pageState, screenshot, textOf } from './pages.ts'
 import { PORT, startCoturn, startListener, startRelay } from './peers.ts'
 
 afterEach(terminateAllProcesses)
@@ -27,7 +27,7 @@ async function network (): Promise<Network> {
 }
 
 /** A page listening through the relay in one home and a page dialling it from another; the dialling page's state. */
-async function pageToPage (kind: NatKind, ice: (network: Network) => string, deadlineMs = 15_000): Promise<{ state: string, pair: string, listenerLog: string }> {
+async function pageToPage (kind: NatKind, ice: (network: Network) => string, deadlineMs = 15_000, picture?: string): Promise<{ state: string, pair: string, listenerLog: string }> {
   const net = await network()
   const listener = await openPage(net.lab.addHome('a', kind).addHost('page-a'), pages, { relay: net.relayWs, ice: ice(net) })
   await pageState(listener, ['listening'], 30_000)
@@ -39,6 +39,7 @@ async function pageToPage (kind: NatKind, ice: (network: Network) => string, dea
   await dialler.waitForSelector('#log li')
   expect(await textOf(dialler, 'log')).toContain('answer: "echo: hello from the page"')
   await listener.waitForSelector('#log li')
+  if (picture !== undefined) await screenshot(dialler, picture)
   return { state, pair: await textOf(dialler, 'pair'), listenerLog: await textOf(listener, 'log') }
 }
 
@@ -46,7 +47,7 @@ const result = (state: string, pair: string): 'direct' | 'relayed' | 'no path' =
   state.startsWith('failed') ? 'no path' : pair.startsWith('relay ') || pair.includes(' ⇄ relay ') ? 'relayed' : 'direct'
 
 test('page ↔ page behind endpoint-independent NATs with STUN: ICE pairs the routers\' mapped addresses and the pages talk directly', async () => {
-  const { state, pair, listenerLog } = await pageToPage('endpoint-independent', net => net.stun)
+  const { state, pair, listenerLog } = await pageToPage('endpoint-independent', net => net.stun, 15_000, 'page.png')
   expect(state).toBe('connected: direct over webrtc')
   expect(pair).toMatch(/^(srflx|prflx) .* ⇄ (srflx|prflx) .* \(udp\)$/)
   expect(listenerLog).toContain(': hello from the page')

@@ -41,4 +41,12 @@ export async function pageState (page: Page, states: string[], timeoutMs: number
   return (await page.textContent('#state')) ?? ''
 }
 
+/**
+ * A screenshot of `page` as `name`: into the example's git-ignored .screenshots/, or with
+ * LIFTOFF_SCREENSHOTS=readme over the README's picture in web/ (as the browser tier's pictures are made).
+ */
+export async function screenshot (page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(exampleDir, process.env.LIFTOFF_SCREENSHOTS === 'readme' ? 'web' : '.screenshots', name) })
+}
+
 export const textOf = async (page: Page, id: string): Promise<string> => (await page.textContent(`#${id}`)) ?? ''
