@@ -9,9 +9,9 @@ import { createLab, type Home, type Lab, type NatKind } from '../testing/nat-lab
 import { terminateAllProcesses, type RoleProcess } from '../testing/processes.ts'
 import { kuboBinary, kuboUntil, startLabKubo } from '../nat/kubo.ts'
 import { announced, PORT, startCoturn, startDialer, startListener, startRelay } from '../nat/peers.ts'
-import { MiB, median, rawTcpThroughput, round, type BenchResult, type Scale } from './measure.ts'
+import { firstLine, MiB, median, rawTcpThroughput, round, type BenchResult, type Scale } from './measure.ts'
 
-interface Outcome { direct: boolean, ms?: number }
+interface Outcome { direct: boolean, ms?: number, /** why the try could not even reach the listener */ failed?: string }
 
 /** Runs `work` in a fresh lab and tears the lab down after, whatever happens. */
 async function inLab<T> (work: (lab: Lab) => Promise<T>): Promise<T> {
@@ -76,9 +76,14 @@ async function kuboTries (tries: number): Promise<Outcome[]> {
       forgetBetween(homes)
       const started = performance.now()
       const dialer = await startLabKubo(dialerHost, options(homes[1]!))
-      dialer.cli(['swarm', 'connect', `${circuit}/p2p/${listener.peerId}`])
-      const direct = await kuboUntil(dialer, ['swarm', 'peers'], output => output.split('\n').find(line => line.endsWith(`/p2p/${listener.peerId}`) && !line.includes('/p2p-circuit')), 15_000, 'a direct connection').catch(() => undefined)
-      outcomes.push(direct === undefined ? { direct: false } : { direct: true, ms: Math.round(performance.now() - started) })
+      try {
+        dialer.cli(['swarm', 'connect', `${circuit}/p2p/${listener.peerId}`])
+        const direct = await kuboUntil(dialer, ['swarm', 'peers'], output => output.split('\n').find(line => line.endsWith(`/p2p/${listener.peerId}`) && !line.includes('/p2p-circuit')), 15_000, 'a direct connection').catch(() => undefined)
+        outcomes.push(direct === undefined ? { direct: false } : { direct: true, ms: Math.round(performance.now() - started) })
+      } catch (err) {
+        // the relayed dial itself failed: a try that never got to punch, counted apart
+        outcomes.push({ direct: false, failed: firstLine(err).slice(-160) })
+      }
       await dialer.role.stop('SIGTERM')
     }
     return outcomes
@@ -88,12 +93,19 @@ async function kuboTries (tries: number): Promise<Outcome[]> {
 function successRow (name: string, outcomes: Outcome[]): BenchResult {
   const times = outcomes.flatMap(outcome => outcome.ms === undefined ? [] : [outcome.ms])
   const direct = times.length
+  const failed = outcomes.filter(outcome => outcome.failed !== undefined)
   return {
     bench: 'nat',
     case: `${name}: direct in ${direct} of ${outcomes.length} tries`,
     value: round(100 * direct / outcomes.length, 1),
     unit: '% direct',
-    detail: { tries: outcomes.length, direct, ...(direct > 0 ? { 'ms to direct (median)': median(times), 'min ms': Math.min(...times), 'max ms': Math.max(...times) } : {}) }
+    failures: failed.length,
+    detail: {
+      tries: outcomes.length,
+      direct,
+      ...(direct > 0 ? { 'ms to direct (median)': median(times), 'min ms': Math.min(...times), 'max ms': Math.max(...times) } : {}),
+      ...(failed.length > 0 ? { 'relayed dial failed': failed[0]!.failed! } : {})
+    }
   }
 }
 

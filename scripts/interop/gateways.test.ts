@@ -96,3 +96,27 @@ test('the Helia server\'s gateway answers Kubo-style trustless requests as Kubo\
     } else expect(ours.body.equals(theirs.body), `${what}: body`).toBe(true)
   }
 })
+
+test('Kubo checks the Helia server\'s IPNS record as it is: valid for the name, pointing at the served root; one altered byte and Kubo says why it is not', async () => {
+  const { root } = await contentTree(await tempDir(), 64 * 1024)
+  const helia = await startHeliaServer({ SERVE_PATH: root })
+  const kubo = await startKubo()
+  const name = helia.ready.name!
+  const record = Buffer.from(await (await fetch(`${helia.ready.gateway}${name}?format=ipns-record`)).arrayBuffer())
+  // ipfs name inspect --verify <name>: Kubo's own decoding and signature check of a record given to it
+  const inspect = async (bytes: Buffer): Promise<{ Entry: Record<string, unknown>, Validation: { Valid: boolean, Reason: string } }> => {
+    const form = new FormData()
+    form.append('file', new Blob([bytes]), 'record')
+    const response = await fetch(`${kubo.ready.api}/api/v0/name/inspect?${new URLSearchParams({ verify: name.slice('/ipns/'.length) }).toString()}`, { method: 'POST', body: form })
+    expect(response.status, await response.clone().text()).toBe(200)
+    return await response.json() as { Entry: Record<string, unknown>, Validation: { Valid: boolean, Reason: string } }
+  }
+  const checked = await inspect(record)
+  expect(checked.Validation).toMatchObject({ Valid: true, Reason: '' })
+  expect(checked.Entry).toMatchObject({ Value: `/ipfs/${helia.ready.cid!}`, Sequence: 0, ValidityType: 0 })
+  const forged = Buffer.from(record)
+  forged[forged.length - 10]! ^= 0xff
+  const refused = await inspect(forged)
+  expect(refused.Validation.Valid).toBe(false)
+  expect(refused.Validation.Reason).not.toBe('')
+})

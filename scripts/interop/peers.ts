@@ -12,7 +12,7 @@ export const peersDir = join(import.meta.dirname, '..', '..', 'peers')
 export const ANY_PORTS = '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws'
 
 export interface KuboReady { peerId: string, multiaddrs: string[], api: string, gateway: string, version: string, privateNetwork: boolean }
-export interface HeliaReady { peerId: string, multiaddrs: string[], gateway: string, cid?: string }
+export interface HeliaReady { peerId: string, multiaddrs: string[], gateway: string, cid?: string, name?: string }
 export interface Libp2pReady { peerId: string, multiaddrs: string[] }
 
 export interface Started<T> { role: RoleProcess, ready: T, dataDir: string }

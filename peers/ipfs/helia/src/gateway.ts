@@ -2,7 +2,8 @@
 // node:http in front of @helia/verified-fetch, which answers the spec: raw blocks (Accept:
 // application/vnd.ipld.raw or ?format=raw), CARs (application/vnd.ipld.car or ?format=car) with pathing
 // (/ipfs/<cid>/a/b), dag-scope (all, entity, block), entity-bytes and the order/dups parameters, HEAD, ETags
-// and caching headers. Clients verify the bytes against the CID, so they need not trust this server. It never
+// and caching headers; and at /ipns/<name> the signed IPNS records this node holds (src/names.ts). Clients
+// verify the bytes against the CID (a record against its name), so they need not trust this server. It never
 // fetches from the network (every request is answered "only if cached"): what is not here is a 404.
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
@@ -11,11 +12,14 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { unixfs } from '@helia/unixfs'
 import { createVerifiedFetchWithHelia, type VerifiedFetch } from '@helia/verified-fetch'
+import { unmarshalIPNSRecord } from 'ipns'
 import { CID } from 'multiformats/cid'
+import { nameOf, peerOfName, recordOf } from './names.ts'
 import type { Node } from './node.ts'
 
 const RAW = 'application/vnd.ipld.raw'
 const CAR = 'application/vnd.ipld.car'
+const IPNS_RECORD = 'application/vnd.ipfs.ipns-record'
 
 function fail (response: ServerResponse, status: number, message: string): void {
   response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(message + '\n')
@@ -62,7 +66,8 @@ async function answer (helia: Node, verifiedFetch: VerifiedFetch, request: Incom
   if (request.method === 'OPTIONS') return void response.writeHead(204).end()
   if (request.method !== 'GET' && request.method !== 'HEAD') return fail(response, 405, 'only GET, HEAD and OPTIONS')
   const url = new URL(request.url ?? '/', 'http://gateway')
-  if (!/^\/ipfs\/[^/]+/.test(url.pathname)) return fail(response, 404, 'expected /ipfs/<cid>[/path]')
+  if (url.pathname.startsWith('/ipns/')) return answerName(helia, request, url, response)
+  if (!/^\/ipfs\/[^/]+/.test(url.pathname)) return fail(response, 404, 'expected /ipfs/<cid>[/path] or /ipns/<name>')
   try {
     CID.parse(decodeURIComponent(url.pathname).split('/')[2]!)
   } catch (err) {
@@ -109,6 +114,31 @@ async function answer (helia: Node, verifiedFetch: VerifiedFetch, request: Incom
   response.writeHead(answered.status, Object.fromEntries(answerHeaders))
   if (request.method === 'HEAD' || answered.body === null) return void response.end()
   await pipeline(Readable.fromWeb(answered.body), response)
+}
+
+/**
+ * /ipns/<name>: the signed record this node holds for the name (?format=ipns-record or Accept:
+ * application/vnd.ipfs.ipns-record), which the client verifies against the name; nothing else, as a
+ * trustless gateway (no resolving to content here, no paths).
+ */
+async function answerName (helia: Node, request: IncomingMessage, url: URL, response: ServerResponse): Promise<void> {
+  const [name, ...path] = url.pathname.slice('/ipns/'.length).split('/')
+  const peerId = peerOfName(decodeURIComponent(name ?? ''))
+  if (peerId === undefined) return fail(response, 400, `invalid IPNS name ${(name ?? '').slice(0, 100)}: expected a k51… name or a peer ID`)
+  const format = url.searchParams.get('format')
+  const wanted = format === null ? (request.headers.accept ?? '').includes(IPNS_RECORD) : format === 'ipns-record'
+  if (!wanted || path.some(segment => segment !== '')) return fail(response, 406, `this is a trustless gateway: /ipns/<name> serves the name's record (${IPNS_RECORD} or ?format=ipns-record), no path`)
+  const record = await recordOf(helia, peerId)
+  if (record === undefined) return fail(response, 404, `no record for /ipns/${name} here`)
+  const ttl = unmarshalIPNSRecord(record).ttl ?? 0n
+  response.writeHead(200, {
+    'Content-Type': IPNS_RECORD,
+    'Content-Length': record.byteLength,
+    'Cache-Control': `public, max-age=${ttl / 1_000_000_000n}`,
+    'Content-Disposition': `attachment; filename="${nameOf(peerId)}.ipns-record"`,
+    'X-Ipfs-Path': `/ipns/${nameOf(peerId)}`
+  })
+  response.end(request.method === 'HEAD' ? undefined : record)
 }
 
 /** The CIDs along /ipfs/<cid>/<path>: the root's, then each path segment's, as far as they resolve here. */

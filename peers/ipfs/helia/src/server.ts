@@ -8,6 +8,7 @@ import { oneLine, readServerConfig, type ServerConfig } from './config.ts'
 import { importPath } from './files.ts'
 import { startGateway } from './gateway.ts'
 import { decodePrivateKey, loadOrCreatePrivateKey } from './identity.ts'
+import { publishName } from './names.ts'
 import { createNode, type Node } from './node.ts'
 import { servePins } from './pinning.ts'
 
@@ -17,6 +18,8 @@ export interface Ready {
   gateway: string
   /** Root CID of SERVE_PATH, when one was given. */
   cid?: string
+  /** The IPNS name (/ipns/k51…) the server publishes SERVE_PATH's root under, when one was given. */
+  name?: string
 }
 
 export interface RunningServer {
@@ -38,19 +41,24 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
     helia.libp2p.addEventListener('connection:open', ({ detail }) => log(`connection from ${detail.remotePeer} via ${detail.remoteAddr}`))
 
     let cid: string | undefined
+    let name: string | undefined
     if (config.servePath !== undefined) {
       const started = performance.now()
       const root = await importPath(unixfs(helia), config.servePath)
       if (!(await helia.pins.isPinned(root))) for await (const _block of helia.pins.add(root)) { /* pinned block by block */ }
       cid = root.toString()
       log(`imported and pinned ${config.servePath} as ${cid} in ${Math.round(performance.now() - started)} ms`)
+      const published = await publishName(helia, privateKey, root)
+      name = `/ipns/${published.name}`
+      log(`published ${name} → /ipfs/${cid} (sequence ${published.sequence})`)
     }
     const gateway = await startGateway(helia, config.gateway.host, config.gateway.port)
     const ready: Ready = {
       peerId: helia.libp2p.peerId.toString(),
       multiaddrs: helia.libp2p.getMultiaddrs().map(address => address.toString()),
       gateway: gateway.url,
-      ...(cid === undefined ? {} : { cid })
+      ...(cid === undefined ? {} : { cid }),
+      ...(name === undefined ? {} : { name })
     }
     await mkdir(dirname(config.readyFile), { recursive: true })
     await writeFile(config.readyFile, JSON.stringify(ready) + '\n')

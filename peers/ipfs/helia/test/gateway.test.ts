@@ -60,7 +60,8 @@ test.each([
   ['no trustless Accept header', '/ipfs/{cid}', undefined, 406],
   ['an invalid CID', '/ipfs/not-a-cid', 'application/vnd.ipld.raw', 400],
   ['a CID it does not hold', '/ipfs/bafkreife3quyeeawcqqzk2xqar3gjzr67adb7dz763mfirgbv4j7kbqygu', 'application/vnd.ipld.raw', 404],
-  ['a path outside /ipfs/', '/ipns/example.com', 'application/vnd.ipld.raw', 404]
+  ['a path outside /ipfs/ and /ipns/', '/dns/example.com', 'application/vnd.ipld.raw', 404],
+  ['a DNSLink name (this gateway looks up no DNS)', '/ipns/example.com?format=ipns-record', undefined, 400]
 ])('%s gets an HTTP error status, not a crash', async (_case, path, accept, status) => {
   const { server, cid } = await servedFile()
   const response = await fetch(`${server.ready.gateway}${path.replace('{cid}', cid.toString())}`, { headers: accept === undefined ? {} : { Accept: accept } })
