@@ -39,6 +39,13 @@ function dialerOutcome (dialer: RoleProcess): Outcome {
   return line === undefined ? { direct: false } : { direct: true, ms: Number(/after (\d+) ms/.exec(line)![1]) }
 }
 
+/**
+ * Each try's dialer listens on a port of its own: a fresh peer on the previous one's address and port would
+ * meet the listener's state for that 4-tuple (a QUIC connection not yet timed out, a TCP TIME_WAIT), which
+ * no real second peer would.
+ */
+const dialerPort = (attempt: number): number => PORT + 10 + attempt
+
 interface JsCase { name: string, kind: NatKind, via: 'webrtc' | 'tcp' | 'quic' }
 
 async function jsTries (spec: JsCase, tries: number): Promise<Outcome[]> {
@@ -47,15 +54,15 @@ async function jsTries (spec: JsCase, tries: number): Promise<Outcome[]> {
     const homes = [lab.addHome('a', spec.kind), lab.addHome('b', spec.kind)]
     const via = spec.via
     const webrtc = via === 'webrtc'
-    const env = (home: Home): Record<string, string> => via === 'webrtc'
+    const env = (home: Home, port = PORT): Record<string, string> => via === 'webrtc'
       ? { ICE_SERVERS: ice.stun }
-      : { LISTEN_ADDRS: via === 'tcp' ? `/ip6/::/tcp/${PORT}` : `/ip6/::/udp/${PORT}/quic-v1`, APPEND_ANNOUNCE: announced(home, via) }
+      : { LISTEN_ADDRS: via === 'tcp' ? `/ip6/::/tcp/${port}` : `/ip6/::/udp/${port}/quic-v1`, APPEND_ANNOUNCE: announced(home, via, port) }
     const listener = await startListener(homes[0]!.addHost('listener'), relay.address, env(homes[0]!))
     const dialerHost = homes[1]!.addHost('dialer')
     const outcomes: Outcome[] = []
     for (let attempt = 0; attempt < tries; attempt++) {
       forgetBetween(homes)
-      const dialer = startDialer(dialerHost, webrtc ? listener.ready.webrtc : listener.ready.circuit, { ...env(homes[1]!), DIRECT_TIMEOUT_MS: '8000', MESSAGES: '1' })
+      const dialer = startDialer(dialerHost, webrtc ? listener.ready.webrtc : listener.ready.circuit, { ...env(homes[1]!, dialerPort(attempt)), DIRECT_TIMEOUT_MS: '8000', MESSAGES: '1' })
       await dialer.exited
       outcomes.push(dialerOutcome(dialer))
     }
@@ -67,7 +74,7 @@ async function kuboTries (tries: number): Promise<Outcome[]> {
   return inLab(async lab => {
     const relay = await startRelay(lab.addPublicHost('relay'))
     const homes = [lab.addHome('a', 'endpoint-independent'), lab.addHome('b', 'endpoint-independent')]
-    const options = (home: Home) => ({ relays: [relay.address], reachability: 'private' as const, appendAnnounce: [announced(home, 'tcp'), announced(home, 'quic')] })
+    const options = (home: Home, port = PORT) => ({ port, relays: [relay.address], reachability: 'private' as const, appendAnnounce: [announced(home, 'tcp', port), announced(home, 'quic', port)] })
     const listener = await startLabKubo(homes[0]!.addHost('listener'), options(homes[0]!))
     const circuit = await kuboUntil(listener, ['id', '-f', '<addrs>'], output => output.split('\n').find(line => line.includes('/p2p-circuit'))?.replace(/\/p2p-circuit.*$/, '/p2p-circuit'), 30_000, 'the listening Kubo takes a reservation')
     const dialerHost = homes[1]!.addHost('dialer')
@@ -75,7 +82,7 @@ async function kuboTries (tries: number): Promise<Outcome[]> {
     for (let attempt = 0; attempt < tries; attempt++) {
       forgetBetween(homes)
       const started = performance.now()
-      const dialer = await startLabKubo(dialerHost, options(homes[1]!))
+      const dialer = await startLabKubo(dialerHost, options(homes[1]!, dialerPort(attempt)))
       try {
         dialer.cli(['swarm', 'connect', `${circuit}/p2p/${listener.peerId}`])
         const direct = await kuboUntil(dialer, ['swarm', 'peers'], output => output.split('\n').find(line => line.endsWith(`/p2p/${listener.peerId}`) && !line.includes('/p2p-circuit')), 15_000, 'a direct connection').catch(() => undefined)

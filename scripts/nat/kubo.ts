@@ -31,6 +31,8 @@ export interface LabKuboOptions {
    * public. A peer alone behind a router in an empty network never learns either, so it is told.
    */
   reachability?: 'private' | 'public'
+  /** The port Kubo listens on, TCP and QUIC (default PORT). */
+  port?: number
   /** Addresses.AppendAnnounce: e.g. the router's public address with the port Kubo listens on. */
   appendAnnounce?: string[]
 }
@@ -42,7 +44,8 @@ export async function startLabKubo (host: LabHost, options: LabKuboOptions = {})
   ipfs(['init', '--profile', 'test', '--empty-repo'])
   const configFile = join(repo, 'config')
   const config = JSON.parse(await readFile(configFile, 'utf8')) as Record<string, Record<string, unknown>>
-  config.Addresses!.Swarm = [`/ip6/::/tcp/${PORT}`, `/ip6/::/udp/${PORT}/quic-v1`]
+  const port = options.port ?? PORT
+  config.Addresses!.Swarm = [`/ip6/::/tcp/${port}`, `/ip6/::/udp/${port}/quic-v1`]
   config.Addresses!.AppendAnnounce = options.appendAnnounce ?? []
   config.Routing!.Type = 'none'
   config.Swarm!.RelayClient = options.relays === undefined ? { Enabled: false } : { Enabled: true, StaticRelays: options.relays }

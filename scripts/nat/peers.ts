@@ -78,7 +78,7 @@ export async function startCoturn (lab: Lab, host: LabHost): Promise<{ role: Rol
 }
 
 /** The router's public address with the port its peer listens on: what a user behind a port-preserving NAT announces for DCUtR. */
-export const announced = (home: Home, transport: 'tcp' | 'quic'): string => `/ip6/${home.router.address}/${transport === 'tcp' ? 'tcp' : 'udp'}/${PORT}${transport === 'quic' ? '/quic-v1' : ''}`
+export const announced = (home: Home, transport: 'tcp' | 'quic', port = PORT): string => `/ip6/${home.router.address}/${transport === 'tcp' ? 'tcp' : 'udp'}/${port}${transport === 'quic' ? '/quic-v1' : ''}`
 
 /** Flows the router tracked from its LAN to the other home's router, as "proto inside-port → outside-port → destination:port". */
 export function flowsTo (lab: Lab, home: Home, other: Home, protocol: 'tcp' | 'udp'): Array<{ insidePort: number, outsidePort: number, to: string, replied: boolean }> {
