@@ -30,6 +30,8 @@ export async function openPage (host: LabHost, pages: string, query: Record<stri
   const browser = await launchChromium(FLAGS, { namespace: host.namespace })
   onCleanup(`close Chromium on ${host.name}`, async () => browser.close())
   const page = await browser.context.newPage()
+  // NAT_PAGE_CONSOLE=1 prints what the page logs (each ICE candidate it gathers, each ICE server error): how
+  // the TURN and STUN pitfalls in the example's README were found
   page.on('console', message => { if (process.env.NAT_PAGE_CONSOLE === '1') console.log(`${host.name} console: ${message.text()}`) })
   await page.goto(`http://127.0.0.1:${PAGE_PORT}/index.html?${new URLSearchParams(query).toString()}`)
   return page
