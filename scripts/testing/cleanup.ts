@@ -18,8 +18,11 @@ export async function runCleanups (): Promise<void> {
   if (errors.length > 0) throw new AggregateError(errors, errors.map(error => error.message).join('; '))
 }
 
-// in a test run, after each test; a benchmark (no test runner) calls runCleanups itself
-if (process.env.VITEST !== undefined) afterEach(runCleanups)
+// in a test run, after each test. Outside a test runner (a benchmark, even one a test spawned, which
+// inherits the runner's environment) vitest refuses the hook, and the benchmark calls runCleanups itself.
+try {
+  afterEach(runCleanups)
+} catch {}
 
 /** Runs `undo` after the current test; `what` names it in the timeout error. */
 export function onCleanup (what: string, undo: () => unknown): void {
