@@ -4,7 +4,7 @@
 // Both binaries come from BACALHAU_BINARY / KUBO_BINARY or the repo's .tools/go/ (node scripts/real-peers.ts).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
@@ -39,13 +39,38 @@ export function findBinaries (env: Env = process.env): Binaries | string {
   return { bacalhau, kubo }
 }
 
+/** The first port of the kernel's ephemeral range (Linux; 32768 elsewhere). */
+function ephemeralPortsStart (): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768
+  } catch {
+    return 32768
+  }
+}
+
+/**
+ * A free TCP port on 127.0.0.1 below the ephemeral range: the daemons bind theirs seconds after it is chosen,
+ * and a port from the ephemeral range could meanwhile become the local port of any outgoing connection.
+ */
+const handedOut = new Set<number>()
+
 async function freePort (): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
+  const [low, high] = [10_000, ephemeralPortsStart() - 1]
+  for (let tries = 0; tries < 100; tries++) {
+    const port = low + Math.floor(Math.random() * (high - low))
+    if (handedOut.has(port)) continue
+    const server = createServer()
+    const listening = await new Promise<boolean>(resolve => {
+      server.once('error', () => resolve(false))
+      server.listen(port, '127.0.0.1', () => resolve(true))
+    })
+    if (!listening) continue
+    server.close()
+    await once(server, 'close')
+    handedOut.add(port)
+    return port
+  }
+  throw new Error(`no free port between ${low} and ${high}`)
 }
 
 interface Daemon { child: ChildProcess, output: string[], exited: Promise<number | null> }
