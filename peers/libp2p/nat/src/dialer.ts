@@ -14,6 +14,8 @@ import { oneLine, runRole, type Running } from './role.ts'
 import type { Connection } from '@libp2p/interface'
 
 const GREETING_TIMEOUT_MS = 10_000
+/** How long a direct connection may take to finish its handshake on our side after the relayed one closed. */
+const UPGRADE_HANDSHAKE_MS = 5_000
 
 export interface Dialer extends Running {
   node: PeerNode
@@ -42,15 +44,23 @@ export async function startDialer (config: DialerConfig, log: (line: string) => 
     greeted?.()
   })
 
-  // a relayed connection that closes with nothing else to the listener left: the relay's limits ran out
+  // a relayed connection that closes with nothing else to the listener left: the relay's limits ran out,
+  // unless a direct connection opens right after. DCUtR's upgrade closes the relayed connection as soon as
+  // the listener's side of the direct one is up, which can be before ours has finished its handshake.
   let lost: ((err: Error) => void) | undefined
   const lostConnection = new Promise<never>((_resolve, reject) => { lost = reject })
   lostConnection.catch(() => {})
   node.addEventListener('connection:close', ({ detail: connection }) => {
     if (connection.remotePeer.toString() !== listenerPeer || toListener().length > 0) return
-    const limits = connection.limits === undefined ? '' : `: its limit (${connection.limits.bytes === undefined ? '' : `${connection.limits.bytes} bytes`}${connection.limits.bytes !== undefined && connection.limits.seconds !== undefined ? ', ' : ''}${connection.limits.seconds === undefined ? '' : `${connection.limits.seconds} s`}) ran out`
-    lost?.(new Error(transportOf(connection) === 'relayed' ? `the relay ended the relayed connection after ${elapsed()}${limits}` : `the ${transportOf(connection)} connection to the listener closed after ${elapsed()}`))
+    const err = lostError(connection)
+    void directConnection(node, listenerPeer, UPGRADE_HANDSHAKE_MS).then(direct => {
+      if (direct === undefined && toListener().length === 0) lost?.(err)
+    })
   })
+  const lostError = (connection: Connection): Error => {
+    const limits = connection.limits === undefined ? '' : `: its limit (${connection.limits.bytes === undefined ? '' : `${connection.limits.bytes} bytes`}${connection.limits.bytes !== undefined && connection.limits.seconds !== undefined ? ', ' : ''}${connection.limits.seconds === undefined ? '' : `${connection.limits.seconds} s`}) ran out`
+    return new Error(transportOf(connection) === 'relayed' ? `the relay ended the relayed connection after ${elapsed()}${limits}` : `the ${transportOf(connection)} connection to the listener closed after ${elapsed()}`)
+  }
   const untilLost = async <T>(step: Promise<T>): Promise<T> => Promise.race([step, lostConnection])
 
   const target = config.via === 'webrtc' && !config.listener.toString().includes('/webrtc/')
