@@ -1,0 +1,71 @@
+// A Helia 7 node that finds peers and content through a Kademlia DHT and nothing else: createHeliaLight
+// (no default routers: no public delegated routing, no HTTP gateways) + libp2p with @libp2p/kad-dht as its
+// only content and peer routing, bootstrapped from the peers you name (never the public list), + bitswap.
+// Servers answer DHT queries and keep records for others (server mode); clients only ask (client mode).
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { withBitswap } from '@helia/bitswap'
+import { ipns } from '@helia/ipns'
+import { withLibp2pLight } from '@helia/libp2p'
+import { bootstrap } from '@libp2p/bootstrap'
+import { identify } from '@libp2p/identify'
+import { kadDHT, removePrivateAddressesMapper, removePublicAddressesMapper } from '@libp2p/kad-dht'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { createHeliaLight } from 'helia'
+import type { DhtNetwork } from './config.ts'
+
+// #region dht
+/** The protocol Kubo speaks for each of its DHTs, and the addresses each one keeps. */
+export const DHT_PROTOCOLS: Record<DhtNetwork, string> = { lan: '/ipfs/lan/kad/1.0.0', wan: '/ipfs/kad/1.0.0' }
+
+export interface RoutingNodeOptions {
+  /** Answer queries and hold records (a server), or only ask (a client). */
+  mode: 'server' | 'client'
+  network: DhtNetwork
+  listen: string[]
+  announce?: string[]
+  /** Peers to join through, each `…/p2p/<peer id>`. */
+  bootstrap: string[]
+  /** How often to announce again what this node provides, and to drop expired records it keeps for others. */
+  reprovideIntervalMs?: number
+  /** How long a provider record stays valid, for the records this node keeps. */
+  provideValidityMs?: number
+}
+
+export async function createRoutingNode (options: RoutingNodeOptions) {
+  const helia = withBitswap(withLibp2pLight(createHeliaLight(), {
+    addresses: { listen: options.listen, announce: options.announce ?? [] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery: options.bootstrap.length === 0 ? [] : [bootstrap({ list: options.bootstrap })],
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({
+        protocol: DHT_PROTOCOLS[options.network],
+        // js-libp2p starts every node as a client until AutoNAT finds it reachable; a server on a private
+        // network is reachable by definition, so it says so
+        clientMode: options.mode === 'client',
+        // the addresses a peer may be reached at on this network, as Kubo filters them
+        peerInfoMapper: options.network === 'lan' ? removePublicAddressesMapper : removePrivateAddressesMapper,
+        // every interval: announce again what this node provides (before it expires), drop others' expired records
+        reprovide: {
+          interval: options.reprovideIntervalMs,
+          validity: options.provideValidityMs,
+          threshold: options.reprovideIntervalMs === undefined ? undefined : 2 * options.reprovideIntervalMs
+        }
+      })
+    }
+  }))
+  await helia.start()
+  if (options.mode === 'server') await helia.libp2p.services.dht.setMode('server')
+  return helia
+}
+// #endregion
+
+export type RoutingNode = Awaited<ReturnType<typeof createRoutingNode>>
+
+/** IPNS over this node's routing (the DHT): names publish and resolve as Kubo's do. */
+export const namesOf = (node: RoutingNode) => ipns(node)
