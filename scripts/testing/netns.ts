@@ -59,6 +59,8 @@ export interface TestHost {
   device: string
   /** `node <script>` inside the host's namespace. */
   start: (script: string[], options: { cwd: string, env?: Record<string, string>, label?: string }) => RoleProcess
+  /** Any program inside the host's namespace (a Kubo daemon). */
+  startCommand: (command: string[], options: { cwd: string, env?: Record<string, string>, label?: string }) => RoleProcess
   /** Runs a command inside the namespace and returns its stdout. */
   exec: (args: string[]) => string
 }
@@ -93,8 +95,9 @@ export function createHost (name: string): TestHost {
     bridgePort,
     device: inside,
     exec,
-    // `ip netns exec` execs the command, so the process we hold (and signal) is node itself
-    start: (script, options) => startProcess(['ip', 'netns', 'exec', namespace, process.execPath, ...script], { ...options, label: options.label ?? `${name}: ${script.join(' ')}` })
+    // `ip netns exec` execs the command, so the process we hold (and signal) is the program itself
+    start: (script, options) => startProcess(['ip', 'netns', 'exec', namespace, process.execPath, ...script], { ...options, label: options.label ?? `${name}: ${script.join(' ')}` }),
+    startCommand: (command, options) => startProcess(['ip', 'netns', 'exec', namespace, ...command], { ...options, label: options.label ?? `${name}: ${command.join(' ')}` })
   }
 }
 

@@ -1,0 +1,4 @@
+// The routing tier's host check (scripts/testing/host.ts).
+import { hostTest } from '../testing/host.ts'
+
+hostTest('routing')
