@@ -7,16 +7,18 @@
 //                      validity are checked
 //   publish <cid>      publishes /ipfs/<cid> under the name whose key is in NAME_KEY_FILE (made on first
 //                      use), one sequence number above the highest record the DHT has
+// With DELEGATED_ROUTER (a Routing V1 HTTP API, e.g. Kubo's gateway) instead of BOOTSTRAP, it joins no DHT
+// and asks that server for providers, peers and names.
 // Every step prints what it did and how long it took; a failure is one line and exit code 1.
-// `pnpm start:client <command> <arg>`; BOOTSTRAP, DHT_NETWORK, TIMEOUT_MS, NAME_KEY_FILE (config.ts).
+// `pnpm start:client <command> <arg>`; BOOTSTRAP, DELEGATED_ROUTER, DHT_NETWORK, TIMEOUT_MS, NAME_KEY_FILE (config.ts).
 import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { unixfs } from '@helia/unixfs'
 import { ed25519Crypto } from '@ipshipyard/crypto'
-import { peerIdFromString } from '@libp2p/peer-id'
+import { peerIdFromCID, peerIdFromString } from '@libp2p/peer-id'
 import { CID } from 'multiformats/cid'
 import { oneLine, peerOf, readClientConfig, type ClientConfig } from './config.ts'
-import { createRoutingNode, namesOf, type RoutingNode } from './node.ts'
+import { createDelegatedNode, createRoutingNode, namesOf, type DelegatedNode, type RoutingNode } from './node.ts'
 
 type Log = (line: string) => void
 
@@ -35,12 +37,14 @@ function parseCid (text: string | undefined): CID {
   }
 }
 
+interface Found { provider: string, addresses: string[], toldBy: string }
+
 // #region find
 /**
  * Asks the DHT for providers of `cid`, from the bootstrap peer outwards: each answer names closer peers or
  * providers. Yields each provider with the peer that told us and how many peers had answered by then.
  */
-export async function * findProviders (node: RoutingNode, cid: CID, signal: AbortSignal): AsyncGenerator<{ provider: string, addresses: string[], toldBy: string, answers: number }> {
+export async function * findProviders (node: RoutingNode, cid: CID, signal: AbortSignal): AsyncGenerator<Found & { answers: number }> {
   let answers = 0
   const seen = new Set<string>()
   for await (const event of node.libp2p.services.dht.findProviders(cid, { signal })) {
@@ -55,10 +59,23 @@ export async function * findProviders (node: RoutingNode, cid: CID, signal: Abor
 }
 // #endregion
 
-async function get (node: RoutingNode, config: ClientConfig, cid: CID, out: string | undefined, signal: AbortSignal, log: Log, started: number): Promise<void> {
-  const bootstrapPeer = peerOf(config.bootstrap[0]!).toString()
-  for await (const found of findProviders(node, cid, signal)) {
-    log(`found provider ${found.provider} after ${Math.round(performance.now() - started)} ms: told by ${found.toldBy === bootstrapPeer ? 'the bootstrap peer' : `${short(found.toldBy)}, which the search reached from the bootstrap peer`} (${found.answers} DHT answer${found.answers === 1 ? '' : 's'} so far), at ${found.addresses.join(', ') || 'no address (the DHT kept none on this network)'}`)
+/** The same from a delegated router: one HTTP request, the server's answer. */
+async function * findProvidersDelegated (node: DelegatedNode, cid: CID, signal: AbortSignal): AsyncGenerator<Found> {
+  for await (const provider of node.routing.findProviders(cid, { signal })) {
+    yield { provider: peerIdFromCID(provider.id).toString(), addresses: provider.multiaddrs.map(String), toldBy: 'the delegated router' }
+  }
+}
+
+/** Who told us, in words. */
+function source (found: Found & { answers?: number }, bootstrapPeer: string | undefined): string {
+  if (found.answers === undefined) return found.toldBy
+  return `${found.toldBy === bootstrapPeer ? 'the bootstrap peer' : `${short(found.toldBy)}, which the search reached from the bootstrap peer`} (${found.answers} DHT answer${found.answers === 1 ? '' : 's'} so far)`
+}
+
+async function get (client: Client, cid: CID, out: string | undefined, signal: AbortSignal, log: Log, started: number): Promise<void> {
+  const { node } = client
+  for await (const found of client.findProviders(cid, signal)) {
+    log(`found provider ${found.provider} after ${Math.round(performance.now() - started)} ms: told by ${source(found, client.bootstrapPeer)}, at ${found.addresses.join(', ') || 'no address (none kept for this network)'}`)
     const chunks: Uint8Array[] = []
     for await (const chunk of unixfs(node).cat(cid, { signal })) chunks.push(chunk)
     const bytes = Buffer.concat(chunks)
@@ -73,32 +90,32 @@ async function get (node: RoutingNode, config: ClientConfig, cid: CID, out: stri
   throw new Error(`no provider of ${cid} found in the DHT`)
 }
 
-async function providers (node: RoutingNode, cid: CID, signal: AbortSignal, log: Log): Promise<void> {
+async function providers (client: Client, cid: CID, signal: AbortSignal, log: Log): Promise<void> {
   let count = 0
-  for await (const found of findProviders(node, cid, signal)) {
+  for await (const found of client.findProviders(cid, signal)) {
     count++
-    log(`provider ${found.provider} (told by ${short(found.toldBy)}) at ${found.addresses.join(', ')}`)
+    log(`provider ${found.provider} (told by ${source(found, client.bootstrapPeer)}) at ${found.addresses.join(', ')}`)
   }
   log(`${count} provider${count === 1 ? '' : 's'} of ${cid}`)
 }
 
-async function findPeer (node: RoutingNode, text: string | undefined, signal: AbortSignal, log: Log, started: number): Promise<void> {
+async function findPeer ({ node }: Client, text: string | undefined, signal: AbortSignal, log: Log, started: number): Promise<void> {
   let peer
   try {
     peer = peerIdFromString(text ?? '')
   } catch {
     throw new Error(`"${text ?? ''}" is not a peer ID`)
   }
-  const found = await node.libp2p.peerRouting.findPeer(peer, { signal }).catch((err: Error) => {
-    throw new Error(`${peer} not found in the DHT: ${oneLine(err.message)}`)
+  const found = await node.routing.findPeer(peer.toCID(), { signal }).catch((err: Error) => {
+    throw new Error(`${peer} not found: ${oneLine(err.message)}`)
   })
-  log(`found peer ${found.id} after ${Math.round(performance.now() - started)} ms at ${found.multiaddrs.map(String).join(', ')}`)
+  log(`found peer ${peerIdFromCID(found.id)} after ${Math.round(performance.now() - started)} ms at ${found.multiaddrs.map(String).join(', ')}`)
 }
 
 const nameText = (text: string | undefined): string => (text ?? '').replace(/^\/ipns\//, '')
 
 // #region names
-async function resolve (node: RoutingNode, text: string | undefined, signal: AbortSignal, log: Log, started: number): Promise<void> {
+async function resolve ({ node }: Client, text: string | undefined, signal: AbortSignal, log: Log, started: number): Promise<void> {
   const name = nameText(text)
   try {
     for await (const result of namesOf(node).resolve(name, { signal, nocache: true })) {
@@ -110,7 +127,7 @@ async function resolve (node: RoutingNode, text: string | undefined, signal: Abo
   }
 }
 
-async function publish (node: RoutingNode, config: ClientConfig, cid: CID, signal: AbortSignal, log: Log, started: number): Promise<void> {
+async function publish ({ node }: Client, config: ClientConfig, cid: CID, signal: AbortSignal, log: Log, started: number): Promise<void> {
   const names = namesOf(node)
   const ed25519 = ed25519Crypto()
   const key = existsSync(config.nameKeyFile)
@@ -118,36 +135,52 @@ async function publish (node: RoutingNode, config: ClientConfig, cid: CID, signa
     : await ed25519.generatePrivateKey()
   if (!existsSync(config.nameKeyFile)) await writeFile(config.nameKeyFile, Buffer.from(key.toProtobuf()).toString('base64') + '\n', { mode: 0o600 })
   await node.keychain.importKey('name', key)
-  // the record the DHT has now (if any) is cached, so the new one gets the next sequence number
+  // the record the network has now (if any) is cached, so the new one gets the next sequence number
   try {
-    for await (const current of names.resolve(key.publicKey, { signal, nocache: true })) log(`the DHT has sequence ${current.record.sequence} (${current.value})`)
+    for await (const current of names.resolve(key.publicKey, { signal, nocache: true })) log(`the network has sequence ${current.record.sequence} (${current.value})`)
   } catch {
-    log('the DHT has no record for this name yet')
+    log('the network has no record for this name yet')
   }
   const published = await names.publish('name', cid, { signal })
   log(`published ${published.name} → /ipfs/${cid} (sequence ${published.record.sequence}) after ${Math.round(performance.now() - started)} ms`)
 }
 // #endregion
 
+interface Client {
+  node: RoutingNode | DelegatedNode
+  findProviders: (cid: CID, signal: AbortSignal) => AsyncGenerator<Found & { answers?: number }>
+  bootstrapPeer?: string
+}
+
+async function createClient (config: ClientConfig, log: Log): Promise<Client> {
+  if (config.delegatedRouter !== undefined) {
+    const node = await createDelegatedNode(config.delegatedRouter)
+    log(`client ${node.libp2p.peerId} asking ${config.delegatedRouter} (Routing V1 HTTP API; no DHT)`)
+    return { node, findProviders: async function * (cid, signal) { yield * findProvidersDelegated(node, cid, signal) } }
+  }
+  const node = await createRoutingNode({ mode: 'client', network: config.network, listen: config.listen, bootstrap: config.bootstrap.map(String) })
+  log(`DHT client ${node.libp2p.peerId} joining through ${config.bootstrap.join(', ')} (${config.network} DHT)`)
+  return { node, findProviders: async function * (cid, signal) { yield * findProviders(node, cid, signal) }, bootstrapPeer: peerOf(config.bootstrap[0]!).toString() }
+}
+
 export async function runClient ([command, argument, out]: string[], config: ClientConfig, log: Log = console.log): Promise<void> {
   if (!COMMANDS.includes(command as Command)) throw new Error(`usage: client <${COMMANDS.join('|')}> <argument> (got "${command ?? ''}")`)
   const started = performance.now()
-  const node = await createRoutingNode({ mode: 'client', network: config.network, listen: config.listen, bootstrap: config.bootstrap.map(String) })
+  const client = await createClient(config, log)
   const signal = AbortSignal.timeout(config.timeoutMs)
   try {
-    log(`DHT client ${node.libp2p.peerId} joining through ${config.bootstrap.join(', ')} (${config.network} DHT)`)
     switch (command as Command) {
-      case 'get': await get(node, config, parseCid(argument), out, signal, log, started); break
-      case 'providers': await providers(node, parseCid(argument), signal, log); break
-      case 'find-peer': await findPeer(node, argument, signal, log, started); break
-      case 'resolve': await resolve(node, argument, signal, log, started); break
-      case 'publish': await publish(node, config, parseCid(argument), signal, log, started); break
+      case 'get': await get(client, parseCid(argument), out, signal, log, started); break
+      case 'providers': await providers(client, parseCid(argument), signal, log); break
+      case 'find-peer': await findPeer(client, argument, signal, log, started); break
+      case 'resolve': await resolve(client, argument, signal, log, started); break
+      case 'publish': await publish(client, config, parseCid(argument), signal, log, started); break
     }
   } catch (err) {
     if (signal.aborted) throw new Error(`${command} ${argument ?? ''}: nothing within TIMEOUT_MS (${config.timeoutMs} ms): ${oneLine((err as Error).message)}`)
     throw err
   } finally {
-    await node.stop()
+    await client.node.stop()
   }
 }
 

@@ -35,6 +35,8 @@ export interface ServerConfig extends NodeConfig {
 }
 
 export interface ClientConfig extends NodeConfig {
+  /** A Routing V1 HTTP API to ask instead of joining the DHT (DELEGATED_ROUTER, e.g. Kubo's gateway). */
+  delegatedRouter: string | undefined
   timeoutMs: number
   /** Where `publish` keeps its name's key (NAME_KEY_FILE); made on first use. */
   nameKeyFile: string
@@ -98,9 +100,12 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
 
 export function readClientConfig (env: Env = process.env): ClientConfig {
   const node = nodeConfig(env)
-  if (node.bootstrap.length === 0) throw new Error('BOOTSTRAP is required: the multiaddr of one peer of the DHT, with /p2p/<peer id>')
+  const delegatedRouter = env.DELEGATED_ROUTER === '' ? undefined : env.DELEGATED_ROUTER
+  if (delegatedRouter !== undefined && (!URL.canParse(delegatedRouter) || !/^https?:$/.test(new URL(delegatedRouter).protocol))) throw new Error(`DELEGATED_ROUTER must be an http(s) URL such as http://127.0.0.1:8080 (Kubo's gateway), got "${delegatedRouter}"`)
+  if (node.bootstrap.length === 0 && delegatedRouter === undefined) throw new Error('BOOTSTRAP is required: the multiaddr of one peer of the DHT, with /p2p/<peer id> (or DELEGATED_ROUTER: a Routing V1 HTTP API)')
   return {
     ...node,
+    delegatedRouter,
     timeoutMs: positiveInteger(env, 'TIMEOUT_MS', 30_000),
     nameKeyFile: env.NAME_KEY_FILE ?? '.name-key'
   }

@@ -5,6 +5,7 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { withBitswap } from '@helia/bitswap'
+import { delegatedHTTPRouter } from '@helia/delegated-routing-client'
 import { ipns } from '@helia/ipns'
 import { withLibp2pLight } from '@helia/libp2p'
 import { bootstrap } from '@libp2p/bootstrap'
@@ -67,5 +68,33 @@ export async function createRoutingNode (options: RoutingNodeOptions) {
 
 export type RoutingNode = Awaited<ReturnType<typeof createRoutingNode>>
 
-/** IPNS over this node's routing (the DHT): names publish and resolve as Kubo's do. */
-export const namesOf = (node: RoutingNode) => ipns(node)
+// #region delegated
+/**
+ * A node with no DHT at all: it asks a Routing V1 HTTP API (Kubo serves one on its gateway at /routing/v1)
+ * for providers, peers and IPNS records, and fetches over bitswap from the providers it is told of. What a
+ * browser or a short-lived process does instead of joining the DHT.
+ */
+export async function createDelegatedNode (url: string) {
+  const helia = withBitswap(withLibp2pLight(createHeliaLight({
+    routers: [delegatedHTTPRouter({
+      url,
+      // providers that speak bitswap (or say nothing), reachable over TCP: what this node can dial
+      filterProtocols: ['transport-bitswap', 'unknown'],
+      filterAddrs: ['tcp'],
+      cacheTTL: 0
+    })]
+  }), {
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() }
+  }))
+  await helia.start()
+  return helia
+}
+// #endregion
+
+export type DelegatedNode = Awaited<ReturnType<typeof createDelegatedNode>>
+
+/** IPNS over the node's routing (the DHT, or the delegated router): names publish and resolve as Kubo's do. */
+export const namesOf = (node: RoutingNode | DelegatedNode) => ipns(node)

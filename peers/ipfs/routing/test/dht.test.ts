@@ -75,12 +75,13 @@ test('a provider announces again before its records lapse; once it is gone, the 
   }
 })
 
-test('bad input is one line and exit code 1: no BOOTSTRAP, a bootstrap address without a peer, not a CID, a name nobody published', async () => {
+test('bad input is one line and exit code 1: no BOOTSTRAP, a bootstrap address without a peer, not a CID, a router that is not a URL, a name nobody published', async () => {
   const { BOOTSTRAP } = await startNetwork(1)
   const cases: Array<[string[], Record<string, string>, RegExp]> = [
     [['get', 'bafkqaaa'], {}, /^client: BOOTSTRAP is required/],
     [['get', 'bafkqaaa'], { BOOTSTRAP: '/ip4/127.0.0.1/tcp/1' }, /^client: BOOTSTRAP: "\/ip4\/127.0.0.1\/tcp\/1" has no \/p2p\/<peer id>/],
     [['get', 'not-a-cid'], { BOOTSTRAP }, /^client: "not-a-cid" is not a CID$/],
+    [['get', 'bafkqaaa'], { DELEGATED_ROUTER: 'kubo:8080' }, /^client: DELEGATED_ROUTER must be an http\(s\) URL/],
     [['fetch', 'x'], { BOOTSTRAP }, /^client: usage: client <get\|providers\|find-peer\|resolve\|publish>/],
     [['resolve', 'k51qzi5uqu5dlqwh7lfc4b6tx1pkghte0qyri7kwhes7zguuaoquuuu5qhrrip'], { BOOTSTRAP, TIMEOUT_MS: '5000' }, /^client: could not resolve \/ipns\/k51qzi5uqu5dlqwh7lfc4b6tx1pkghte0qyri7kwhes7zguuaoquuuu5qhrrip: /]
   ]
