@@ -5,8 +5,8 @@
 // orbitdb-v4 bacalhau-runner startup, and against peers built with Go (scripts/real-peers.ts) kubo-interop
 // bacalhau-real, which a run without names includes when their binaries are there, in headless Chromium
 // browser (when Chromium is there), and on a Docker engine docker (image sizes, build times, up → healthy). Only
-// when named: load, and nat (root: hole punching per NAT pair and transport, relayed vs direct throughput in
-// the NAT lab). `--write` with names replaces just those benchmarks' rows.
+// when named: load, nat (root: hole punching per NAT pair and transport, relayed vs direct throughput in
+// the NAT lab) and routing (root: finding providers and names in the routing tier's private DHT). `--write` with names replaces just those benchmarks' rows.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -26,6 +26,7 @@ import { benchOrbitdbV2, profileOrbitdbV2Puts, profileOrbitdbV2Replication } fro
 import { benchOrbitdbV4, profileOrbitdbV4Puts, profileOrbitdbV4Replication } from './bench/orbitdb-v4.ts'
 import { benchLoad } from './bench/load.ts'
 import { benchNat } from './bench/nat.ts'
+import { benchRouting } from './bench/routing.ts'
 import { benchServers } from './bench/servers.ts'
 import { benchStartup } from './bench/startup.ts'
 
@@ -45,9 +46,10 @@ export const LOAD_BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResu
   load: benchLoad
 }
 
-/** In the NAT tier's lab (root, minutes): only when named; the NAT tier runs it at a token size. */
-export const NAT_BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
-  nat: benchNat
+/** In labs of network namespaces (root, minutes): only when named; the NAT and routing tiers run them at a token size. */
+export const LAB_BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>> = {
+  nat: benchNat,
+  routing: benchRouting
 }
 
 /** On a running Docker engine: the docker tier runs this at a token size; a run without names includes it when an engine answers. */
@@ -141,7 +143,7 @@ if (import.meta.main) {
   const names = process.argv.slice(2).filter(arg => !arg.startsWith('--'))
   const write = process.argv.includes('--write')
   const scale: Scale = process.argv.includes('--tiny') ? 'tiny' : 'full'
-  const all = { ...BENCHMARKS, ...INTEROP_BENCHMARKS, ...BROWSER_BENCHMARKS, ...DOCKER_BENCHMARKS, ...LOAD_BENCHMARKS, ...NAT_BENCHMARKS }
+  const all = { ...BENCHMARKS, ...INTEROP_BENCHMARKS, ...BROWSER_BENCHMARKS, ...DOCKER_BENCHMARKS, ...LOAD_BENCHMARKS, ...LAB_BENCHMARKS }
   const unknown = names.filter(name => !(name in all))
   if (unknown.length > 0) {
     console.error(`bench: unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(all).join(', ')}`)
