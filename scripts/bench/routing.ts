@@ -11,7 +11,7 @@ import { startClient, startDht, type Dht } from '../routing/lab.ts'
 import { runCleanups, tempDir } from '../testing/cleanup.ts'
 import { createHost, type TestHost } from '../testing/netns.ts'
 import { terminateAllProcesses } from '../testing/processes.ts'
-import { median, round, timed, type BenchResult, type Scale } from './measure.ts'
+import { firstLine, median, round, timed, type BenchResult, type Scale } from './measure.ts'
 
 const CONTENT_BYTES = 256 * 1024
 
@@ -37,8 +37,11 @@ async function freshContent (dht: Dht, dir: string, index: number): Promise<stri
 }
 
 function row (name: string, samples: number[], detail: Record<string, string | number> = {}): BenchResult {
-  return { bench: 'routing', case: `${name} (median of ${samples.length})`, value: round(median(samples), 0), unit: 'ms', detail: { min: Math.min(...samples), max: Math.max(...samples), ...detail } }
+  return { bench: 'routing', case: name, value: round(median(samples), 0), unit: 'ms', detail: { tries: samples.length, min: Math.min(...samples), max: Math.max(...samples), ...detail } }
 }
+
+/** A resolve that found nothing right after its publish: counted, and the first reason kept. */
+const failureDetail = (reasons: string[]): Record<string, string> => reasons.length === 0 ? {} : { 'not resolved': reasons[0]! }
 
 export async function benchRouting (scale: Scale): Promise<BenchResult[]> {
   if (process.getuid?.() !== 0) throw new Error('bench routing needs root: its DHT runs on test hosts in network namespaces (as the routing tier does)')
@@ -50,6 +53,7 @@ export async function benchRouting (scale: Scale): Promise<BenchResult[]> {
     const BOOTSTRAP = dht.BOOTSTRAP
     const delegated = { DELEGATED_ROUTER: dht.kubo[1]!.gateway }
     const finder = dht.kubo[0]!
+    const failures = { dht: [] as string[], delegated: [] as string[] }
     const samples: Record<string, number[]> = { heliaProvider: [], heliaContent: [], kuboProvider: [], kuboContent: [], dhtPublish: [], dhtResolve: [], delegatedPublish: [], delegatedResolve: [] }
     for (let index = 0; index < tries; index++) {
       const got = await runClient(clientHost, ['get', await freshContent(dht, dir, 2 * index), join(dir, 'fetched.bin')], { BOOTSTRAP })
@@ -68,7 +72,11 @@ export async function benchRouting (scale: Scale): Promise<BenchResult[]> {
         const published = await runClient(clientHost, ['publish', cid], { ...env, NAME_KEY_FILE: keyFile })
         const name = /^published \/ipns\/(\w+) /m.exec(published)![1]!
         samples[`${via}Publish`]!.push(msAfter(published, 'published '))
-        samples[`${via}Resolve`]!.push(msAfter(await runClient(clientHost, ['resolve', name], env), 'resolved '))
+        try {
+          samples[`${via}Resolve`]!.push(msAfter(await runClient(clientHost, ['resolve', name], env), 'resolved '))
+        } catch (err) {
+          failures[via].push(firstLine(err).replace(/^.*could not resolve \/ipns\/\w+: /, ''))
+        }
       }
     }
     const medianOf = (key: string): number => round(median(samples[key]!), 0)
@@ -76,8 +84,8 @@ export async function benchRouting (scale: Scale): Promise<BenchResult[]> {
       row('first provider, Helia client (new process, one bootstrap peer; content Kubo added)', samples.heliaProvider!, { 'to the content (median) ms': medianOf('heliaContent'), 'Kubo as finder (median) ms': medianOf('kuboProvider'), 'ratio to Kubo': round(medianOf('heliaProvider') / medianOf('kuboProvider'), 2) }),
       row('first provider, Kubo (running daemon, routing findprovs -n 1)', samples.kuboProvider!, { 'to the content (median) ms': medianOf('kuboContent') }),
       row(`${CONTENT_BYTES / 1024} KiB content, Helia client from start to the last block`, samples.heliaContent!, { 'Kubo (findprovs + cat, median) ms': medianOf('kuboContent'), 'ratio to Kubo': round(medianOf('heliaContent') / medianOf('kuboContent'), 2) }),
-      row('IPNS resolve over the DHT, Helia client (new process)', samples.dhtResolve!, { 'publish (median) ms': medianOf('dhtPublish') }),
-      row('IPNS resolve through Kubo\'s Routing V1 API, Helia client (new process, no DHT)', samples.delegatedResolve!, { 'publish (median) ms': medianOf('delegatedPublish'), 'ratio to the DHT': round(medianOf('delegatedResolve') / medianOf('dhtResolve'), 2) })
+      { ...row('IPNS resolve over the DHT, Helia client (new process)', samples.dhtResolve!, { 'publish (median) ms': medianOf('dhtPublish'), ...failureDetail(failures.dht) }), failures: failures.dht.length },
+      { ...row('IPNS resolve through Kubo\'s Routing V1 API, Helia client (new process, no DHT)', samples.delegatedResolve!, { 'publish (median) ms': medianOf('delegatedPublish'), 'ratio to the DHT': round(medianOf('delegatedResolve') / medianOf('dhtResolve'), 2), ...failureDetail(failures.delegated) }), failures: failures.delegated.length }
     ]
   } finally {
     await terminateAllProcesses()

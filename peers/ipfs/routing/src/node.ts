@@ -14,6 +14,8 @@ import { kadDHT, removePrivateAddressesMapper, removePublicAddressesMapper } fro
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createHeliaLight } from 'helia'
+import { ipnsSelector } from 'ipns/selector'
+import { ipnsValidator } from 'ipns/validator'
 import type { DhtNetwork } from './config.ts'
 
 // #region dht
@@ -40,7 +42,8 @@ export async function createRoutingNode (options: RoutingNodeOptions) {
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    peerDiscovery: options.bootstrap.length === 0 ? [] : [bootstrap({ list: options.bootstrap })],
+    // dial the bootstrap peers at once (the default waits a second first: most of a short client's run)
+    peerDiscovery: options.bootstrap.length === 0 ? [] : [bootstrap({ list: options.bootstrap, timeout: 0 })],
     services: {
       identify: identify(),
       ping: ping(),
@@ -51,6 +54,10 @@ export async function createRoutingNode (options: RoutingNodeOptions) {
         clientMode: options.mode === 'client',
         // the addresses a peer may be reached at on this network, as Kubo filters them
         peerInfoMapper: options.network === 'lan' ? removePublicAddressesMapper : removePrivateAddressesMapper,
+        // a DHT server refuses records it cannot check, and kad-dht knows no IPNS on its own: without these it
+        // drops every name put to it (Helia's default DHT too), and only Kubo servers would keep them
+        validators: { ipns: ipnsValidator },
+        selectors: { ipns: ipnsSelector },
         // every interval: announce again what this node provides (before it expires), drop others' expired records
         reprovide: {
           interval: options.reprovideIntervalMs,
