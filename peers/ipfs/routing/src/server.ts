@@ -35,10 +35,15 @@ const short = (peer: string): string => `…${peer.slice(-6)}`
 export async function provideText (node: RoutingNode, text: string, log: Log, timeoutMs = PROVIDE_TIMEOUT_MS): Promise<CID> {
   const cid = await unixfs(node).addBytes(new TextEncoder().encode(text))
   const holders: string[] = []
-  for await (const event of node.libp2p.services.dht.provide(cid, { signal: AbortSignal.timeout(timeoutMs) })) {
-    if (event.name === 'PEER_RESPONSE' && event.messageName === 'ADD_PROVIDER') holders.push(event.from.toString())
+  const signal = AbortSignal.timeout(timeoutMs)
+  try {
+    for await (const event of node.libp2p.services.dht.provide(cid, { signal })) {
+      if (event.name === 'PEER_RESPONSE' && event.messageName === 'ADD_PROVIDER') holders.push(event.from.toString())
+    }
+  } catch (err) {
+    if (!signal.aborted) throw err
   }
-  if (holders.length === 0) throw new Error(`no DHT server took the provider record for ${cid}: is BOOTSTRAP a DHT server on the same network (DHT_NETWORK)?`)
+  if (holders.length === 0) throw new Error(`no DHT server took the provider record for ${cid} within ${timeoutMs} ms: is BOOTSTRAP a DHT server on the same network (DHT_NETWORK)?`)
   log(`providing ${cid}: provider record on ${holders.length} DHT server${holders.length === 1 ? '' : 's'} (${holders.map(short).join(', ')})`)
   return cid
 }
