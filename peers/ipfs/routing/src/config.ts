@@ -119,3 +119,28 @@ export function oneLine (text: string): string {
 export function peerOf (address: Multiaddr): PeerId {
   return peerIdFromString(address.getComponents().findLast(component => component.name === 'p2p')!.value!)
 }
+
+export interface PeerConfig {
+  listen: string[]
+  bootstrap: Multiaddr[]
+  /** DISCOVERY_TOPIC: peers of one app share it. */
+  topic: string
+  /** MIN_PEERS: exit 0 once connected to this many peers found by topic; 0 runs until stopped. */
+  minPeers: number
+  timeoutMs: number
+}
+
+export function readPeerConfig (env: Env = process.env): PeerConfig {
+  const node = nodeConfig(env)
+  const topic = env.DISCOVERY_TOPIC ?? ''
+  if (topic.trim() === '') throw new Error('DISCOVERY_TOPIC is required: the topic the peers of your app share')
+  const minPeers = env.MIN_PEERS === '0' ? 0 : positiveInteger(env, 'MIN_PEERS', 1)
+  if (node.bootstrap.length === 0 && minPeers > 0) throw new Error('BOOTSTRAP is required: the multiaddr of one peer that relays the discovery topic, with /p2p/<peer id> (without one and with MIN_PEERS=0, this peer is that bootstrap peer)')
+  return {
+    listen: node.listen.length > 0 ? node.listen : ['/ip4/127.0.0.1/tcp/0'],
+    bootstrap: node.bootstrap,
+    topic,
+    minPeers,
+    timeoutMs: positiveInteger(env, 'TIMEOUT_MS', 30_000)
+  }
+}

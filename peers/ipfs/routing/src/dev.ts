@@ -1,7 +1,8 @@
 // `pnpm dev`: a small DHT on loopback, every role its own process. A bootstrap server; three servers that
 // know only it, one of them providing a text and publishing it under its IPNS name; then clients that know
 // only the bootstrap peer find the provider, fetch and check the text, find a server by its peer ID,
-// resolve the name, and publish a name of their own twice (the sequence goes up). Lines carry their role.
+// resolve the name, and publish a name of their own twice (the sequence goes up). Then peers that know only
+// a bootstrap peer find each other by a shared topic. Lines carry their role.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -31,13 +32,16 @@ async function exitCode (child: ChildProcess): Promise<number> {
   return code ?? 1
 }
 
-async function startServer (label: string, env: Record<string, string>): Promise<Ready> {
+/** Starts a role that prints READY {json} and keeps running; resolves with what it printed. */
+async function startReady (label: string, args: string[], env: Record<string, string>): Promise<Ready> {
   const { promise, resolve } = Promise.withResolvers<Ready>()
-  const server = startRole(label, ['src/server.ts'], { LISTEN_ADDRS: LOOPBACK, ...env }, line => {
+  const role = startRole(label, args, { LISTEN_ADDRS: LOOPBACK, ...env }, line => {
     if (line.startsWith('READY ')) resolve(JSON.parse(line.slice('READY '.length)) as Ready)
   })
-  return Promise.race([promise, exitCode(server).then(code => { throw new Error(`${label} exited with code ${code} before it was ready`) })])
+  return Promise.race([promise, exitCode(role).then(code => { throw new Error(`${label} exited with code ${code} before it was ready`) })])
 }
+
+const startServer = async (label: string, env: Record<string, string>): Promise<Ready> => startReady(label, ['src/server.ts'], env)
 
 async function runClient (args: string[], env: Record<string, string>): Promise<void> {
   const code = await exitCode(startRole('client', ['src/client.ts', ...args], env))
@@ -59,6 +63,13 @@ try {
   await runClient(['resolve', provider.name], clientEnv)
   await runClient(['publish', provider.cid], clientEnv)
   await runClient(['publish', provider.cid], clientEnv)
+
+  // an app's peers by topic: a bootstrap peer that relays the topic, one peer waiting, one that finds it
+  const topicBootstrap = await startReady('topic', ['src/peer.ts'], { DISCOVERY_TOPIC: 'liftoff-notes', MIN_PEERS: '0' })
+  const topicEnv = { BOOTSTRAP: topicBootstrap.multiaddrs[0]!, DISCOVERY_TOPIC: 'liftoff-notes' }
+  await startReady('peer-a', ['src/peer.ts'], { ...topicEnv, MIN_PEERS: '0' })
+  const finder = await exitCode(startRole('peer-b', ['src/peer.ts'], topicEnv))
+  if (finder !== 0) throw new Error(`peer-b exited with code ${finder}`)
 } catch (err) {
   console.error(`dev: ${(err as Error).message}`)
   failed = true
