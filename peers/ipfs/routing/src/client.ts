@@ -156,11 +156,11 @@ async function createClient (config: ClientConfig, log: Log): Promise<Client> {
   if (config.delegatedRouter !== undefined) {
     const node = await createDelegatedNode(config.delegatedRouter)
     log(`client ${node.libp2p.peerId} asking ${config.delegatedRouter} (Routing V1 HTTP API; no DHT)`)
-    return { node, findProviders: async function * (cid, signal) { yield * findProvidersDelegated(node, cid, signal) } }
+    return { node, findProviders: (cid, signal) => findProvidersDelegated(node, cid, signal) }
   }
   const node = await createRoutingNode({ mode: 'client', network: config.network, listen: config.listen, bootstrap: config.bootstrap.map(String) })
   log(`DHT client ${node.libp2p.peerId} joining through ${config.bootstrap.join(', ')} (${config.network} DHT)`)
-  return { node, findProviders: async function * (cid, signal) { yield * findProviders(node, cid, signal) }, bootstrapPeer: peerOf(config.bootstrap[0]!).toString() }
+  return { node, findProviders: (cid, signal) => findProviders(node, cid, signal), bootstrapPeer: peerOf(config.bootstrap[0]!).toString() }
 }
 
 export async function runClient ([command, argument, out]: string[], config: ClientConfig, log: Log = console.log): Promise<void> {

@@ -35,9 +35,9 @@ export async function startPeer (config: PeerConfig, log: Log = console.log): Pr
       if (config.minPeers > 0 && found.size >= config.minPeers) resolve([...found])
     }
   })
-  const timer = setTimeout(() => reject(new Error(`found ${found.size} of ${config.minPeers} peers on "${config.topic}" within ${config.timeoutMs} ms (TIMEOUT_MS)`)), config.timeoutMs)
+  // with MIN_PEERS=0 the peer waits on until stopped: no deadline
+  const timer = config.minPeers === 0 ? undefined : setTimeout(() => reject(new Error(`found ${found.size} of ${config.minPeers} peers on "${config.topic}" within ${config.timeoutMs} ms (TIMEOUT_MS)`)), config.timeoutMs)
   void promise.finally(() => clearTimeout(timer)).catch(() => {})
-  if (config.minPeers === 0) clearTimeout(timer)
   log(`READY ${JSON.stringify({ peerId: node.peerId.toString(), multiaddrs: node.getMultiaddrs().map(String) })}`)
   log(config.bootstrap.length === 0 ? `bootstrap peer ${node.peerId}: relays "${config.topic}"` : `peer ${node.peerId} on topic "${config.topic}", joining through ${config.bootstrap.join(', ')}`)
   return { node, found: promise, stop: async () => { clearTimeout(timer); await node.stop() } }
@@ -51,8 +51,9 @@ if (import.meta.main) {
   process.once('SIGINT', () => stop(0))
   process.once('SIGTERM', () => stop(0))
   try {
-    peer = await startPeer(readPeerConfig())
-    if (readPeerConfig().minPeers > 0) {
+    const config = readPeerConfig()
+    peer = await startPeer(config)
+    if (config.minPeers > 0) {
       const found = await peer.found
       console.log(`connected to ${found.length} peer${found.length === 1 ? '' : 's'} found by topic`)
       stop(0)
