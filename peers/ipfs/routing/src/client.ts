@@ -16,6 +16,8 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { unixfs } from '@helia/unixfs'
 import { ed25519Crypto } from '@ipshipyard/crypto'
 import { peerIdFromCID, peerIdFromString } from '@libp2p/peer-id'
+import { multihashToIPNSRoutingKey } from 'ipns'
+import { ipnsValidator } from 'ipns/validator'
 import { CID } from 'multiformats/cid'
 import { oneLine, peerOf, readClientConfig, type ClientConfig } from './config.ts'
 import { createDelegatedNode, createRoutingNode, namesOf, type DelegatedNode, type RoutingNode } from './node.ts'
@@ -123,7 +125,22 @@ async function resolve ({ node }: Client, text: string | undefined, signal: Abor
       return
     }
   } catch (err) {
-    throw new Error(`could not resolve /ipns/${name}: ${oneLine((err as Error).message)}`)
+    const reason = (err as Error).name === 'RecordsFailedValidationError' ? await whyRefused(node, name, signal) : (err as Error).message
+    throw new Error(`could not resolve /ipns/${name}: ${oneLine(reason)}`)
+  }
+}
+
+/**
+ * @helia/ipns says only that a record "was invalid"; asked again, the validator says why (a signature that
+ * is not the name's key, a validity in the past, …): the record is refused either way.
+ */
+async function whyRefused (node: RoutingNode | DelegatedNode, name: string, signal: AbortSignal): Promise<string> {
+  const routingKey = multihashToIPNSRoutingKey(peerIdFromString(name).toMultihash())
+  try {
+    await ipnsValidator(routingKey, await node.routing.get(routingKey, { signal }))
+    return 'the record the network returned was refused, and a second one was valid: try again'
+  } catch (err) {
+    return `the record the network returned was refused: ${(err as Error).message}`
   }
 }
 
