@@ -25,9 +25,13 @@ export interface LabKubo {
   gateway: string
 }
 
-export async function startHeliaServer (name: string, env: Record<string, string> = {}): Promise<HeliaServer> {
+export const WS_PORT = 4002
+
+/** A Helia DHT server on a host of its own; `websockets` adds a WebSocket listener on WS_PORT, for pages. */
+export async function startHeliaServer (name: string, env: Record<string, string> = {}, options: { websockets?: boolean } = {}): Promise<HeliaServer> {
   const host = createHost(name)
-  const role = host.start(['src/server.ts'], { cwd: exampleDir, label: `${name}: helia server`, env: { LISTEN_ADDRS: `/ip4/${host.address}/tcp/${PORT}`, ...env } })
+  const listen = [`/ip4/${host.address}/tcp/${PORT}`, ...options.websockets === true ? [`/ip4/${host.address}/tcp/${WS_PORT}/ws`] : []]
+  const role = host.start(['src/server.ts'], { cwd: exampleDir, label: `${name}: helia server`, env: { LISTEN_ADDRS: listen.join(','), ...env } })
   return { host, role, ready: await waitForReady<Ready>(role, 60_000) }
 }
 

@@ -28,6 +28,8 @@ export interface ServerConfig extends NodeConfig {
   provideText: string | undefined
   /** Publish the provided root under this node's IPNS name (PUBLISH_NAME=1). */
   publishName: boolean
+  /** Keep and announce what peers ask it to over /liftoff/host/1.0.0 (ACCEPT_HOSTING=1): open to anyone who connects. */
+  acceptHosting: boolean
   /** How often this node announces again what it provides and drops expired records (REPROVIDE_INTERVAL_MS). */
   reprovideIntervalMs: number
   /** How long the provider records this node keeps for others stay valid (PROVIDE_VALIDITY_MS; Kubo: 48 h). */
@@ -93,6 +95,7 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     listen: node.listen.length > 0 ? node.listen : [`/ip4/127.0.0.1/tcp/${DEFAULT_PORT}`],
     provideText: env.PROVIDE_TEXT === '' ? undefined : env.PROVIDE_TEXT,
     publishName: env.PUBLISH_NAME === '1',
+    acceptHosting: env.ACCEPT_HOSTING === '1',
     reprovideIntervalMs: positiveInteger(env, 'REPROVIDE_INTERVAL_MS', 60 * 60 * 1000),
     provideValidityMs: positiveInteger(env, 'PROVIDE_VALIDITY_MS', 48 * 60 * 60 * 1000)
   }

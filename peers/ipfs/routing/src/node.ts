@@ -13,6 +13,7 @@ import { identify } from '@libp2p/identify'
 import { kadDHT, removePrivateAddressesMapper, removePublicAddressesMapper } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
 import { createHeliaLight } from 'helia'
 import { ipnsSelector } from 'ipns/selector'
 import { ipnsValidator } from 'ipns/validator'
@@ -39,7 +40,8 @@ export interface RoutingNodeOptions {
 export async function createRoutingNode (options: RoutingNodeOptions) {
   const helia = withBitswap(withLibp2pLight(createHeliaLight(), {
     addresses: { listen: options.listen, announce: options.announce ?? [] },
-    transports: [tcp()],
+    // TCP for Node peers and Kubo; WebSockets (a LISTEN_ADDRS entry ending in /ws) for browsers
+    transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // dial the bootstrap peers at once (the default waits a second first: most of a short client's run)

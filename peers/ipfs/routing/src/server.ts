@@ -3,6 +3,7 @@
 // and with PUBLISH_NAME=1 publishes that root under its own IPNS name (its peer ID, as Kubo's `self`).
 // Announcements repeat every REPROVIDE_INTERVAL_MS. Prints one READY {json} line. `pnpm start:server`.
 import { unixfs } from '@helia/unixfs'
+import { serveHosting } from './hosting.ts'
 import { readServerConfig, oneLine, type ServerConfig } from './config.ts'
 import { createRoutingNode, namesOf, type RoutingNode } from './node.ts'
 import type { CID } from 'multiformats/cid'
@@ -29,13 +30,11 @@ const short = (peer: string): string => `…${peer.slice(-6)}`
 
 // #region provide
 /**
- * Adds the text and announces this node as its provider to the DHT servers closest to the CID (the query
- * waits until the routing table has a peer). Says which servers took the record; none is an error.
+ * Announces this node as a provider of `cid` to the DHT servers closest to it (the query waits until the
+ * routing table has a peer) and returns which servers took the record.
  */
-export async function provideText (node: RoutingNode, text: string, log: Log, timeoutMs = PROVIDE_TIMEOUT_MS): Promise<CID> {
-  const cid = await unixfs(node).addBytes(new TextEncoder().encode(text))
+export async function announce (node: RoutingNode, cid: CID, signal: AbortSignal): Promise<string[]> {
   const holders: string[] = []
-  const signal = AbortSignal.timeout(timeoutMs)
   try {
     for await (const event of node.libp2p.services.dht.provide(cid, { signal })) {
       if (event.name === 'PEER_RESPONSE' && event.messageName === 'ADD_PROVIDER') holders.push(event.from.toString())
@@ -43,7 +42,14 @@ export async function provideText (node: RoutingNode, text: string, log: Log, ti
   } catch (err) {
     if (!signal.aborted) throw err
   }
-  if (holders.length === 0) throw new Error(`no DHT server took the provider record for ${cid} within ${timeoutMs} ms: is BOOTSTRAP a DHT server on the same network (DHT_NETWORK)?`)
+  if (holders.length === 0) throw new Error(`no DHT server took the provider record for ${cid}: is BOOTSTRAP a DHT server on the same network (DHT_NETWORK)?`)
+  return holders
+}
+
+/** Adds the text and announces it; says which servers took the record. */
+export async function provideText (node: RoutingNode, text: string, log: Log, timeoutMs = PROVIDE_TIMEOUT_MS): Promise<CID> {
+  const cid = await unixfs(node).addBytes(new TextEncoder().encode(text))
+  const holders = await announce(node, cid, AbortSignal.timeout(timeoutMs))
   log(`providing ${cid}: provider record on ${holders.length} DHT server${holders.length === 1 ? '' : 's'} (${holders.map(short).join(', ')})`)
   return cid
 }
@@ -60,6 +66,13 @@ export async function startServer (config: ServerConfig, log: Log = console.log)
     provideValidityMs: config.provideValidityMs
   })
   try {
+    if (config.acceptHosting) {
+      await serveHosting(node, {
+        timeoutMs: PROVIDE_TIMEOUT_MS,
+        announce: async (cid, signal) => (await announce(node, cid, signal)).length,
+        onHosted: (asker, response) => { log(`hosting request from ${short(asker.toString())}: ${JSON.stringify(response)}`) }
+      })
+    }
     const ready: Ready = { peerId: node.libp2p.peerId.toString(), multiaddrs: node.libp2p.getMultiaddrs().map(String) }
     if (config.provideText !== undefined) {
       const cid = await provideText(node, config.provideText, log)

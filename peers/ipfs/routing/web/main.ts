@@ -1,0 +1,80 @@
+// The page, for a browser nobody gave a provider's address to:
+//   ?router=<Routing V1 URL>&cid=<cid>[&name=<k51…>]   asks the router (e.g. Kubo's gateway) for a provider of
+//     the CID, fetches it from that provider over WebSockets (every block checked against its CID), and
+//     resolves the IPNS name through the same router
+//   ?text=<text>[&server=<a server's /ws multiaddr>]   adds the text in the page; with the address of a server
+//     that accepts hosting (ACCEPT_HOSTING=1), asks it to keep and announce it: only then can Kubo, given
+//     only the CID, find it (the page is in no DHT and nobody can dial it)
+import { ipns } from '@helia/ipns'
+import { unixfs } from '@helia/unixfs'
+import { peerIdFromCID } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { CID } from 'multiformats/cid'
+import { requestHosting } from '../src/hosting.ts'
+import { createBrowserNode, type BrowserNode } from './browser-node.ts'
+
+const TIMEOUT_MS = 30_000
+const show = (id: string, text: string): void => { document.getElementById(id)!.textContent = text }
+const setState = (state: string, text = state): void => {
+  const element = document.getElementById('state')!
+  element.dataset.state = state
+  element.textContent = text
+}
+const since = (started: number): string => `${Math.round(performance.now() - started)} ms`
+
+async function find (node: BrowserNode, router: string, cid: CID, name: string | null): Promise<void> {
+  const started = performance.now()
+  const signal = AbortSignal.timeout(TIMEOUT_MS)
+  setState('finding', `asking ${router} for providers of ${cid}`)
+  let fetched = false
+  for await (const provider of node.routing.findProviders(cid, { signal })) {
+    const peer = peerIdFromCID(provider.id)
+    show('provider', `${peer} at ${provider.multiaddrs.map(String).join(', ')} (told by ${router} after ${since(started)})`)
+    const connection = await node.libp2p.dial(provider.multiaddrs, { signal })
+    show('connection', `connected to ${connection.remotePeer} via ${connection.remoteAddr}`)
+    const chunks: Uint8Array[] = []
+    for await (const chunk of unixfs(node).cat(cid, { signal })) chunks.push(chunk)
+    show('content', new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer()))
+    show('fetched', `${chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0)} bytes after ${since(started)}, every block checked against its CID`)
+    fetched = true
+    break
+  }
+  if (!fetched) throw new Error(`${router} knows no provider of ${cid} that a page can dial`)
+  if (name !== null) {
+    for await (const result of ipns(node).resolve(name, { signal, nocache: true })) {
+      show('name', `/ipns/${name} → ${result.value} (sequence ${result.record.sequence}) after ${since(started)}`)
+      break
+    }
+  }
+  setState('done')
+}
+
+async function add (node: BrowserNode, text: string, server: string | null): Promise<void> {
+  const started = performance.now()
+  const cid = await unixfs(node).addBytes(new TextEncoder().encode(text))
+  show('added', cid.toString())
+  if (server === null) {
+    setState('added', 'added in this page only: nobody else can find it')
+    return
+  }
+  setState('hosting', `asking ${server} to keep and announce ${cid}`)
+  const answer = await requestHosting(node, multiaddr(server), cid, AbortSignal.timeout(TIMEOUT_MS))
+  if (!answer.ok) throw new Error(`the server did not host ${cid}: ${answer.error}`)
+  show('hosted', `${server.split('/p2p/')[1]} fetched ${answer.blocks} block${answer.blocks === 1 ? '' : 's'} from this page and announced ${cid} to ${answer.providerRecords} DHT server${answer.providerRecords === 1 ? '' : 's'} after ${since(started)}`)
+  setState('done')
+}
+
+const query = new URLSearchParams(location.search)
+const [router, cid, text] = [query.get('router'), query.get('cid'), query.get('text')]
+try {
+  if ((router === null || cid === null) && text === null) {
+    setState('idle', 'open this page with ?router=<Routing V1 URL>&cid=<cid>[&name=<k51…>] or ?text=<text>[&server=<multiaddr>]')
+  } else {
+    const node = await createBrowserNode(router ?? undefined)
+    show('peer', node.libp2p.peerId.toString())
+    if (text !== null) await add(node, text, query.get('server'))
+    else await find(node, router!, CID.parse(cid!), query.get('name'))
+  }
+} catch (err) {
+  setState('failed', `failed: ${(err as Error).message}`)
+}
