@@ -1,6 +1,7 @@
 // Both roles are configured by environment variables; every value but the client's DB_ADDRESS has a
 // default that works on loopback.
 import { join } from 'node:path'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 
 export const DEFAULT_TCP_PORT = 9311
 export const DEFAULT_WS_PORT = 9312
@@ -106,5 +107,50 @@ export function readClientConfig (env: Env = process.env): ClientConfig {
     writes: count(env, 'WRITES', 3, 0),
     dialDeadlineMs: count(env, 'DIAL_TIMEOUT_MS', 30_000),
     syncTimeoutMs: count(env, 'SYNC_TIMEOUT_MS', 60_000)
+  }
+}
+
+/** The discovery topic when DISCOVERY_TOPIC is unset: one per app, so give yours its own. */
+export const DEFAULT_DISCOVERY_TOPIC = 'liftoff-orbitdb._peer-discovery._p2p._pubsub'
+
+export interface PeerConfig {
+  /** DB_ADDRESS: the database to open and write; unset, this peer is a bootstrap peer that relays the topic. */
+  dbAddress: string | undefined
+  name: string
+  dataDir: string
+  identityKey: string | undefined
+  listen: string[]
+  /** BOOTSTRAP: peers to join through, each with /p2p/<peer id>. */
+  bootstrap: string[]
+  topic: string
+  writes: number
+  /** How long to wait for the database's manifest when it is not stored here yet. */
+  openTimeoutMs: number
+}
+
+export function readPeerConfig (env: Env = process.env): PeerConfig {
+  const dbAddress = optional(env.DB_ADDRESS)
+  const bootstrap = list(env.BOOTSTRAP, [])
+  for (const text of bootstrap) {
+    let address: Multiaddr
+    try {
+      address = multiaddr(text)
+    } catch {
+      throw new Error(`BOOTSTRAP: "${text}" is not a multiaddr`)
+    }
+    if (address.getComponents().at(-1)?.name !== 'p2p') throw new Error(`BOOTSTRAP: "${text}" does not end in /p2p/<peer id>: a bootstrap peer must be named`)
+  }
+  if (dbAddress !== undefined && bootstrap.length === 0) throw new Error('BOOTSTRAP is required with DB_ADDRESS: the multiaddr of a peer that relays the discovery topic (a peer started without DB_ADDRESS)')
+  const name = env.CLIENT_NAME ?? (dbAddress === undefined ? 'bootstrap' : 'peer')
+  return {
+    dbAddress,
+    name,
+    dataDir: env.DATA_DIR ?? join('.data', name),
+    identityKey: optional(env.IDENTITY_KEY),
+    listen: list(env.LISTEN_ADDRS, ['/ip4/127.0.0.1/tcp/0']),
+    bootstrap,
+    topic: optional(env.DISCOVERY_TOPIC) ?? DEFAULT_DISCOVERY_TOPIC,
+    writes: count(env, 'WRITES', 3, 0),
+    openTimeoutMs: count(env, 'DIAL_TIMEOUT_MS', 30_000)
   }
 }

@@ -1,13 +1,16 @@
 // The IPFS node OrbitDB runs on: Helia 6 over a libp2p 3 node with gossipsub (OrbitDB announces new
-// entries on a pubsub topic per database) and identify, over TCP and WebSockets, no peer discovery. Blocks and the
-// datastore are LevelDB under the data dir, so databases reopen with all their entries after a restart.
+// entries on a pubsub topic per database) and identify, over TCP and WebSockets. Blocks and the
+// datastore are LevelDB under the data dir, so databases reopen with all their entries after a restart. Peers
+// that should find each other without the server (src/peer.ts) add discovery by topic.
 import { join } from 'node:path'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { bitswap } from '@helia/block-brokers'
 import { libp2pRouting } from '@helia/routers'
+import { bootstrap } from '@libp2p/bootstrap'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
+import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { LevelBlockstore } from 'blockstore-level'
@@ -21,9 +24,34 @@ export interface NodeOptions {
   privateKey?: PrivateKey
   listen?: string[]
   announce?: string[]
+  /** Find the other peers of the app by topic (src/peer.ts); no peer discovery when omitted. */
+  discovery?: TopicDiscovery
   /** Connection limits (see src/config.ts); libp2p's defaults when omitted. */
   connectionManager?: { maxConnections: number, maxIncomingPendingConnections: number, inboundConnectionThreshold: number }
 }
+
+// #region discovery
+export interface TopicDiscovery {
+  /** Peers to join through, each `…/p2p/<peer id>`: they relay the topic. */
+  bootstrap: string[]
+  /** Peers of one app share it, and only they hear of each other on it. */
+  topic: string
+  /** Relay the topic and listen, never announce this node (a bootstrap peer that is not one of the app's peers). */
+  listenOnly?: boolean
+}
+
+/**
+ * Every second each peer publishes its ID and addresses on the topic (@libp2p/pubsub-peer-discovery over the
+ * gossipsub OrbitDB already uses); the others hear it through whoever they are connected to (at first, the
+ * bootstrap peer) and can then dial it directly. No DHT, no public bootstrap list, no mDNS.
+ */
+function topicDiscovery ({ bootstrap: list, topic, listenOnly }: TopicDiscovery) {
+  return [
+    ...list.length === 0 ? [] : [bootstrap({ list, timeout: 0 })],
+    pubsubPeerDiscovery({ topics: [topic], interval: 1000, listenOnly })
+  ]
+}
+// #endregion
 
 export async function createNode (options: NodeOptions) {
   const datastore = new LevelDatastore(join(options.dataDir, 'datastore'))
@@ -43,6 +71,7 @@ export async function createNode (options: NodeOptions) {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: options.connectionManager,
+    peerDiscovery: options.discovery === undefined ? [] : topicDiscovery(options.discovery),
     services: {
       identify: identify(),
       // OrbitDB publishes every write; with no subscribed peer yet (offline, or first) that must not throw.

@@ -79,4 +79,5 @@ test('pnpm dev runs the whole demo and exits 0', async () => {
   expect(output).toMatch(/alice +│ synced in \d+ ms: the server holds all 5 entries/)
   expect(output).toMatch(/bob +│ synced in \d+ ms: .*this replica has 5 documents/)
   expect(output).toMatch(/eve was refused/)
+  expect(output).toMatch(/alice and bob both hold all 9 documents, replicated with each other while the server was down/)
 })

@@ -1,0 +1,107 @@
+// The peer role: a writer that replicates with the other writers it finds by topic, with or without the
+// always-on server. It knows one bootstrap peer (BOOTSTRAP) and the discovery topic (DISCOVERY_TOPIC), dials
+// every peer it hears of there, opens DB_ADDRESS (its manifest stored here by an earlier run, or sent by a
+// connected peer), puts WRITES documents, and from then on OrbitDB's own sync exchanges entries with every
+// connected peer that has the database open. It prints how many documents it holds after each change and
+// runs until stopped (SIGTERM/SIGINT). Without DB_ADDRESS it is the bootstrap peer: it relays the topic,
+// announces nothing and holds no database. Prints one READY {json} line. `pnpm start:peer`.
+import type { DocumentsDatabase, OrbitDB } from '@orbitdb/core'
+import { readPeerConfig, type PeerConfig } from './config.ts'
+import { createNode, type Node } from './node.ts'
+import { openDatabase, startOrbitDB, type Note } from './orbitdb.ts'
+
+type Log = (line: string) => void
+
+export interface PeerReady {
+  peerId: string
+  multiaddrs: string[]
+  /** The OrbitDB identity ID (absent on a bootstrap peer). */
+  identity?: string
+}
+
+export interface RunningPeer { helia: Node, ready: PeerReady, stop: () => Promise<void> }
+
+const short = (id: string): string => `…${id.slice(-6)}`
+
+/** Dials each peer heard of on the topic, and says once per peer when it is connected and on the topic. */
+function meetPeersOnTopic (helia: Node, config: PeerConfig, log: Log): void {
+  const libp2p = helia.libp2p
+  const bootstrapPeers = new Set(config.bootstrap.map(address => address.split('/p2p/').at(-1)!))
+  const met = new Set<string>()
+  libp2p.addEventListener('peer:discovery', ({ detail: peer }) => {
+    if (bootstrapPeers.has(peer.id.toString()) || peer.multiaddrs.length === 0) return
+    libp2p.dial(peer.id, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => log(`heard of ${short(peer.id.toString())} on the topic but could not dial it: ${err.message}`))
+  })
+  libp2p.services.pubsub.addEventListener('subscription-change', () => {
+    for (const peer of libp2p.services.pubsub.getSubscribers(config.topic)) {
+      const id = peer.toString()
+      const connection = libp2p.getConnections(peer)[0]
+      if (bootstrapPeers.has(id) || met.has(id) || connection === undefined) continue
+      met.add(id)
+      log(`found peer ${id} on the topic; connected directly at ${connection.remoteAddr.toString()}`)
+    }
+  })
+}
+
+async function startWriter (helia: Node, config: PeerConfig, dbAddress: string, log: Log): Promise<{ orbitdb: OrbitDB, db: DocumentsDatabase<Note> }> {
+  const orbitdb = await startOrbitDB(helia, { dataDir: config.dataDir, identityKey: config.identityKey })
+  try {
+    const db = await openDatabase<Note>(orbitdb, dbAddress, config.openTimeoutMs)
+    db.events.on('error', (err: Error) => log(`sync error: ${err.message.replaceAll('\n', ' ')}`))
+    const holding = async (): Promise<string> => `holds ${(await db.all()).length} documents`
+    // 'update' fires for this peer's own puts and for every entry joined from another peer
+    db.events.on('update', (entry: { identity: string }) => {
+      if (entry.identity !== orbitdb.identity.hash) void holding().then(text => log(`replicated an entry from another writer; ${text}`), () => {})
+    })
+    log(`${config.name}: identity ${orbitdb.identity.id}; opened ${db.address}, ${await holding()}`)
+    for (let index = 0; index < config.writes; index++) {
+      await db.put({ _id: `${config.name}-${Date.now()}-${index}`, author: config.name, text: `note ${index + 1} from ${config.name}`, writtenAt: new Date().toISOString() })
+    }
+    if (config.writes > 0) log(`put ${config.writes} documents; ${await holding()}`)
+    return { orbitdb, db }
+  } catch (err) {
+    await orbitdb.stop()
+    throw err
+  }
+}
+
+export async function startPeer (config: PeerConfig, log: Log = console.log): Promise<RunningPeer> {
+  const helia = await createNode({
+    dataDir: config.dataDir,
+    listen: config.listen,
+    discovery: { bootstrap: config.bootstrap, topic: config.topic, listenOnly: config.dbAddress === undefined }
+  })
+  try {
+    meetPeersOnTopic(helia, config, log)
+    const writer = config.dbAddress === undefined ? undefined : await startWriter(helia, config, config.dbAddress, log)
+    const ready: PeerReady = { peerId: helia.libp2p.peerId.toString(), multiaddrs: helia.libp2p.getMultiaddrs().map(String), identity: writer?.orbitdb.identity.id }
+    if (writer === undefined) log(`bootstrap peer ${ready.peerId}: relays "${config.topic}", holds no database`)
+    return {
+      helia,
+      ready,
+      stop: async () => {
+        await writer?.orbitdb.stop()
+        await helia.stop()
+      }
+    }
+  } catch (err) {
+    await helia.stop()
+    throw err
+  }
+}
+
+if (import.meta.main) {
+  let peer: RunningPeer | undefined
+  const stop = (code: number): void => {
+    void Promise.resolve(peer?.stop()).finally(() => process.exit(code))
+  }
+  process.once('SIGINT', () => stop(0))
+  process.once('SIGTERM', () => stop(0))
+  try {
+    peer = await startPeer(readPeerConfig())
+    console.log(`READY ${JSON.stringify(peer.ready)}`)
+  } catch (err) {
+    console.error(`peer: ${(err as Error).message.replaceAll('\n', ' ')}`)
+    stop(1)
+  }
+}
