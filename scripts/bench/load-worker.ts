@@ -176,9 +176,11 @@ async function writeV4 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: str
   const { startOrbitDB } = await import('../../peers/orbitdb/v4/src/orbitdb.ts')
   const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v4/src/dial.ts')
   const { askServer, headsOf } = await import('../../peers/orbitdb/v4/src/replication.ts')
+  const { useNativeSignatures } = await import('../../peers/orbitdb/v4/src/signatures.ts')
   return write({
     createNode,
-    startOrbitDB,
+    // as the example's client runs it: entries signed natively
+    startOrbitDB: async (node, options) => useNativeSignatures(await startOrbitDB(node, options)),
     openUnsynced: async (orbitdb, address) => orbitdb.open<Note>(address, { sync: false }),
     dial: async (node, address, deadlineMs) => (await dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
     parseServerAddress,

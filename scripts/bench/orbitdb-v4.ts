@@ -2,13 +2,15 @@
 import { createNode, type Node } from '../../peers/orbitdb/v4/src/node.ts'
 import { createDocuments, openDatabase, startOrbitDB } from '../../peers/orbitdb/v4/src/orbitdb.ts'
 import { headsOf, waitForEntries } from '../../peers/orbitdb/v4/src/replication.ts'
+import { useNativeSignatures } from '../../peers/orbitdb/v4/src/signatures.ts'
 import { benchOrbitdb, profileOrbitdbPuts, profileOrbitdbReplication, type OrbitdbExample } from './orbitdb.ts'
 import type { BenchResult, Scale } from './measure.ts'
 
 const example: OrbitdbExample<Node> = {
   createNode,
   connect: async (from, to) => from.libp2p.dial(to.libp2p.getMultiaddrs()[0]!),
-  startOrbitDB,
+  // as the example's Node roles run it: entries signed and checked natively
+  startOrbitDB: async (node, options) => useNativeSignatures(await startOrbitDB(node, options)),
   createDocuments: async (_node, orbitdb, name) => createDocuments(orbitdb, name, []),
   openDatabase: async (_node, orbitdb, address) => openDatabase(orbitdb, address),
   headsOf,

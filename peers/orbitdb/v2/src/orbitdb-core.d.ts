@@ -16,11 +16,17 @@ declare module '@orbitdb/core' {
     publicKey: string
     hash: string
     type: string
+    /** Signs `data` with the identity's key (hex DER signature); called as identity.sign(identity, data). */
+    sign: (identity: unknown, data: Uint8Array | string) => Promise<string>
+    /** Checks a hex signature by a hex public key; every entry a log joins is checked with its identity's verify. */
+    verify: (signature: string, publicKey: string, data: Uint8Array | string) => Promise<boolean>
   }
 
   export interface KeyStore {
     addKey: (name: string, key: { privateKey: Uint8Array }) => Promise<void>
     hasKey: (name: string) => Promise<boolean>
+    /** The private key stored under `id` (an identity's signing key is stored under its id). */
+    getKey: (id: string) => Promise<{ raw: Uint8Array } | undefined>
     close: () => Promise<void>
   }
   export function KeyStore (options: { path: string }): Promise<KeyStore>
@@ -34,6 +40,11 @@ declare module '@orbitdb/core' {
   export interface LogEntry<T = unknown> {
     hash: string
     bytes: Uint8Array
+    /** The log (database address) it belongs to. */
+    id: string
+    /** The entries it follows, and older ones it points to so a reader can fetch many at once. */
+    next: string[]
+    refs: string[]
     identity: string
     payload: { op: 'PUT' | 'DEL', key: string, value: T }
   }
@@ -94,6 +105,7 @@ declare module '@orbitdb/core' {
   export interface OrbitDB {
     id: string
     identity: Identity
+    keystore: KeyStore
     directory: string
     open: <T extends Document = Document>(nameOrAddress: string, options?: OpenOptions) => Promise<DocumentsDatabase<T>>
     stop: () => Promise<void>

@@ -8,6 +8,7 @@ import { dialWithRetry, parseServerAddress } from './dial.ts'
 import { createNode } from './node.ts'
 import { openDatabase, startOrbitDB, type Note } from './orbitdb.ts'
 import { syncWithServer } from './replication.ts'
+import { useNativeSignatures } from './signatures.ts'
 
 export interface ClientReport {
   identity: string
@@ -26,6 +27,7 @@ export async function runClient (config: ClientConfig, log: Log = console.log): 
   try {
     const orbitdb = await startOrbitDB(helia, { dataDir: config.dataDir, identityKey: config.identityKey })
     try {
+      await useNativeSignatures(orbitdb)
       log(`${config.name}: identity ${orbitdb.identity.id}, peer ${helia.libp2p.peerId}`)
       const connecting = dialWithRetry(helia.libp2p, serverAddress, {
         deadlineMs: config.dialDeadlineMs,

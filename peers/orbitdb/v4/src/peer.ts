@@ -9,6 +9,7 @@ import type { DocumentsDatabase, OrbitDB } from '@orbitdb/core'
 import { readPeerConfig, type PeerConfig } from './config.ts'
 import { createNode, type Node } from './node.ts'
 import { openDatabase, startOrbitDB, type Note } from './orbitdb.ts'
+import { useNativeSignatures } from './signatures.ts'
 
 type Log = (line: string) => void
 
@@ -46,6 +47,7 @@ function meetPeersOnTopic (helia: Node, config: PeerConfig, log: Log): void {
 async function startWriter (helia: Node, config: PeerConfig, dbAddress: string, log: Log): Promise<{ orbitdb: OrbitDB, db: DocumentsDatabase<Note> }> {
   const orbitdb = await startOrbitDB(helia, { dataDir: config.dataDir, identityKey: config.identityKey })
   try {
+    await useNativeSignatures(orbitdb)
     const db = await openDatabase<Note>(orbitdb, dbAddress, config.openTimeoutMs)
     db.events.on('error', (err: Error) => log(`sync error: ${err.message.replaceAll('\n', ' ')}`))
     const holding = async (): Promise<string> => `holds ${(await db.all()).length} documents`

@@ -50,6 +50,25 @@ export async function waitForEntries<T extends Document> (db: DocumentsDatabase<
 }
 
 /**
+ * Fetches the entries reachable from `hashes` that the log lacks, one level of the DAG at a time with the whole
+ * level asked for at once, and outside OrbitDB's join queue: a database joins one batch at a time, and
+ * joinEntry fetching as it walks kept every other writer waiting on this one's round trips. The join that
+ * follows finds the entries stored and only checks them. Only entries of this log by writers the access
+ * controller allows are followed further, so nobody else can make this peer fetch.
+ */
+async function fetchMissing<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal): Promise<void> {
+  const seen = new Set<string>()
+  let level = hashes
+  while (level.length > 0 && !signal.aborted) {
+    const unseen = [...new Set(level)].filter(hash => !seen.has(hash))
+    for (const hash of unseen) seen.add(hash)
+    const fetched = await Promise.all(unseen.map(async hash => await db.log.has(hash) ? undefined : db.log.get(hash)))
+    const followed = await Promise.all(fetched.map(async entry => entry !== undefined && entry.id === db.address && await db.access.canAppend(entry) ? entry : undefined))
+    level = followed.flatMap(entry => entry === undefined ? [] : [...entry.next, ...entry.refs])
+  }
+}
+
+/**
  * Resolves once `db` holds the entries `hashes` and all they point to: fetched here by hash from connected
  * peers (Bitswap; OrbitDB checks every entry's signature and writer), or brought by OrbitDB's own replication,
  * whichever is first. OrbitDB's heads exchange alone is not enough: it writes heads to its stream unframed, a
@@ -59,6 +78,7 @@ export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>,
   const done = new AbortController() // whichever way they came, stop the other
   const stop = AbortSignal.any([signal, done.signal])
   const fetchAndJoin = async (): Promise<void> => {
+    await fetchMissing(db, hashes, stop)
     for (const hash of hashes) {
       if (stop.aborted) return
       if (await db.log.has(hash)) continue

@@ -8,6 +8,7 @@ import { decodePrivateKey, loadOrCreatePrivateKey } from './identity.ts'
 import { createNode, type Node } from './node.ts'
 import { createDocuments, openDatabase, startOrbitDB } from './orbitdb.ts'
 import { serveHosting } from './replication.ts'
+import { useNativeSignatures } from './signatures.ts'
 import type { Document, DocumentsDatabase, LogEntry, OrbitDB } from '@orbitdb/core'
 
 export interface Ready {
@@ -48,6 +49,7 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
   await rm(config.readyFile, { force: true })
   const helia = await createNode({ dataDir: config.dataDir, privateKey, listen: config.listen, announce: config.announce, connectionManager: { maxConnections: config.limits.maxConnections, maxIncomingPendingConnections: config.limits.maxPendingConnections, inboundConnectionThreshold: config.limits.inboundConnectionsPerSecond } })
   const orbitdb = await startOrbitDB(helia, { dataDir: config.dataDir, identityKey: config.identityKey })
+  await useNativeSignatures(orbitdb)
   const databases = new Map<string, DocumentsDatabase>()
   const watch = (db: DocumentsDatabase): DocumentsDatabase => {
     databases.set(db.address, db)
