@@ -138,8 +138,8 @@ interface OrbitdbExample<Node extends { stop: () => Promise<unknown>, libp2p: Li
   openUnsynced: (orbitdb: OrbitDB, address: string) => Promise<Db>
   dial: (node: Node, address: Address, deadlineMs: number) => Promise<Peer>
   parseServerAddress: (text: string) => Address
-  headsOf: (db: Db) => Promise<string[]>
-  askServer: (node: Node, server: Peer, request: { op: 'await', address: string, heads: string[], timeoutMs: number }, signal: AbortSignal) => Promise<{ entries: number }>
+  /** The hosting protocol's `await`, as the example's client sends it: resolves with the entries the server confirms. */
+  confirm: (node: Node, server: Peer, db: Db, deadlineMs: number) => Promise<number>
 }
 
 interface Note { _id: string, author: string, text: string, writtenAt: string, [field: string]: unknown }
@@ -160,7 +160,7 @@ async function write<Node extends { stop: () => Promise<unknown>, libp2p: Libp2p
       const writer = `writer-${job.firstWriter + index}`
       for (let document = 0; document < job.documents; document++) await db.put({ _id: `${writer}-${document}`, author: writer, text: `document ${document}`, writtenAt: new Date().toISOString() })
       // the hosting protocol's `await`: the server answers once it holds this writer's entries
-      const { entries: serverEntries } = await example.askServer(node, server, { op: 'await', address: db.address, heads: await example.headsOf(db), timeoutMs: job.deadlineMs }, AbortSignal.timeout(job.deadlineMs))
+      const serverEntries = await example.confirm(node, server, db, job.deadlineMs)
       if (serverEntries < job.documents) throw new Error(`the server confirmed ${serverEntries} entries, fewer than this writer's ${job.documents}`)
       return job.documents
     } finally {
@@ -175,7 +175,7 @@ async function writeV4 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: str
   const { createNode } = await import('../../peers/orbitdb/v4/src/node.ts')
   const { startOrbitDB } = await import('../../peers/orbitdb/v4/src/orbitdb.ts')
   const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v4/src/dial.ts')
-  const { askServer, headsOf } = await import('../../peers/orbitdb/v4/src/replication.ts')
+  const { askServer, entriesToPush, headsOf } = await import('../../peers/orbitdb/v4/src/replication.ts')
   const { useNativeSignatures } = await import('../../peers/orbitdb/v4/src/signatures.ts')
   return write({
     createNode,
@@ -184,8 +184,8 @@ async function writeV4 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: str
     openUnsynced: async (orbitdb, address) => orbitdb.open<Note>(address, { sync: false }),
     dial: async (node, address, deadlineMs) => (await dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
     parseServerAddress,
-    headsOf,
-    askServer
+    // the writer's entries go with the request (it has never synced, so it knows none of the server's heads)
+    confirm: async (node, server, db, deadlineMs) => (await askServer(node, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs: deadlineMs }, AbortSignal.timeout(deadlineMs), await entriesToPush(db, []))).entries
   }, job, dataDir, index)
 }
 
@@ -200,8 +200,7 @@ async function writeV2 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: str
     openUnsynced: async (orbitdb, address) => orbitdb.open<Note>(address, { sync: false }),
     dial: async (node, address, deadlineMs) => (await dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
     parseServerAddress,
-    headsOf,
-    askServer
+    confirm: async (node, server, db, deadlineMs) => (await askServer(node, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs: deadlineMs }, AbortSignal.timeout(deadlineMs))).entries
   }, job, dataDir, index)
 }
 

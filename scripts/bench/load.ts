@@ -21,8 +21,11 @@ interface ServerReady { peerId: string, multiaddrs: string[], cid?: string, addr
 
 const peakRssMiB = async (pid: number): Promise<number> => memoryMiB(pid, 'VmHWM')
 
+// LOAD_PROFILE_DIR=<dir>: each server writes a V8 CPU profile there when it stops (where its time went)
+const profileFlags = process.env.LOAD_PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.LOAD_PROFILE_DIR}`]
+
 async function startServer (example: string, dataDir: string, env: Record<string, string>): Promise<{ server: RoleProcess, ready: ServerReady }> {
-  const server = startProcess(['node', 'src/server.ts'], { cwd: join(repoRoot, example), label: `${example} server`, env: { DATA_DIR: dataDir, ...env } })
+  const server = startProcess(['node', ...profileFlags, 'src/server.ts'], { cwd: join(repoRoot, example), label: `${example} server`, env: { DATA_DIR: dataDir, ...env } })
   return { server, ready: await waitForReady<ServerReady>(server, 60_000) }
 }
 

@@ -45,11 +45,15 @@ declare module '@orbitdb/core' {
     /** The entries it follows, and older ones it points to so a reader can fetch many at once. */
     next: string[]
     refs: string[]
+    /** Lamport clock: `time` is one more than the highest `time` of the entries it follows. */
+    clock: { id: string, time: number }
     identity: string
     payload: { op: 'PUT' | 'DEL', key: string, value: T }
   }
 
   export interface Log {
+    /** Where the entries' blocks are kept: the bytes of an entry by its hash. */
+    storage: { get: (hash: string) => Promise<Uint8Array | undefined> }
     has: (hash: string) => Promise<boolean>
     heads: () => Promise<LogEntry[]>
     values: () => Promise<LogEntry[]>
@@ -114,4 +118,6 @@ declare module '@orbitdb/core' {
   export function createOrbitDB (options: { ipfs: Ipfs, id?: string, identities?: Identities, directory?: string }): Promise<OrbitDB>
   export function IPFSAccessController (options?: { write?: string[] }): AccessControllerFactory
   export function isValidAddress (address: unknown): boolean
+  /** An entry's block: decoded (dag-cbor) with its hash, the base58btc CID of `bytes`. */
+  export const Entry: { decode: (bytes: Uint8Array) => Promise<LogEntry> }
 }

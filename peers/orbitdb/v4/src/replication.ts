@@ -4,23 +4,32 @@
 // frame each way) with two requests:
 //   {"op":"host","address":…}               the server opens (and from then on keeps) that database and
 //                                           answers with its current heads;
-//   {"op":"await","address":…,"heads":[…]}  the server joins those entries (fetching what it lacks from the
-//                                           asker) and answers once its log holds them all.
+//   {"op":"await","address":…,"heads":[…],"blocks":n}
+//                                           the server joins those entries and answers once its log holds them
+//                                           all. The asker may follow the request with n frames, each the block
+//                                           of an entry it expects the server lacks: the server stores those that
+//                                           are entries of this log by an allowed writer, and fetches whatever
+//                                           else it lacks from the asker (Bitswap). Pushing saves a round trip
+//                                           per level of the log; the join checks every entry either way.
 import { lpStream } from '@libp2p/utils'
 import * as varint from 'uint8-varint'
-import { isValidAddress, type Document, type DocumentsDatabase, type LogEntry } from '@orbitdb/core'
+import { Entry, isValidAddress, type Document, type DocumentsDatabase, type LogEntry } from '@orbitdb/core'
+import { base58btc } from 'multiformats/bases/base58'
+import { CID } from 'multiformats/cid'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 
-/** Any Helia node (Node.js or the browser's): only its libp2p is used here. */
-type Node = { libp2p: Libp2p }
+/** Any Helia node (Node.js or the browser's): its libp2p, and its blockstore for pushed entries. */
+type Node = { libp2p: Libp2p, blockstore: { put: (cid: CID, bytes: Uint8Array) => unknown } }
 
 export const HOST_PROTOCOL = '/liftoff/orbitdb-host/1.0.0'
 const MAX_FRAME_BYTES = 64 * 1024
 const REQUEST_TIMEOUT_MS = 10_000
+/** Most entry blocks one `await` may push; the server fetches the rest. */
+export const MAX_PUSHED_BLOCKS = 10_000
 
 export type HostRequest =
   | { op: 'host', address: string }
-  | { op: 'await', address: string, heads: string[], timeoutMs: number }
+  | { op: 'await', address: string, heads: string[], timeoutMs: number, blocks?: number }
 
 export type HostResponse =
   | { ok: true, address: string, heads: string[], entries: number }
@@ -128,12 +137,14 @@ function parseRequest (frame: Uint8Array): HostRequest | string {
   } catch {
     return 'the request is not JSON'
   }
-  const { op, address, heads, timeoutMs } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>
+  const { op, address, heads, timeoutMs, blocks } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>
   if (op === 'host' && typeof address === 'string') return { op, address }
-  if (op === 'await' && typeof address === 'string' && Array.isArray(heads) && heads.every(head => typeof head === 'string') && typeof timeoutMs === 'number' && timeoutMs > 0) {
-    return { op, address, heads, timeoutMs }
+  const blockCount = blocks ?? 0
+  if (op === 'await' && typeof address === 'string' && Array.isArray(heads) && heads.every(head => typeof head === 'string') && typeof timeoutMs === 'number' && timeoutMs > 0 &&
+    typeof blockCount === 'number' && Number.isInteger(blockCount) && blockCount >= 0 && blockCount <= MAX_PUSHED_BLOCKS) {
+    return { op, address, heads, timeoutMs, blocks: blockCount }
   }
-  return 'expected {"op":"host","address":string} or {"op":"await","address":string,"heads":string[],"timeoutMs":number>0}'
+  return `expected {"op":"host","address":string} or {"op":"await","address":string,"heads":string[],"timeoutMs":number>0,"blocks"?:0..${MAX_PUSHED_BLOCKS}}`
 }
 
 export interface Host {
@@ -151,7 +162,13 @@ export function serveHosting (helia: Node, host: Host): Promise<void> {
       try {
         // the request must arrive whole within REQUEST_TIMEOUT_MS: an idle or trickling stream is reset
         const request = parseRequest((await frames.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).subarray())
-        const response = typeof request === 'string' ? { ok: false as const, error: request } : await answer(host, request)
+        // pushed blocks follow the request, all within the time the asker gave the whole request
+        const pushed: Uint8Array[] = []
+        if (typeof request !== 'string' && request.op === 'await' && (request.blocks ?? 0) > 0) {
+          const signal = AbortSignal.timeout(Math.min(request.timeoutMs, host.maxWaitMs))
+          while (pushed.length < request.blocks!) pushed.push((await frames.read({ signal })).subarray())
+        }
+        const response = typeof request === 'string' ? { ok: false as const, error: request } : await answer(helia, host, request, pushed)
         if (typeof request !== 'string') host.onAnswer?.(connection.remotePeer, request, response)
         await frames.write(new TextEncoder().encode(JSON.stringify(response)))
         await stream.close()
@@ -165,27 +182,70 @@ export function serveHosting (helia: Node, host: Host): Promise<void> {
 }
 // #endregion
 
-async function answer (host: Host, request: HostRequest): Promise<HostResponse> {
+/**
+ * Stores the pushed blocks that are entries of this log by a writer the access controller allows (their
+ * signatures are checked when the log joins them; nothing here is pinned or joined yet). Others are dropped.
+ */
+async function storePushed (helia: Node, db: DocumentsDatabase<Document>, blocks: Uint8Array[]): Promise<void> {
+  await Promise.all(blocks.map(async bytes => {
+    const entry = await Entry.decode(bytes).catch(() => undefined)
+    if (entry === undefined || entry.id !== db.address || !await db.access.canAppend(entry)) return
+    await helia.blockstore.put(CID.parse(entry.hash, base58btc), bytes)
+  }))
+}
+
+async function answer (helia: Node, host: Host, request: HostRequest, pushed: Uint8Array[]): Promise<HostResponse> {
   if (!isValidAddress(request.address)) return { ok: false, error: `not an OrbitDB address: "${request.address}"` }
   try {
     const db = await host.host(request.address)
     if (request.op === 'await') {
+      await storePushed(helia, db, pushed)
       await joinEntries(db, request.heads, AbortSignal.timeout(Math.min(request.timeoutMs, host.maxWaitMs)))
     }
+    // an `await` is answered with what the awaited heads reach (all this asker's log), not the whole log: a
+    // walk of every entry per answer was most of a busy server's time
     return { ok: true, address: db.address, heads: await headsOf(db), entries: await countEntries(db, request.op === 'await' ? request.heads : []) }
   } catch (err) {
     return { ok: false, error: (err as Error).message }
   }
 }
 
-export async function askServer (helia: Node, server: PeerId, request: HostRequest, signal: AbortSignal): Promise<HostResponse & { ok: true }> {
+export async function askServer (helia: Pick<Node, 'libp2p'>, server: PeerId, request: HostRequest, signal: AbortSignal, blocks: Uint8Array[] = []): Promise<HostResponse & { ok: true }> {
   const stream = await helia.libp2p.dialProtocol(server, HOST_PROTOCOL, { signal })
   const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
-  await frames.write(new TextEncoder().encode(JSON.stringify(request)), { signal })
+  await frames.write(new TextEncoder().encode(JSON.stringify(request.op === 'await' ? { ...request, blocks: blocks.length } : request)), { signal })
+  for (const block of blocks) await frames.write(block, { signal })
   const response = JSON.parse(new TextDecoder().decode((await frames.read({ signal })).subarray())) as HostResponse
   await stream.close()
   if (!response.ok) throw new Error(`server refused ${request.op} of ${request.address}: ${response.error}`)
   return response
+}
+
+/**
+ * The blocks of this log's entries the server most likely lacks: from the heads back along `next`, up to the
+ * heads the server said it has (`serverHeads`, none if unknown) and no older than the oldest of them (by
+ * Lamport time). A guess that costs nothing when wrong: the server fetches whatever it still lacks.
+ */
+export async function entriesToPush<T extends Document> (db: DocumentsDatabase<T>, serverHeads: string[]): Promise<Uint8Array[]> {
+  const known = new Set(serverHeads)
+  const knownHeads = (await Promise.all(serverHeads.map(async hash => db.log.get(hash)))).filter((entry): entry is LogEntry => entry !== undefined)
+  const oldest = Math.min(...knownHeads.map(entry => entry.clock.time))
+  const blocks: Uint8Array[] = []
+  const seen = new Set<string>()
+  let level = (await db.log.heads()).filter(entry => !known.has(entry.hash))
+  while (level.length > 0 && blocks.length < MAX_PUSHED_BLOCKS) {
+    const next: string[] = []
+    for (const entry of level) {
+      if (seen.has(entry.hash) || blocks.length >= MAX_PUSHED_BLOCKS) continue
+      seen.add(entry.hash)
+      const bytes = await db.log.storage.get(entry.hash)
+      if (bytes !== undefined && bytes.byteLength <= MAX_FRAME_BYTES) blocks.push(bytes)
+      next.push(...entry.next.filter(hash => !known.has(hash) && !seen.has(hash)))
+    }
+    const entries = (await Promise.all(next.map(async hash => db.log.get(hash)))).filter((entry): entry is LogEntry => entry !== undefined)
+    level = entries.filter(entry => knownHeads.length === 0 || entry.clock.time > oldest)
+  }
+  return blocks
 }
 
 /**
@@ -202,6 +262,6 @@ export async function syncWithServer<T extends Document> (helia: Node, server: P
   await joinEntries(db, hosted.heads, signal).catch((err: Error) => {
     throw new Error(`did not receive the server's entries within ${timeoutMs} ms (${err.message})`)
   })
-  const confirmed = await beforeDeadline('the server did not confirm our entries', askServer(helia, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs }, signal))
+  const confirmed = await beforeDeadline('the server did not confirm our entries', askServer(helia, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs }, signal, await entriesToPush(db, hosted.heads)))
   return { serverEntries: confirmed.entries }
 }
