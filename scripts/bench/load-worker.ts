@@ -156,11 +156,14 @@ async function write<Node extends { stop: () => Promise<unknown>, libp2p: Libp2p
     try {
       const server = await example.dial(node, example.parseServerAddress(job.server), job.deadlineMs)
       const db = await example.openUnsynced(orbitdb, job.address)
+      console.log(`T ${Date.now()} writer-${job.firstWriter + index} opened`) // LOAD_TRACE's timeline (scripts/bench/load.ts)
       // writers are numbered across all worker processes, so no two write the same document ID
       const writer = `writer-${job.firstWriter + index}`
       for (let document = 0; document < job.documents; document++) await db.put({ _id: `${writer}-${document}`, author: writer, text: `document ${document}`, writtenAt: new Date().toISOString() })
       // the hosting protocol's `await`: the server answers once it holds this writer's entries
+      console.log(`T ${Date.now()} ${writer} puts done`)
       const serverEntries = await example.confirm(node, server, db, job.deadlineMs)
+      console.log(`T ${Date.now()} ${writer} confirmed`)
       if (serverEntries < job.documents) throw new Error(`the server confirmed ${serverEntries} entries, fewer than this writer's ${job.documents}`)
       return job.documents
     } finally {

@@ -21,11 +21,12 @@ interface ServerReady { peerId: string, multiaddrs: string[], cid?: string, addr
 
 const peakRssMiB = async (pid: number): Promise<number> => memoryMiB(pid, 'VmHWM')
 
-// LOAD_PROFILE_DIR=<dir>: each server writes a V8 CPU profile there when it stops (where its time went)
+// LOAD_PROFILE_DIR=<dir>: each server writes a V8 CPU profile there when it stops (where its time went).
+// LOAD_TRACE=1: a timeline on stderr, `T <epoch ms> …`: the server's log lines and each OrbitDB writer's steps.
 const profileFlags = process.env.LOAD_PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.LOAD_PROFILE_DIR}`]
 
 async function startServer (example: string, dataDir: string, env: Record<string, string>): Promise<{ server: RoleProcess, ready: ServerReady }> {
-  const server = startProcess(['node', ...profileFlags, 'src/server.ts'], { cwd: join(repoRoot, example), label: `${example} server`, env: { DATA_DIR: dataDir, ...env } })
+  const server = startProcess(['node', ...profileFlags, 'src/server.ts'], { cwd: join(repoRoot, example), label: `${example} server`, env: { DATA_DIR: dataDir, ...env }, onLine: line => { if (process.env.LOAD_TRACE) console.error(`T ${Date.now()} server ${line}`) } })
   return { server, ready: await waitForReady<ServerReady>(server, 60_000) }
 }
 
@@ -36,7 +37,7 @@ async function stopServer (server: RoleProcess): Promise<void> {
 
 /** Starts one worker process per job; libp2p workers are released into their echo phase together, once all have connected. */
 async function runWorkers (jobs: LoadJob[], timeoutMs: number): Promise<PhaseResult[]> {
-  const workers = jobs.map(job => startProcess(['node', join(import.meta.dirname, 'load-worker.ts')], { cwd: repoRoot, label: `load worker ${job.kind}`, env: { LOAD_JOB: JSON.stringify(job) }, stdin: 'pipe' }))
+  const workers = jobs.map(job => startProcess(['node', join(import.meta.dirname, 'load-worker.ts')], { cwd: repoRoot, label: `load worker ${job.kind}`, env: { LOAD_JOB: JSON.stringify(job) }, stdin: 'pipe', onLine: line => { if (process.env.LOAD_TRACE && line.startsWith('T ')) console.error(line) } }))
   try {
     if (jobs[0]?.kind === 'libp2p') {
       await Promise.all(workers.map(async worker => worker.waitForLine(/^CONNECTED$/, timeoutMs)))

@@ -25,7 +25,7 @@ export const HOST_PROTOCOL = '/liftoff/orbitdb-host/1.0.0'
 const MAX_FRAME_BYTES = 64 * 1024
 const REQUEST_TIMEOUT_MS = 10_000
 /** Most entry blocks one `await` may push; the server fetches the rest. */
-export const MAX_PUSHED_BLOCKS = 10_000
+export const MAX_PUSHED_BLOCKS = 1000
 
 export type HostRequest =
   | { op: 'host', address: string }
@@ -106,12 +106,15 @@ export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>,
 }
 
 /**
- * Entries reachable from the log's heads and from `including`. Counting from the heads alone can come up
- * short for a moment: OrbitDB marks joined entries as present before it makes the newest one a head.
+ * Entries reachable from `from` (the awaited heads: what the asker has, all of it now here), or from the log's
+ * heads when `from` is empty (all of it). Walking the whole log for every answer was most of a busy server's
+ * time, and grew with every writer. Counting from the heads just after a join could come up short for a
+ * moment anyway: OrbitDB marks joined entries as present before it makes the newest one a head.
  */
-async function countEntries<T extends Document> (db: DocumentsDatabase<T>, including: string[]): Promise<number> {
-  const extra = await Promise.all(including.map(async hash => db.log.get(hash)))
-  const roots = [...await db.log.heads(), ...extra.filter((entry): entry is LogEntry => entry !== undefined)]
+async function countEntries<T extends Document> (db: DocumentsDatabase<T>, from: string[]): Promise<number> {
+  const roots = from.length === 0
+    ? await db.log.heads()
+    : (await Promise.all(from.map(async hash => db.log.get(hash)))).filter((entry): entry is LogEntry => entry !== undefined)
   let count = 0
   for await (const _entry of db.log.traverse(roots)) count++
   return count
@@ -183,15 +186,30 @@ export function serveHosting (helia: Node, host: Host): Promise<void> {
 // #endregion
 
 /**
- * Stores the pushed blocks that are entries of this log by a writer the access controller allows (their
- * signatures are checked when the log joins them; nothing here is pinned or joined yet). Others are dropped.
+ * Stores a pushed block if it is an entry of this log (writer and signature are checked when the log joins
+ * it; nothing here is pinned, so what no join takes is garbage). Anything else is dropped. The writer is not
+ * checked here: that can need the writer's identity from the network, inside the queue everyone waits on.
  */
-async function storePushed (helia: Node, db: DocumentsDatabase<Document>, blocks: Uint8Array[]): Promise<void> {
-  await Promise.all(blocks.map(async bytes => {
-    const entry = await Entry.decode(bytes).catch(() => undefined)
-    if (entry === undefined || entry.id !== db.address || !await db.access.canAppend(entry)) return
-    await helia.blockstore.put(CID.parse(entry.hash, base58btc), bytes)
-  }))
+async function storePushed (helia: Node, db: DocumentsDatabase<Document>, bytes: Uint8Array): Promise<void> {
+  const entry = await Entry.decode(bytes).catch(() => undefined)
+  if (entry === undefined || entry.id !== db.address) return
+  await helia.blockstore.put(CID.parse(entry.hash, base58btc), bytes)
+}
+
+/**
+ * One `await` at a time per database, in arrival order. OrbitDB joins one batch at a time anyway; doing the
+ * storing and fetching before it one at a time too answers the first asker as soon as its own entries are in,
+ * instead of everyone at the end, and keeps a burst of pushes (20 writers × 500 entries) from starving the
+ * event loop until streams time out in their protocol negotiation.
+ */
+const awaitQueues = new Map<string, Promise<unknown>>()
+async function inTurn<R> (address: string, work: () => Promise<R>): Promise<R> {
+  const previous = awaitQueues.get(address) ?? Promise.resolve()
+  const turn = previous.then(work, work)
+  const settled = turn.catch(() => {})
+  awaitQueues.set(address, settled)
+  void settled.then(() => { if (awaitQueues.get(address) === settled) awaitQueues.delete(address) })
+  return turn
 }
 
 async function answer (helia: Node, host: Host, request: HostRequest, pushed: Uint8Array[]): Promise<HostResponse> {
@@ -199,11 +217,13 @@ async function answer (helia: Node, host: Host, request: HostRequest, pushed: Ui
   try {
     const db = await host.host(request.address)
     if (request.op === 'await') {
-      await storePushed(helia, db, pushed)
-      await joinEntries(db, request.heads, AbortSignal.timeout(Math.min(request.timeoutMs, host.maxWaitMs)))
+      const { heads, timeoutMs } = request
+      const signal = AbortSignal.timeout(Math.min(timeoutMs, host.maxWaitMs))
+      await inTurn(db.address, async () => {
+        for (const bytes of pushed) await storePushed(helia, db, bytes)
+        await joinEntries(db, heads, signal)
+      })
     }
-    // an `await` is answered with what the awaited heads reach (all this asker's log), not the whole log: a
-    // walk of every entry per answer was most of a busy server's time
     return { ok: true, address: db.address, heads: await headsOf(db), entries: await countEntries(db, request.op === 'await' ? request.heads : []) }
   } catch (err) {
     return { ok: false, error: (err as Error).message }
