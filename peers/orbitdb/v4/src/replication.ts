@@ -18,8 +18,11 @@ import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 
-/** Any Helia node (Node.js or the browser's): its libp2p, and its blockstore for pushed entries. */
-type Node = { libp2p: Libp2p, blockstore: { put: (cid: CID, bytes: Uint8Array) => unknown } }
+/** Any Helia node (Node.js or the browser's): only its libp2p is used here. */
+type Node = { libp2p: Libp2p }
+
+/** A server also stores the blocks writers push, beside Bitswap (src/node.ts says why). */
+type ServerNode = Node & { storeQuietly: (cid: CID, bytes: Uint8Array) => Promise<void> }
 
 export const HOST_PROTOCOL = '/liftoff/orbitdb-host/1.0.0'
 const MAX_FRAME_BYTES = 64 * 1024
@@ -158,7 +161,7 @@ export interface Host {
 }
 
 // #region serve
-export function serveHosting (helia: Node, host: Host): Promise<void> {
+export function serveHosting (helia: ServerNode, host: Host): Promise<void> {
   return helia.libp2p.handle(HOST_PROTOCOL, (stream, connection) => {
     const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES, lengthDecoder: boundedLength(MAX_FRAME_BYTES) })
     void (async () => {
@@ -190,10 +193,10 @@ export function serveHosting (helia: Node, host: Host): Promise<void> {
  * it; nothing here is pinned, so what no join takes is garbage). Anything else is dropped. The writer is not
  * checked here: that can need the writer's identity from the network, inside the queue everyone waits on.
  */
-async function storePushed (helia: Node, db: DocumentsDatabase<Document>, bytes: Uint8Array): Promise<void> {
+async function storePushed (helia: ServerNode, db: DocumentsDatabase<Document>, bytes: Uint8Array): Promise<void> {
   const entry = await Entry.decode(bytes).catch(() => undefined)
   if (entry === undefined || entry.id !== db.address) return
-  await helia.blockstore.put(CID.parse(entry.hash, base58btc), bytes)
+  await helia.storeQuietly(CID.parse(entry.hash, base58btc), bytes)
 }
 
 /**
@@ -212,7 +215,7 @@ async function inTurn<R> (address: string, work: () => Promise<R>): Promise<R> {
   return turn
 }
 
-async function answer (helia: Node, host: Host, request: HostRequest, pushed: Uint8Array[]): Promise<HostResponse> {
+async function answer (helia: ServerNode, host: Host, request: HostRequest, pushed: Uint8Array[]): Promise<HostResponse> {
   if (!isValidAddress(request.address)) return { ok: false, error: `not an OrbitDB address: "${request.address}"` }
   try {
     const db = await host.host(request.address)
@@ -230,7 +233,7 @@ async function answer (helia: Node, host: Host, request: HostRequest, pushed: Ui
   }
 }
 
-export async function askServer (helia: Pick<Node, 'libp2p'>, server: PeerId, request: HostRequest, signal: AbortSignal, blocks: Uint8Array[] = []): Promise<HostResponse & { ok: true }> {
+export async function askServer (helia: Node, server: PeerId, request: HostRequest, signal: AbortSignal, blocks: Uint8Array[] = []): Promise<HostResponse & { ok: true }> {
   const stream = await helia.libp2p.dialProtocol(server, HOST_PROTOCOL, { signal })
   const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
   await frames.write(new TextEncoder().encode(JSON.stringify(request.op === 'await' ? { ...request, blocks: blocks.length } : request)), { signal })
