@@ -8,9 +8,9 @@
 //                                           the server joins those entries and answers once its log holds them
 //                                           all. The asker may follow the request with n frames, each the block
 //                                           of an entry it expects the server lacks: the server stores those that
-//                                           are entries of this log by an allowed writer, and fetches whatever
-//                                           else it lacks from the asker (Bitswap). Pushing saves a round trip
-//                                           per level of the log; the join checks every entry either way.
+//                                           are entries of this log (unpinned), and fetches whatever else it
+//                                           lacks from the asker (Bitswap). Pushing saves a round trip per level
+//                                           of the log; the join checks every entry's writer and signature.
 import { lpStream } from '@libp2p/utils'
 import * as varint from 'uint8-varint'
 import { Entry, isValidAddress, type Document, type DocumentsDatabase, type LogEntry } from '@orbitdb/core'
