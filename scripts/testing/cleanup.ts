@@ -31,6 +31,8 @@ export function onCleanup (what: string, undo: () => unknown): void {
 
 export async function tempDir (prefix = 'liftoff-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix))
-  onCleanup(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }))
+  // retried: a node's file datastore can still be finishing a write its stop() did not wait for
+  // (libp2p's peer store after the last connection closed), and rmdir then meets ENOTEMPTY
+  onCleanup(`remove ${dir}`, () => rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }))
   return dir
 }
