@@ -1,7 +1,8 @@
 // One client process of `pnpm bench load` (scripts/bench/load.ts starts several): it runs `LOAD_JOB`'s
 // clients with the example's own code, prints one `RESULT {json}` line per phase, and exits. For libp2p it
 // connects every client at once, prints CONNECTED, waits for a line on stdin (so every process starts its
-// streams together), then opens every echo stream at once.
+// streams together), then opens every echo stream at once. For OrbitDB every writer makes its puts, the
+// process prints WRITTEN and waits the same way, then every writer asks the server to host its entries at once.
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -119,16 +120,29 @@ async function helia (job: Extract<LoadJob, { kind: 'ipfs-helia' }>): Promise<vo
 
 async function orbitdb (job: Extract<LoadJob, { kind: 'orbitdb' }>): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'liftoff-load-orbitdb-'))
+  const writers: Array<WriterSession | undefined> = []
   try {
     print(await allAtOnce('write', job.identityKeys.length, async index => {
       const dataDir = join(work, `writer-${index}`)
-      const writes = job.major === 'v4' ? await writeV4(job, dataDir, index) : await writeV2(job, dataDir, index)
-      return writes
+      writers[index] = job.major === 'v4' ? await writeV4(job, dataDir, index) : await writeV2(job, dataDir, index)
+      return 0
+    }))
+    console.log('WRITTEN')
+    await nextStdinLine()
+    print(await allAtOnce('confirm', job.identityKeys.length, async index => {
+      const writer = writers[index]
+      if (writer === undefined) throw new Error('this writer did not get as far as its puts')
+      await writer.confirm()
+      return 0
     }))
   } finally {
+    await Promise.all(writers.map(async writer => writer?.stop()))
     await rm(work, { recursive: true, force: true })
   }
 }
+
+/** A writer whose puts are made: it asks the server to host them when told, and is stopped afterwards. */
+interface WriterSession { confirm: () => Promise<void>, stop: () => Promise<void> }
 
 /** What one OrbitDB major offers a writer; each major's modules are passed in as they are. */
 interface OrbitdbExample<Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike }, Libp2pLike, OrbitDB extends { stop: () => Promise<unknown> }, Address, Peer, Db extends { address: string, put: (document: Note) => Promise<unknown> }> {
@@ -145,36 +159,42 @@ interface OrbitdbExample<Node extends { stop: () => Promise<unknown>, libp2p: Li
 interface Note { _id: string, author: string, text: string, writtenAt: string, [field: string]: unknown }
 
 /**
- * One writer: its puts, then the server's confirmation that it holds them all. Writers do not replicate each
- * other: 20 writers on one host each verifying the other 19's entries measured the writers' mesh (quadratic
- * in writers), not the always-on server, which is what this load is about.
+ * One writer: opened, connected to the server, its puts made; `confirm` is the hosting protocol's `await`.
+ * Writers do not replicate each other: 20 writers on one host each verifying the other 19's entries
+ * measured the writers' mesh (quadratic in writers), not the always-on server, which is what this load is about.
  */
-async function write<Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike }, Libp2pLike, OrbitDB extends { stop: () => Promise<unknown> }, Address, Peer, Db extends { address: string, put: (document: Note) => Promise<unknown> }> (example: OrbitdbExample<Node, Libp2pLike, OrbitDB, Address, Peer, Db>, job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<number> {
+async function write<Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike }, Libp2pLike, OrbitDB extends { stop: () => Promise<unknown> }, Address, Peer, Db extends { address: string, put: (document: Note) => Promise<unknown> }> (example: OrbitdbExample<Node, Libp2pLike, OrbitDB, Address, Peer, Db>, job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<WriterSession> {
   const node = await example.createNode({ dataDir })
-  try {
-    const orbitdb = await example.startOrbitDB(node, { dataDir, identityKey: job.identityKeys[index] })
-    try {
-      const server = await example.dial(node, example.parseServerAddress(job.server), job.deadlineMs)
-      const db = await example.openUnsynced(orbitdb, job.address)
-      console.log(`T ${Date.now()} writer-${job.firstWriter + index} opened`) // LOAD_TRACE's timeline (scripts/bench/load.ts)
-      // writers are numbered across all worker processes, so no two write the same document ID
-      const writer = `writer-${job.firstWriter + index}`
-      for (let document = 0; document < job.documents; document++) await db.put({ _id: `${writer}-${document}`, author: writer, text: `document ${document}`, writtenAt: new Date().toISOString() })
-      // the hosting protocol's `await`: the server answers once it holds this writer's entries
-      console.log(`T ${Date.now()} ${writer} puts done`)
-      const serverEntries = await example.confirm(node, server, db, job.deadlineMs)
-      console.log(`T ${Date.now()} ${writer} confirmed`)
-      if (serverEntries < job.documents) throw new Error(`the server confirmed ${serverEntries} entries, fewer than this writer's ${job.documents}`)
-      return job.documents
-    } finally {
-      await orbitdb.stop()
-    }
-  } finally {
+  let orbitdb: OrbitDB | undefined
+  const stop = async (): Promise<void> => {
+    await orbitdb?.stop()
     await node.stop()
+  }
+  try {
+    orbitdb = await example.startOrbitDB(node, { dataDir, identityKey: job.identityKeys[index] })
+    const server = await example.dial(node, example.parseServerAddress(job.server), job.deadlineMs)
+    const db = await example.openUnsynced(orbitdb, job.address)
+    // writers are numbered across all worker processes, so no two write the same document ID
+    const writer = `writer-${job.firstWriter + index}`
+    console.log(`T ${Date.now()} ${writer} opened`) // LOAD_TRACE's timeline (scripts/bench/load.ts)
+    for (let document = 0; document < job.documents; document++) await db.put({ _id: `${writer}-${document}`, author: writer, text: `document ${document}`, writtenAt: new Date().toISOString() })
+    console.log(`T ${Date.now()} ${writer} puts done`)
+    return {
+      confirm: async () => {
+        // the server answers once it holds this writer's entries
+        const serverEntries = await example.confirm(node, server, db, job.deadlineMs)
+        console.log(`T ${Date.now()} ${writer} confirmed`)
+        if (serverEntries < job.documents) throw new Error(`the server confirmed ${serverEntries} entries, fewer than this writer's ${job.documents}`)
+      },
+      stop
+    }
+  } catch (err) {
+    await stop()
+    throw err
   }
 }
 
-async function writeV4 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<number> {
+async function writeV4 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<WriterSession> {
   const { createNode } = await import('../../peers/orbitdb/v4/src/node.ts')
   const { startOrbitDB } = await import('../../peers/orbitdb/v4/src/orbitdb.ts')
   const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v4/src/dial.ts')
@@ -192,7 +212,7 @@ async function writeV4 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: str
   }, job, dataDir, index)
 }
 
-async function writeV2 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<number> {
+async function writeV2 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<WriterSession> {
   const { createNode } = await import('../../peers/orbitdb/v2/src/node.ts')
   const { startOrbitDB } = await import('../../peers/orbitdb/v2/src/orbitdb.ts')
   const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v2/src/dial.ts')

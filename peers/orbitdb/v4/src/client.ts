@@ -36,7 +36,7 @@ export async function runClient (config: ClientConfig, log: Log = console.log): 
       connecting.catch(() => {}) // awaited below, after the local work
 
       // Opening needs the database manifest: from the local store after a first run, else from the server.
-      const db = await openDatabase<Note>(orbitdb, config.dbAddress, config.dialDeadlineMs)
+      const db = await openDatabase<Note>(orbitdb, config.dbAddress, { timeoutMs: config.dialDeadlineMs })
       // OrbitDB emits replication failures (a refused entry, a fetch cut short by stop) as 'error' events,
       // and an EventEmitter without an 'error' listener would throw them.
       db.events.on('error', (err: Error) => log(`sync error: ${err.message.replaceAll('\n', ' ')}`))

@@ -97,6 +97,19 @@ declare module '@orbitdb/core' {
     close: () => Promise<void>
   }
 
+  /** Where a log keeps its entries, heads or index: bytes or values by hash. */
+  export interface Storage {
+    put: (hash: string, value: unknown) => Promise<void>
+    get: (hash: string) => Promise<unknown>
+    del: (hash: string) => Promise<void>
+    iterator: (options?: { amount?: number, reverse?: boolean }) => AsyncIterable<[string, unknown]>
+    merge: (other: Storage) => Promise<void>
+    clear: () => Promise<void>
+    close: () => Promise<void>
+  }
+  /** OrbitDB's LevelDB storage (its default for a log's heads and index), at `path`. */
+  export function LevelStorage (options: { path: string }): Promise<Storage>
+
   export type AccessControllerFactory = (...args: never[]) => Promise<AccessController>
 
   export interface OpenOptions {
@@ -104,6 +117,8 @@ declare module '@orbitdb/core' {
     AccessController?: AccessControllerFactory
     /** false: no pubsub and no heads exchange for this database (default true) */
     sync?: boolean
+    /** The log's index (which entries it holds); LevelDB under the database's directory by default. */
+    indexStorage?: Storage
   }
 
   export interface OrbitDB {
@@ -119,5 +134,9 @@ declare module '@orbitdb/core' {
   export function IPFSAccessController (options?: { write?: string[] }): AccessControllerFactory
   export function isValidAddress (address: unknown): boolean
   /** An entry's block: decoded (dag-cbor) with its hash, the base58btc CID of `bytes`. */
-  export const Entry: { decode: (bytes: Uint8Array) => Promise<LogEntry> }
+  export const Entry: {
+    decode: (bytes: Uint8Array) => Promise<LogEntry>
+    /** Checks the entry's signature with `identity.verify`, as a log does when it joins the entry. */
+    verify: (identity: Pick<Identity, 'verify'>, entry: LogEntry) => Promise<boolean>
+  }
 }

@@ -2,7 +2,7 @@
 // from IDENTITY_KEY) and a documents database that only listed identities may write to.
 // Runs in Node.js and in browsers (web/): there the data dir names IndexedDB databases instead.
 import { generateKeyPair, privateKeyFromRaw } from '@libp2p/crypto/keys'
-import { createOrbitDB, Identities, IPFSAccessController, KeyStore, type Document, type DocumentsDatabase, type Ipfs, type OrbitDB } from '@orbitdb/core'
+import { createOrbitDB, Identities, IPFSAccessController, KeyStore, type Document, type DocumentsDatabase, type Ipfs, type OrbitDB, type Storage } from '@orbitdb/core'
 import { fromString, toString } from 'uint8arrays'
 
 /** What the example's clients (Node and browser) write: one note per document. */
@@ -52,8 +52,8 @@ async function withinDeadline<T> (opening: Promise<T>, address: string, ms: numb
 }
 
 /** Opens a database by address; its manifest comes from the local store or from a connected peer. */
-export async function openDatabase<T extends Document> (orbitdb: OrbitDB, address: string, timeoutMs = 30_000): Promise<DocumentsDatabase<T>> {
-  return withinDeadline(orbitdb.open<T>(address), address, timeoutMs)
+export async function openDatabase<T extends Document> (orbitdb: OrbitDB, address: string, options: { timeoutMs?: number, indexStorage?: Storage } = {}): Promise<DocumentsDatabase<T>> {
+  return withinDeadline(orbitdb.open<T>(address, { indexStorage: options.indexStorage }), address, options.timeoutMs ?? 30_000)
 }
 
 /**

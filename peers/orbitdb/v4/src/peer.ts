@@ -48,7 +48,7 @@ async function startWriter (helia: Node, config: PeerConfig, dbAddress: string, 
   const orbitdb = await startOrbitDB(helia, { dataDir: config.dataDir, identityKey: config.identityKey })
   try {
     await useNativeSignatures(orbitdb)
-    const db = await openDatabase<Note>(orbitdb, dbAddress, config.openTimeoutMs)
+    const db = await openDatabase<Note>(orbitdb, dbAddress, { timeoutMs: config.openTimeoutMs })
     db.events.on('error', (err: Error) => log(`sync error: ${err.message.replaceAll('\n', ' ')}`))
     const holding = async (): Promise<string> => `holds ${(await db.all()).length} documents`
     // 'update' fires for this peer's own puts and for every entry joined from another peer

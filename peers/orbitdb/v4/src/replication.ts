@@ -66,17 +66,36 @@ export async function waitForEntries<T extends Document> (db: DocumentsDatabase<
  * level asked for at once, and outside OrbitDB's join queue: a database joins one batch at a time, and
  * joinEntry fetching as it walks kept every other writer waiting on this one's round trips. The join that
  * follows finds the entries stored and only checks them. Only entries of this log by writers the access
- * controller allows are followed further, so nobody else can make this peer fetch.
+ * controller allows are followed further, so nobody else can make this peer fetch. Entries the asker pushed
+ * (`pushed`, decoded already) are taken from there instead of the store.
  */
-async function fetchMissing<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal): Promise<void> {
+async function fetchMissing<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal, pushed: Map<string, LogEntry>): Promise<void> {
   const seen = new Set<string>()
   let level = hashes
   while (level.length > 0 && !signal.aborted) {
     const unseen = [...new Set(level)].filter(hash => !seen.has(hash))
     for (const hash of unseen) seen.add(hash)
-    const fetched = await Promise.all(unseen.map(async hash => await db.log.has(hash) ? undefined : db.log.get(hash)))
+    const fetched = await Promise.all(unseen.map(async hash => await db.log.has(hash) ? undefined : pushed.get(hash) ?? db.log.get(hash)))
     const followed = await Promise.all(fetched.map(async entry => entry !== undefined && entry.id === db.address && await db.access.canAppend(entry) ? entry : undefined))
     level = followed.flatMap(entry => entry === undefined ? [] : [...entry.next, ...entry.refs])
+  }
+}
+
+/**
+ * An IPFS access controller's answer depends only on the entry's identity (named by its hash, so its content
+ * cannot change) and on a write list fixed when the database was made: the server remembers whom it allowed.
+ * OrbitDB asks for every entry it joins, and each asking read and decoded the writer's identity again.
+ * Not for other access controllers: OrbitDB's own can grant and revoke.
+ */
+export function rememberAllowedWriters (db: DocumentsDatabase<Document>): void {
+  if (db.access.type !== 'ipfs') return
+  const canAppend = db.access.canAppend
+  const allowed = new Set<string>()
+  db.access.canAppend = async entry => {
+    if (allowed.has(entry.identity)) return true
+    const may = await canAppend(entry)
+    if (may) allowed.add(entry.identity)
+    return may
   }
 }
 
@@ -86,11 +105,11 @@ async function fetchMissing<T extends Document> (db: DocumentsDatabase<T>, hashe
  * whichever is first. OrbitDB's heads exchange alone is not enough: it writes heads to its stream unframed, a
  * busy peer that reads two at once decodes neither ("CBOR decode error") and nobody asks again.
  */
-export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal): Promise<void> {
+export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal, pushed = new Map<string, LogEntry>()): Promise<void> {
   const done = new AbortController() // whichever way they came, stop the other
   const stop = AbortSignal.any([signal, done.signal])
   const fetchAndJoin = async (): Promise<void> => {
-    await fetchMissing(db, hashes, stop)
+    await fetchMissing(db, hashes, stop, pushed)
     for (const hash of hashes) {
       if (stop.aborted) return
       if (await db.log.has(hash)) continue
@@ -189,14 +208,12 @@ export function serveHosting (helia: ServerNode, host: Host): Promise<void> {
 // #endregion
 
 /**
- * Stores a pushed block if it is an entry of this log (writer and signature are checked when the log joins
- * it; nothing here is pinned, so what no join takes is garbage). Anything else is dropped. The writer is not
- * checked here: that can need the writer's identity from the network, inside the queue everyone waits on.
+ * The pushed blocks that are entries of this log, decoded; anything else is dropped. The writer is not
+ * checked here: that can need the writer's identity from the network, and the join checks it anyway.
  */
-async function storePushed (helia: ServerNode, db: DocumentsDatabase<Document>, bytes: Uint8Array): Promise<void> {
-  const entry = await Entry.decode(bytes).catch(() => undefined)
-  if (entry === undefined || entry.id !== db.address) return
-  await helia.storeQuietly(CID.parse(entry.hash, base58btc), bytes)
+async function entriesOfLog (db: DocumentsDatabase<Document>, pushed: Uint8Array[]): Promise<Array<{ entry: LogEntry, bytes: Uint8Array }>> {
+  const decoded = await Promise.all(pushed.map(async bytes => ({ entry: await Entry.decode(bytes).catch(() => undefined), bytes })))
+  return decoded.flatMap(({ entry, bytes }) => entry !== undefined && entry.id === db.address ? [{ entry, bytes }] : [])
 }
 
 /**
@@ -215,6 +232,21 @@ async function inTurn<R> (address: string, work: () => Promise<R>): Promise<R> {
   return turn
 }
 
+/**
+ * Each `await`'s pushed signatures are checked (all at once, on libuv's threads) while the one before it joins,
+ * so its own join finds them remembered (src/signatures.ts). One turn ahead, no more: every asker's checks at
+ * once filled libuv's queue, and the first join's disk reads waited behind all of them.
+ */
+const previousTurnStarts = new Map<string, Promise<void>>()
+function checkOneTurnAhead (db: DocumentsDatabase<Document>, entries: LogEntry[]): { checked: Promise<unknown>, turnStarted: () => void } {
+  const { promise: started, resolve: turnStarted } = Promise.withResolvers<void>()
+  const previousStarted = previousTurnStarts.get(db.address) ?? Promise.resolve()
+  previousTurnStarts.set(db.address, started)
+  void started.then(() => { if (previousTurnStarts.get(db.address) === started) previousTurnStarts.delete(db.address) })
+  const checked = previousStarted.then(async () => Promise.all(entries.map(async entry => Entry.verify(db.identity, entry).catch(() => false))))
+  return { checked, turnStarted }
+}
+
 async function answer (helia: ServerNode, host: Host, request: HostRequest, pushed: Uint8Array[]): Promise<HostResponse> {
   if (!isValidAddress(request.address)) return { ok: false, error: `not an OrbitDB address: "${request.address}"` }
   try {
@@ -222,9 +254,14 @@ async function answer (helia: ServerNode, host: Host, request: HostRequest, push
     if (request.op === 'await') {
       const { heads, timeoutMs } = request
       const signal = AbortSignal.timeout(Math.min(timeoutMs, host.maxWaitMs))
+      const entries = await entriesOfLog(db, pushed)
+      const { checked, turnStarted } = checkOneTurnAhead(db, entries.map(({ entry }) => entry))
       await inTurn(db.address, async () => {
-        for (const bytes of pushed) await storePushed(helia, db, bytes)
-        await joinEntries(db, heads, signal)
+        turnStarted()
+        // stored unpinned: what no join takes is garbage
+        await Promise.all(entries.map(async ({ entry, bytes }) => helia.storeQuietly(CID.parse(entry.hash, base58btc), bytes)))
+        await checked
+        await joinEntries(db, heads, signal, new Map(entries.map(({ entry }) => [entry.hash, entry])))
       })
     }
     return { ok: true, address: db.address, heads: await headsOf(db), entries: await countEntries(db, request.op === 'await' ? request.heads : []) }

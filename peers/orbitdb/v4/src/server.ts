@@ -7,7 +7,8 @@ import { readServerConfig, type ServerConfig } from './config.ts'
 import { decodePrivateKey, loadOrCreatePrivateKey } from './identity.ts'
 import { createNode, type Node } from './node.ts'
 import { createDocuments, openDatabase, startOrbitDB } from './orbitdb.ts'
-import { serveHosting } from './replication.ts'
+import { memoryIndex } from './index-storage.ts'
+import { rememberAllowedWriters, serveHosting } from './replication.ts'
 import { useNativeSignatures } from './signatures.ts'
 import type { Document, DocumentsDatabase, LogEntry, OrbitDB } from '@orbitdb/core'
 
@@ -53,6 +54,7 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
   const databases = new Map<string, DocumentsDatabase>()
   const watch = (db: DocumentsDatabase): DocumentsDatabase => {
     databases.set(db.address, db)
+    rememberAllowedWriters(db)
     // OrbitDB reports sync failures as 'error' events (refused entries it only logs, in 4.x); without an
     // 'error' listener, an EventEmitter would throw them.
     db.events.on('error', (err: Error) => log(`${db.name}: sync error: ${err.message.replaceAll('\n', ' ')}`))
@@ -64,15 +66,26 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
     return db
   }
 
-  const db = watch(await createDocuments(orbitdb, config.dbName, config.writers))
+  // every database with its index in memory (src/index-storage.ts): opened by address, so the server's
+  // own is created first to learn its address (a hash of its name, type and writers)
+  const openIndexed = async (address: string): Promise<DocumentsDatabase> => {
+    const indexStorage = await memoryIndex(orbitdb, address)
+    return openDatabase(orbitdb, address, { indexStorage }).catch(async (err: Error) => {
+      await indexStorage.close()
+      throw err
+    })
+  }
+  const created = await createDocuments(orbitdb, config.dbName, config.writers)
+  await created.close()
+  const db = watch(await openIndexed(created.address))
   const hostedFile = join(config.dataDir, 'hosted.json')
   const hosted = await readHostedList(hostedFile)
-  for (const address of hosted) watch(await openDatabase(orbitdb, address))
+  for (const address of hosted) watch(await openIndexed(address))
 
   const host = async (address: string): Promise<DocumentsDatabase> => {
     const open = databases.get(address)
     if (open !== undefined) return open
-    const opened = await openDatabase(orbitdb, address)
+    const opened = await openIndexed(address)
     watch(opened)
     hosted.push(address)
     await writeHostedList(hostedFile, hosted)

@@ -21,18 +21,39 @@ function publicKeyObject (publicKeyHex: string): KeyObject {
 const publicKeys = new Map<string, KeyObject>()
 const MAX_CACHED_KEYS = 10_000
 
+function publicKeyOf (publicKeyHex: string): KeyObject {
+  let key = publicKeys.get(publicKeyHex)
+  if (key === undefined) {
+    key = publicKeyObject(publicKeyHex)
+    if (publicKeys.size >= MAX_CACHED_KEYS) publicKeys.clear()
+    publicKeys.set(publicKeyHex, key)
+  }
+  return key
+}
+
+/**
+ * Signatures found valid lately, with the bytes each signed: a server checks pushed entries as they arrive,
+ * all at once on libuv's threads, and the join that follows (one entry after another) finds its answers here.
+ */
+const verified = new Map<string, Uint8Array>()
+const MAX_REMEMBERED = 20_000
+
 /** Verifies as @libp2p/crypto's secp256k1 key does, natively: DER signature over SHA-256, low-S only. */
 export async function verifyNative (signatureHex: string, publicKeyHex: string, data: Uint8Array | string): Promise<boolean> {
+  const bytes = bytesOf(data)
+  const remembered = verified.get(`${publicKeyHex}/${signatureHex}`)
+  if (remembered !== undefined && Buffer.from(remembered).equals(bytes)) return true
   try {
     const signature = fromString(signatureHex, 'base16')
     if (secp256k1.Signature.fromBytes(signature, 'der').hasHighS()) return false
-    let key = publicKeys.get(publicKeyHex)
-    if (key === undefined) {
-      key = publicKeyObject(publicKeyHex)
-      if (publicKeys.size >= MAX_CACHED_KEYS) publicKeys.clear()
-      publicKeys.set(publicKeyHex, key)
+    // with a callback, OpenSSL's work runs on libuv's thread pool: many checks at once use every core
+    const valid = await new Promise<boolean>((resolve, reject) => verify('sha256', bytes, { key: publicKeyOf(publicKeyHex), dsaEncoding: 'der' }, signature, (err, result) => err === null ? resolve(result) : reject(err)))
+    if (valid) {
+      const oldest = verified.size >= MAX_REMEMBERED ? verified.keys().next().value : undefined
+      if (oldest !== undefined) verified.delete(oldest)
+      verified.set(`${publicKeyHex}/${signatureHex}`, bytes)
     }
-    return verify('sha256', bytesOf(data), { key, dsaEncoding: 'der' }, signature)
+    return valid
   } catch {
     return false // a malformed key or signature verifies nothing
   }
