@@ -216,14 +216,17 @@ async function writeV2 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: str
   const { createNode } = await import('../../peers/orbitdb/v2/src/node.ts')
   const { startOrbitDB } = await import('../../peers/orbitdb/v2/src/orbitdb.ts')
   const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v2/src/dial.ts')
-  const { askServer, headsOf } = await import('../../peers/orbitdb/v2/src/replication.ts')
+  const { askServer, entriesToPush, headsOf } = await import('../../peers/orbitdb/v2/src/replication.ts')
+  const { useNativeSignatures } = await import('../../peers/orbitdb/v2/src/signatures.ts')
   return write({
     createNode,
-    startOrbitDB,
+    // as the example's client runs it: entries signed natively
+    startOrbitDB: async (node, options) => useNativeSignatures(await startOrbitDB(node, options)),
     openUnsynced: async (orbitdb, address) => orbitdb.open<Note>(address, { sync: false }),
     dial: async (node, address, deadlineMs) => (await dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
     parseServerAddress,
-    confirm: async (node, server, db, deadlineMs) => (await askServer(node, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs: deadlineMs }, AbortSignal.timeout(deadlineMs))).entries
+    // the writer's entries go with the request (it has never synced, so it knows none of the server's heads)
+    confirm: async (node, server, db, deadlineMs) => (await askServer(node, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs: deadlineMs }, AbortSignal.timeout(deadlineMs), await entriesToPush(db, []))).entries
   }, job, dataDir, index)
 }
 

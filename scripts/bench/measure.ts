@@ -53,8 +53,14 @@ export function median (samples: number[]): number {
 
 /**
  * Several runs of one benchmark folded into one row per case: the median value (and median ratio, each
- * run's against its own baseline), with min, max and the number of runs in the detail.
+ * run's against its own baseline), with min, max and the number of runs in the detail. A numeric detail
+ * (a latency percentile, say) is the median of the runs' too.
  */
+function medianDetails (samples: BenchResult[]): Record<string, number> {
+  const keys = Object.keys(samples[0]!.detail ?? {}).filter(key => samples.every(sample => typeof sample.detail?.[key] === 'number'))
+  return Object.fromEntries(keys.map(key => [key, round(median(samples.map(sample => Number(sample.detail?.[key]))), 2)]))
+}
+
 export function foldRuns (runs: BenchResult[][]): BenchResult[] {
   if (runs.length === 1) return runs[0]!
   const cases = new Map<string, BenchResult[]>()
@@ -71,7 +77,7 @@ export function foldRuns (runs: BenchResult[][]): BenchResult[] {
       ...(baselines.length > 0 ? { baseline: round(median(baselines), 2) } : {}),
       ...(ratios.length > 0 ? { ratio: round(median(ratios), 3) } : {}),
       ...(failures.length > 0 ? { failures: failures.reduce((sum, count) => sum + count, 0) } : {}),
-      detail: { ...first.detail, runs: samples.length, min: round(Math.min(...values), 2), max: round(Math.max(...values), 2) }
+      detail: { ...first.detail, ...medianDetails(samples), runs: samples.length, min: round(Math.min(...values), 2), max: round(Math.max(...values), 2) }
     }
   })
 }

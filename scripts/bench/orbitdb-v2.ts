@@ -2,15 +2,17 @@
 import { createNode, type Node } from '../../peers/orbitdb/v2/src/node.ts'
 import { createDocuments, openDatabase, startOrbitDB } from '../../peers/orbitdb/v2/src/orbitdb.ts'
 import { headsOf, waitForEntries } from '../../peers/orbitdb/v2/src/replication.ts'
+import { useNativeSignatures } from '../../peers/orbitdb/v2/src/signatures.ts'
 import { benchOrbitdb, profileOrbitdbPuts, profileOrbitdbReplication, type OrbitdbExample } from './orbitdb.ts'
 import type { BenchResult, Scale } from './measure.ts'
 
 const example: OrbitdbExample<Node> = {
   createNode,
   connect: async (from, to) => from.libp2p.dial(to.libp2p.getMultiaddrs()[0]!),
-  startOrbitDB,
+  // as the example's Node roles run it: entries signed and checked natively
+  startOrbitDB: async (node, options) => useNativeSignatures(await startOrbitDB(node, options)),
   createDocuments: async (node, orbitdb, name) => createDocuments(node, orbitdb, name, []),
-  openDatabase,
+  openDatabase: async (node, orbitdb, address) => openDatabase(node, orbitdb, address),
   headsOf,
   waitForEntries
 }

@@ -8,6 +8,7 @@ import { dialWithRetry, parseServerAddress } from './dial.ts'
 import { createNode } from './node.ts'
 import { openDatabase, startOrbitDB } from './orbitdb.ts'
 import { syncWithServer } from './replication.ts'
+import { useNativeSignatures } from './signatures.ts'
 
 export interface Note extends Document {
   author: string
@@ -32,6 +33,7 @@ export async function runClient (config: ClientConfig, log: Log = console.log): 
   try {
     const orbitdb = await startOrbitDB(helia, { dataDir: config.dataDir, identityKey: config.identityKey })
     try {
+      await useNativeSignatures(orbitdb)
       log(`${config.name}: identity ${orbitdb.identity.id}, peer ${helia.libp2p.peerId}`)
       const connecting = dialWithRetry(helia.libp2p, serverAddress, {
         deadlineMs: config.dialDeadlineMs,
@@ -40,7 +42,7 @@ export async function runClient (config: ClientConfig, log: Log = console.log): 
       connecting.catch(() => {}) // awaited below, after the local work
 
       // Opening needs the database manifest: from the local store after a first run, else from the server.
-      const db = await openDatabase<Note>(helia, orbitdb, config.dbAddress, config.dialDeadlineMs)
+      const db = await openDatabase<Note>(helia, orbitdb, config.dbAddress, { timeoutMs: config.dialDeadlineMs })
       // OrbitDB emits replication failures (a refused entry, a fetch cut short by stop) as 'error' events,
       // and an EventEmitter without an 'error' listener would throw them.
       db.events.on('error', (err: Error) => log(`sync error: ${err.message.replaceAll('\n', ' ')}`))

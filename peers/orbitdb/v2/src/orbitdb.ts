@@ -2,7 +2,7 @@
 // from IDENTITY_KEY) and a documents database that only listed identities may write to.
 import { join } from 'node:path'
 import { supportedKeys } from '@libp2p/crypto/keys'
-import { createOrbitDB, Identities, IPFSAccessController, KeyStore, type Document, type DocumentsDatabase, type LogEntry, type OrbitDB } from '@orbitdb/core'
+import { createOrbitDB, Identities, IPFSAccessController, KeyStore, type Document, type DocumentsDatabase, type LogEntry, type OrbitDB, type Storage } from '@orbitdb/core'
 import { CID } from 'multiformats/cid'
 import type { Node } from './node.ts'
 
@@ -60,8 +60,8 @@ async function withinDeadline<T> (opening: Promise<T>, address: string, ms: numb
 }
 
 /** Opens a database by address; its manifest comes from the local store or from a connected peer. */
-export async function openDatabase<T extends Document> (helia: Node, orbitdb: OrbitDB, address: string, timeoutMs = 30_000): Promise<DocumentsDatabase<T>> {
-  return keepReplicatedEntries(helia, await withinDeadline(orbitdb.open<T>(address), address, timeoutMs))
+export async function openDatabase<T extends Document> (helia: Node, orbitdb: OrbitDB, address: string, options: { timeoutMs?: number, indexStorage?: Storage, entryStorage?: Storage } = {}): Promise<DocumentsDatabase<T>> {
+  return keepReplicatedEntries(helia, await withinDeadline(orbitdb.open<T>(address, { indexStorage: options.indexStorage, entryStorage: options.entryStorage }), address, options.timeoutMs ?? 30_000))
 }
 
 /**

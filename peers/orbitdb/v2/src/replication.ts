@@ -4,21 +4,33 @@
 // frame each way) with two requests:
 //   {"op":"host","address":…}               the server opens (and from then on keeps) that database and
 //                                           answers with its current heads;
-//   {"op":"await","address":…,"heads":[…]}  the server joins those entries (fetching what it lacks from the
-//                                           asker) and answers once its log holds them all.
+//   {"op":"await","address":…,"heads":[…],"blocks":n}
+//                                           the server joins those entries and answers once its log holds them
+//                                           all. The asker may follow the request with n frames, each the block
+//                                           of an entry it expects the server lacks: the server stores those that
+//                                           are entries of this log (unpinned), and fetches whatever else it
+//                                           lacks from the asker (Bitswap). Pushing saves a round trip per level
+//                                           of the log; the join checks every entry's writer and signature.
 import { lpStream } from 'it-length-prefixed-stream'
 import * as varint from 'uint8-varint'
-import { isValidAddress, type Document, type DocumentsDatabase, type LogEntry } from '@orbitdb/core'
+import { Entry, isValidAddress, type Document, type DocumentsDatabase, type LogEntry } from '@orbitdb/core'
+import { base58btc } from 'multiformats/bases/base58'
+import { CID } from 'multiformats/cid'
 import type { PeerId } from '@libp2p/interface'
 import type { Node } from './node.ts'
+
+/** A server also stores the blocks writers push, beside Bitswap (src/node.ts says why). */
+type ServerNode = Node & { storeQuietly: (cid: CID, bytes: Uint8Array) => Promise<void> }
 
 export const HOST_PROTOCOL = '/liftoff/orbitdb-host/1.0.0'
 const MAX_FRAME_BYTES = 64 * 1024
 const REQUEST_TIMEOUT_MS = 10_000
+/** Most entry blocks one `await` may push; the server fetches the rest. */
+export const MAX_PUSHED_BLOCKS = 1000
 
 export type HostRequest =
   | { op: 'host', address: string }
-  | { op: 'await', address: string, heads: string[], timeoutMs: number }
+  | { op: 'await', address: string, heads: string[], timeoutMs: number, blocks?: number }
 
 export type HostResponse =
   | { ok: true, address: string, heads: string[], entries: number }
@@ -48,15 +60,54 @@ export async function waitForEntries<T extends Document> (db: DocumentsDatabase<
 }
 
 /**
+ * Fetches the entries reachable from `hashes` that the log lacks, one level of the DAG at a time with the whole
+ * level asked for at once, and outside OrbitDB's join queue: a database joins one batch at a time, and
+ * joinEntry fetching as it walks kept every other writer waiting on this one's round trips. The join that
+ * follows finds the entries stored and only checks them. Only entries of this log by writers the access
+ * controller allows are followed further, so nobody else can make this peer fetch. Entries the asker pushed
+ * (`pushed`, decoded already) are taken from there instead of the store.
+ */
+async function fetchMissing<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal, pushed: Map<string, LogEntry>): Promise<void> {
+  const seen = new Set<string>()
+  let level = hashes
+  while (level.length > 0 && !signal.aborted) {
+    const unseen = [...new Set(level)].filter(hash => !seen.has(hash))
+    for (const hash of unseen) seen.add(hash)
+    const fetched = await Promise.all(unseen.map(async hash => await db.log.has(hash) ? undefined : pushed.get(hash) ?? db.log.get(hash)))
+    const followed = await Promise.all(fetched.map(async entry => entry !== undefined && entry.id === db.address && await db.access.canAppend(entry) ? entry : undefined))
+    level = followed.flatMap(entry => entry === undefined ? [] : [...entry.next, ...entry.refs])
+  }
+}
+
+/**
+ * An IPFS access controller's answer depends only on the entry's identity (named by its hash, so its content
+ * cannot change) and on a write list fixed when the database was made: the server remembers whom it allowed.
+ * OrbitDB asks for every entry it joins, and each asking read and decoded the writer's identity again.
+ * Not for other access controllers: OrbitDB's own can grant and revoke.
+ */
+export function rememberAllowedWriters (db: DocumentsDatabase<Document>): void {
+  if (db.access.type !== 'ipfs') return
+  const canAppend = db.access.canAppend
+  const allowed = new Set<string>()
+  db.access.canAppend = async entry => {
+    if (allowed.has(entry.identity)) return true
+    const may = await canAppend(entry)
+    if (may) allowed.add(entry.identity)
+    return may
+  }
+}
+
+/**
  * Resolves once `db` holds the entries `hashes` and all they point to: fetched here by hash from connected
  * peers (Bitswap; OrbitDB checks every entry's signature and writer), or brought by OrbitDB's own replication,
- * whichever is first. OrbitDB's heads exchange alone is not enough: it writes heads to its stream unframed, a
+ * whichever is first (`fetched`: fetchMissing ran already). OrbitDB's heads exchange alone is not enough: it writes heads to its stream unframed, a
  * busy peer that reads two at once decodes neither ("CBOR decode error") and nobody asks again.
  */
-export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal): Promise<void> {
+export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal, options: { fetched?: boolean } = {}): Promise<void> {
   const done = new AbortController() // whichever way they came, stop the other
   const stop = AbortSignal.any([signal, done.signal])
   const fetchAndJoin = async (): Promise<void> => {
+    if (options.fetched !== true) await fetchMissing(db, hashes, stop, new Map())
     for (const hash of hashes) {
       if (stop.aborted) return
       if (await db.log.has(hash)) continue
@@ -75,13 +126,16 @@ export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>,
 }
 
 /**
- * Entries reachable from the log's heads and from `including`. Counting from the heads alone can come up
- * short for a moment: OrbitDB marks joined entries as present before it makes the newest one a head.
+ * Entries reachable from `from` (the awaited heads: what the asker has, all of it now here), or from the log's
+ * heads when `from` is empty (all of it). Walking the whole log for every answer was most of a busy server's
+ * time, and grew with every writer. Counting from the heads just after a join could come up short for a
+ * moment anyway: OrbitDB marks joined entries as present before it makes the newest one a head.
  */
-async function countEntries<T extends Document> (db: DocumentsDatabase<T>, including: string[]): Promise<number> {
-  // 2.2 may not have stored a just-joined entry's block yet (see keepReplicatedEntries); then count from the heads
-  const extra = await Promise.all(including.map(async hash => db.log.get(hash).catch(() => undefined)))
-  const roots = [...await db.log.heads(), ...extra.filter((entry): entry is LogEntry => entry !== undefined)]
+async function countEntries<T extends Document> (db: DocumentsDatabase<T>, from: string[]): Promise<number> {
+  // 2.2 may not have stored the block of an entry that came by pubsub yet (see keepReplicatedEntries in
+  // src/orbitdb.ts): then count from the log's heads as well
+  const found = (await Promise.all(from.map(async hash => db.log.get(hash).catch(() => undefined)))).filter((entry): entry is LogEntry => entry !== undefined)
+  const roots = from.length > 0 && found.length === from.length ? found : [...await db.log.heads(), ...found]
   let count = 0
   for await (const _entry of db.log.traverse(roots)) count++
   return count
@@ -107,30 +161,40 @@ function parseRequest (frame: Uint8Array): HostRequest | string {
   } catch {
     return 'the request is not JSON'
   }
-  const { op, address, heads, timeoutMs } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>
+  const { op, address, heads, timeoutMs, blocks } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>
   if (op === 'host' && typeof address === 'string') return { op, address }
-  if (op === 'await' && typeof address === 'string' && Array.isArray(heads) && heads.every(head => typeof head === 'string') && typeof timeoutMs === 'number' && timeoutMs > 0) {
-    return { op, address, heads, timeoutMs }
+  const blockCount = blocks ?? 0
+  if (op === 'await' && typeof address === 'string' && Array.isArray(heads) && heads.every(head => typeof head === 'string') && typeof timeoutMs === 'number' && timeoutMs > 0 &&
+    typeof blockCount === 'number' && Number.isInteger(blockCount) && blockCount >= 0 && blockCount <= MAX_PUSHED_BLOCKS) {
+    return { op, address, heads, timeoutMs, blocks: blockCount }
   }
-  return 'expected {"op":"host","address":string} or {"op":"await","address":string,"heads":string[],"timeoutMs":number>0}'
+  return `expected {"op":"host","address":string} or {"op":"await","address":string,"heads":string[],"timeoutMs":number>0,"blocks"?:0..${MAX_PUSHED_BLOCKS}}`
 }
 
 export interface Host {
   /** Opens `address` (if not yet open) and keeps it; resolves with the open database. */
   host: (address: string) => Promise<DocumentsDatabase<Document>>
   maxWaitMs: number
+  /** Keeps a pushed entry's block (already stored) where the join will read it first. */
+  cache?: (address: string, hash: string, bytes: Uint8Array) => Promise<void>
   onAnswer?: (remotePeer: PeerId, request: HostRequest, response: HostResponse) => void
 }
 
 // #region serve
-export function serveHosting (helia: Node, host: Host): Promise<void> {
+export function serveHosting (helia: ServerNode, host: Host): Promise<void> {
   return helia.libp2p.handle(HOST_PROTOCOL, ({ stream, connection }) => {
     const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES, lengthDecoder: boundedLength(MAX_FRAME_BYTES) })
     void (async () => {
       try {
         // the request must arrive whole within REQUEST_TIMEOUT_MS: an idle or trickling stream is reset
         const request = parseRequest((await frames.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).subarray())
-        const response = typeof request === 'string' ? { ok: false as const, error: request } : await answer(host, request)
+        // pushed blocks follow the request, all within the time the asker gave the whole request
+        const pushed: Uint8Array[] = []
+        if (typeof request !== 'string' && request.op === 'await' && (request.blocks ?? 0) > 0) {
+          const signal = AbortSignal.timeout(Math.min(request.timeoutMs, host.maxWaitMs))
+          while (pushed.length < request.blocks!) pushed.push((await frames.read({ signal })).subarray())
+        }
+        const response = typeof request === 'string' ? { ok: false as const, error: request } : await answer(helia, host, request, pushed)
         if (typeof request !== 'string') host.onAnswer?.(connection.remotePeer, request, response)
         await frames.write(new TextEncoder().encode(JSON.stringify(response)))
         await stream.close()
@@ -144,12 +208,69 @@ export function serveHosting (helia: Node, host: Host): Promise<void> {
 }
 // #endregion
 
-async function answer (host: Host, request: HostRequest): Promise<HostResponse> {
+/**
+ * The pushed blocks that are entries of this log, decoded; anything else is dropped. The writer is not
+ * checked here: that can need the writer's identity from the network, and the join checks it anyway.
+ */
+async function entriesOfLog (db: DocumentsDatabase<Document>, pushed: Uint8Array[]): Promise<Array<{ entry: LogEntry, bytes: Uint8Array }>> {
+  const decoded = await Promise.all(pushed.map(async bytes => ({ entry: await Entry.decode(bytes).catch(() => undefined), bytes })))
+  return decoded.flatMap(({ entry, bytes }) => entry !== undefined && entry.id === db.address ? [{ entry, bytes }] : [])
+}
+
+/**
+ * One `await` at a time per database, in arrival order. OrbitDB joins one batch at a time anyway; doing the
+ * storing and fetching before it one at a time too answers the first asker as soon as its own entries are in,
+ * instead of everyone at the end, and keeps a burst of pushes (20 writers × 500 entries) from starving the
+ * event loop until streams time out in their protocol negotiation.
+ */
+const awaitQueues = new Map<string, Promise<unknown>>()
+async function inTurn<R> (address: string, work: () => Promise<R>): Promise<R> {
+  const previous = awaitQueues.get(address) ?? Promise.resolve()
+  const turn = previous.then(work, work)
+  const settled = turn.catch(() => {})
+  awaitQueues.set(address, settled)
+  void settled.then(() => { if (awaitQueues.get(address) === settled) awaitQueues.delete(address) })
+  return turn
+}
+
+/**
+ * Each `await`'s own work before its join (decoding, storing and caching the pushed entries, checking their signatures
+ * on libuv's threads, fetching what was not pushed) runs while the `await` before it joins, so its join finds
+ * the entries in memory and the signatures remembered (src/signatures.ts). One turn ahead, no more: every
+ * asker's checks at once filled libuv's queue, and the first join's disk reads waited behind all of them.
+ */
+const previousTurnStarts = new Map<string, Promise<void>>()
+function oneTurnAhead (address: string, work: () => Promise<void>): { prepared: Promise<void>, turnStarted: () => void } {
+  const { promise: started, resolve: turnStarted } = Promise.withResolvers<void>()
+  const previousStarted = previousTurnStarts.get(address) ?? Promise.resolve()
+  previousTurnStarts.set(address, started)
+  void started.then(() => { if (previousTurnStarts.get(address) === started) previousTurnStarts.delete(address) })
+  return { prepared: previousStarted.then(work), turnStarted }
+}
+
+async function answer (helia: ServerNode, host: Host, request: HostRequest, pushed: Uint8Array[]): Promise<HostResponse> {
   if (!isValidAddress(request.address)) return { ok: false, error: `not an OrbitDB address: "${request.address}"` }
   try {
     const db = await host.host(request.address)
     if (request.op === 'await') {
-      await joinEntries(db, request.heads, AbortSignal.timeout(Math.min(request.timeoutMs, host.maxWaitMs)))
+      const { heads, timeoutMs } = request
+      const signal = AbortSignal.timeout(Math.min(timeoutMs, host.maxWaitMs))
+      const { prepared, turnStarted } = oneTurnAhead(db.address, async () => {
+        const entries = await entriesOfLog(db, pushed)
+        // stored unpinned: what no join takes is garbage
+        await Promise.all(entries.map(async ({ entry, bytes }) => {
+          await helia.storeQuietly(CID.parse(entry.hash, base58btc), bytes)
+          await host.cache?.(db.address, entry.hash, bytes)
+        }))
+        // the join checks each entry again, one after another, and finds the answer remembered
+        await Promise.all(entries.map(async ({ entry }) => Entry.verify(db.identity, entry).catch(() => false)))
+        await fetchMissing(db, heads, signal, new Map(entries.map(({ entry }) => [entry.hash, entry])))
+      })
+      await inTurn(db.address, async () => {
+        turnStarted()
+        await prepared
+        await joinEntries(db, heads, signal, { fetched: true })
+      })
     }
     return { ok: true, address: db.address, heads: await headsOf(db), entries: await countEntries(db, request.op === 'await' ? request.heads : []) }
   } catch (err) {
@@ -157,14 +278,43 @@ async function answer (host: Host, request: HostRequest): Promise<HostResponse> 
   }
 }
 
-export async function askServer (helia: Node, server: PeerId, request: HostRequest, signal: AbortSignal): Promise<HostResponse & { ok: true }> {
+export async function askServer (helia: Node, server: PeerId, request: HostRequest, signal: AbortSignal, blocks: Uint8Array[] = []): Promise<HostResponse & { ok: true }> {
   const stream = await helia.libp2p.dialProtocol(server, HOST_PROTOCOL, { signal })
   const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
-  await frames.write(new TextEncoder().encode(JSON.stringify(request)), { signal })
+  // one write for the request and its blocks: a write per block made a Yamux frame each, and the server
+  // answered every frame with a window update (a socket write and a Noise message): a third of its work
+  await frames.writeV([new TextEncoder().encode(JSON.stringify(request.op === 'await' ? { ...request, blocks: blocks.length } : request)), ...blocks], { signal })
   const response = JSON.parse(new TextDecoder().decode((await frames.read({ signal })).subarray())) as HostResponse
   await stream.close()
   if (!response.ok) throw new Error(`server refused ${request.op} of ${request.address}: ${response.error}`)
   return response
+}
+
+/**
+ * The blocks of this log's entries the server most likely lacks: from the heads back along `next`, up to the
+ * heads the server said it has (`serverHeads`, none if unknown) and no older than the oldest of them (by
+ * Lamport time). A guess that costs nothing when wrong: the server fetches whatever it still lacks.
+ */
+export async function entriesToPush<T extends Document> (db: DocumentsDatabase<T>, serverHeads: string[]): Promise<Uint8Array[]> {
+  const known = new Set(serverHeads)
+  const knownHeads = (await Promise.all(serverHeads.map(async hash => db.log.get(hash)))).filter((entry): entry is LogEntry => entry !== undefined)
+  const oldest = Math.min(...knownHeads.map(entry => entry.clock.time))
+  const blocks: Uint8Array[] = []
+  const seen = new Set<string>()
+  let level = (await db.log.heads()).filter(entry => !known.has(entry.hash))
+  while (level.length > 0 && blocks.length < MAX_PUSHED_BLOCKS) {
+    const next: string[] = []
+    for (const entry of level) {
+      if (seen.has(entry.hash) || blocks.length >= MAX_PUSHED_BLOCKS) continue
+      seen.add(entry.hash)
+      const bytes = await db.log.storage.get(entry.hash)
+      if (bytes !== undefined && bytes.byteLength <= MAX_FRAME_BYTES) blocks.push(bytes)
+      next.push(...entry.next.filter(hash => !known.has(hash) && !seen.has(hash)))
+    }
+    const entries = (await Promise.all(next.map(async hash => db.log.get(hash)))).filter((entry): entry is LogEntry => entry !== undefined)
+    level = entries.filter(entry => knownHeads.length === 0 || entry.clock.time > oldest)
+  }
+  return blocks
 }
 
 /**
@@ -181,6 +331,6 @@ export async function syncWithServer<T extends Document> (helia: Node, server: P
   await joinEntries(db, hosted.heads, signal).catch((err: Error) => {
     throw new Error(`did not receive the server's entries within ${timeoutMs} ms (${err.message})`)
   })
-  const confirmed = await beforeDeadline('the server did not confirm our entries', askServer(helia, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs }, signal))
+  const confirmed = await beforeDeadline('the server did not confirm our entries', askServer(helia, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs }, signal, await entriesToPush(db, hosted.heads)))
   return { serverEntries: confirmed.entries }
 }

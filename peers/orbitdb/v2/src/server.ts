@@ -7,7 +7,9 @@ import { readServerConfig, type ServerConfig } from './config.ts'
 import { loadOrCreatePeerId, peerIdFromPrivateKey } from './identity.ts'
 import { createNode, type Node } from './node.ts'
 import { createDocuments, openDatabase, startOrbitDB } from './orbitdb.ts'
-import { serveHosting } from './replication.ts'
+import { hostStorage, type HostStorage } from './host-storage.ts'
+import { rememberAllowedWriters, serveHosting } from './replication.ts'
+import { useNativeSignatures } from './signatures.ts'
 import type { Document, DocumentsDatabase, LogEntry, OrbitDB } from '@orbitdb/core'
 
 export interface Ready {
@@ -48,9 +50,11 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
   await rm(config.readyFile, { force: true })
   const helia = await createNode({ dataDir: config.dataDir, peerId, listen: config.listen, announce: config.announce, connectionManager: { maxConnections: config.limits.maxConnections, maxIncomingPendingConnections: config.limits.maxPendingConnections, inboundConnectionThreshold: config.limits.inboundConnectionsPerSecond } })
   const orbitdb = await startOrbitDB(helia, { dataDir: config.dataDir, identityKey: config.identityKey })
+  await useNativeSignatures(orbitdb)
   const databases = new Map<string, DocumentsDatabase>()
   const watch = (db: DocumentsDatabase): DocumentsDatabase => {
     databases.set(db.address, db)
+    rememberAllowedWriters(db)
     // Entries from identities the access controller does not list are refused ("not allowed to write"),
     // never stored; without an 'error' listener, OrbitDB's emit would throw.
     db.events.on('error', (err: Error) => log(`${db.name}: sync error: ${err.message.replaceAll('\n', ' ')}`))
@@ -62,15 +66,29 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
     return db
   }
 
-  const db = watch(await createDocuments(helia, orbitdb, config.dbName, config.writers))
+  // every database with the server's storage (src/host-storage.ts): opened by address, so the server's own
+  // is created first to learn its address (a hash of its name, type and writers)
+  const caches = new Map<string, HostStorage['cache']>()
+  const openWithHostStorage = async (address: string): Promise<DocumentsDatabase> => {
+    const { indexStorage, entryStorage, cache } = await hostStorage(orbitdb, helia, address)
+    const opened = await openDatabase(helia, orbitdb, address, { indexStorage, entryStorage }).catch(async (err: Error) => {
+      await Promise.all([indexStorage.close(), entryStorage.close()])
+      throw err
+    })
+    caches.set(opened.address, cache)
+    return opened
+  }
+  const created = await createDocuments(helia, orbitdb, config.dbName, config.writers)
+  await created.close()
+  const db = watch(await openWithHostStorage(created.address))
   const hostedFile = join(config.dataDir, 'hosted.json')
   const hosted = await readHostedList(hostedFile)
-  for (const address of hosted) watch(await openDatabase(helia, orbitdb, address))
+  for (const address of hosted) watch(await openWithHostStorage(address))
 
   const host = async (address: string): Promise<DocumentsDatabase> => {
     const open = databases.get(address)
     if (open !== undefined) return open
-    const opened = await openDatabase(helia, orbitdb, address)
+    const opened = await openWithHostStorage(address)
     watch(opened)
     hosted.push(address)
     await writeHostedList(hostedFile, hosted)
@@ -79,6 +97,7 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
   }
   await serveHosting(helia, {
     host,
+    cache: async (address, hash, bytes) => caches.get(address)?.(hash, bytes),
     maxWaitMs: config.maxWaitMs,
     onAnswer: (peer, request, response) => log(`${request.op} ${request.address} for ${peer}: ${response.ok ? `holds ${response.entries} entries` : response.error}`)
   })

@@ -25,8 +25,9 @@ declare module '@orbitdb/core' {
   export interface KeyStore {
     addKey: (name: string, key: { privateKey: Uint8Array }) => Promise<void>
     hasKey: (name: string) => Promise<boolean>
-    /** The private key stored under `id` (an identity's signing key is stored under its id). */
-    getKey: (id: string) => Promise<{ raw: Uint8Array } | undefined>
+    /** The private key stored under `id` (an identity's signing key is stored under its id): @libp2p/crypto 5's
+     * in OrbitDB 4.x (`raw`), @libp2p/crypto 4's in 2.x (`marshal()`). */
+    getKey: (id: string) => Promise<{ raw?: Uint8Array, marshal?: () => Uint8Array } | undefined>
     close: () => Promise<void>
   }
   export function KeyStore (options: { path: string }): Promise<KeyStore>
@@ -109,6 +110,12 @@ declare module '@orbitdb/core' {
   }
   /** OrbitDB's LevelDB storage (its default for a log's heads and index), at `path`. */
   export function LevelStorage (options: { path: string }): Promise<Storage>
+  /** The most recent `size` values in memory. */
+  export function LRUStorage (options: { size: number }): Promise<Storage>
+  /** Blocks in the Helia node's blockstore, pinned as the log takes them when `pin` (OrbitDB's default for entries). */
+  export function IPFSBlockStorage (options: { ipfs: Ipfs, pin: boolean }): Promise<Storage>
+  /** `first` in front of `second`: reads fall through to `second` and are kept in `first`; writes go to both. */
+  export function ComposedStorage (first: Storage, second: Storage): Promise<Storage>
 
   export type AccessControllerFactory = (...args: never[]) => Promise<AccessController>
 
@@ -119,6 +126,8 @@ declare module '@orbitdb/core' {
     sync?: boolean
     /** The log's index (which entries it holds); LevelDB under the database's directory by default. */
     indexStorage?: Storage
+    /** The entries' blocks; an LRU cache in front of the Helia node's blockstore (pinned) by default. */
+    entryStorage?: Storage
   }
 
   export interface OrbitDB {

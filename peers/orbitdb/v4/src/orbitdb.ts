@@ -52,8 +52,8 @@ async function withinDeadline<T> (opening: Promise<T>, address: string, ms: numb
 }
 
 /** Opens a database by address; its manifest comes from the local store or from a connected peer. */
-export async function openDatabase<T extends Document> (orbitdb: OrbitDB, address: string, options: { timeoutMs?: number, indexStorage?: Storage } = {}): Promise<DocumentsDatabase<T>> {
-  return withinDeadline(orbitdb.open<T>(address, { indexStorage: options.indexStorage }), address, options.timeoutMs ?? 30_000)
+export async function openDatabase<T extends Document> (orbitdb: OrbitDB, address: string, options: { timeoutMs?: number, indexStorage?: Storage, entryStorage?: Storage } = {}): Promise<DocumentsDatabase<T>> {
+  return withinDeadline(orbitdb.open<T>(address, { indexStorage: options.indexStorage, entryStorage: options.entryStorage }), address, options.timeoutMs ?? 30_000)
 }
 
 /**

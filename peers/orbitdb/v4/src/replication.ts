@@ -102,14 +102,14 @@ export function rememberAllowedWriters (db: DocumentsDatabase<Document>): void {
 /**
  * Resolves once `db` holds the entries `hashes` and all they point to: fetched here by hash from connected
  * peers (Bitswap; OrbitDB checks every entry's signature and writer), or brought by OrbitDB's own replication,
- * whichever is first. OrbitDB's heads exchange alone is not enough: it writes heads to its stream unframed, a
+ * whichever is first (`fetched`: fetchMissing ran already). OrbitDB's heads exchange alone is not enough: it writes heads to its stream unframed, a
  * busy peer that reads two at once decodes neither ("CBOR decode error") and nobody asks again.
  */
-export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal, pushed = new Map<string, LogEntry>()): Promise<void> {
+export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal, options: { fetched?: boolean } = {}): Promise<void> {
   const done = new AbortController() // whichever way they came, stop the other
   const stop = AbortSignal.any([signal, done.signal])
   const fetchAndJoin = async (): Promise<void> => {
-    await fetchMissing(db, hashes, stop, pushed)
+    if (options.fetched !== true) await fetchMissing(db, hashes, stop, new Map())
     for (const hash of hashes) {
       if (stop.aborted) return
       if (await db.log.has(hash)) continue
@@ -176,6 +176,8 @@ export interface Host {
   /** Opens `address` (if not yet open) and keeps it; resolves with the open database. */
   host: (address: string) => Promise<DocumentsDatabase<Document>>
   maxWaitMs: number
+  /** Keeps a pushed entry's block (already stored) where the join will read it first. */
+  cache?: (address: string, hash: string, bytes: Uint8Array) => Promise<void>
   onAnswer?: (remotePeer: PeerId, request: HostRequest, response: HostResponse) => void
 }
 
@@ -233,18 +235,18 @@ async function inTurn<R> (address: string, work: () => Promise<R>): Promise<R> {
 }
 
 /**
- * Each `await`'s pushed signatures are checked (all at once, on libuv's threads) while the one before it joins,
- * so its own join finds them remembered (src/signatures.ts). One turn ahead, no more: every asker's checks at
- * once filled libuv's queue, and the first join's disk reads waited behind all of them.
+ * Each `await`'s own work before its join (decoding, storing and caching the pushed entries, checking their signatures
+ * on libuv's threads, fetching what was not pushed) runs while the `await` before it joins, so its join finds
+ * the entries in memory and the signatures remembered (src/signatures.ts). One turn ahead, no more: every
+ * asker's checks at once filled libuv's queue, and the first join's disk reads waited behind all of them.
  */
 const previousTurnStarts = new Map<string, Promise<void>>()
-function checkOneTurnAhead (db: DocumentsDatabase<Document>, entries: LogEntry[]): { checked: Promise<unknown>, turnStarted: () => void } {
+function oneTurnAhead (address: string, work: () => Promise<void>): { prepared: Promise<void>, turnStarted: () => void } {
   const { promise: started, resolve: turnStarted } = Promise.withResolvers<void>()
-  const previousStarted = previousTurnStarts.get(db.address) ?? Promise.resolve()
-  previousTurnStarts.set(db.address, started)
-  void started.then(() => { if (previousTurnStarts.get(db.address) === started) previousTurnStarts.delete(db.address) })
-  const checked = previousStarted.then(async () => Promise.all(entries.map(async entry => Entry.verify(db.identity, entry).catch(() => false))))
-  return { checked, turnStarted }
+  const previousStarted = previousTurnStarts.get(address) ?? Promise.resolve()
+  previousTurnStarts.set(address, started)
+  void started.then(() => { if (previousTurnStarts.get(address) === started) previousTurnStarts.delete(address) })
+  return { prepared: previousStarted.then(work), turnStarted }
 }
 
 async function answer (helia: ServerNode, host: Host, request: HostRequest, pushed: Uint8Array[]): Promise<HostResponse> {
@@ -254,14 +256,21 @@ async function answer (helia: ServerNode, host: Host, request: HostRequest, push
     if (request.op === 'await') {
       const { heads, timeoutMs } = request
       const signal = AbortSignal.timeout(Math.min(timeoutMs, host.maxWaitMs))
-      const entries = await entriesOfLog(db, pushed)
-      const { checked, turnStarted } = checkOneTurnAhead(db, entries.map(({ entry }) => entry))
+      const { prepared, turnStarted } = oneTurnAhead(db.address, async () => {
+        const entries = await entriesOfLog(db, pushed)
+        // stored unpinned: what no join takes is garbage
+        await Promise.all(entries.map(async ({ entry, bytes }) => {
+          await helia.storeQuietly(CID.parse(entry.hash, base58btc), bytes)
+          await host.cache?.(db.address, entry.hash, bytes)
+        }))
+        // the join checks each entry again, one after another, and finds the answer remembered
+        await Promise.all(entries.map(async ({ entry }) => Entry.verify(db.identity, entry).catch(() => false)))
+        await fetchMissing(db, heads, signal, new Map(entries.map(({ entry }) => [entry.hash, entry])))
+      })
       await inTurn(db.address, async () => {
         turnStarted()
-        // stored unpinned: what no join takes is garbage
-        await Promise.all(entries.map(async ({ entry, bytes }) => helia.storeQuietly(CID.parse(entry.hash, base58btc), bytes)))
-        await checked
-        await joinEntries(db, heads, signal, new Map(entries.map(({ entry }) => [entry.hash, entry])))
+        await prepared
+        await joinEntries(db, heads, signal, { fetched: true })
       })
     }
     return { ok: true, address: db.address, heads: await headsOf(db), entries: await countEntries(db, request.op === 'await' ? request.heads : []) }
@@ -273,8 +282,9 @@ async function answer (helia: ServerNode, host: Host, request: HostRequest, push
 export async function askServer (helia: Node, server: PeerId, request: HostRequest, signal: AbortSignal, blocks: Uint8Array[] = []): Promise<HostResponse & { ok: true }> {
   const stream = await helia.libp2p.dialProtocol(server, HOST_PROTOCOL, { signal })
   const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
-  await frames.write(new TextEncoder().encode(JSON.stringify(request.op === 'await' ? { ...request, blocks: blocks.length } : request)), { signal })
-  for (const block of blocks) await frames.write(block, { signal })
+  // one write for the request and its blocks: a write per block made a Yamux frame each, and the server
+  // answered every frame with a window update (a socket write and a Noise message): a third of its work
+  await frames.writeV([new TextEncoder().encode(JSON.stringify(request.op === 'await' ? { ...request, blocks: blocks.length } : request)), ...blocks], { signal })
   const response = JSON.parse(new TextDecoder().decode((await frames.read({ signal })).subarray())) as HostResponse
   await stream.close()
   if (!response.ok) throw new Error(`server refused ${request.op} of ${request.address}: ${response.error}`)

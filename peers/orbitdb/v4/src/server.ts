@@ -7,7 +7,7 @@ import { readServerConfig, type ServerConfig } from './config.ts'
 import { decodePrivateKey, loadOrCreatePrivateKey } from './identity.ts'
 import { createNode, type Node } from './node.ts'
 import { createDocuments, openDatabase, startOrbitDB } from './orbitdb.ts'
-import { memoryIndex } from './index-storage.ts'
+import { hostStorage, type HostStorage } from './host-storage.ts'
 import { rememberAllowedWriters, serveHosting } from './replication.ts'
 import { useNativeSignatures } from './signatures.ts'
 import type { Document, DocumentsDatabase, LogEntry, OrbitDB } from '@orbitdb/core'
@@ -66,26 +66,29 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
     return db
   }
 
-  // every database with its index in memory (src/index-storage.ts): opened by address, so the server's
-  // own is created first to learn its address (a hash of its name, type and writers)
-  const openIndexed = async (address: string): Promise<DocumentsDatabase> => {
-    const indexStorage = await memoryIndex(orbitdb, address)
-    return openDatabase(orbitdb, address, { indexStorage }).catch(async (err: Error) => {
-      await indexStorage.close()
+  // every database with the server's storage (src/host-storage.ts): opened by address, so the server's own
+  // is created first to learn its address (a hash of its name, type and writers)
+  const caches = new Map<string, HostStorage['cache']>()
+  const openWithHostStorage = async (address: string): Promise<DocumentsDatabase> => {
+    const { indexStorage, entryStorage, cache } = await hostStorage(orbitdb, helia, address)
+    const opened = await openDatabase(orbitdb, address, { indexStorage, entryStorage }).catch(async (err: Error) => {
+      await Promise.all([indexStorage.close(), entryStorage.close()])
       throw err
     })
+    caches.set(opened.address, cache)
+    return opened
   }
   const created = await createDocuments(orbitdb, config.dbName, config.writers)
   await created.close()
-  const db = watch(await openIndexed(created.address))
+  const db = watch(await openWithHostStorage(created.address))
   const hostedFile = join(config.dataDir, 'hosted.json')
   const hosted = await readHostedList(hostedFile)
-  for (const address of hosted) watch(await openIndexed(address))
+  for (const address of hosted) watch(await openWithHostStorage(address))
 
   const host = async (address: string): Promise<DocumentsDatabase> => {
     const open = databases.get(address)
     if (open !== undefined) return open
-    const opened = await openIndexed(address)
+    const opened = await openWithHostStorage(address)
     watch(opened)
     hosted.push(address)
     await writeHostedList(hostedFile, hosted)
@@ -94,6 +97,7 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
   }
   await serveHosting(helia, {
     host,
+    cache: async (address, hash, bytes) => caches.get(address)?.(hash, bytes),
     maxWaitMs: config.maxWaitMs,
     onAnswer: (peer, request, response) => log(`${request.op} ${request.address} for ${peer}: ${response.ok ? `holds ${response.entries} entries` : response.error}`)
   })

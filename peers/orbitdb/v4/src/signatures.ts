@@ -77,8 +77,9 @@ export function nativeSigner (privateKey: Uint8Array): (identity: unknown, data:
 /** This peer's entries are signed, and every entry its logs join is checked, by OpenSSL instead of JavaScript. */
 export async function useNativeSignatures (orbitdb: OrbitDB): Promise<OrbitDB> {
   const signingKey = await orbitdb.keystore.getKey(orbitdb.identity.id)
-  if (signingKey === undefined) throw new Error(`the keystore has no signing key for identity ${orbitdb.identity.id}`)
-  orbitdb.identity.sign = nativeSigner(signingKey.raw)
+  const raw = signingKey?.raw
+  if (raw === undefined) throw new Error(`the keystore has no signing key for identity ${orbitdb.identity.id}`)
+  orbitdb.identity.sign = nativeSigner(raw)
   orbitdb.identity.verify = verifyNative
   return orbitdb
 }
