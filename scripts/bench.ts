@@ -93,7 +93,8 @@ const TARGETS: Array<{ bench: string, case: RegExp, goal: string, met: (result: 
   { bench: 'orbitdb-v2', case: /documents put \(1000,/, goal: '≥ 1,000 writes/s (as close as 2.x allows)', met: result => result.value >= 1000 },
   { bench: 'orbitdb-v2', case: /holds all 1000 entries/, goal: '< 3 s', met: result => result.value < 3 },
   { bench: 'startup', case: /launch → first echoed message/, goal: '< 3,000 ms', met: result => result.value < 3000 },
-  { bench: 'load', case: /^OrbitDB v4: 20 writers at once ask the server to host/, goal: '≥ 500 documents/s, writer p99 < 10 s (issue 26)', met: result => result.value >= 500 && Number(result.detail?.p99_ms) < 10_000 }
+  { bench: 'load', case: /^OrbitDB v4: 20 writers at once ask the server to host/, goal: '≥ 500 documents/s, writer p99 < 10 s (issue 26)', met: result => result.value >= 500 && Number(result.detail?.p99_ms) < 10_000 },
+  { bench: 'load', case: /^OrbitDB v2: 20 writers at once ask the server to host/, goal: '≥ 5 × 33.5 documents/s (issue 26: 5× the one-phase run)', met: result => result.value >= 5 * 33.5 }
 ]
 
 const repoRoot = join(import.meta.dirname, '..')

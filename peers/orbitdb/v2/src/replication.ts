@@ -126,18 +126,30 @@ export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>,
 }
 
 /**
- * Entries reachable from `from` (the awaited heads: what the asker has, all of it now here), or from the log's
- * heads when `from` is empty (all of it). Walking the whole log for every answer was most of a busy server's
- * time, and grew with every writer. Counting from the heads just after a join could come up short for a
- * moment anyway: OrbitDB marks joined entries as present before it makes the newest one a head.
+ * The entries this log holds that are reachable from `from` (the awaited heads: what the asker has), or from
+ * the log's heads when `from` is empty (all of it), walked along `next`; `known` are entries decoded already
+ * (what the asker pushed). OrbitDB's own traverse re-sorts its whole stack at every step: counting a
+ * 10,000-entry log that way took seconds of a busy server's time, for every client that synced.
  */
-async function countEntries<T extends Document> (db: DocumentsDatabase<T>, from: string[]): Promise<number> {
-  // 2.2 may not have stored the block of an entry that came by pubsub yet (see keepReplicatedEntries in
-  // src/orbitdb.ts): then count from the log's heads as well
-  const found = (await Promise.all(from.map(async hash => db.log.get(hash).catch(() => undefined)))).filter((entry): entry is LogEntry => entry !== undefined)
-  const roots = from.length > 0 && found.length === from.length ? found : [...await db.log.heads(), ...found]
+async function countEntries<T extends Document> (db: DocumentsDatabase<T>, from: string[], known = new Map<string, LogEntry>()): Promise<number> {
+  const roots = from.length === 0 ? await headsOf(db) : from
+  const seen = new Set<string>()
+  let level = roots
   let count = 0
-  for await (const _entry of db.log.traverse(roots)) count++
+  while (level.length > 0) {
+    const next: string[] = []
+    for (const hash of level) {
+      if (seen.has(hash) || !await db.log.has(hash)) continue
+      seen.add(hash)
+      // 2.2 may not have stored the block of an entry that came by pubsub yet (keepReplicatedEntries in
+      // src/orbitdb.ts does): then it is fetched from whoever has it, or not counted
+      const entry = known.get(hash) ?? await db.log.get(hash).catch(() => undefined)
+      if (entry === undefined) continue
+      count++
+      next.push(...entry.next)
+    }
+    level = next
+  }
   return count
 }
 
@@ -240,7 +252,7 @@ async function inTurn<R> (address: string, work: () => Promise<R>): Promise<R> {
  * asker's checks at once filled libuv's queue, and the first join's disk reads waited behind all of them.
  */
 const previousTurnStarts = new Map<string, Promise<void>>()
-function oneTurnAhead (address: string, work: () => Promise<void>): { prepared: Promise<void>, turnStarted: () => void } {
+function oneTurnAhead<R> (address: string, work: () => Promise<R>): { prepared: Promise<R>, turnStarted: () => void } {
   const { promise: started, resolve: turnStarted } = Promise.withResolvers<void>()
   const previousStarted = previousTurnStarts.get(address) ?? Promise.resolve()
   previousTurnStarts.set(address, started)
@@ -264,15 +276,19 @@ async function answer (helia: ServerNode, host: Host, request: HostRequest, push
         }))
         // the join checks each entry again, one after another, and finds the answer remembered
         await Promise.all(entries.map(async ({ entry }) => Entry.verify(db.identity, entry).catch(() => false)))
-        await fetchMissing(db, heads, signal, new Map(entries.map(({ entry }) => [entry.hash, entry])))
+        const decoded = new Map(entries.map(({ entry }) => [entry.hash, entry]))
+        await fetchMissing(db, heads, signal, decoded)
+        return decoded
       })
-      await inTurn(db.address, async () => {
+      const decoded = await inTurn(db.address, async () => {
         turnStarted()
-        await prepared
+        const decoded = await prepared
         await joinEntries(db, heads, signal, { fetched: true })
+        return decoded
       })
+      return { ok: true, address: db.address, heads: await headsOf(db), entries: await countEntries(db, heads, decoded) }
     }
-    return { ok: true, address: db.address, heads: await headsOf(db), entries: await countEntries(db, request.op === 'await' ? request.heads : []) }
+    return { ok: true, address: db.address, heads: await headsOf(db), entries: await countEntries(db, []) }
   } catch (err) {
     return { ok: false, error: (err as Error).message }
   }
