@@ -1,7 +1,7 @@
 // What every libp2p major is measured on, the same way: stream throughput over TCP and WebSockets with 1
 // and 8 streams against raw TCP, connection set-up, and ping. Each example passes its own node factory,
 // sink sender and messages protocol.
-import { MiB, mibPerSecond, percentile, rawTcpThroughput, round, timed, type BenchResult, type Scale } from './measure.ts'
+import { chachaThroughput, MiB, mibPerSecond, percentile, rawTcpThroughput, round, timed, type BenchResult, type Scale } from './measure.ts'
 
 interface LatencyNode<Address> {
   getMultiaddrs: () => Address[]
@@ -51,13 +51,17 @@ export async function benchLatency<Node extends LatencyNode<Address>, Address> (
   }
 }
 
-export interface Baselines { 1: number, 8: number }
+export interface Baselines { 1: number, 8: number, cipher: number }
 
-/** Raw TCP with one and with eight connections, as the first two results of a libp2p benchmark. */
+/**
+ * Raw TCP with one and with eight connections, and one core's ChaCha20-Poly1305, as the first results of a
+ * libp2p benchmark. Raw TCP on loopback does no crypto: an encrypted stream is also compared with its cipher.
+ */
 export async function rawBaselines (bench: string, total: number, results: BenchResult[]): Promise<Baselines> {
-  const raw = { 1: await rawTcpThroughput(total, 1, MiB), 8: await rawTcpThroughput(total / 8, 8, MiB) }
+  const raw = { 1: await rawTcpThroughput(total, 1, MiB), 8: await rawTcpThroughput(total / 8, 8, MiB), cipher: chachaThroughput(total) }
   results.push({ bench, case: 'raw TCP, 1 connection, 1 MiB writes', value: raw[1], unit: 'MiB/s' })
   results.push({ bench, case: 'raw TCP, 8 connections, 1 MiB writes', value: raw[8], unit: 'MiB/s' })
+  results.push({ bench, case: 'ChaCha20-Poly1305 on one core, 64 KiB frames (Noise\'s cipher, Node crypto)', value: raw.cipher, unit: 'MiB/s' })
   return raw
 }
 
@@ -79,7 +83,7 @@ export async function throughputMatrix<Address> (
     const address = server.getMultiaddrs().find(candidate => String(candidate).includes('/ws/') === (transport === 'ws'))!
     for (const streams of [1, 8] as const) {
       const value = await send(address, total / streams, streams)
-      results.push({ bench, case: `${transport}, ${streams} stream${streams > 1 ? 's' : ''}, ${label}`, value, unit: 'MiB/s', baseline: raw[streams], ratio: round(value / raw[streams], 3) })
+      results.push({ bench, case: `${transport}, ${streams} stream${streams > 1 ? 's' : ''}, ${label}`, value, unit: 'MiB/s', baseline: raw[streams], ratio: round(value / raw[streams], 3), detail: { to_cipher: round(value / raw.cipher, 3) } })
     }
     await client.hangUp(address)
   }

@@ -1,5 +1,6 @@
 // What every benchmark shares: timing, statistics, the result record, and the raw TCP baseline that
 // libp2p and bitswap numbers are divided by (measured in the same run, on the same loopback).
+import { createCipheriv, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import { createConnection, createServer, type Socket } from 'node:net'
@@ -101,6 +102,30 @@ export async function writeAll (write: (chunk: Uint8Array) => boolean | Promise<
  * that counts them and closes when it has all. MiB/s over the whole transfer, best of three (the first
  * run also warms up the JIT), so the baseline is not flattered by a slow first pass.
  */
+/**
+ * One core sealing 64 KiB frames with ChaCha20-Poly1305 (Noise's cipher) through Node's OpenSSL, a fresh
+ * nonce each, as Noise seals a transport message: the most one encrypted stream could move on one core.
+ * Best of three.
+ */
+export function chachaThroughput (bytes: number): number {
+  const key = randomBytes(32)
+  const frame = new Uint8Array(64 * 1024).fill(7)
+  const runs: number[] = []
+  for (let run = 0; run < 3; run++) {
+    const started = performance.now()
+    for (let nonce = 0; nonce * frame.byteLength < bytes; nonce++) {
+      const iv = Buffer.alloc(12)
+      iv.writeUInt32LE(nonce, 4)
+      const cipher = createCipheriv('chacha20-poly1305', key, iv, { authTagLength: 16 })
+      cipher.update(frame)
+      cipher.final()
+      cipher.getAuthTag()
+    }
+    runs.push(mibPerSecond(bytes, performance.now() - started))
+  }
+  return Math.max(...runs)
+}
+
 export async function rawTcpThroughput (bytesPerStream: number, streams: number, chunkSize = 64 * 1024): Promise<number> {
   const runs: number[] = []
   for (let run = 0; run < 3; run++) runs.push(await rawTcpOnce(bytesPerStream, streams, chunkSize))
