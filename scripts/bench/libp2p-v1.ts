@@ -2,16 +2,16 @@
 // defaults against the example's shipped yamux tuning; connection set-up and ping latency.
 import { createNode, yamuxTuning, type Node, type NodeOptions } from '../../peers/libp2p/v1/src/node.ts'
 import { MessageSession, serveMessages } from '../../peers/libp2p/v1/src/messages.ts'
-import { withDeadline } from '../../peers/libp2p/v1/src/dial.ts'
+import { parseServerAddress, withDeadline } from '../../peers/libp2p/v1/src/dial.ts'
 import { cpuProfile } from './profile.ts'
-import { benchLatency, parallelThroughput, rawBaselines, throughputMatrix } from './libp2p-common.ts'
+import { benchLatency, parallelThroughput, rawBaselines, SEPARATE, sinkProcess, throughputMatrix } from './libp2p-common.ts'
 import { MiB, round, type BenchResult, type Scale } from './measure.ts'
 
 const SINK_PROTOCOL = '/liftoff/bench/sink/1.0.0'
 type Multiaddr = ReturnType<Node['getMultiaddrs']>[number]
 
 /** A server whose sink protocol drains a stream and closes it once the sender is done. */
-async function sinkServer (yamux: NodeOptions['yamux']): Promise<Node> {
+export async function sinkServer (yamux: NodeOptions['yamux']): Promise<Node> {
   const server = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'], yamux })
   await server.handle(SINK_PROTOCOL, ({ stream }) => {
     void (async () => {
@@ -45,12 +45,25 @@ export async function benchLibp2pV1 (scale: Scale): Promise<BenchResult[]> {
     const server = await sinkServer(config.yamux)
     const client = await createNode({ yamux: config.yamux })
     try {
-      await throughputMatrix<Multiaddr>('libp2p-v1', config.name, total, raw, server, client,
+      await throughputMatrix<Multiaddr>('libp2p-v1', config.name, total, raw.oneProcess, server.getMultiaddrs(), client,
         async (address, bytesPerStream, streams) => streamThroughput(client, address, bytesPerStream, streams, config.chunk), results)
     } finally {
       await client.stop()
       await server.stop()
     }
+  }
+  // the shipped tuning again with the server in a process of its own, as users run the two peers
+  const sink = await sinkProcess<{ multiaddrs: string[] }>({ SINK: 'libp2p-v1', YAMUX: 'shipped' })
+  try {
+    const client = await createNode({ yamux: yamuxTuning })
+    try {
+      await throughputMatrix<Multiaddr>('libp2p-v1', `shipped tuning, 1 MiB writes${SEPARATE}`, total, raw.separate, sink.ready.multiaddrs.map(parseServerAddress), client,
+        async (address, bytesPerStream, streams) => streamThroughput(client, address, bytesPerStream, streams, MiB), results)
+    } finally {
+      await client.stop()
+    }
+  } finally {
+    await sink.stop()
   }
 
   results.push(...await benchLatency<Node, Multiaddr>('libp2p-v1', { createNode, serveMessages, withDeadline, sessions: MessageSession }, scale))

@@ -2,15 +2,15 @@
 // against the example's shipped yamux tuning), so the two majors compare against one raw TCP baseline.
 import { createNode, yamuxTuning, type Node, type NodeOptions } from '../../peers/libp2p/v3/src/node.ts'
 import { MessageSession, serveMessages } from '../../peers/libp2p/v3/src/messages.ts'
-import { withDeadline } from '../../peers/libp2p/v3/src/dial.ts'
+import { parseServerAddress, withDeadline } from '../../peers/libp2p/v3/src/dial.ts'
 import { cpuProfile } from './profile.ts'
-import { benchLatency, parallelThroughput, rawBaselines, throughputMatrix } from './libp2p-common.ts'
+import { benchLatency, parallelThroughput, rawBaselines, SEPARATE, sinkProcess, throughputMatrix } from './libp2p-common.ts'
 import { MiB, type BenchResult, type Scale } from './measure.ts'
 
 const SINK_PROTOCOL = '/liftoff/bench/sink/1.0.0'
 type Multiaddr = ReturnType<Node['getMultiaddrs']>[number]
 
-async function sinkServer (yamux: NodeOptions['yamux']): Promise<Node> {
+export async function sinkServer (yamux: NodeOptions['yamux']): Promise<Node> {
   const server = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'], yamux })
   await server.handle(SINK_PROTOCOL, async stream => {
     for await (const _chunk of stream) { /* drain */ }
@@ -41,12 +41,25 @@ export async function benchLibp2pV3 (scale: Scale): Promise<BenchResult[]> {
     const server = await sinkServer(config.yamux)
     const client = await createNode({ yamux: config.yamux })
     try {
-      await throughputMatrix<Multiaddr>('libp2p-v3', config.name, total, raw, server, client,
+      await throughputMatrix<Multiaddr>('libp2p-v3', config.name, total, raw.oneProcess, server.getMultiaddrs(), client,
         async (address, bytesPerStream, streams) => streamThroughput(client, address, bytesPerStream, streams, config.chunk), results)
     } finally {
       await client.stop()
       await server.stop()
     }
+  }
+  // the shipped tuning again with the server in a process of its own, as users run the two peers
+  const sink = await sinkProcess<{ multiaddrs: string[] }>({ SINK: 'libp2p-v3', YAMUX: 'shipped' })
+  try {
+    const client = await createNode({ yamux: yamuxTuning })
+    try {
+      await throughputMatrix<Multiaddr>('libp2p-v3', `shipped tuning, 1 MiB writes${SEPARATE}`, total, raw.separate, sink.ready.multiaddrs.map(parseServerAddress), client,
+        async (address, bytesPerStream, streams) => streamThroughput(client, address, bytesPerStream, streams, MiB), results)
+    } finally {
+      await client.stop()
+    }
+  } finally {
+    await sink.stop()
   }
 
   results.push(...await benchLatency<Node, Multiaddr>('libp2p-v3', { createNode, serveMessages, withDeadline, sessions: MessageSession }, scale))

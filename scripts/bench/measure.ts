@@ -134,27 +134,36 @@ export async function rawTcpThroughput (bytesPerStream: number, streams: number,
 
 async function rawTcpOnce (bytesPerStream: number, streams: number, chunkSize: number): Promise<number> {
   const server = createServer(socket => {
-    let received = 0
-    socket.on('data', (data: Buffer) => {
-      received += data.byteLength
-      if (received >= bytesPerStream) socket.end()
-    })
+    socket.resume()
+    socket.on('end', () => socket.end())
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  const chunk = new Uint8Array(chunkSize).fill(7)
   try {
-    const { ms } = await timed(async () => Promise.all(Array.from({ length: streams }, async () => {
-      const socket: Socket = createConnection(port, '127.0.0.1')
-      await once(socket, 'connect')
-      const closed = once(socket, 'close')
-      socket.resume()
-      await writeAll(data => socket.write(data), () => once(socket, 'drain'), bytesPerStream, chunk)
-      await closed
-    })))
-    return mibPerSecond(bytesPerStream * streams, ms)
+    return await rawTcpSend((server.address() as { port: number }).port, bytesPerStream, streams, chunkSize)
   } finally {
     server.close()
   }
+}
+
+/** Sends `bytesPerStream` on each of `streams` connections to a sink on `port` that closes when the sender is done. */
+async function rawTcpSend (port: number, bytesPerStream: number, streams: number, chunkSize: number): Promise<number> {
+  const chunk = new Uint8Array(chunkSize).fill(7)
+  const { ms } = await timed(async () => Promise.all(Array.from({ length: streams }, async () => {
+    const socket: Socket = createConnection(port, '127.0.0.1')
+    await once(socket, 'connect')
+    const closed = once(socket, 'close')
+    socket.resume()
+    await writeAll(data => socket.write(data), () => once(socket, 'drain'), bytesPerStream, chunk)
+    socket.end()
+    await closed
+  })))
+  return mibPerSecond(bytesPerStream * streams, ms)
+}
+
+/** Raw TCP to a sink in another process (scripts/bench/sink-process.ts SINK=raw) on `port`; best of three. */
+export async function rawTcpThroughputTo (port: number, bytesPerStream: number, streams: number, chunkSize = 64 * 1024): Promise<number> {
+  const runs: number[] = []
+  for (let run = 0; run < 3; run++) runs.push(await rawTcpSend(port, bytesPerStream, streams, chunkSize))
+  return Math.max(...runs)
 }
