@@ -113,6 +113,25 @@ export async function throughputMatrix<Address> (
   }
 }
 
+/** The shipped tuning's matrix again with the server in a process of its own, as users run the two peers. */
+export async function separateProcessMatrix<Address, Client extends { hangUp: (address: Address) => Promise<void>, stop: () => void | Promise<void> }> (
+  bench: 'libp2p-v1' | 'libp2p-v3', total: number, raw: Baselines, createClient: () => Promise<Client>, parse: (text: string) => Address,
+  send: (client: Client, address: Address, bytesPerStream: number, streams: number) => Promise<number>, results: BenchResult[]
+): Promise<void> {
+  const sink = await sinkProcess<{ multiaddrs: string[] }>({ SINK: bench, YAMUX: 'shipped' })
+  try {
+    const client = await createClient()
+    try {
+      await throughputMatrix<Address>(bench, `shipped tuning, 1 MiB writes${SEPARATE}`, total, raw, sink.ready.multiaddrs.map(parse), client,
+        async (address, bytesPerStream, streams) => send(client, address, bytesPerStream, streams), results)
+    } finally {
+      await client.stop()
+    }
+  } finally {
+    await sink.stop()
+  }
+}
+
 /** Runs `sendOne` on `streams` streams at once; MiB/s for all of them together. */
 export async function parallelThroughput (streams: number, bytesPerStream: number, sendOne: () => Promise<void>): Promise<number> {
   const { ms } = await timed(async () => Promise.all(Array.from({ length: streams }, sendOne)))

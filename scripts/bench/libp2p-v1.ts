@@ -4,7 +4,7 @@ import { createNode, yamuxTuning, type Node, type NodeOptions } from '../../peer
 import { MessageSession, serveMessages } from '../../peers/libp2p/v1/src/messages.ts'
 import { parseServerAddress, withDeadline } from '../../peers/libp2p/v1/src/dial.ts'
 import { cpuProfile } from './profile.ts'
-import { benchLatency, parallelThroughput, rawBaselines, SEPARATE, sinkProcess, throughputMatrix } from './libp2p-common.ts'
+import { benchLatency, parallelThroughput, rawBaselines, separateProcessMatrix, throughputMatrix } from './libp2p-common.ts'
 import { MiB, round, type BenchResult, type Scale } from './measure.ts'
 
 const SINK_PROTOCOL = '/liftoff/bench/sink/1.0.0'
@@ -52,19 +52,8 @@ export async function benchLibp2pV1 (scale: Scale): Promise<BenchResult[]> {
       await server.stop()
     }
   }
-  // the shipped tuning again with the server in a process of its own, as users run the two peers
-  const sink = await sinkProcess<{ multiaddrs: string[] }>({ SINK: 'libp2p-v1', YAMUX: 'shipped' })
-  try {
-    const client = await createNode({ yamux: yamuxTuning })
-    try {
-      await throughputMatrix<Multiaddr>('libp2p-v1', `shipped tuning, 1 MiB writes${SEPARATE}`, total, raw.separate, sink.ready.multiaddrs.map(parseServerAddress), client,
-        async (address, bytesPerStream, streams) => streamThroughput(client, address, bytesPerStream, streams, MiB), results)
-    } finally {
-      await client.stop()
-    }
-  } finally {
-    await sink.stop()
-  }
+  await separateProcessMatrix<Multiaddr, Node>('libp2p-v1', total, raw.separate, async () => createNode({ yamux: yamuxTuning }), parseServerAddress,
+    async (client, address, bytesPerStream, streams) => streamThroughput(client, address, bytesPerStream, streams, MiB), results)
 
   results.push(...await benchLatency<Node, Multiaddr>('libp2p-v1', { createNode, serveMessages, withDeadline, sessions: MessageSession }, scale))
   return results
