@@ -71,7 +71,7 @@ async function start (serverAddress: string, dbAddress: string): Promise<void> {
   })
   const connecting = connect()
 
-  db = await openDatabase<Note>(orbitdb, dbAddress, 60_000)
+  db = await openDatabase<Note>(orbitdb, dbAddress, { timeoutMs: 60_000 })
   db.events.on('error', (err: Error) => show('error', `sync error: ${err.message}`))
   db.events.on('update', () => { void render(db!) })
   show('db', `${db.name} · ${db.address} · writers ${db.access.write.length}`)
