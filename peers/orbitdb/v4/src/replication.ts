@@ -102,8 +102,9 @@ export function rememberAllowedWriters (db: DocumentsDatabase<Document>): void {
 /**
  * Resolves once `db` holds the entries `hashes` and all they point to: fetched here by hash from connected
  * peers (Bitswap; OrbitDB checks every entry's signature and writer), or brought by OrbitDB's own replication,
- * whichever is first (`fetched`: fetchMissing ran already). OrbitDB's heads exchange alone is not enough: it writes heads to its stream unframed, a
- * busy peer that reads two at once decodes neither ("CBOR decode error") and nobody asks again.
+ * whichever is first (`fetched`: fetchMissing ran already). OrbitDB's heads exchange alone is not enough: it
+ * writes heads to its stream unframed, a busy peer that reads two at once decodes neither ("CBOR decode
+ * error") and nobody asks again.
  */
 export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal, options: { fetched?: boolean } = {}): Promise<void> {
   const done = new AbortController() // whichever way they came, stop the other
@@ -230,10 +231,10 @@ async function entriesOfLog (db: DocumentsDatabase<Document>, pushed: Uint8Array
 }
 
 /**
- * One `await` at a time per database, in arrival order. OrbitDB joins one batch at a time anyway; doing the
- * storing and fetching before it one at a time too answers the first asker as soon as its own entries are in,
- * instead of everyone at the end, and keeps a burst of pushes (20 writers × 500 entries) from starving the
- * event loop until streams time out in their protocol negotiation.
+ * One `await`'s join at a time per database, in arrival order (OrbitDB joins one batch at a time anyway), with
+ * its preparation at most one turn ahead (`oneTurnAhead`): the first asker is answered as soon as its own
+ * entries are in, instead of everyone at the end, and a burst of pushes (20 writers × 500 entries) does not
+ * starve the event loop until streams time out in their protocol negotiation.
  */
 const awaitQueues = new Map<string, Promise<unknown>>()
 async function inTurn<R> (address: string, work: () => Promise<R>): Promise<R> {
