@@ -1,70 +1,108 @@
 // Helia (peers/ipfs/helia): a 64 MiB file server → client over bitswap against raw TCP, and blocks/s for
-// a directory of 1,000 small files.
+// a directory of 1,000 small files; first with both peers in this process, then with the example's own
+// server role (`src/server.ts`, SERVE_PATH) in a process of its own, as users run it.
 import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { unixfs } from '@helia/unixfs'
-import { importPath } from '../../peers/ipfs/helia/src/files.ts'
+import { parseServerAddress } from '../../peers/ipfs/helia/src/dial.ts'
+import { cidOfPath, importPath } from '../../peers/ipfs/helia/src/files.ts'
 import { createNode } from '../../peers/ipfs/helia/src/node.ts'
+import { startProcess, waitForReady } from '../testing/processes.ts'
 import { cpuProfile } from './profile.ts'
 import { MiB, mibPerSecond, rawTcpThroughput, round, timed, type BenchResult, type Scale } from './measure.ts'
+import { rawTcpSeparate, SEPARATE } from './separate.ts'
+
+type Multiaddr = ReturnType<typeof parseServerAddress>
+type Cid = Awaited<ReturnType<typeof importPath>>
+
+/** What both setups serve: `big.bin` and a directory `small` of 1 KiB files, under `work`. */
+async function writeContent (work: string, fileBytes: number, fileCount: number): Promise<void> {
+  await writeFile(join(work, 'big.bin'), randomBytes(fileBytes))
+  await mkdir(join(work, 'small'))
+  for (let index = 0; index < fileCount; index++) await writeFile(join(work, 'small', `file-${index}.txt`), randomBytes(1024))
+}
+
+/** The fetches every setup is measured on, from a server at `address` holding `big` and `small`. */
+async function measureFetches (address: Multiaddr, big: Cid, small: Cid, fileBytes: number, fileCount: number, raw: number, label: string): Promise<BenchResult[]> {
+  // Best of three, each by a fresh client (nothing local yet), as the raw TCP baseline is a best of three.
+  let ms = Number.POSITIVE_INFINITY
+  for (let run = 0; run < 3; run++) {
+    const fetcher = await createNode()
+    try {
+      await fetcher.libp2p.dial(address)
+      const files = unixfs(fetcher)
+      ms = Math.min(ms, (await timed(async () => {
+        for await (const _chunk of files.cat(big)) { /* drain */ }
+      })).ms)
+    } finally {
+      await fetcher.stop()
+    }
+  }
+  const value = mibPerSecond(fileBytes, ms)
+  const results: BenchResult[] = [
+    { bench: 'ipfs-helia', case: `${fileBytes / MiB} MiB file over bitswap${label}`, value, unit: 'MiB/s', baseline: raw, ratio: round(value / raw, 3) }
+  ]
+  // One file after another, as `client get` writes a directory; then 32 at a time.
+  for (const concurrency of [1, 32]) {
+    const { ms, blocks } = await fetchDirectory(address, small, concurrency)
+    results.push({ bench: 'ipfs-helia', case: `directory of ${fileCount} × 1 KiB files, ${concurrency} at a time${label}`, value: round(blocks / (ms / 1000), 1), unit: 'blocks/s', detail: { ms: round(ms, 0) } })
+  }
+  return results
+}
 
 export async function benchHelia (scale: Scale): Promise<BenchResult[]> {
   const fileBytes = scale === 'full' ? 64 * MiB : 2 * MiB
   const fileCount = scale === 'full' ? 1000 : 20
   const work = await mkdtemp(join(tmpdir(), 'liftoff-bench-helia-'))
-  const server = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'] })
   try {
+    const content = join(work, 'content')
+    await mkdir(content)
+    await writeContent(content, fileBytes, fileCount)
     const raw = await rawTcpThroughput(fileBytes, 1, MiB)
-    await writeFile(join(work, 'big.bin'), randomBytes(fileBytes))
-    const bigCid = await importPath(unixfs(server), join(work, 'big.bin'))
-    const dirCid = await importSmallFiles(server, join(work, 'small'), fileCount)
-    // Best of three, each by a fresh client (nothing local yet), as the raw TCP baseline is a best of three.
-    let ms = Number.POSITIVE_INFINITY
-    for (let run = 0; run < 3; run++) {
-      const fetcher = await createNode()
-      try {
-        await fetcher.libp2p.dial(server.libp2p.getMultiaddrs()[0]!)
-        const files = unixfs(fetcher)
-        ms = Math.min(ms, (await timed(async () => {
-          for await (const _chunk of files.cat(bigCid)) { /* drain */ }
-        })).ms)
-      } finally {
-        await fetcher.stop()
-      }
-    }
-    const value = mibPerSecond(fileBytes, ms)
+    const [rawSeparate] = await rawTcpSeparate(fileBytes, [1], MiB)
     const results: BenchResult[] = [
       { bench: 'ipfs-helia', case: 'raw TCP, 1 connection, 1 MiB writes', value: raw, unit: 'MiB/s' },
-      { bench: 'ipfs-helia', case: `${fileBytes / MiB} MiB file over bitswap`, value, unit: 'MiB/s', baseline: raw, ratio: round(value / raw, 3) }
+      { bench: 'ipfs-helia', case: `raw TCP, 1 connection, 1 MiB writes${SEPARATE}`, value: rawSeparate!, unit: 'MiB/s' }
     ]
-    // One file after another, as `client get` writes a directory; then 32 at a time.
-    for (const concurrency of [1, 32]) {
-      const { ms, blocks } = await fetchDirectory(server, dirCid, concurrency)
-      results.push({ bench: 'ipfs-helia', case: `directory of ${fileCount} × 1 KiB files, ${concurrency} at a time`, value: round(blocks / (ms / 1000), 1), unit: 'blocks/s', detail: { ms: round(ms, 0) } })
+
+    const server = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'] })
+    try {
+      const files = unixfs(server)
+      const big = await importPath(files, join(content, 'big.bin'))
+      const small = await importPath(files, join(content, 'small'))
+      results.push(...await measureFetches(server.libp2p.getMultiaddrs()[0]!, big, small, fileBytes, fileCount, raw, ''))
+    } finally {
+      await server.stop()
+    }
+
+    // The example's server role, as `pnpm start:server` runs it: blocks on disk, SERVE_PATH imported and pinned.
+    const role = startProcess(['node', 'src/server.ts'], {
+      cwd: join(import.meta.dirname, '..', '..', 'peers', 'ipfs', 'helia'),
+      label: 'helia server',
+      env: { DATA_DIR: join(work, 'server'), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0', GATEWAY_LISTEN: '127.0.0.1:0', SERVE_PATH: content }
+    })
+    try {
+      const ready = await waitForReady<{ multiaddrs: string[], cid: string }>(role, 300_000)
+      // The same importer settings make the same CIDs here, without asking the server.
+      const [root, big, small] = await Promise.all([cidOfPath(content), cidOfPath(join(content, 'big.bin')), cidOfPath(join(content, 'small'))])
+      if (ready.cid !== root.toString()) throw new Error(`the server imported ${content} as ${ready.cid}, not ${root.toString()}`)
+      results.push(...await measureFetches(parseServerAddress(ready.multiaddrs[0]!), big, small, fileBytes, fileCount, rawSeparate!, SEPARATE))
+    } finally {
+      await role.stop('SIGTERM', 10_000)
     }
     return results
   } finally {
-    await server.stop()
     await rm(work, { recursive: true, force: true })
   }
 }
 
-type HeliaNode = Awaited<ReturnType<typeof createNode>>
-type Cid = Awaited<ReturnType<typeof importPath>>
-
-async function importSmallFiles (server: HeliaNode, dir: string, count: number): Promise<Cid> {
-  await mkdir(dir)
-  for (let index = 0; index < count; index++) await writeFile(join(dir, `file-${index}.txt`), randomBytes(1024))
-  return importPath(unixfs(server), dir)
-}
-
 /** A fresh client (no block local yet) fetches every file of the directory, `concurrency` at a time. */
-async function fetchDirectory (server: HeliaNode, dirCid: Cid, concurrency: number): Promise<{ ms: number, blocks: number }> {
+async function fetchDirectory (address: Multiaddr, dirCid: Cid, concurrency: number): Promise<{ ms: number, blocks: number }> {
   const fetcher = await createNode()
   try {
-    await fetcher.libp2p.dial(server.libp2p.getMultiaddrs()[0]!)
+    await fetcher.libp2p.dial(address)
     const files = unixfs(fetcher)
     const { ms, value: blocks } = await timed(async () => {
       const entries: Cid[] = []
@@ -87,8 +125,9 @@ export async function profileHeliaSmallFiles (count = 1000): Promise<string> {
   const work = await mkdtemp(join(tmpdir(), 'liftoff-bench-helia-profile-'))
   const server = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'] })
   try {
-    const dirCid = await importSmallFiles(server, join(work, 'small'), count)
-    const { value: { ms, blocks }, table } = await cpuProfile(async () => fetchDirectory(server, dirCid, 1))
+    await writeContent(work, 1024, count)
+    const dirCid = await importPath(unixfs(server), join(work, 'small'))
+    const { value: { ms, blocks }, table } = await cpuProfile(async () => fetchDirectory(server.libp2p.getMultiaddrs()[0]!, dirCid, 1))
     return [`${blocks} blocks fetched one file after another: ${round(blocks / (ms / 1000), 1)} blocks/s while profiled.`, '', table].join('\n')
   } finally {
     await server.stop()

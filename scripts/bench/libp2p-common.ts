@@ -1,9 +1,8 @@
 // What every libp2p major is measured on, the same way: stream throughput over TCP and WebSockets with 1
 // and 8 streams against raw TCP, connection set-up, and ping. Each example passes its own node factory,
 // sink sender and messages protocol.
-import { join } from 'node:path'
-import { startProcess, waitForReady } from '../testing/processes.ts'
-import { chachaThroughput, MiB, mibPerSecond, percentile, rawTcpThroughput, rawTcpThroughputTo, round, timed, type BenchResult, type Scale } from './measure.ts'
+import { chachaThroughput, MiB, mibPerSecond, percentile, rawTcpThroughput, round, timed, type BenchResult, type Scale } from './measure.ts'
+import { rawTcpSeparate, SEPARATE, sinkProcess } from './separate.ts'
 
 interface LatencyNode<Address> {
   getMultiaddrs: () => Address[]
@@ -55,18 +54,6 @@ export async function benchLatency<Node extends LatencyNode<Address>, Address> (
 
 export interface Baselines { 1: number, 8: number, cipher: number }
 
-/** A benchmark sink in a process of its own (scripts/bench/sink-process.ts), until `stop`. */
-export async function sinkProcess<Ready> (env: { SINK: 'raw' | 'libp2p-v1' | 'libp2p-v3', YAMUX?: 'defaults' | 'shipped' }): Promise<{ ready: Ready, stop: () => Promise<void> }> {
-  const role = startProcess(['node', join(import.meta.dirname, 'sink-process.ts')], { cwd: join(import.meta.dirname, '..', '..'), label: `sink ${env.SINK}`, env })
-  try {
-    const ready = await waitForReady<Ready>(role, 30_000)
-    return { ready, stop: async () => { await role.stop('SIGTERM', 10_000) } }
-  } catch (err) {
-    await role.stop('SIGKILL')
-    throw err
-  }
-}
-
 /**
  * Raw TCP with one and with eight connections (both peers in this process, and the sink in a process of its
  * own), and one core's ChaCha20-Poly1305, as the first results of a libp2p benchmark. Raw TCP on loopback
@@ -76,13 +63,8 @@ export async function sinkProcess<Ready> (env: { SINK: 'raw' | 'libp2p-v1' | 'li
 export async function rawBaselines (bench: string, total: number, results: BenchResult[]): Promise<{ oneProcess: Baselines, separate: Baselines }> {
   const cipher = chachaThroughput(total)
   const oneProcess = { 1: await rawTcpThroughput(total, 1, MiB), 8: await rawTcpThroughput(total / 8, 8, MiB), cipher }
-  const sink = await sinkProcess<{ port: number }>({ SINK: 'raw' })
-  let separate: Baselines
-  try {
-    separate = { 1: await rawTcpThroughputTo(sink.ready.port, total, 1, MiB), 8: await rawTcpThroughputTo(sink.ready.port, total / 8, 8, MiB), cipher }
-  } finally {
-    await sink.stop()
-  }
+  const [one, eight] = await rawTcpSeparate(total, [1, 8], MiB)
+  const separate = { 1: one!, 8: eight!, cipher }
   results.push({ bench, case: 'raw TCP, 1 connection, 1 MiB writes', value: oneProcess[1], unit: 'MiB/s' })
   results.push({ bench, case: 'raw TCP, 8 connections, 1 MiB writes', value: oneProcess[8], unit: 'MiB/s' })
   results.push({ bench, case: `raw TCP, 1 connection, 1 MiB writes${SEPARATE}`, value: separate[1], unit: 'MiB/s' })
@@ -90,9 +72,6 @@ export async function rawBaselines (bench: string, total: number, results: Bench
   results.push({ bench, case: 'ChaCha20-Poly1305 on one core, 64 KiB frames (Noise\'s cipher, Node crypto)', value: cipher, unit: 'MiB/s' })
   return { oneProcess, separate }
 }
-
-/** How a row measured with the two peers in two processes says so; rows without it had both in one. */
-export const SEPARATE = ', peers in separate processes'
 
 /** TCP and WebSockets × 1 and 8 streams to `addresses` (a server's), each sending `total` bytes in all; one result per cell. */
 export async function throughputMatrix<Address> (
