@@ -17,10 +17,10 @@ import { chromiumPath } from './browsers.ts'
 import { benchBacalhau, benchBacalhauReal } from './bench/bacalhau.ts'
 import { benchBrowser } from './bench/browser.ts'
 import { benchDocker } from './bench/docker.ts'
-import { benchKubo } from './bench/kubo.ts'
+import { benchKubo, profileHeliaWithKubo } from './bench/kubo.ts'
 import { benchHelia, profileHeliaSmallFiles } from './bench/helia.ts'
 import { benchLibp2pV1, profileLibp2pTcp } from './bench/libp2p-v1.ts'
-import { benchLibp2pV3, profileLibp2pV3Tcp } from './bench/libp2p-v3.ts'
+import { benchLibp2pV3, profileLibp2pV3Tcp, profileLibp2pV3TcpSeparate } from './bench/libp2p-v3.ts'
 import { foldRuns, type BenchResult, type Scale } from './bench/measure.ts'
 import { benchOrbitdbV2, profileOrbitdbV2Puts, profileOrbitdbV2Replication } from './bench/orbitdb-v2.ts'
 import { benchOrbitdbV4, profileOrbitdbV4Puts, profileOrbitdbV4Replication } from './bench/orbitdb-v4.ts'
@@ -72,7 +72,9 @@ export const INTEROP_BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchR
 const PROFILES: Array<{ bench: string, title: string, run: () => Promise<string> }> = [
   { bench: 'libp2p-v1', title: 'libp2p 1.x over TCP', run: async () => profileLibp2pTcp() },
   { bench: 'libp2p-v3', title: 'libp2p 3.x over TCP', run: async () => profileLibp2pV3Tcp() },
+  { bench: 'libp2p-v3', title: 'libp2p 3.x over TCP, peers in separate processes', run: async () => profileLibp2pV3TcpSeparate() },
   { bench: 'ipfs-helia', title: 'Helia: 1,000 small files one after another', run: async () => profileHeliaSmallFiles() },
+  { bench: 'kubo-interop', title: 'Helia and Kubo: 64 MiB each way (Helia\'s process)', run: async () => profileHeliaWithKubo() },
   { bench: 'orbitdb-v4', title: 'OrbitDB 4.x puts', run: async () => profileOrbitdbV4Puts() },
   { bench: 'orbitdb-v4', title: 'OrbitDB 4.x replication of 1,000 entries', run: async () => profileOrbitdbV4Replication() },
   { bench: 'orbitdb-v2', title: 'OrbitDB 2.x puts', run: async () => profileOrbitdbV2Puts() },

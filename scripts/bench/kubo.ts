@@ -14,6 +14,7 @@ import { createNode } from '../../peers/ipfs/helia/src/node.ts'
 import { add, connect, parseCid, parseMultiaddr } from '../../peers/ipfs/kubo/src/client.ts'
 import { readServerConfig } from '../../peers/ipfs/kubo/src/config.ts'
 import { startKubo, type RunningKubo } from '../../peers/ipfs/kubo/src/server.ts'
+import { cpuProfile } from './profile.ts'
 import { MiB, mibPerSecond, rawTcpThroughput, round, timed, type BenchResult, type Scale } from './measure.ts'
 import { rawTcpSeparate, SEPARATE } from './separate.ts'
 
@@ -39,37 +40,50 @@ async function bestOf3 (run: () => Promise<number>): Promise<number> {
   return best
 }
 
-export async function benchKubo (scale: Scale): Promise<BenchResult[]> {
-  const fileBytes = scale === 'full' ? 64 * MiB : 2 * MiB
-  const work = await mkdtemp(join(tmpdir(), 'liftoff-bench-kubo-'))
+type HeliaNode = Awaited<ReturnType<typeof createNode>>
+
+/** Two Kubo nodes (a source holding the file and a fetcher) and a Helia node holding it too, until `work` ends. */
+async function withPeers<T> (fileBytes: number, work: (peers: { source: RunningKubo, fetcher: RunningKubo, helia: HeliaNode, cid: string }) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'liftoff-bench-kubo-'))
   const started: Array<{ stop: () => Promise<unknown> }> = []
   try {
-    const raw = await rawTcpThroughput(fileBytes, 1, MiB)
-    const [rawSeparate] = await rawTcpSeparate(fileBytes, [1], MiB)
-    const file = join(work, 'big.bin')
+    const file = join(dir, 'big.bin')
     await writeFile(file, randomBytes(fileBytes))
-    const source = await kuboNode(work, 'source')
+    const source = await kuboNode(dir, 'source')
     started.push(source)
-    const fetcher = await kuboNode(work, 'fetcher')
+    const fetcher = await kuboNode(dir, 'fetcher')
     started.push(fetcher)
     const helia = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'] })
     started.push(helia)
-
     const kuboCid = (await add(await connect({ api: source.ready.api, timeoutMs: 300_000 }), file, () => {})).toString()
     const heliaCid = (await importPath(unixfs(helia), file)).toString()
     if (heliaCid !== kuboCid) throw new Error(`Helia and Kubo imported the same file as ${heliaCid} and ${kuboCid}`)
+    return await work({ source, fetcher, helia, cid: kuboCid })
+  } finally {
+    for (const node of started.reverse()) await node.stop()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
 
-    const kuboToKubo = await bestOf3(async () => kuboFetch(fetcher, source.ready.multiaddrs[0]!, kuboCid))
-    const heliaToKubo = await bestOf3(async () => kuboFetch(fetcher, helia.libp2p.getMultiaddrs()[0]!.toString(), heliaCid))
-    const kuboToHelia = await bestOf3(async () => {
-      const client = await createNode()
-      try {
-        await client.libp2p.dial(parseMultiaddr(source.ready.multiaddrs[0]!))
-        return (await timed(async () => { for await (const _chunk of unixfs(client).cat(parseCid(kuboCid, 'bench'))) { /* drain */ } })).ms
-      } finally {
-        await client.stop()
-      }
-    })
+/** A fresh Helia node (nothing local) reads the whole file from the Kubo at `from`; ms. */
+async function heliaFetch (from: string, cidText: string): Promise<number> {
+  const client = await createNode()
+  try {
+    await client.libp2p.dial(parseMultiaddr(from))
+    return (await timed(async () => { for await (const _chunk of unixfs(client).cat(parseCid(cidText, 'bench'))) { /* drain */ } })).ms
+  } finally {
+    await client.stop()
+  }
+}
+
+export async function benchKubo (scale: Scale): Promise<BenchResult[]> {
+  const fileBytes = scale === 'full' ? 64 * MiB : 2 * MiB
+  const raw = await rawTcpThroughput(fileBytes, 1, MiB)
+  const [rawSeparate] = await rawTcpSeparate(fileBytes, [1], MiB)
+  return withPeers(fileBytes, async ({ source, fetcher, helia, cid }) => {
+    const kuboToKubo = await bestOf3(async () => kuboFetch(fetcher, source.ready.multiaddrs[0]!, cid))
+    const heliaToKubo = await bestOf3(async () => kuboFetch(fetcher, helia.libp2p.getMultiaddrs()[0]!.toString(), cid))
+    const kuboToHelia = await bestOf3(async () => heliaFetch(source.ready.multiaddrs[0]!, cid))
     const row = (label: string, ms: number): BenchResult => {
       const value = mibPerSecond(fileBytes, ms)
       return { bench: 'kubo-interop', case: `${fileBytes / MiB} MiB file over bitswap, ${label}`, value, unit: 'MiB/s', baseline: raw, ratio: round(value / raw, 3), detail: { to_raw_separate: round(value / rawSeparate!, 3) } }
@@ -81,8 +95,19 @@ export async function benchKubo (scale: Scale): Promise<BenchResult[]> {
       row('Helia → Kubo', heliaToKubo),
       row('Kubo → Helia', kuboToHelia)
     ]
-  } finally {
-    for (const node of started.reverse()) await node.stop()
-    await rm(work, { recursive: true, force: true })
-  }
+  })
+}
+
+/** Where Helia's time goes fetching 64 MiB from Kubo, and serving them to Kubo (Helia's process; Kubo runs apart). */
+export async function profileHeliaWithKubo (fileBytes = 64 * MiB): Promise<string> {
+  return withPeers(fileBytes, async ({ source, fetcher, helia, cid }) => {
+    await heliaFetch(source.ready.multiaddrs[0]!, cid) // warm up
+    const fetching = await cpuProfile(async () => heliaFetch(source.ready.multiaddrs[0]!, cid))
+    const serving = await cpuProfile(async () => kuboFetch(fetcher, helia.libp2p.getMultiaddrs()[0]!.toString(), cid))
+    const rate = (ms: number): string => `${mibPerSecond(fileBytes, ms)} MiB/s`
+    return [
+      `Helia fetching ${fileBytes / MiB} MiB from Kubo, ${rate(fetching.value)} while profiled:`, '', fetching.table, '',
+      `Helia serving them to Kubo, ${rate(serving.value)} while profiled:`, '', serving.table
+    ].join('\n')
+  })
 }

@@ -20,7 +20,7 @@ export async function benchProcess<Ready> (script: string, env: Record<string, s
 }
 
 /** A benchmark sink in a process of its own (scripts/bench/sink-process.ts), until `stop`. */
-export async function sinkProcess<Ready> (env: { SINK: 'raw' | 'libp2p-v1' | 'libp2p-v3', YAMUX?: 'defaults' | 'shipped' }): Promise<{ ready: Ready, stop: () => Promise<void> }> {
+export async function sinkProcess<Ready> (env: { SINK: 'raw' | 'libp2p-v1' | 'libp2p-v3', YAMUX?: 'defaults' | 'shipped', PROFILE_TABLE?: string }): Promise<{ ready: Ready, stop: () => Promise<void> }> {
   return benchProcess<Ready>('sink-process.ts', env, `sink ${env.SINK}`)
 }
 

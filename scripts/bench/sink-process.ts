@@ -1,8 +1,11 @@
 // One side of a throughput pair in a process of its own, as users run peers: a sink that drains what it is
 // sent and closes once the sender is done. SINK=raw: plain TCP (the sender half-closes, the sink closes);
 // SINK=libp2p-v1 or libp2p-v3: that example's node with the benchmark's sink protocol on TCP and WebSockets,
-// YAMUX=defaults or shipped (the example's tuning). Prints READY {json}; SIGTERM stops it.
+// YAMUX=defaults or shipped (the example's tuning). Prints READY {json}; SIGTERM stops it. PROFILE_TABLE=<file>:
+// the sink profiles itself from READY until SIGTERM and writes the table of where its time went there.
 import { once } from 'node:events'
+import { writeFile } from 'node:fs/promises'
+import { startCpuProfile } from './profile.ts'
 import { createServer, type AddressInfo } from 'node:net'
 
 async function start (): Promise<{ ready: object, stop: () => Promise<void> }> {
@@ -34,7 +37,12 @@ async function start (): Promise<{ ready: object, stop: () => Promise<void> }> {
 
 try {
   const { ready, stop } = await start()
-  process.once('SIGTERM', () => { stop().then(() => process.exit(0), () => process.exit(1)) })
+  const profileTable = process.env.PROFILE_TABLE
+  const stopProfile = profileTable === undefined ? undefined : await startCpuProfile()
+  process.once('SIGTERM', () => {
+    const written = stopProfile === undefined ? Promise.resolve() : stopProfile().then(async table => writeFile(profileTable!, table + '\n'))
+    written.then(stop).then(() => process.exit(0), () => process.exit(1))
+  })
   console.log(`READY ${JSON.stringify(ready)}`)
 } catch (err) {
   console.error(`sink-process: ${(err as Error).message}`)
