@@ -10,6 +10,7 @@ import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
+import { noiseCrypto } from './noise-crypto.ts'
 
 /**
  * Yamux tuned for bulk transfer (see BENCHMARKS.md): a stream starts with a 16 MiB receive window instead
@@ -52,7 +53,8 @@ export async function createNode (options: NodeOptions = {}) {
     },
     // In Node.js, webSockets() dials ws:// and wss:// alike (v3 dropped the `filter` option).
     transports: [tcp(), webSockets()],
-    connectionEncrypters: [noise()],
+    // Noise's own cipher, each session's key prepared once (src/noise-crypto.ts)
+    connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux(options.yamux ?? yamuxTuning)],
     connectionProtector: options.swarmKey === undefined ? undefined : preSharedKey({ psk: options.swarmKey }),
     services: {
