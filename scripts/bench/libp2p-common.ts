@@ -1,8 +1,8 @@
 // What every libp2p major is measured on, the same way: stream throughput over TCP and WebSockets with 1
 // and 8 streams against raw TCP, connection set-up, and ping. Each example passes its own node factory,
 // sink sender and messages protocol.
-import { chachaThroughput, MiB, mibPerSecond, percentile, rawTcpThroughput, round, timed, type BenchResult, type Scale } from './measure.ts'
-import { rawTcpSeparate, SEPARATE, sinkProcess } from './separate.ts'
+import { chachaThroughput, MiB, mibPerSecond, percentile, rawTcpThroughput, rawWsThroughput, round, timed, type BenchResult, type Scale } from './measure.ts'
+import { rawTcpSeparate, rawWsSeparate, SEPARATE, sinkProcess } from './separate.ts'
 
 interface LatencyNode<Address> {
   getMultiaddrs: () => Address[]
@@ -52,23 +52,26 @@ export async function benchLatency<Node extends LatencyNode<Address>, Address> (
   }
 }
 
-export interface Baselines { 1: number, 8: number, cipher: number }
+/** Raw TCP with 1 and 8 connections, raw WebSockets with one, and one core's cipher, MiB/s. */
+export interface Baselines { 1: number, 8: number, ws: number, cipher: number }
 
 /**
- * Raw TCP with one and with eight connections (both peers in this process, and the sink in a process of its
- * own), and one core's ChaCha20-Poly1305, as the first results of a libp2p benchmark. Raw TCP on loopback
+ * Raw TCP with one and with eight connections and raw WebSockets with one (both peers in this process, and
+ * the sink in a process of its own), and one core's ChaCha20-Poly1305, as the first results of a libp2p benchmark. Raw TCP on loopback
  * does no crypto: an encrypted stream is also compared with its cipher. Returns the one-process baselines
  * and the separate-process ones.
  */
 export async function rawBaselines (bench: string, total: number, results: BenchResult[]): Promise<{ oneProcess: Baselines, separate: Baselines }> {
   const cipher = chachaThroughput(total)
-  const oneProcess = { 1: await rawTcpThroughput(total, 1, MiB), 8: await rawTcpThroughput(total / 8, 8, MiB), cipher }
+  const oneProcess = { 1: await rawTcpThroughput(total, 1, MiB), 8: await rawTcpThroughput(total / 8, 8, MiB), ws: await rawWsThroughput(total, MiB), cipher }
   const [one, eight] = await rawTcpSeparate(total, [1, 8], MiB)
-  const separate = { 1: one!, 8: eight!, cipher }
+  const separate = { 1: one!, 8: eight!, ws: await rawWsSeparate(total, MiB), cipher }
   results.push({ bench, case: 'raw TCP, 1 connection, 1 MiB writes', value: oneProcess[1], unit: 'MiB/s' })
   results.push({ bench, case: 'raw TCP, 8 connections, 1 MiB writes', value: oneProcess[8], unit: 'MiB/s' })
   results.push({ bench, case: `raw TCP, 1 connection, 1 MiB writes${SEPARATE}`, value: separate[1], unit: 'MiB/s' })
   results.push({ bench, case: `raw TCP, 8 connections, 1 MiB writes${SEPARATE}`, value: separate[8], unit: 'MiB/s' })
+  results.push({ bench, case: 'raw WebSockets (ws), 1 connection, 1 MiB messages', value: oneProcess.ws, unit: 'MiB/s' })
+  results.push({ bench, case: `raw WebSockets (ws), 1 connection, 1 MiB messages${SEPARATE}`, value: separate.ws, unit: 'MiB/s' })
   results.push({ bench, case: 'ChaCha20-Poly1305 on one core, 64 KiB frames, key prepared once (Noise\'s cipher, Node crypto)', value: cipher, unit: 'MiB/s' })
   return { oneProcess, separate }
 }
@@ -86,7 +89,7 @@ export async function throughputMatrix<Address> (
     const address = addresses.find(candidate => String(candidate).includes('/ws') === (transport === 'ws'))!
     for (const streams of [1, 8] as const) {
       const value = await send(address, total / streams, streams)
-      results.push({ bench, case: `${transport}, ${streams} stream${streams > 1 ? 's' : ''}, ${label}`, value, unit: 'MiB/s', baseline: raw[streams], ratio: round(value / raw[streams], 3), detail: { to_cipher: round(value / raw.cipher, 3) } })
+      results.push({ bench, case: `${transport}, ${streams} stream${streams > 1 ? 's' : ''}, ${label}`, value, unit: 'MiB/s', baseline: raw[streams], ratio: round(value / raw[streams], 3), detail: { to_cipher: round(value / raw.cipher, 3), ...(transport === 'ws' ? { to_raw_ws: round(value / raw.ws, 3) } : {}) } })
     }
     await client.hangUp(address)
   }

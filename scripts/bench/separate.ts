@@ -2,7 +2,7 @@
 // prints READY {json}, and the raw TCP baseline measured the same way (the sink in its own process).
 import { join } from 'node:path'
 import { startProcess, waitForReady } from '../testing/processes.ts'
-import { rawTcpThroughputTo } from './measure.ts'
+import { rawTcpThroughputTo, rawWsThroughputTo } from './measure.ts'
 
 /** How a row measured with the two peers in two processes says so; rows without it had both in one. */
 export const SEPARATE = ', peers in separate processes'
@@ -20,7 +20,7 @@ export async function benchProcess<Ready> (script: string, env: Record<string, s
 }
 
 /** A benchmark sink in a process of its own (scripts/bench/sink-process.ts), until `stop`. */
-export async function sinkProcess<Ready> (env: { SINK: 'raw' | 'libp2p-v1' | 'libp2p-v3', YAMUX?: 'defaults' | 'shipped', PROFILE_TABLE?: string }): Promise<{ ready: Ready, stop: () => Promise<void> }> {
+export async function sinkProcess<Ready> (env: { SINK: 'raw' | 'raw-ws' | 'libp2p-v1' | 'libp2p-v3', YAMUX?: 'defaults' | 'shipped', PROFILE_TABLE?: string }): Promise<{ ready: Ready, stop: () => Promise<void> }> {
   return benchProcess<Ready>('sink-process.ts', env, `sink ${env.SINK}`)
 }
 
@@ -31,6 +31,16 @@ export async function rawTcpSeparate (total: number, streams: number[], chunkSiz
     const results: number[] = []
     for (const count of streams) results.push(await rawTcpThroughputTo(sink.ready.port, total / count, count, chunkSize))
     return results
+  } finally {
+    await sink.stop()
+  }
+}
+
+/** Raw WebSockets (one connection, `chunkSize` messages) to a sink in a process of its own: MiB/s, best of three. */
+export async function rawWsSeparate (bytes: number, chunkSize: number): Promise<number> {
+  const sink = await sinkProcess<{ port: number }>({ SINK: 'raw-ws' })
+  try {
+    return await rawWsThroughputTo(sink.ready.port, bytes, chunkSize)
   } finally {
     await sink.stop()
   }

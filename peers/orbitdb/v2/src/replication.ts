@@ -67,7 +67,7 @@ export async function waitForEntries<T extends Document> (db: DocumentsDatabase<
  * controller allows are followed further, so nobody else can make this peer fetch. Entries the asker pushed
  * (`pushed`, decoded already) are taken from there instead of the store.
  */
-async function fetchMissing<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal, pushed: Map<string, LogEntry>): Promise<void> {
+async function fetchMissing<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal, pushed = new Map<string, LogEntry>()): Promise<void> {
   const seen = new Set<string>()
   let level = hashes
   while (level.length > 0 && !signal.aborted) {
@@ -108,7 +108,7 @@ export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>,
   const done = new AbortController() // whichever way they came, stop the other
   const stop = AbortSignal.any([signal, done.signal])
   const fetchAndJoin = async (): Promise<void> => {
-    if (options.fetched !== true) await fetchMissing(db, hashes, stop, new Map())
+    if (options.fetched !== true) await fetchMissing(db, hashes, stop)
     for (const hash of hashes) {
       if (stop.aborted) return
       if (await db.log.has(hash)) continue
@@ -204,8 +204,9 @@ export function serveHosting (helia: ServerNode, host: Host): Promise<void> {
         // pushed blocks follow the request, all within the time the asker gave the whole request
         const pushed: Uint8Array[] = []
         if (typeof request !== 'string' && request.op === 'await' && (request.blocks ?? 0) > 0) {
+          const count = request.blocks ?? 0
           const signal = AbortSignal.timeout(Math.min(request.timeoutMs, host.maxWaitMs))
-          while (pushed.length < request.blocks!) pushed.push((await frames.read({ signal })).subarray())
+          while (pushed.length < count) pushed.push((await frames.read({ signal })).subarray())
         }
         const response = typeof request === 'string' ? { ok: false as const, error: request } : await answer(helia, host, request, pushed)
         if (typeof request !== 'string') host.onAnswer?.(connection.remotePeer, request, response)
