@@ -30,6 +30,15 @@ function flag (env: Env, name: string, fallback: boolean): boolean {
   throw new Error(`${name} must be true or false, got "${env[name]}"`)
 }
 
+/** METRICS_LISTEN (host:port, e.g. 0.0.0.0:9464): where Prometheus scrapes `/metrics`; unset, no metrics server. */
+function metricsListen (env: Env): { host: string, port: number } | undefined {
+  const text = env.METRICS_LISTEN?.trim()
+  if (text === undefined || text === '') return undefined
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(text)
+  if (match === null || Number(match[2]) > 65535) throw new Error(`METRICS_LISTEN must look like 127.0.0.1:9464, got "${text}"`)
+  return { host: match[1]!, port: Number(match[2]) }
+}
+
 /** SWARM_KEY_FILE: a `swarm.key` in Kubo's format (`pnpm swarm-key` in the repo writes one). */
 function swarmKey (env: Env): Uint8Array | undefined {
   const path = env.SWARM_KEY_FILE
@@ -88,6 +97,8 @@ export interface ServerConfig {
   messageTimeoutMs: number
   /** MAX_ECHO_BYTES: bytes one echo stream may send before it is reset. */
   maxEchoBytes: number
+  /** METRICS_LISTEN: serve Prometheus metrics there; off when unset. */
+  metrics: { host: string, port: number } | undefined
 }
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
@@ -103,7 +114,8 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     relay: flag(env, 'RELAY', true),
     limits: readConnectionLimits(env),
     messageTimeoutMs: positiveInteger(env, 'MESSAGE_TIMEOUT_MS', DEFAULT_FRAME_TIMEOUT_MS),
-    maxEchoBytes: positiveInteger(env, 'MAX_ECHO_BYTES', 256 * 1024 * 1024)
+    maxEchoBytes: positiveInteger(env, 'MAX_ECHO_BYTES', 256 * 1024 * 1024),
+    metrics: metricsListen(env)
   }
 }
 

@@ -18,6 +18,8 @@ export interface ServeEchoOptions {
   /** Concurrent echo streams per connection. */
   maxStreamsPerConnection?: number
   onTooLong?: (remotePeer: PeerId, bytes: number) => void
+  /** After a stream is echoed whole, with its length. */
+  onEchoed?: (remotePeer: PeerId, bytes: number) => void
 }
 
 export function serveEcho (node: Libp2p, options: ServeEchoOptions = {}): Promise<void> {
@@ -35,6 +37,7 @@ export function serveEcho (node: Libp2p, options: ServeEchoOptions = {}): Promis
       await sendAll(stream, chunk.subarray())
     }
     await stream.close() // the client closed its side and everything is echoed: close ours
+    options.onEchoed?.(connection.remotePeer, received)
   }, options.maxStreamsPerConnection === undefined ? undefined : { maxInboundStreams: options.maxStreamsPerConnection })
 }
 

@@ -8,7 +8,9 @@ import { preSharedKey } from '@libp2p/pnet'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import type { Registry } from 'prom-client'
 import type { PrivateKey } from '@libp2p/interface'
 import { noiseCrypto } from './noise-crypto.ts'
 
@@ -42,6 +44,8 @@ export interface NodeOptions {
   yamux?: YamuxMuxerInit
   /** e.g. `inboundConnectionThreshold` (new connections per second per host). */
   connectionManager?: Libp2pOptions['connectionManager']
+  /** libp2p's own metrics (connections, streams, bytes by protocol, Node's process) go into this registry. */
+  metricsRegistry?: Registry
 }
 
 export async function createNode (options: NodeOptions = {}) {
@@ -65,6 +69,8 @@ export async function createNode (options: NodeOptions = {}) {
       ...(options.relay === true ? { relay: circuitRelayServer() } : {})
     },
     connectionManager: options.connectionManager,
+    // its own registry, not prom-client's global one, and leave the example's counters in it alone
+    metrics: options.metricsRegistry === undefined ? undefined : prometheusMetrics({ registry: options.metricsRegistry, preserveExistingMetrics: true }),
     // libp2p pings every connection every 10 s and aborts it when the ping takes over 5 s, or when the other
     // side's ping handler gives up (10 s) or refuses a third ping at once. On a slow link that is busy (10
     // Mbit/s carrying a few echoes) a ping waits behind megabytes of queued stream data, and healthy
