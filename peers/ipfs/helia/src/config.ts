@@ -88,6 +88,8 @@ export interface ServerConfig {
   /** With a swarm key the node joins only that private network. */
   swarmKey: Uint8Array | undefined
   limits: ConnectionLimits
+  /** METRICS_LISTEN (host:port): serve Prometheus metrics there; off when unset. */
+  metrics: { host: string, port: number } | undefined
 }
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
@@ -103,7 +105,8 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     gateway: hostAndPort(env, 'GATEWAY_LISTEN', `127.0.0.1:${DEFAULT_GATEWAY_PORT}`),
     pinTimeoutMs: positiveInteger(env, 'PIN_TIMEOUT_MS', 60_000),
     swarmKey: swarmKey(env),
-    limits: readConnectionLimits(env)
+    limits: readConnectionLimits(env),
+    metrics: env.METRICS_LISTEN === undefined || env.METRICS_LISTEN.trim() === '' ? undefined : hostAndPort(env, 'METRICS_LISTEN', '')
   }
 }
 

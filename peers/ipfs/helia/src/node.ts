@@ -10,6 +10,7 @@ import { withLibp2pLight } from '@helia/libp2p'
 import * as dagCbor from '@ipld/dag-cbor'
 import * as dagJson from '@ipld/dag-json'
 import { identify } from '@libp2p/identify'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
@@ -23,6 +24,7 @@ import * as json from 'multiformats/codecs/json'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import type { PrivateKey } from '@libp2p/interface'
+import type { Registry } from 'prom-client'
 import { EXTRA_HASHERS } from './hashers.ts'
 
 /**
@@ -43,6 +45,8 @@ export interface NodeOptions {
   connectionManager?: { maxConnections: number, maxIncomingPendingConnections: number, inboundConnectionThreshold: number }
   /** The contents of a `swarm.key`: then the node only talks to peers that hold the same key (a private network). */
   swarmKey?: Uint8Array
+  /** libp2p's and Bitswap's own metrics go into this Prometheus registry. */
+  metricsRegistry?: Registry
 }
 
 export async function createNode (options: NodeOptions = {}) {
@@ -70,6 +74,8 @@ export async function createNode (options: NodeOptions = {}) {
     streamMuxers: [yamux()],
     connectionProtector: options.swarmKey === undefined ? undefined : preSharedKey({ psk: options.swarmKey }),
     connectionManager: options.connectionManager,
+    // its own registry, not prom-client's global one, and leave the server's counters in it alone
+    metrics: options.metricsRegistry === undefined ? undefined : prometheusMetrics({ registry: options.metricsRegistry, preserveExistingMetrics: true }),
     services: {
       identify: identify()
     }

@@ -10,6 +10,7 @@ import { startGateway } from './gateway.ts'
 import { decodePrivateKey, loadOrCreatePrivateKey } from './identity.ts'
 import { publishName } from './names.ts'
 import { createNode, type Node } from './node.ts'
+import { serveMetrics, serverMetrics } from './metrics.ts'
 import { servePins } from './pinning.ts'
 
 export interface Ready {
@@ -20,6 +21,8 @@ export interface Ready {
   cid?: string
   /** The IPNS name (/ipns/k51…) the server publishes SERVE_PATH's root under, when one was given. */
   name?: string
+  /** The URL Prometheus scrapes, when METRICS_LISTEN is set. */
+  metrics?: string
 }
 
 export interface RunningServer {
@@ -32,11 +35,17 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
   const privateKey = config.privateKey !== undefined ? decodePrivateKey(config.privateKey) : await loadOrCreatePrivateKey(config.keyFile)
   await rm(config.readyFile, { force: true })
 
-  const helia = await createNode({ dataDir: config.dataDir, privateKey, listen: config.listen, announce: config.announce, connectionManager: { maxConnections: config.limits.maxConnections, maxIncomingPendingConnections: config.limits.maxPendingConnections, inboundConnectionThreshold: config.limits.inboundConnectionsPerSecond }, swarmKey: config.swarmKey })
+  const metrics = config.metrics === undefined ? undefined : serverMetrics()
+  let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined
+  const helia = await createNode({ metricsRegistry: metrics?.registry, dataDir: config.dataDir, privateKey, listen: config.listen, announce: config.announce, connectionManager: { maxConnections: config.limits.maxConnections, maxIncomingPendingConnections: config.limits.maxPendingConnections, inboundConnectionThreshold: config.limits.inboundConnectionsPerSecond }, swarmKey: config.swarmKey })
   try {
     await servePins(helia, {
       timeoutMs: config.pinTimeoutMs,
-      onPin: (peer, response) => log(`pin request from ${peer}: ${JSON.stringify(response)}`)
+      onPin: (peer, response) => {
+        metrics?.pinRequests.inc({ outcome: response.ok ? 'ok' : response.code })
+        if (response.ok) metrics?.pinnedBlocks.inc(response.blocks)
+        log(`pin request from ${peer}: ${JSON.stringify(response)}`)
+      }
     })
     helia.libp2p.addEventListener('connection:open', ({ detail }) => log(`connection from ${detail.remotePeer} via ${detail.remoteAddr}`))
 
@@ -52,11 +61,13 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
       name = `/ipns/${published.name}`
       log(`published ${name} → /ipfs/${cid} (sequence ${published.sequence})`)
     }
+    if (metrics !== undefined && config.metrics !== undefined) metricsServer = await serveMetrics(metrics.registry, config.metrics.host, config.metrics.port)
     const gateway = await startGateway(helia, config.gateway.host, config.gateway.port)
     const ready: Ready = {
       peerId: helia.libp2p.peerId.toString(),
       multiaddrs: helia.libp2p.getMultiaddrs().map(address => address.toString()),
       gateway: gateway.url,
+      ...(metricsServer === undefined ? {} : { metrics: metricsServer.url }),
       ...(cid === undefined ? {} : { cid }),
       ...(name === undefined ? {} : { name })
     }
@@ -66,12 +77,14 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
       helia,
       ready,
       stop: async () => {
+        await metricsServer?.close()
         await gateway.close()
         await helia.stop()
         await rm(config.readyFile, { force: true })
       }
     }
   } catch (err) {
+    await metricsServer?.close()
     await helia.stop()
     throw err
   }

@@ -1,0 +1,51 @@
+// METRICS_LISTEN: the server's /metrics, scraped over HTTP before and after a client adds (the server pins,
+// fetching over Bitswap) and gets a file (served over Bitswap), moves with that work.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { expect, test } from 'vitest'
+import { add, get } from '../src/client.ts'
+import { readServerConfig } from '../src/config.ts'
+import { randomFile, serverConfig, silent, startTestServer, tempDir } from './fixtures.ts'
+
+/** One sample's value from Prometheus' text format (the sum over its label sets); undefined when absent. */
+function sampleValue (text: string, name: string, labels = ''): number | undefined {
+  const values = text.split('\n').filter(line => line.startsWith(`${name}${labels} `) || (labels === '' && line.startsWith(`${name}{`))).map(line => Number(line.slice(line.lastIndexOf(' ') + 1)))
+  return values.length === 0 ? undefined : values.reduce((sum, value) => sum + value, 0)
+}
+
+async function scrape (url: string): Promise<string> {
+  const response = await fetch(url)
+  expect(response.status).toBe(200)
+  expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
+  return response.text()
+}
+
+test('pins, the blocks they hold and libp2p\'s connections show in /metrics as they happen', async () => {
+  const server = await startTestServer(await serverConfig({ METRICS_LISTEN: '127.0.0.1:0' }))
+  expect(server.ready.metrics).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/)
+  const before = await scrape(server.ready.metrics!)
+  expect(sampleValue(before, 'liftoff_pinned_blocks_total')).toBe(0)
+  expect(sampleValue(before, 'libp2p_connection_manager_connections')).toBe(0)
+
+  const dir = await tempDir()
+  const source = await randomFile(dir, 'file.bin', 600_000)
+  const { cid, pin } = await add(server.clientConfig, source, silent)
+  expect(pin).toMatchObject({ ok: true })
+  await get(server.clientConfig, cid, join(dir, 'copy.bin'), silent)
+  expect(Buffer.compare(await readFile(join(dir, 'copy.bin')), await readFile(source))).toBe(0)
+
+  const after = await scrape(server.ready.metrics!)
+  expect(sampleValue(after, 'liftoff_pin_requests_total', '{outcome="ok"}')).toBe(1)
+  expect(sampleValue(after, 'liftoff_pinned_blocks_total')).toBe(pin.ok ? pin.blocks : -1)
+  // libp2p's own: the pin fetched the file's blocks over Bitswap, and the get was served them the same way
+  expect(sampleValue(after, 'libp2p_data_transfer_bytes_total', '{protocol="/ipfs/bitswap/1.2.0 received"}')).toBeGreaterThanOrEqual(600_000)
+  expect(sampleValue(after, 'libp2p_data_transfer_bytes_total', '{protocol="/ipfs/bitswap/1.2.0 sent"}')).toBeGreaterThanOrEqual(600_000)
+  expect(sampleValue(after, 'libp2p_connection_manager_dials_total', '{libp2p_connection_manager_dials_total="inbound"}')).toBe(2)
+  expect(sampleValue(after, 'process_cpu_user_seconds_total')).toBeGreaterThan(0)
+})
+
+test('off unless METRICS_LISTEN is set; a malformed one is one clear error', () => {
+  expect(readServerConfig({}).metrics).toBeUndefined()
+  expect(readServerConfig({ METRICS_LISTEN: '0.0.0.0:9464' }).metrics).toEqual({ host: '0.0.0.0', port: 9464 })
+  expect(() => readServerConfig({ METRICS_LISTEN: '9464' })).toThrow(/METRICS_LISTEN must look like/)
+})
