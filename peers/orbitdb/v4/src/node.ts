@@ -10,6 +10,7 @@ import { libp2pRouting } from '@helia/routers'
 import { bootstrap } from '@libp2p/bootstrap'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
@@ -19,6 +20,7 @@ import { createHelia } from 'helia'
 import { createLibp2p } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
+import type { Registry } from 'prom-client'
 
 export interface NodeOptions {
   dataDir: string
@@ -29,6 +31,8 @@ export interface NodeOptions {
   discovery?: TopicDiscovery
   /** Connection limits (see src/config.ts); libp2p's defaults when omitted. */
   connectionManager?: { maxConnections: number, maxIncomingPendingConnections: number, inboundConnectionThreshold: number }
+  /** libp2p's own metrics (connections, data by protocol, gossipsub, Node's process) go into this registry. */
+  metricsRegistry?: Registry
 }
 
 // #region discovery
@@ -72,6 +76,8 @@ export async function createNode (options: NodeOptions) {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: options.connectionManager,
+    // its own registry, not prom-client's global one, and leave the server's counters in it alone
+    metrics: options.metricsRegistry === undefined ? undefined : prometheusMetrics({ registry: options.metricsRegistry, preserveExistingMetrics: true }),
     peerDiscovery: options.discovery === undefined ? [] : topicDiscovery(options.discovery),
     services: {
       identify: identify(),
