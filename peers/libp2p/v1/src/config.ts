@@ -20,6 +20,15 @@ function positiveInteger (env: Env, name: string, fallback: number): number {
   return value
 }
 
+/** METRICS_LISTEN (host:port, e.g. 0.0.0.0:9464): where Prometheus scrapes `/metrics`; unset, no metrics server. */
+function metricsListen (env: Env): { host: string, port: number } | undefined {
+  const text = env.METRICS_LISTEN?.trim()
+  if (text === undefined || text === '') return undefined
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(text)
+  if (match === null || Number(match[2]) > 65535) throw new Error(`METRICS_LISTEN must look like 127.0.0.1:9464, got "${text}"`)
+  return { host: match[1]!, port: Number(match[2]) }
+}
+
 /**
  * What the server accepts, on purpose. libp2p's own defaults suit a peer among many peers: 5 new
  * connections per second per remote host and 10 connections in their handshake at once, so 50 clients
@@ -60,6 +69,8 @@ export interface ServerConfig {
   messageTimeoutMs: number
   /** MAX_ECHO_BYTES: bytes one echo stream may send before it is reset. */
   maxEchoBytes: number
+  /** METRICS_LISTEN: serve Prometheus metrics there; off when unset. */
+  metrics: { host: string, port: number } | undefined
 }
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
@@ -73,7 +84,8 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     maxMessageBytes: positiveInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES),
     limits: readConnectionLimits(env),
     messageTimeoutMs: positiveInteger(env, 'MESSAGE_TIMEOUT_MS', DEFAULT_FRAME_TIMEOUT_MS),
-    maxEchoBytes: positiveInteger(env, 'MAX_ECHO_BYTES', 256 * 1024 * 1024)
+    maxEchoBytes: positiveInteger(env, 'MAX_ECHO_BYTES', 256 * 1024 * 1024),
+    metrics: metricsListen(env)
   }
 }
 

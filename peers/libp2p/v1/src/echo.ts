@@ -11,6 +11,8 @@ export interface ServeEchoOptions {
   /** Concurrent echo streams per connection. */
   maxStreamsPerConnection?: number
   onTooLong?: (remotePeer: PeerId, bytes: number) => void
+  /** After a stream is echoed whole, with its length. */
+  onEchoed?: (remotePeer: PeerId, bytes: number) => void
 }
 
 export function serveEcho (node: Node, options: ServeEchoOptions = {}): Promise<void> {
@@ -18,8 +20,8 @@ export function serveEcho (node: Node, options: ServeEchoOptions = {}): Promise<
   return node.handle(ECHO_PROTOCOL, ({ stream, connection }) => {
     // A libp2p 1.x stream is an async-iterable duplex: feeding its source to its sink echoes, here
     // through a counter that ends the stream with an error past the limit.
+    let received = 0
     async function * limited (): AsyncGenerator<Uint8Array> {
-      let received = 0
       for await (const chunk of stream.source) {
         received += chunk.byteLength
         if (received > maxBytes) {
@@ -29,7 +31,7 @@ export function serveEcho (node: Node, options: ServeEchoOptions = {}): Promise<
         yield chunk.subarray()
       }
     }
-    stream.sink(limited()).catch((err: Error) => stream.abort(err))
+    stream.sink(limited()).then(() => options.onEchoed?.(connection.remotePeer, received), (err: Error) => stream.abort(err))
   }, options.maxStreamsPerConnection === undefined ? undefined : { maxInboundStreams: options.maxStreamsPerConnection })
 }
 

@@ -3,12 +3,14 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux, type YamuxMuxerInit } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { all as dialAnyWebSocket } from '@libp2p/websockets/filters'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import type { PeerId } from '@libp2p/interface'
+import type { Registry } from 'prom-client'
 
 /**
  * Yamux tuned for bulk transfer (see BENCHMARKS.md): 1 MiB frames instead of 64 KiB halve the per-frame
@@ -32,6 +34,8 @@ export interface NodeOptions {
   yamux?: YamuxMuxerInit
   /** e.g. `inboundConnectionThreshold` (default 5 new connections per second per host). */
   connectionManager?: Libp2pOptions['connectionManager']
+  /** libp2p's own metrics (connections, streams, bytes by protocol, Node's process) go into this registry. */
+  metricsRegistry?: Registry
 }
 
 export async function createNode (options: NodeOptions = {}) {
@@ -55,6 +59,8 @@ export async function createNode (options: NodeOptions = {}) {
       ping: ping({ timeout: 30_000, maxInboundStreams: 4 })
     },
     connectionManager: options.connectionManager,
+    // its own registry, not prom-client's global one, and leave the example's counters in it alone
+    metrics: options.metricsRegistry === undefined ? undefined : prometheusMetrics({ registry: options.metricsRegistry, preserveExistingMetrics: true }),
     // libp2p 1.9 pings every connection every 10 s and aborts it when a ping takes over 2 s (its adaptive
     // timeout never adapts in 1.9): a busy server dropped healthy clients under load. Allow 30 s.
     connectionMonitor: { pingTimeout: { minTimeout: 30_000 } }

@@ -7,10 +7,12 @@ import { createNode, type Node } from './node.ts'
 import { serveEcho } from './echo.ts'
 import { serveMessages } from './messages.ts'
 import { readServerConfig, type ServerConfig } from './config.ts'
+import { serveMetrics, serverMetrics } from './metrics.ts'
 
 export interface RunningServer {
   node: Node
-  ready: { peerId: string, multiaddrs: string[] }
+  /** `metrics`: the URL Prometheus scrapes, when METRICS_LISTEN is set. */
+  ready: { peerId: string, multiaddrs: string[], metrics?: string }
   stop: () => Promise<void>
 }
 
@@ -21,6 +23,7 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
   await rm(config.readyFile, { force: true })
 
   const { limits } = config
+  const metrics = config.metrics === undefined ? undefined : serverMetrics()
   const node = await createNode({
     peerId,
     listen: config.listen,
@@ -29,30 +32,50 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
       maxConnections: limits.maxConnections,
       maxIncomingPendingConnections: limits.maxPendingConnections,
       inboundConnectionThreshold: limits.inboundConnectionsPerSecond
-    }
+    },
+    metricsRegistry: metrics?.registry
   })
   await serveEcho(node, {
     maxBytes: config.maxEchoBytes,
     maxStreamsPerConnection: limits.maxStreamsPerConnection,
-    onTooLong: (peer, bytes) => log(`reset an echo stream from ${peer}: ${bytes} bytes, over the ${config.maxEchoBytes}-byte limit`)
+    onTooLong: (peer, bytes) => log(`reset an echo stream from ${peer}: ${bytes} bytes, over the ${config.maxEchoBytes}-byte limit`),
+    onEchoed: (_peer, bytes) => {
+      metrics?.echoStreams.inc()
+      metrics?.echoedBytes.inc(bytes)
+    }
   })
   await serveMessages(node, {
     maxMessageBytes: config.maxMessageBytes,
     maxStreamsPerConnection: limits.maxStreamsPerConnection,
     frameTimeoutMs: config.messageTimeoutMs,
-    onRequest: (peer, request, response) => log(`message from ${peer}: ${JSON.stringify(request)} → ${JSON.stringify(response)}`),
+    onRequest: (peer, request, response) => {
+      metrics?.messages.inc({ outcome: response.ok ? 'ok' : 'error' })
+      log(`message from ${peer}: ${JSON.stringify(request)} → ${JSON.stringify(response)}`)
+    },
     onOversized: (peer, error) => log(`reset a stream from ${peer}: frame over the ${config.maxMessageBytes}-byte limit (${error.message})`)
   })
   node.addEventListener('connection:open', ({ detail }) => log(`connection from ${detail.remotePeer} via ${detail.remoteAddr}`))
   node.addEventListener('connection:close', ({ detail }) => log(`connection closed: ${detail.remotePeer}`))
 
-  const ready = { peerId: peerId.toString(), multiaddrs: node.getMultiaddrs().map(address => address.toString()) }
+  let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined
+  try {
+    if (metrics !== undefined && config.metrics !== undefined) metricsServer = await serveMetrics(metrics.registry, config.metrics.host, config.metrics.port)
+  } catch (err) {
+    await node.stop()
+    throw new Error(`METRICS_LISTEN ${config.metrics?.host}:${config.metrics?.port}: ${(err as Error).message}`)
+  }
+  const ready = {
+    peerId: peerId.toString(),
+    multiaddrs: node.getMultiaddrs().map(address => address.toString()),
+    ...(metricsServer === undefined ? {} : { metrics: metricsServer.url })
+  }
   await mkdir(dirname(config.readyFile), { recursive: true })
   await writeFile(config.readyFile, JSON.stringify(ready) + '\n')
   return {
     node,
     ready,
     stop: async () => {
+      await metricsServer?.close()
       await node.stop()
       await rm(config.readyFile, { force: true })
     }
