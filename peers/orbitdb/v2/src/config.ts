@@ -46,6 +46,14 @@ export function readConnectionLimits (env: Env = process.env): ConnectionLimits 
   }
 }
 
+function metricsListen (env: Env): { host: string, port: number } | undefined {
+  const text = env.METRICS_LISTEN?.trim()
+  if (text === undefined || text === '') return undefined
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(text)
+  if (match === null || Number(match[2]) > 65535) throw new Error(`METRICS_LISTEN must look like 127.0.0.1:9464, got "${text}"`)
+  return { host: match[1]!, port: Number(match[2]) }
+}
+
 export interface ServerConfig {
   dataDir: string
   listen: string[]
@@ -61,6 +69,8 @@ export interface ServerConfig {
   /** Longest a client may ask the server to wait for its entries. */
   maxWaitMs: number
   limits: ConnectionLimits
+  /** METRICS_LISTEN (host:port, e.g. 0.0.0.0:9464): serve Prometheus metrics there; off when unset. */
+  metrics: { host: string, port: number } | undefined
 }
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
@@ -76,7 +86,8 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     dbName: env.DB_NAME ?? 'liftoff-documents',
     writers: list(env.WRITERS, []),
     maxWaitMs: count(env, 'MAX_WAIT_MS', 120_000),
-    limits: readConnectionLimits(env)
+    limits: readConnectionLimits(env),
+    metrics: metricsListen(env)
   }
 }
 

@@ -8,6 +8,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { bitswap } from '@helia/block-brokers'
 import { libp2pRouting } from '@helia/routers'
 import { identify } from '@libp2p/identify'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { LevelBlockstore } from 'blockstore-level'
 import { LevelDatastore } from 'datastore-level'
@@ -15,6 +16,7 @@ import { createHelia } from 'helia'
 import { createLibp2p } from 'libp2p'
 import type { PeerId } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
+import type { Registry } from 'prom-client'
 
 export interface NodeOptions {
   dataDir: string
@@ -23,6 +25,8 @@ export interface NodeOptions {
   announce?: string[]
   /** Connection limits (see src/config.ts); libp2p's defaults when omitted. */
   connectionManager?: { maxConnections: number, maxIncomingPendingConnections: number, inboundConnectionThreshold: number }
+  /** libp2p's own metrics (connections, data by protocol, gossipsub, Node's process) go into this registry. */
+  metricsRegistry?: Registry
 }
 
 export async function createNode (options: NodeOptions) {
@@ -41,6 +45,8 @@ export async function createNode (options: NodeOptions) {
     connectionEncryption: [noise()],
     streamMuxers: [yamux()],
     connectionManager: options.connectionManager,
+    // its own registry, not prom-client's global one, and leave the server's counters in it alone
+    metrics: options.metricsRegistry === undefined ? undefined : prometheusMetrics({ registry: options.metricsRegistry, preserveExistingMetrics: true }),
     // libp2p 1.9 pings every connection every 10 s and aborts it when a ping takes over 2 s (its adaptive
     // timeout never adapts in 1.9): a server busy joining entries cut off writers awaiting it. Allow 30 s.
     connectionMonitor: { pingTimeout: { minTimeout: 30_000 } },

@@ -8,6 +8,7 @@ import { loadOrCreatePeerId, peerIdFromPrivateKey } from './identity.ts'
 import { createNode, type Node } from './node.ts'
 import { createDocuments, openDatabase, startOrbitDB } from './orbitdb.ts'
 import { hostStorage, type HostStorage } from './host-storage.ts'
+import { serveMetrics, serverMetrics } from './metrics.ts'
 import { rememberAllowedWriters, serveHosting } from './replication.ts'
 import { useNativeSignatures } from './signatures.ts'
 import type { Document, DocumentsDatabase, LogEntry, OrbitDB } from '@orbitdb/core'
@@ -19,6 +20,8 @@ export interface Ready {
   address: string
   /** The server's OrbitDB identity ID. */
   identity: string
+  /** The URL Prometheus scrapes, when METRICS_LISTEN is set. */
+  metrics?: string
 }
 
 export interface RunningServer {
@@ -48,10 +51,11 @@ async function writeHostedList (file: string, addresses: string[]): Promise<void
 export async function startServer (config: ServerConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
   const peerId = config.privateKey !== undefined ? await peerIdFromPrivateKey(config.privateKey) : await loadOrCreatePeerId(config.keyFile)
   await rm(config.readyFile, { force: true })
-  const helia = await createNode({ dataDir: config.dataDir, peerId, listen: config.listen, announce: config.announce, connectionManager: { maxConnections: config.limits.maxConnections, maxIncomingPendingConnections: config.limits.maxPendingConnections, inboundConnectionThreshold: config.limits.inboundConnectionsPerSecond } })
+  const databases = new Map<string, DocumentsDatabase>()
+  const metrics = config.metrics === undefined ? undefined : serverMetrics(databases)
+  const helia = await createNode({ metricsRegistry: metrics?.registry, dataDir: config.dataDir, peerId, listen: config.listen, announce: config.announce, connectionManager: { maxConnections: config.limits.maxConnections, maxIncomingPendingConnections: config.limits.maxPendingConnections, inboundConnectionThreshold: config.limits.inboundConnectionsPerSecond } })
   const orbitdb = await startOrbitDB(helia, { dataDir: config.dataDir, identityKey: config.identityKey })
   await useNativeSignatures(orbitdb)
-  const databases = new Map<string, DocumentsDatabase>()
   const watch = (db: DocumentsDatabase): DocumentsDatabase => {
     databases.set(db.address, db)
     rememberAllowedWriters(db)
@@ -62,6 +66,7 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
     // The always-on peer passes on what it learns. Entries it got from one peer in a heads exchange (a peer
     // back from being offline, say) were never published to the others, who would otherwise learn of them
     // only at their own next write or reconnect: announce each update on the database's topic again.
+    db.events.on('update', () => metrics?.updates.inc())
     db.events.on('update', (entry: LogEntry) => { db.sync.add(entry).catch((err: Error) => log(`${db.name}: could not announce ${entry.hash}: ${err.message}`)) })
     return db
   }
@@ -99,14 +104,27 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
     host,
     cache: async (address, hash, bytes) => caches.get(address)?.(hash, bytes),
     maxWaitMs: config.maxWaitMs,
-    onAnswer: (peer, request, response) => log(`${request.op} ${request.address} for ${peer}: ${response.ok ? `holds ${response.entries} entries` : response.error}`)
+    onAnswer: (peer, request, response) => {
+      metrics?.hostRequests.inc({ op: request.op, outcome: response.ok ? 'ok' : 'error' })
+      if (request.op === 'await' && response.ok) metrics?.confirmedEntries.set({ database: response.address }, response.entries)
+      log(`${request.op} ${request.address} for ${peer}: ${response.ok ? `holds ${response.entries} entries` : response.error}`)
+    }
   })
+  let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined
+  if (metrics !== undefined && config.metrics !== undefined) {
+    metricsServer = await serveMetrics(metrics.registry, config.metrics.host, config.metrics.port).catch(async (err: Error) => {
+      await orbitdb.stop()
+      await helia.stop()
+      throw new Error(`METRICS_LISTEN ${config.metrics?.host}:${config.metrics?.port}: ${err.message}`)
+    })
+  }
 
   const ready: Ready = {
     peerId: peerId.toString(),
     multiaddrs: helia.libp2p.getMultiaddrs().map(address => address.toString()),
     address: db.address,
-    identity: orbitdb.identity.id
+    identity: orbitdb.identity.id,
+    ...(metricsServer === undefined ? {} : { metrics: metricsServer.url })
   }
   await mkdir(dirname(config.readyFile), { recursive: true })
   await writeFile(config.readyFile, JSON.stringify(ready) + '\n')
@@ -117,6 +135,7 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
     databases,
     ready,
     stop: async () => {
+      await metricsServer?.close()
       await orbitdb.stop() // closes every open database
       await helia.stop()
       await rm(config.readyFile, { force: true })
