@@ -11,6 +11,7 @@ import { withBitswap } from '@helia/bitswap'
 import { withLibp2pLight } from '@helia/libp2p'
 import { unixfs } from '@helia/unixfs'
 import { identify } from '@libp2p/identify'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { MemoryBlockstore } from 'blockstore-core'
 import { FsBlockstore } from 'blockstore-fs'
@@ -22,6 +23,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { EXTRA_HASHERS } from './hashers.ts'
+import type { Registry } from 'prom-client'
 
 /**
  * The empty block (an empty file, imported with raw leaves: a job's empty stderr, say), under each hash this
@@ -31,7 +33,8 @@ import { EXTRA_HASHERS } from './hashers.ts'
  */
 const EMPTY_RAW_BLOCKS = await Promise.all([sha256, ...EXTRA_HASHERS].map(async hasher => CID.createV1(raw.code, await hasher.digest(new Uint8Array(0)))))
 
-export async function createIpfsNode (options: { dataDir?: string, listen?: string[] } = {}) {
+/** `metricsRegistry`: libp2p's own metrics (connections, data by protocol, Node's process) go there. */
+export async function createIpfsNode (options: { dataDir?: string, listen?: string[], metricsRegistry?: Registry } = {}) {
   let blockstore: FsBlockstore | MemoryBlockstore = new MemoryBlockstore()
   let datastore: FsDatastore | MemoryDatastore = new MemoryDatastore()
   if (options.dataDir !== undefined) {
@@ -48,7 +51,9 @@ export async function createIpfsNode (options: { dataDir?: string, listen?: stri
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    services: { identify: identify() }
+    services: { identify: identify() },
+    // its own registry, not prom-client's global one, and leave the runner's gauge in it alone
+    metrics: options.metricsRegistry === undefined ? undefined : prometheusMetrics({ registry: options.metricsRegistry, preserveExistingMetrics: true })
   }))
   await helia.start()
   return helia

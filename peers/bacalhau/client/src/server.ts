@@ -10,6 +10,7 @@ import { createApiServer, VERSION } from './runner/api.ts'
 import { Runner } from './runner/runner.ts'
 import { JobStore } from './runner/store.ts'
 import { oneLine } from './client/errors.ts'
+import { runnerMetrics, serveMetrics } from './metrics.ts'
 
 type Env = Record<string, string | undefined>
 
@@ -31,12 +32,17 @@ export interface RunnerConfig {
   defaultTimeoutSeconds: number
   inputTimeoutMs: number
   maxConcurrentExecutions: number
+  /** METRICS_LISTEN (host:port): serve Prometheus metrics there; off when unset. */
+  metrics: { host: string, port: number } | undefined
 }
 
 export function readRunnerConfig (env: Env = process.env): RunnerConfig {
   const listen = env.API_LISTEN ?? '127.0.0.1:1234'
   const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(listen)
   if (match === null) throw new Error(`API_LISTEN must look like 127.0.0.1:1234, got "${listen}"`)
+  const metricsText = env.METRICS_LISTEN?.trim() ?? ''
+  const metricsMatch = /^\[?([^\]]+?)\]?:(\d+)$/.exec(metricsText)
+  if (metricsText !== '' && (metricsMatch === null || Number(metricsMatch[2]) > 65535)) throw new Error(`METRICS_LISTEN must look like 127.0.0.1:9464, got "${metricsText}"`)
   return {
     dataDir: env.DATA_DIR ?? '.data/runner',
     apiHost: match[1]!,
@@ -45,7 +51,8 @@ export function readRunnerConfig (env: Env = process.env): RunnerConfig {
     ipfsListen: (env.IPFS_LISTEN ?? '/ip4/127.0.0.1/tcp/9401').split(',').map(item => item.trim()).filter(Boolean),
     defaultTimeoutSeconds: positiveInteger(env, 'EXECUTION_TIMEOUT_SECONDS', 600),
     inputTimeoutMs: positiveInteger(env, 'INPUT_TIMEOUT_MS', 60_000),
-    maxConcurrentExecutions: positiveInteger(env, 'MAX_CONCURRENT_EXECUTIONS', availableParallelism())
+    maxConcurrentExecutions: positiveInteger(env, 'MAX_CONCURRENT_EXECUTIONS', availableParallelism()),
+    metrics: metricsMatch === null ? undefined : { host: metricsMatch[1]!, port: Number(metricsMatch[2]) }
   }
 }
 
@@ -53,6 +60,8 @@ export interface Ready {
   api: string
   ipfs: string[]
   version: string
+  /** The URL Prometheus scrapes, when METRICS_LISTEN is set. */
+  metrics?: string
 }
 
 export interface RunningRunner {
@@ -65,9 +74,11 @@ export async function startRunner (config: RunnerConfig): Promise<RunningRunner>
   const readyFile = join(config.dataDir, 'ready.json')
   await rm(readyFile, { force: true })
   await mkdir(config.dataDir, { recursive: true })
-  const ipfs = await createIpfsNode({ dataDir: join(config.dataDir, 'ipfs'), listen: config.ipfsListen })
+  const store = new JobStore(config.dataDir)
+  const registry = config.metrics === undefined ? undefined : runnerMetrics(() => store.list().map(record => record.job.State?.StateType ?? 'Undefined'))
+  const ipfs = await createIpfsNode({ dataDir: join(config.dataDir, 'ipfs'), listen: config.ipfsListen, metricsRegistry: registry })
+  let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined
   try {
-    const store = new JobStore(config.dataDir)
     await store.load()
     let api = ''
     const runner = new Runner({ store, ipfs, dataDir: config.dataDir, publicUrl: () => config.publicUrl ?? api, defaultTimeoutSeconds: config.defaultTimeoutSeconds, inputTimeoutMs: config.inputTimeoutMs, maxConcurrentExecutions: config.maxConcurrentExecutions })
@@ -78,12 +89,14 @@ export async function startRunner (config: RunnerConfig): Promise<RunningRunner>
     const address = server.address()
     if (address === null || typeof address === 'string') throw new Error('the API server has no TCP address')
     api = `http://${config.apiHost.includes(':') ? `[${config.apiHost}]` : config.apiHost}:${address.port}`
-    const ready: Ready = { api, ipfs: ipfs.libp2p.getMultiaddrs().map(String), version: VERSION.GitVersion }
+    if (registry !== undefined && config.metrics !== undefined) metricsServer = await serveMetrics(registry, config.metrics.host, config.metrics.port)
+    const ready: Ready = { api, ipfs: ipfs.libp2p.getMultiaddrs().map(String), version: VERSION.GitVersion, ...(metricsServer === undefined ? {} : { metrics: metricsServer.url }) }
     await writeFile(readyFile, JSON.stringify(ready) + '\n')
     return {
       ready,
       store,
       stop: async () => {
+        await metricsServer?.close()
         server.closeAllConnections()
         server.close()
         await runner.close()
@@ -92,6 +105,7 @@ export async function startRunner (config: RunnerConfig): Promise<RunningRunner>
       }
     }
   } catch (err) {
+    await metricsServer?.close()
     await ipfs.stop()
     throw err
   }
