@@ -1,7 +1,8 @@
 // What every libp2p major is measured on, the same way: stream throughput over TCP and WebSockets with 1
 // and 8 streams against raw TCP, connection set-up, and ping. Each example passes its own node factory,
 // sink sender and messages protocol.
-import { chachaThroughput, MiB, mibPerSecond, percentile, rawTcpThroughput, rawWsThroughput, round, timed, type BenchResult, type Scale } from './measure.ts'
+import { chachaThroughput, MiB, mibPerSecond, percentile, rawTcpThroughput, round, timed, type BenchResult, type Scale } from './measure.ts'
+import { rawWsThroughput } from './raw-ws.ts'
 import { rawTcpSeparate, rawWsSeparate, SEPARATE, sinkProcess } from './separate.ts'
 
 interface LatencyNode<Address> {

@@ -2,7 +2,8 @@
 // prints READY {json}, and the raw TCP baseline measured the same way (the sink in its own process).
 import { join } from 'node:path'
 import { startProcess, waitForReady } from '../testing/processes.ts'
-import { rawTcpThroughputTo, rawWsThroughputTo } from './measure.ts'
+import { rawTcpThroughputTo } from './measure.ts'
+import { rawWsThroughputTo } from './raw-ws.ts'
 
 /** How a row measured with the two peers in two processes says so; rows without it had both in one. */
 export const SEPARATE = ', peers in separate processes'

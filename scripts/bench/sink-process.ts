@@ -6,7 +6,7 @@
 // the sink profiles itself from READY until SIGTERM and writes the table of where its time went there.
 import { once } from 'node:events'
 import { writeFile } from 'node:fs/promises'
-import { rawWsSink } from './measure.ts'
+import { rawWsSink } from './raw-ws.ts'
 import { startCpuProfile } from './profile.ts'
 import { createServer, type AddressInfo } from 'node:net'
 

@@ -83,16 +83,23 @@ async function fetchMissing<T extends Document> (db: DocumentsDatabase<T>, hashe
  * An IPFS access controller's answer depends only on the entry's identity (named by its hash, so its content
  * cannot change) and on a write list fixed when the database was made: the server remembers whom it allowed.
  * OrbitDB asks for every entry it joins, and each asking read and decoded the writer's identity again.
- * Not for other access controllers: OrbitDB's own can grant and revoke.
+ * Askers at the same time share one answer: two fetches of the same new identity at once (OrbitDB's sync and
+ * a hosting request) sometimes left one waiting out its 30 s timeout. Not for other access controllers:
+ * OrbitDB's own can grant and revoke.
  */
 export function rememberAllowedWriters (db: DocumentsDatabase<Document>): void {
   if (db.access.type !== 'ipfs') return
   const canAppend = db.access.canAppend
   const allowed = new Set<string>()
+  const asking = new Map<string, Promise<boolean>>()
   db.access.canAppend = async entry => {
     if (allowed.has(entry.identity)) return true
-    const may = await canAppend(entry)
-    if (may) allowed.add(entry.identity)
+    let may = asking.get(entry.identity)
+    if (may === undefined) {
+      may = canAppend(entry).finally(() => asking.delete(entry.identity))
+      asking.set(entry.identity, may)
+    }
+    if (await may) allowed.add(entry.identity)
     return may
   }
 }
@@ -123,6 +130,13 @@ export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>,
     await Promise.race([arrived, fetchAndJoin().catch(async () => arrived)])
   } finally {
     done.abort()
+  }
+  // OrbitDB indexes a joined entry before the entries behind it, so a join still running (its own
+  // replication's) can show the heads while their past is not in yet. Joining the heads again waits in
+  // OrbitDB's join queue until that join is done, and adds nothing.
+  for (const hash of hashes) {
+    const entry = await db.log.get(hash)
+    if (entry !== undefined) await db.log.joinEntry(entry)
   }
 }
 
