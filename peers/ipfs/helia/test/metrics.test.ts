@@ -3,27 +3,15 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
+import { sampleValue, scrapeMetrics } from '../../../../scripts/testing/prometheus.ts'
 import { add, get } from '../src/client.ts'
 import { readServerConfig } from '../src/config.ts'
 import { randomFile, serverConfig, silent, startTestServer, tempDir } from './fixtures.ts'
 
-/** One sample's value from Prometheus' text format (the sum over its label sets); undefined when absent. */
-function sampleValue (text: string, name: string, labels = ''): number | undefined {
-  const values = text.split('\n').filter(line => line.startsWith(`${name}${labels} `) || (labels === '' && line.startsWith(`${name}{`))).map(line => Number(line.slice(line.lastIndexOf(' ') + 1)))
-  return values.length === 0 ? undefined : values.reduce((sum, value) => sum + value, 0)
-}
-
-async function scrape (url: string): Promise<string> {
-  const response = await fetch(url)
-  expect(response.status).toBe(200)
-  expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
-  return response.text()
-}
-
 test('pins, the blocks they hold and libp2p\'s connections show in /metrics as they happen', async () => {
   const server = await startTestServer(await serverConfig({ METRICS_LISTEN: '127.0.0.1:0' }))
   expect(server.ready.metrics).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/)
-  const before = await scrape(server.ready.metrics!)
+  const before = await scrapeMetrics(server.ready.metrics!)
   expect(sampleValue(before, 'liftoff_pinned_blocks_total')).toBe(0)
   expect(sampleValue(before, 'libp2p_connection_manager_connections')).toBe(0)
 
@@ -34,7 +22,7 @@ test('pins, the blocks they hold and libp2p\'s connections show in /metrics as t
   await get(server.clientConfig, cid, join(dir, 'copy.bin'), silent)
   expect(Buffer.compare(await readFile(join(dir, 'copy.bin')), await readFile(source))).toBe(0)
 
-  const after = await scrape(server.ready.metrics!)
+  const after = await scrapeMetrics(server.ready.metrics!)
   expect(sampleValue(after, 'liftoff_pin_requests_total', '{outcome="ok"}')).toBe(1)
   expect(sampleValue(after, 'liftoff_pinned_blocks_total')).toBe(pin.ok ? pin.blocks : -1)
   // libp2p's own: the pin fetched the file's blocks over Bitswap, and the get was served them the same way

@@ -2,28 +2,16 @@
 import { randomBytes } from 'node:crypto'
 import { multiaddr } from '@multiformats/multiaddr'
 import { expect, test } from 'vitest'
+import { sampleValue, scrapeMetrics } from '../../../../scripts/testing/prometheus.ts'
 import { readServerConfig } from '../src/config.ts'
 import { echo } from '../src/echo.ts'
 import { MessageSession } from '../src/messages.ts'
 import { startClientNode, startTestServer } from './fixtures.ts'
 
-/** One sample's value from Prometheus' text format (the sum over its label sets); undefined when absent. */
-function sampleValue (text: string, name: string): number | undefined {
-  const values = text.split('\n').filter(line => line.startsWith(`${name} `) || line.startsWith(`${name}{`)).map(line => Number(line.slice(line.lastIndexOf(' ') + 1)))
-  return values.length === 0 ? undefined : values.reduce((sum, value) => sum + value, 0)
-}
-
-async function scrape (url: string): Promise<string> {
-  const response = await fetch(url)
-  expect(response.status).toBe(200)
-  expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
-  return response.text()
-}
-
 test('echoes, messages and libp2p\'s connections show in /metrics as they happen', async () => {
   const server = await startTestServer({ metrics: { host: '127.0.0.1', port: 0 } })
   expect(server.ready.metrics).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/)
-  const before = await scrape(server.ready.metrics!)
+  const before = await scrapeMetrics(server.ready.metrics!)
   expect(sampleValue(before, 'liftoff_echo_bytes_total')).toBe(0)
   expect(sampleValue(before, 'libp2p_connection_manager_connections')).toBe(0)
 
@@ -35,7 +23,7 @@ test('echoes, messages and libp2p\'s connections show in /metrics as they happen
   for (const text of ['one', 'two', 'three']) await session.request({ text })
   await session.close()
 
-  const after = await scrape(server.ready.metrics!)
+  const after = await scrapeMetrics(server.ready.metrics!)
   expect(sampleValue(after, 'liftoff_echo_streams_total')).toBe(2)
   expect(sampleValue(after, 'liftoff_echo_bytes_total')).toBe(2 * payload.byteLength)
   expect(sampleValue(after, 'liftoff_messages_total')).toBe(3)

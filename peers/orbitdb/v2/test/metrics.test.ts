@@ -1,34 +1,22 @@
 // METRICS_LISTEN: the server's /metrics, scraped over HTTP before and after a writer's documents are
 // confirmed, moves with that work.
 import { expect, test } from 'vitest'
+import { sampleValue, scrapeMetrics } from '../../../../scripts/testing/prometheus.ts'
 import { readServerConfig } from '../src/config.ts'
 import { documentIds, runAs, serverConfig, startTestServer, writer } from './fixtures.ts'
-
-/** One sample's value from Prometheus' text format (the sum over its label sets); undefined when absent. */
-function sampleValue (text: string, name: string, labels = ''): number | undefined {
-  const values = text.split('\n').filter(line => line.startsWith(`${name}${labels} `) || (labels === '' && line.startsWith(`${name}{`))).map(line => Number(line.slice(line.lastIndexOf(' ') + 1)))
-  return values.length === 0 ? undefined : values.reduce((sum, value) => sum + value, 0)
-}
-
-async function scrape (url: string): Promise<string> {
-  const response = await fetch(url)
-  expect(response.status).toBe(200)
-  expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
-  return response.text()
-}
 
 test('confirmed entries, hosting requests and libp2p\'s own show in /metrics as they happen', async () => {
   const alice = await writer('alice')
   const server = await startTestServer(await serverConfig({ WRITERS: alice.identityId, METRICS_LISTEN: '127.0.0.1:0' }))
   expect(server.ready.metrics).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/)
-  const before = await scrape(server.ready.metrics!)
+  const before = await scrapeMetrics(server.ready.metrics!)
   expect(sampleValue(before, 'liftoff_hosted_databases')).toBe(1)
   expect(sampleValue(before, 'liftoff_host_requests_total')).toBeUndefined()
 
   const written = await runAs(alice, server, { WRITES: '30' })
   expect(await documentIds(server)).toEqual([...written.written].sort())
 
-  const after = await scrape(server.ready.metrics!)
+  const after = await scrapeMetrics(server.ready.metrics!)
   expect(sampleValue(after, 'liftoff_confirmed_entries', `{database="${server.ready.address}"}`)).toBe(30)
   expect(sampleValue(after, 'liftoff_host_requests_total', '{op="await",outcome="ok"}')).toBeGreaterThanOrEqual(1)
   expect(sampleValue(after, 'liftoff_database_updates_total')).toBeGreaterThanOrEqual(1)
