@@ -36,23 +36,26 @@ export interface RunnerConfig {
   metrics: { host: string, port: number } | undefined
 }
 
+/** `host:port` (IPv6 in brackets), or one line saying what `name` should look like. */
+function hostAndPort (name: string, text: string, example: string): { host: string, port: number } {
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(text)
+  if (match === null || Number(match[2]) > 65535) throw new Error(`${name} must look like ${example}, got "${text}"`)
+  return { host: match[1]!, port: Number(match[2]) }
+}
+
 export function readRunnerConfig (env: Env = process.env): RunnerConfig {
-  const listen = env.API_LISTEN ?? '127.0.0.1:1234'
-  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(listen)
-  if (match === null) throw new Error(`API_LISTEN must look like 127.0.0.1:1234, got "${listen}"`)
+  const api = hostAndPort('API_LISTEN', env.API_LISTEN ?? '127.0.0.1:1234', '127.0.0.1:1234')
   const metricsText = env.METRICS_LISTEN?.trim() ?? ''
-  const metricsMatch = /^\[?([^\]]+?)\]?:(\d+)$/.exec(metricsText)
-  if (metricsText !== '' && (metricsMatch === null || Number(metricsMatch[2]) > 65535)) throw new Error(`METRICS_LISTEN must look like 127.0.0.1:9464, got "${metricsText}"`)
   return {
     dataDir: env.DATA_DIR ?? '.data/runner',
-    apiHost: match[1]!,
-    apiPort: Number(match[2]),
+    apiHost: api.host,
+    apiPort: api.port,
     publicUrl: env.PUBLIC_URL === '' ? undefined : env.PUBLIC_URL,
     ipfsListen: (env.IPFS_LISTEN ?? '/ip4/127.0.0.1/tcp/9401').split(',').map(item => item.trim()).filter(Boolean),
     defaultTimeoutSeconds: positiveInteger(env, 'EXECUTION_TIMEOUT_SECONDS', 600),
     inputTimeoutMs: positiveInteger(env, 'INPUT_TIMEOUT_MS', 60_000),
     maxConcurrentExecutions: positiveInteger(env, 'MAX_CONCURRENT_EXECUTIONS', availableParallelism()),
-    metrics: metricsMatch === null ? undefined : { host: metricsMatch[1]!, port: Number(metricsMatch[2]) }
+    metrics: metricsText === '' ? undefined : hostAndPort('METRICS_LISTEN', metricsText, '127.0.0.1:9464')
   }
 }
 

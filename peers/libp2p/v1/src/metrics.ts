@@ -26,7 +26,7 @@ export function serverMetrics (): ServerMetrics {
   }
 }
 
-/** Serves `registry` at http://host:port/metrics (port 0: any free one); resolves with the URL once listening. */
+/** Serves `registry` at http://host:port/metrics (port 0: one the system picks); resolves with the URL once listening. */
 export async function serveMetrics (registry: Registry, host: string, port: number): Promise<{ url: string, close: () => Promise<void> }> {
   const server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {

@@ -1,7 +1,7 @@
 // Noise's cipher (ChaCha20-Poly1305) through Node's OpenSSL, as @chainsafe/libp2p-noise does by default, with
 // one difference: each session's key becomes a Node KeyObject once, not at every message. The default hands
 // OpenSSL the raw key bytes for every message (up to 64 KiB each); preparing the key once made one TCP stream
-// about a fifth faster (BENCHMARKS.md). The wire is unchanged: any Noise peer talks to this one.
+// about a fifth faster (BENCHMARKS.md). The wire is unchanged: every Noise peer talks to this one.
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto'
 import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto'
 import type { ICryptoInterface } from '@chainsafe/libp2p-noise'
