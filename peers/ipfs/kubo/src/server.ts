@@ -18,6 +18,8 @@ export interface Ready {
   /** RPC API base URL (KUBO_API for the client). */
   api: string
   gateway: string
+  /** Kubo's own Prometheus metrics, served by its RPC API (no setting turns them on: Kubo always serves them). */
+  metrics: string
   version: string
   privateNetwork: boolean
 }
@@ -123,6 +125,7 @@ export async function startKubo (config: ServerConfig, log: Log = console.log): 
       multiaddrs: identity.addresses.map(String),
       api: httpUrl(api),
       gateway: httpUrl(gateway),
+      metrics: `${httpUrl(api)}/debug/metrics/prometheus`,
       version,
       privateNetwork: config.swarmKeyFile !== undefined
     }
@@ -167,6 +170,7 @@ if (import.meta.main) {
     for (const address of kubo.ready.multiaddrs) console.log(`  ${address}`)
     console.log(`RPC API: ${kubo.ready.api} (KUBO_API=${kubo.ready.api} pnpm start:client)`)
     console.log(`gateway: ${kubo.ready.gateway}/ipfs/<cid>`)
+    console.log(`metrics: ${kubo.ready.metrics} (Prometheus)`)
     // A daemon that dies on its own takes the server role with it.
     kubo.daemon.once('close', code => {
       if (stopping) return

@@ -8,6 +8,7 @@ import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
 import { afterEach, expect, test } from 'vitest'
 import { tempDir } from '../../../../scripts/testing/cleanup.ts'
+import { sampleValue, scrapeMetrics } from '../../../../scripts/testing/prometheus.ts'
 import { expectExit, expectStop, startProcess, terminateAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
 import type { Ready } from '../src/server.ts'
 
@@ -36,11 +37,17 @@ async function clientOutput (args: string[], env: Record<string, string>): Promi
   return client.stdout.join('\n')
 }
 
-test('the demo adds a file and a directory with Kubo\'s default import settings (CIDv0), reads them back, pins, and the gateway serves the file', async () => {
+test('the demo adds a file and a directory with Kubo\'s default import settings (CIDv0), reads them back, pins, the gateway serves the file, and Kubo\'s own metrics count it', async () => {
   const { server, ready } = await startKubo()
   expect(ready.version).toMatch(/^0\.\d+\.\d+$/)
   expect(ready.multiaddrs.some(address => address.includes('/ws/'))).toBe(true)
+  const before = await scrapeMetrics(ready.metrics)
   const output = await clientOutput([], { KUBO_API: ready.api })
+  // Kubo's own metrics count the demo's RPC calls and the blocks it stored
+  const after = await scrapeMetrics(ready.metrics)
+  const apiCalls = (text: string): number => sampleValue(text, 'ipfs_http_requests_total') ?? 0
+  expect(apiCalls(after) - apiCalls(before)).toBeGreaterThanOrEqual(5)
+  expect(sampleValue(after, 'ipfs_fsrepo_datastore_put_total') ?? 0).toBeGreaterThan(sampleValue(before, 'ipfs_fsrepo_datastore_put_total') ?? 0)
   expect(output).toMatch(/cat \w+: \d+ bytes, sha256 \w+… equal to the file ✓/)
   expect(output).toMatch(/pinned: Qm\w+ \(recursive\)/)
   expect(output).toMatch(/ls: file +\d+ client\.ts Qm\w+/)
