@@ -3,11 +3,11 @@
 // (peers/ipfs/kubo and peers/bacalhau/client package.json, "liftoff" field).
 //   node scripts/real-peers.ts            # build whatever is missing, print the binaries' paths
 //   node scripts/real-peers.ts kubo       # just one
-// Their tags carry `replace`/`exclude` directives, which `go install mod/cmd@version` refuses, so the module is
-// downloaded (`go mod download -json`) and built inside its own directory instead.
-import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs'
+// Their tags carry `replace`/`exclude` directives, so each is built inside its own module directory
+// (scripts/go-build.ts).
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { buildGoProgram, programDir, type Log } from './go-build.ts'
 
 const repoRoot = join(import.meta.dirname, '..')
 
@@ -45,57 +45,13 @@ export function realPeers (): Record<RealPeer['name'], RealPeer> {
 
 /** Where the binary of `peer` lives once built (whether or not it is there yet). */
 export function binaryPath (peer: RealPeer): string {
-  return join(repoRoot, '.tools', 'go', `${peer.name}@${peer.version}`, peer.binaryName)
+  return join(programDir({ name: peer.name, module: peer.module, version: peer.version, packages: [] }), peer.binaryName)
 }
-
-function goVersion (): string {
-  try {
-    return execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim() // "go1.26.8"
-  } catch {
-    throw new Error('Go is not installed: the interop suite builds Kubo and Bacalhau from source and needs Go >= 1.26 on PATH (https://go.dev/dl/ or your package manager)')
-  }
-}
-
-function atLeast (version: string, floor: string): boolean {
-  const parse = (text: string): number[] => text.replace(/^go/, '').split(/[.a-z]/).map(Number)
-  const [a, b] = [parse(version), parse(floor)]
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0)
-  }
-  return true
-}
-
-const goEnv = { ...process.env, GOWORK: 'off', CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly' }
 
 /** Builds `peer` unless its binary is there already; returns the binary's path. */
-export async function buildRealPeer (peer: RealPeer, log: (line: string) => void = line => console.error(`real-peers: ${line}`)): Promise<string> {
-  const binary = binaryPath(peer)
-  if (existsSync(binary)) return binary
-  const installed = goVersion()
-  const download = JSON.parse(execFileSync('go', ['mod', 'download', '-json', `${peer.module}@${peer.version}`], { encoding: 'utf8', env: goEnv })) as { Dir?: string, Error?: string }
-  if (download.Dir === undefined) throw new Error(`go mod download ${peer.module}@${peer.version} failed: ${download.Error ?? 'no directory'}`)
-  const needed = /^go (\S+)$/m.exec(readFileSync(join(download.Dir, 'go.mod'), 'utf8'))?.[1]
-  if (needed !== undefined && !atLeast(installed, needed)) {
-    throw new Error(`${peer.name} ${peer.version} needs Go >= ${needed}; found ${installed}`)
-  }
-  mkdirSync(join(binary, '..'), { recursive: true })
-  const partial = `${binary}.partial`
-  log(`building ${peer.name} ${peer.version} with ${installed} (the first build downloads its dependencies and takes minutes)`)
-  const started = Date.now()
-  const heartbeat = setInterval(() => log(`  still building ${peer.name} (${Math.round((Date.now() - started) / 1000)} s)`), 30_000)
-  try {
-    const args = ['build', '-trimpath', '-o', partial, ...(peer.ldflags.length > 0 ? ['-ldflags', peer.ldflags.join(' ')] : []), peer.mainPackage]
-    const child = spawn('go', args, { cwd: download.Dir, env: goEnv, stdio: ['ignore', 'inherit', 'pipe'] })
-    const errors: string[] = []
-    child.stderr.setEncoding('utf8').on('data', (text: string) => errors.push(...text.split('\n').filter(line => line !== '' && !line.startsWith('go: downloading'))))
-    const code = await new Promise<number | null>(resolve => child.on('close', resolve))
-    if (code !== 0) throw new Error(`go build of ${peer.name} ${peer.version} failed (exit ${code}): ${errors.slice(0, 5).join(' | ')}`)
-  } finally {
-    clearInterval(heartbeat)
-  }
-  renameSync(partial, binary)
-  log(`built ${peer.name} ${peer.version} in ${Math.round((Date.now() - started) / 1000)} s → ${binary}`)
-  return binary
+export async function buildRealPeer (peer: RealPeer, log: Log = line => console.error(`real-peers: ${line}`)): Promise<string> {
+  const dir = await buildGoProgram({ name: peer.name, module: peer.module, version: peer.version, packages: [peer.mainPackage], binaries: [peer.binaryName], ldflags: peer.ldflags }, log)
+  return join(dir, peer.binaryName)
 }
 
 if (import.meta.main) {

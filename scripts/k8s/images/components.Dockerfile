@@ -1,0 +1,35 @@
+# The control plane's images, one per `--target`, from the binaries scripts/k8s/tools.ts builds (Kubernetes,
+# etcd and CoreDNS from their Go modules, pause from Kubernetes' own pause.c): static programs on an empty
+# image, as upstream's distroless images hold them. kube-proxy needs iptables and conntrack, so it gets a
+# Debian base (BASE_IMAGE: the docker tier's locally built one).
+ARG BASE_IMAGE
+
+FROM scratch AS static
+ENV PATH=/usr/local/bin:/bin
+
+FROM static AS kube-apiserver
+COPY kube-apiserver /usr/local/bin/
+
+FROM static AS kube-controller-manager
+COPY kube-controller-manager /usr/local/bin/
+
+FROM static AS kube-scheduler
+COPY kube-scheduler /usr/local/bin/
+
+FROM static AS etcd
+COPY etcd /usr/local/bin/
+ENTRYPOINT ["/usr/local/bin/etcd"]
+
+FROM static AS coredns
+COPY coredns /coredns
+ENTRYPOINT ["/coredns"]
+
+FROM static AS pause
+COPY pause /pause
+USER 65535:65535
+ENTRYPOINT ["/pause"]
+
+FROM ${BASE_IMAGE} AS kube-proxy
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends iptables conntrack iproute2 nftables kmod \
+ && rm -rf /var/lib/apt/lists/*
+COPY kube-proxy kubectl /usr/local/bin/
