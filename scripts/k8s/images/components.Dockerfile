@@ -33,3 +33,9 @@ FROM ${BASE_IMAGE} AS kube-proxy
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends iptables conntrack iproute2 nftables kmod \
  && rm -rf /var/lib/apt/lists/*
 COPY kube-proxy kubectl /usr/local/bin/
+
+# Prometheus for the cluster (the chart's optional one): its own binary, built from its Go module.
+FROM static AS prometheus
+COPY prometheus /bin/prometheus
+USER 65534:65534
+ENTRYPOINT ["/bin/prometheus"]

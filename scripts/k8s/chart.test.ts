@@ -1,0 +1,246 @@
+// The chart on a real three-node cluster (kind: one control plane, two workers), one release through its
+// life: lint and server-side dry run, install, clients, a peer outside the cluster, Prometheus, a pod moved
+// to the other worker, an upgrade, a worker lost, uninstall. The tests run in order; each starts from where
+// the one before left the release.
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import { CID } from 'multiformats/cid'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { expectExit, startProcess, terminateAllProcesses } from '../testing/processes.ts'
+import { sampleValue } from '../testing/prometheus.ts'
+import { eventually, mustRun, runCommand, tierSetup } from './setup.ts'
+
+const setup = tierSetup()
+const repoRoot = join(import.meta.dirname, '..', '..')
+const chart = join(repoRoot, 'deploy', 'helm', 'ipfs-liftoff')
+const NAMESPACE = 'liftoff'
+const RELEASE = 'liftoff'
+const SERVERS = ['libp2p-v1', 'libp2p-v3', 'ipfs-helia', 'orbitdb-v2', 'orbitdb-v4', 'bacalhau-runner', 'kubo']
+const LIBP2P_V3_PEER = '12D3KooWJZJspSGHJHWZuLvcKVZE2VuUBfGvGTVEAFoLHhYLiJsE'
+
+const kubectl = async (args: string[], input?: string, timeoutMs = 300_000): Promise<string> =>
+  mustRun(setup.kubectl, ['--kubeconfig', setup.kubeconfig, '-n', NAMESPACE, ...args], { input, timeoutMs })
+const helm = async (args: string[], timeoutMs = 600_000): Promise<string> =>
+  mustRun(setup.helm, ['--kubeconfig', setup.kubeconfig, '-n', NAMESPACE, ...args], { timeoutMs })
+const json = async <T>(args: string[]): Promise<T> => JSON.parse(await kubectl([...args, '-o', 'json'])) as T
+/** GET through the API server's proxy to a Service port of the release. */
+const throughProxy = async (service: string, port: string, path: string): Promise<string> =>
+  kubectl(['get', '--raw', `/api/v1/namespaces/${NAMESPACE}/services/${RELEASE}-${service}:${port}/proxy${path}`])
+
+interface Pod { metadata: { name: string, uid: string, labels: Record<string, string> }, spec: { nodeName?: string }, status: { phase: string } }
+
+async function serverPod (server: string): Promise<Pod> {
+  return json<Pod>(['get', 'pod', `${RELEASE}-${server}-0`])
+}
+
+async function clientPods (): Promise<Pod[]> {
+  return (await json<{ items: Pod[] }>(['get', 'pods', '-l', 'liftoff.dev/role=client'])).items
+}
+
+/** Every server's StatefulSet has its one pod ready (`rollout status` waits on the controller's own status). */
+async function serversReady (): Promise<void> {
+  for (const server of SERVERS) await kubectl(['rollout', 'status', `statefulset/${RELEASE}-${server}`, '--timeout=300s'])
+}
+
+async function jobsComplete (revision: number): Promise<string[]> {
+  const jobs = (await kubectl(['get', 'jobs', '-o', 'name'])).trim().split('\n').filter(name => name.endsWith(`-r${revision}`))
+  expect(jobs.length).toBe(10) // 2 per libp2p server, Helia's get and add, 2 OrbitDB writer-readers, Bacalhau's demo, Kubo's
+  await kubectl(['wait', '--for=condition=complete', '--timeout=300s', ...jobs])
+  return jobs
+}
+
+/** The logs of a Job's pod that succeeded (a Job that retried has failed pods too). */
+async function logsOf (job: string, container?: string): Promise<string> {
+  const pods = (await json<{ items: Pod[] }>(['get', 'pods', '-l', `job-name=${job}`])).items
+  const succeeded = pods.find(pod => pod.status.phase === 'Succeeded')
+  if (succeeded === undefined) throw new Error(`no pod of ${job} succeeded (${pods.map(pod => `${pod.metadata.name}: ${pod.status.phase}`).join(', ')})`)
+  return kubectl(['logs', succeeded.metadata.name, ...(container === undefined ? [] : ['-c', container])])
+}
+
+/** One PromQL query through the API server's proxy to the release's Prometheus: series → value. */
+async function query (promql: string): Promise<Array<{ labels: Record<string, string>, value: number }>> {
+  const body = JSON.parse(await throughProxy('prometheus', 'http', `/api/v1/query?query=${encodeURIComponent(promql)}`)) as { data: { result: Array<{ metric: Record<string, string>, value: [number, string] }> } }
+  return body.data.result.map(series => ({ labels: series.metric, value: Number(series.value[1]) }))
+}
+
+async function nodeAddress (node: string): Promise<string> {
+  const address = (await mustRun('docker', ['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', node])).trim()
+  expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/)
+  return address
+}
+
+let externalHost = ''
+/** What the clients of revision 1 left behind: the directory Helia's add client had pinned, Bacalhau's job. */
+const made = { heliaCid: '', bacalhauJob: '' }
+
+beforeAll(async () => {
+  externalHost = await nodeAddress(setup.workers[0]!)
+  await mustRun(setup.kubectl, ['--kubeconfig', setup.kubeconfig, 'create', 'namespace', NAMESPACE])
+})
+
+afterAll(async () => {
+  terminateAllProcesses()
+  await runCommand(setup.helm, ['--kubeconfig', setup.kubeconfig, '-n', NAMESPACE, 'uninstall', RELEASE, '--wait', '--timeout', '120s'])
+})
+
+const installValues = (): string[] => [
+  '--set', 'kubo.enabled=true', '--set', `kubo.image=${setup.kuboImage}`,
+  '--set', 'prometheus.enabled=true', '--set', `prometheus.image=${setup.prometheusImage}`,
+  '--set', 'externalAccess.enabled=true', '--set', `externalAccess.host=${externalHost}`
+]
+
+test('helm lint passes, and the API server accepts every manifest the chart renders (server-side dry run)', async () => {
+  await helm(['lint', '--strict', chart, ...installValues()])
+  await helm(['lint', '--strict', chart])
+  const manifests = await helm(['template', RELEASE, chart, ...installValues()])
+  const applied = await kubectl(['apply', '--dry-run=server', '-f', '-'], manifests)
+  expect(applied.match(/created \(server dry run\)/g)?.length).toBeGreaterThan(30)
+  // a value the chart cannot work without is one line at render time
+  const missing = await runCommand(setup.helm, ['template', RELEASE, chart, '--set', 'externalAccess.enabled=true'])
+  expect(missing.code).not.toBe(0)
+  expect(missing.stderr).toContain('externalAccess.enabled needs externalAccess.host')
+}, 120_000)
+
+test('helm install: every server Ready, every client Job completes, and clients reach servers on the other worker', async () => {
+  await helm(['install', RELEASE, chart, ...installValues(), '--wait', '--timeout', '5m'])
+  await serversReady()
+  const jobs = await jobsComplete(1)
+  expect(await logsOf(`${RELEASE}-libp2p-v3-client-ws-r1`)).toMatch(/echo: 1048576 bytes sent and returned intact/)
+  expect(await logsOf(`${RELEASE}-ipfs-helia-get-r1`)).toMatch(/every block checked against its CID ✓/)
+  const added = /server pinned (\S+): \d+ blocks/.exec(await logsOf(`${RELEASE}-ipfs-helia-add-r1`))
+  expect(added).not.toBeNull()
+  made.heliaCid = added![1]!
+  for (const major of ['v2', 'v4']) {
+    expect(await logsOf(`${RELEASE}-orbitdb-${major}-writer-reader-r1`, 'reader')).toMatch(/the server holds all 20 entries; this replica has 20 documents/)
+  }
+  const demo = await logsOf(`${RELEASE}-bacalhau-demo-r1`)
+  expect(demo).toMatch(/✓ matches a local count/)
+  made.bacalhauJob = /submitted \S+ as (j-[0-9a-f-]+)/.exec(demo)![1]!
+  expect(jobs).toContain(`job.batch/${RELEASE}-kubo-client-r1`)
+
+  // which clients ran on a node other than their server's (they prefer to; the scheduler decides)
+  const crossing: string[] = []
+  for (const pod of await clientPods()) {
+    if (pod.status.phase !== 'Succeeded') continue
+    const server = pod.metadata.labels['liftoff.dev/server']!
+    if ((await serverPod(server)).spec.nodeName !== pod.spec.nodeName) crossing.push(`${pod.metadata.labels['app.kubernetes.io/component']} → ${server}`)
+  }
+  console.log(`clients that reached their server on the other worker: ${crossing.join(', ')}`)
+  expect(crossing.length).toBeGreaterThanOrEqual(3)
+}, 600_000)
+
+test('a peer outside the cluster dials the libp2p 3 server through its NodePort, at the address the server announces', async () => {
+  const ready = /^READY (.*)$/m.exec(await kubectl(['logs', `${RELEASE}-libp2p-v3-0`]))
+  const announced = (JSON.parse(ready![1]!) as { multiaddrs: string[] }).multiaddrs
+  const outside = `/ip4/${externalHost}/tcp/30111/p2p/${LIBP2P_V3_PEER}`
+  expect(announced).toContain(outside)
+  expect(announced).toContain(`/ip4/${externalHost}/tcp/30112/ws/p2p/${LIBP2P_V3_PEER}`)
+  // this machine is outside the cluster: the example's own client, as a user runs it
+  for (const address of [outside, `/ip4/${await nodeAddress(setup.workers[1]!)}/tcp/30112/ws/p2p/${LIBP2P_V3_PEER}`]) {
+    const client = startProcess(['node', 'src/client.ts'], { cwd: join(repoRoot, 'peers', 'libp2p', 'v3'), env: { SERVER_ADDR: address, CLIENT_NAME: 'outside' }, label: `client → ${address}` })
+    await expectExit(client, 0)
+    expect(client.stdout.join('\n')).toMatch(/echo: 1048576 bytes sent and returned intact/)
+  }
+}, 150_000)
+
+test('Prometheus in the cluster scrapes every server: each target up, and connection and example counters match the clients\' work', async () => {
+  const up = await eventually('every target scraped', async () => {
+    const series = await query('up')
+    return series.length === SERVERS.length && series.every(target => target.value === 1) ? series : undefined
+  })
+  expect(up.map(target => target.labels.job).sort()).toEqual([...SERVERS].sort())
+  const value = async (promql: string): Promise<number> => (await query(promql)).reduce((sum, series) => sum + series.value, 0)
+  // libp2p 1: two clients (TCP, WebSockets); libp2p 3: those two and the two from outside. One echo stream
+  // and one Noise handshake each, at least (a client Job that retried may have made one more).
+  await eventually('the echo counters after the outside clients', async () => await value('liftoff_echo_streams_total{job="libp2p-v3"}') >= 4 ? true : undefined)
+  expect(await value('liftoff_echo_streams_total{job="libp2p-v1"}')).toBeGreaterThanOrEqual(2)
+  expect(await value('liftoff_echo_bytes_total{job="libp2p-v3"}')).toBeGreaterThanOrEqual(4 * 1048576)
+  for (const job of ['libp2p-v1', 'libp2p-v3', 'ipfs-helia', 'orbitdb-v2', 'orbitdb-v4']) {
+    const handshakes = await value(`libp2p_noise_xxhandshake_successes_total{job="${job}"}`)
+    expect(handshakes, job).toBeGreaterThanOrEqual(job === 'libp2p-v3' ? 4 : 2)
+  }
+  expect(await value('liftoff_pin_requests_total{job="ipfs-helia",outcome="ok"}')).toBeGreaterThanOrEqual(1)
+  expect(await value('liftoff_confirmed_entries{job="orbitdb-v4"}')).toBe(20)
+  expect(await value('liftoff_confirmed_entries{job="orbitdb-v2"}')).toBe(20)
+  expect(await value('liftoff_jobs{job="bacalhau-runner",state="completed"}')).toBeGreaterThanOrEqual(1)
+  expect(await value('ipfs_http_requests_total{job="kubo"}')).toBeGreaterThan(0)
+  // the same numbers straight from a server, as a scraper of your own would see them
+  const text = await throughProxy('orbitdb-v4', 'metrics', '/metrics')
+  expect(sampleValue(text, 'liftoff_hosted_databases')).toBe(1)
+}, 150_000)
+
+/** The Helia server still serves the directory the add client pinned: its root block, checked against the CID. */
+async function expectPinnedDirectory (): Promise<void> {
+  const cid = CID.parse(made.heliaCid)
+  const block = await runCommand(setup.kubectl, ['--kubeconfig', setup.kubeconfig, 'get', '--raw', `/api/v1/namespaces/${NAMESPACE}/services/${RELEASE}-ipfs-helia:gateway/proxy/ipfs/${made.heliaCid}?format=raw`], { timeoutMs: 60_000 })
+  expect(block.code, block.stderr).toBe(0)
+  expect(createHash('sha256').update(block.bytes).digest('hex')).toBe(Buffer.from(cid.multihash.digest).toString('hex'))
+}
+
+test('server pods deleted on a cordoned worker come back on the other one with their peer IDs and their data', async () => {
+  const helia = await serverPod('ipfs-helia')
+  const node = helia.spec.nodeName!
+  const moving: Array<{ server: string, uid: string }> = []
+  for (const server of SERVERS) {
+    const pod = await serverPod(server)
+    if (pod.spec.nodeName === node) moving.push({ server, uid: pod.metadata.uid })
+  }
+  await kubectl(['cordon', node])
+  try {
+    await kubectl(['delete', 'pod', '--wait=true', ...moving.map(({ server }) => `${RELEASE}-${server}-0`)])
+    await serversReady()
+    for (const { server, uid } of moving) {
+      const pod = await serverPod(server)
+      expect(pod.metadata.uid, server).not.toBe(uid)
+      expect(pod.spec.nodeName, server).not.toBe(node)
+    }
+    const ready = JSON.parse(/^READY (.*)$/m.exec(await kubectl(['logs', `${RELEASE}-ipfs-helia-0`]))![1]!) as { peerId: string }
+    expect(ready.peerId).toBe('12D3KooWSnKnCvUcrfe7tmqPGre5Msdt6NPmJoyPH17F26mJc1KE')
+    await expectPinnedDirectory()
+    const job = JSON.parse(await throughProxy('bacalhau-runner', 'api', `/api/v1/orchestrator/jobs/${made.bacalhauJob}`)) as { Job: { ID: string, State: { StateType: string } } }
+    expect(job.Job.ID).toBe(made.bacalhauJob)
+    expect(job.Job.State.StateType).toBe('Completed')
+  } finally {
+    await kubectl(['uncordon', node])
+  }
+  console.log(`moved off ${node}: ${moving.map(({ server }) => server).join(', ')}`)
+}, 400_000)
+
+test('helm upgrade with a changed value rolls every server, keeps their data, and runs the clients again', async () => {
+  const before = new Map<string, string>()
+  for (const server of SERVERS) before.set(server, (await serverPod(server)).metadata.uid)
+  await helm(['upgrade', RELEASE, chart, '--reuse-values', '--set', 'resources.limits.memory=800Mi', '--wait', '--timeout', '5m'])
+  await serversReady()
+  for (const server of SERVERS.filter(name => name !== 'kubo')) { // Kubo's resources are its own value
+    expect((await serverPod(server)).metadata.uid, server).not.toBe(before.get(server))
+  }
+  await jobsComplete(2)
+  for (const major of ['v2', 'v4']) {
+    // 20 entries from revision 1's writer, 20 from this one's: the server kept the first 20 through the moves
+    expect(await logsOf(`${RELEASE}-orbitdb-${major}-writer-reader-r2`, 'reader')).toMatch(/the server holds all 40 entries; this replica has 40 documents/)
+  }
+  await expectPinnedDirectory()
+}, 600_000)
+
+test('a worker stopped: once it is declared out of service its server pods run on the other worker, and a client then succeeds', async () => {
+  const victim = (await serverPod('libp2p-v3')).spec.nodeName!
+  const survivor = setup.workers.find(worker => worker !== victim)!
+  await mustRun('docker', ['kill', victim])
+  await kubectl(['wait', '--for=condition=Ready=false', `node/${victim}`, '--timeout=120s'])
+  // A StatefulSet's pod on a node that stopped answering stays until Kubernetes knows the node is down, so two
+  // copies of one peer never run at once; this taint is how an operator says so (non-graceful node shutdown).
+  await kubectl(['taint', 'node', victim, 'node.kubernetes.io/out-of-service=nodeshutdown:NoExecute'])
+  await serversReady()
+  for (const server of SERVERS) expect((await serverPod(server)).spec.nodeName, server).toBe(survivor)
+  await kubectl(['create', 'job', 'libp2p-v3-after-fault', `--from=job/${RELEASE}-libp2p-v3-client-tcp-r2`])
+  await kubectl(['wait', '--for=condition=complete', '--timeout=180s', 'job/libp2p-v3-after-fault'])
+  expect(await logsOf('libp2p-v3-after-fault')).toMatch(/echo: 1048576 bytes sent and returned intact/)
+  await kubectl(['delete', 'job', 'libp2p-v3-after-fault', '--wait=true'])
+}, 400_000)
+
+test('helm uninstall leaves only the PersistentVolumeClaims the chart documents (data-<release>-<server>-0)', async () => {
+  await helm(['uninstall', RELEASE, '--wait', '--timeout', '3m'])
+  await eventually('every pod of the release gone', async () => (await kubectl(['get', 'pods', '-o', 'name'])).trim() === '' ? true : undefined, 120_000)
+  const left = (await kubectl(['get', 'all,configmap,secret,service,job,statefulset,deployment,persistentvolumeclaim', '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', 'name'])).trim().split('\n').filter(Boolean)
+  expect(left.sort()).toEqual(SERVERS.map(server => `persistentvolumeclaim/data-${RELEASE}-${server}-0`).sort())
+}, 300_000)

@@ -1,0 +1,63 @@
+// `node scripts/liftoff.mjs test:k8s` (root): the Helm chart on a real Kubernetes cluster of three nodes.
+// Brings a Docker engine (scripts/docker/engine.ts: installed with apt and started when none runs), builds
+// Kubernetes, etcd, CoreDNS, pause, kind, helm and Prometheus from source (scripts/k8s/tools.ts, cached in
+// .tools/ by version), the node and control plane images (scripts/k8s/images.ts), creates the kind cluster,
+// loads the examples' images into it, runs the tests in scripts/k8s/, and deletes the cluster and stops the
+// engine it started whatever happens.
+import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
+import { join } from 'node:path'
+import { ensureBaseImage, ensureDiskSpace, ensureEngine, ensureProfileImages, type Engine } from '../docker/engine.ts'
+import { createCluster, deleteCluster, loadImages, sharedVolumes } from './cluster.ts'
+import { buildComponentImages, buildExampleImages, buildNodeImage } from './images.ts'
+import { buildTools, type Tools } from './tools.ts'
+import type { TierSetup } from './setup.ts'
+
+const repoRoot = join(import.meta.dirname, '..', '..')
+const started = Date.now()
+const log = (line: string): void => console.error(`k8s tier: [${Math.round((Date.now() - started) / 1000)} s] ${line}`)
+
+if (process.getuid?.() !== 0) {
+  console.error('k8s tier: needs root (a Docker engine, privileged kind nodes): run it as root, e.g. in a VM')
+  process.exit(1)
+}
+
+let engine: Engine | undefined
+let tools: Tools | undefined
+let code = 1
+try {
+  engine = await ensureEngine(log)
+  ensureDiskSpace()
+  ensureBaseImage(log)
+  tools = await buildTools(log)
+  log('tools ready')
+  const { KUBO_IMAGE } = await ensureProfileImages(log)
+  const components = buildComponentImages(tools, log)
+  const nodeImage = buildNodeImage(tools, components.preload, log)
+  const examples = buildExampleImages(log)
+  log('images ready')
+  const cluster = createCluster(join(tools.kind, 'kind'), nodeImage, log)
+  loadImages(cluster, [...examples, components.prometheus, KUBO_IMAGE], log)
+  const kubectl = join(tools.kubernetes, 'kubectl')
+  const volumes = spawnSync(kubectl, ['--kubeconfig', cluster.kubeconfig, 'apply', '-f', '-'], { input: sharedVolumes(16), encoding: 'utf8' })
+  if (volumes.status !== 0) throw new Error(`creating the shared PersistentVolumes failed: ${volumes.stderr.trim()}`)
+  const setup: TierSetup = { kubeconfig: cluster.kubeconfig, kubectl, helm: join(tools.helm, 'helm'), nodes: cluster.nodes, workers: cluster.workers, kuboImage: KUBO_IMAGE, prometheusImage: components.prometheus }
+  log('running the tests')
+  const vitest = spawn(process.execPath, [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(import.meta.dirname, 'vitest.config.ts'), ...process.argv.slice(2)], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+    env: { ...process.env, LIFTOFF_K8S: JSON.stringify(setup) }
+  })
+  const [exitCode] = await once(vitest, 'exit') as [number | null]
+  code = exitCode ?? 1
+} catch (err) {
+  console.error(`k8s tier: ${(err as Error).message}`)
+} finally {
+  if (tools !== undefined) {
+    log('deleting the cluster')
+    deleteCluster(join(tools.kind, 'kind'))
+  }
+  await engine?.stop()
+  log(`done (exit ${code})`)
+}
+process.exit(code)

@@ -1,0 +1,103 @@
+// What the Kubernetes tier builds from source, once per version, into .tools/go/<name>@<version>/:
+// Kubernetes itself (kubelet, kubeadm, kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy,
+// kubectl) from the k8s.io/kubernetes module, through a wrapper module that replaces each of its `./staging`
+// modules by the matching published release; the etcd, CoreDNS and pause versions that kubeadm itself asks
+// for (`kubeadm config images list`); kind, helm and Prometheus from their modules.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs'
+import { join } from 'node:path'
+import { ensurePackages } from '../apt.ts'
+import { buildGoProgram, downloadModule, programDir, type GoProgram, type Log } from '../go-build.ts'
+
+/** Kubernetes 1.34: the newest minor that still runs on cgroup v1 without opting in (1.35 needs failCgroupV1: false). */
+export const KUBERNETES_VERSION = 'v1.34.4'
+export const KIND_VERSION = 'v0.33.0'
+export const HELM_VERSION = 'v4.3.2'
+/** Prometheus 3.16.0 (its Go module numbers v3.x.y as v0.3xx.y). */
+export const PROMETHEUS_MODULE_VERSION = 'v0.316.0'
+export const PROMETHEUS_VERSION = '3.16.0'
+
+export const KUBERNETES_COMMANDS = ['kubelet', 'kubeadm', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'kubectl']
+
+function kubernetesProgram (): GoProgram {
+  const moduleDir = downloadModule('k8s.io/kubernetes', KUBERNETES_VERSION)
+  // k8s.io/api => ./staging/src/k8s.io/api, …: each becomes its release, v0.<minor>.<patch>
+  const staging = [...readFileSync(join(moduleDir, 'go.mod'), 'utf8').matchAll(/^\s*(k8s\.io\/\S+)\s+=>\s+\.\/staging\//gm)].map(match => match[1]!)
+  if (staging.length === 0) throw new Error(`k8s.io/kubernetes ${KUBERNETES_VERSION}: no ./staging replaces in its go.mod`)
+  const release = KUBERNETES_VERSION.replace(/^v1\./, 'v0.')
+  const [major, minor] = KUBERNETES_VERSION.slice(1).split('.')
+  const ldflags = ['-s', '-w']
+  for (const pkg of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
+    ldflags.push(`-X ${pkg}.gitVersion=${KUBERNETES_VERSION}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`, `-X ${pkg}.gitTreeState=clean`)
+  }
+  return {
+    name: 'kubernetes',
+    module: 'k8s.io/kubernetes',
+    version: KUBERNETES_VERSION,
+    packages: KUBERNETES_COMMANDS.map(command => `k8s.io/kubernetes/cmd/${command}`),
+    ldflags,
+    wrapper: { replace: Object.fromEntries(staging.map(path => [path, `${path} ${release}`])) }
+  }
+}
+
+export interface Tools {
+  kubernetes: string
+  etcd: string
+  coredns: string
+  pause: string
+  kind: string
+  helm: string
+  prometheus: string
+  /** The etcd, CoreDNS and pause images kubeadm asks for (registry.k8s.io/…:tag). */
+  images: { etcd: string, coredns: string, pause: string }
+}
+
+/** The image tags kubeadm's `config images list` gives for its own version. */
+function kubeadmImages (kubeadm: string): { etcd: string, coredns: string, pause: string } {
+  const lines = execFileSync(kubeadm, ['config', 'images', 'list', '--kubernetes-version', KUBERNETES_VERSION], { encoding: 'utf8' }).trim().split('\n')
+  const find = (name: string): string => {
+    const line = lines.find(image => image.startsWith(`registry.k8s.io/${name}:`))
+    if (line === undefined) throw new Error(`kubeadm ${KUBERNETES_VERSION} lists no ${name} image: ${lines.join(', ')}`)
+    return line
+  }
+  return { etcd: find('etcd'), coredns: find('coredns/coredns'), pause: find('pause') }
+}
+
+/** pause, as Kubernetes builds it: its C source, from the k8s.io/kubernetes module, compiled static. */
+function buildPause (version: string, log: Log): string {
+  const dir = programDir({ name: 'pause', module: 'k8s.io/kubernetes', version, packages: [] })
+  if (existsSync(join(dir, 'pause'))) return dir
+  if (spawnSync('gcc', ['--version'], { stdio: 'ignore' }).status !== 0) ensurePackages('k8s', ['gcc', 'libc6-dev'], { otherwise: 'install a C compiler (gcc) with a static libc', log })
+  const source = join(downloadModule('k8s.io/kubernetes', KUBERNETES_VERSION), 'build', 'pause', 'linux', 'pause.c')
+  const declared = /^TAG \?= (\S+)$/m.exec(readFileSync(join(source, '..', '..', 'Makefile'), 'utf8'))?.[1]
+  if (declared !== version) throw new Error(`kubeadm asks for pause ${version}, but Kubernetes ${KUBERNETES_VERSION}'s source is pause ${declared ?? 'unknown'}`)
+  mkdirSync(dir, { recursive: true })
+  execFileSync('gcc', ['-Os', '-Wall', '-Werror', '-static', `-DVERSION=v${version}-liftoff`, '-o', join(dir, 'pause.partial'), source])
+  renameSync(join(dir, 'pause.partial'), join(dir, 'pause'))
+  log(`built pause ${version} → ${dir}`)
+  return dir
+}
+
+/** Every tool the tier needs, built where missing. */
+export async function buildTools (log: Log): Promise<Tools> {
+  const kubernetes = await buildGoProgram(kubernetesProgram(), log)
+  const images = kubeadmImages(join(kubernetes, 'kubeadm'))
+  const tag = (image: string): string => image.slice(image.lastIndexOf(':') + 1)
+  const etcdVersion = `v${tag(images.etcd).replace(/-\d+$/, '')}` // 3.6.5-0 → v3.6.5
+  const etcd = await buildGoProgram({ name: 'etcd', module: 'go.etcd.io/etcd/server/v3', version: etcdVersion, packages: ['go.etcd.io/etcd/server/v3'], binaries: ['server'], ldflags: ['-s', '-w'], wrapper: {} }, log)
+  const coredns = await buildGoProgram({ name: 'coredns', module: 'github.com/coredns/coredns', version: tag(images.coredns), packages: ['github.com/coredns/coredns'], ldflags: ['-s', '-w'], wrapper: {} }, log)
+  const pause = buildPause(tag(images.pause), log)
+  const kind = await buildGoProgram({ name: 'kind', module: 'sigs.k8s.io/kind', version: KIND_VERSION, packages: ['sigs.k8s.io/kind'], ldflags: ['-s', '-w'], wrapper: {} }, log)
+  const helm = await buildGoProgram({ name: 'helm', module: 'helm.sh/helm/v4', version: HELM_VERSION, packages: ['helm.sh/helm/v4/cmd/helm'], ldflags: ['-s', '-w', `-X helm.sh/helm/v4/internal/version.version=${HELM_VERSION}`], wrapper: {} }, log)
+  const prometheus = await buildGoProgram({
+    name: 'prometheus',
+    module: 'github.com/prometheus/prometheus',
+    version: PROMETHEUS_MODULE_VERSION,
+    packages: ['github.com/prometheus/prometheus/cmd/prometheus'],
+    // static scrape configs only: no service discovery plugins (half the build)
+    tags: ['remove_all_sd'],
+    ldflags: ['-s', '-w', `-X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION}`],
+    wrapper: {}
+  }, log)
+  return { kubernetes, etcd, coredns, pause, kind, helm, prometheus, images }
+}
