@@ -1,7 +1,8 @@
 // The tier's cluster: kind with the locally built node image, one control plane and two workers, a host
 // folder mounted into every node as the storage behind the PersistentVolumes (so a volume follows its pod
 // to the other worker, as network storage would), images loaded into the nodes' containerd.
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
 import { chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Log } from '../go-build.ts'
@@ -41,9 +42,8 @@ function kindConfig (shared: string): string {
     '  - |',
     '    kind: ClusterConfiguration',
     '    controllerManager:',
-    '      extraArgs:',
-    '        - name: node-monitor-grace-period',
-    '          value: 20s',
+    '      extraArgs:', // kind writes kubeadm's v1beta3 config for 1.34: a map
+    '        node-monitor-grace-period: 20s',
     ''
   ].join('\n')
 }
@@ -70,20 +70,26 @@ export function deleteCluster (kind: string): void {
   spawnSync(kind, ['delete', 'cluster', '--name', CLUSTER_NAME], { stdio: 'ignore', timeout: 120_000 })
 }
 
-/** Loads images from the engine into every node's containerd (what `kind load docker-image` does, without crictl). */
-export function loadImages (cluster: Cluster, images: string[], log: Log): void {
+/**
+ * Loads images from the engine into the workers' containerd, all workers at once (what `kind load
+ * docker-image` does, without its crictl check). The control plane runs no workloads: it keeps kind's taint.
+ */
+export async function loadImages (cluster: Cluster, images: string[], log: Log): Promise<void> {
   const started = Date.now()
   const archive = join(workDir, 'images.tar')
   run('docker', ['save', '-o', archive, ...images])
   try {
-    for (const node of cluster.nodes) {
-      const load = spawnSync('sh', ['-c', `docker exec -i ${node} ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs - < "${archive}"`], { encoding: 'utf8', timeout: 600_000 })
-      if (load.status !== 0) throw new Error(`loading images into ${node} failed: ${load.stderr.trim()}`)
-    }
+    await Promise.all(cluster.workers.map(async node => {
+      const child = spawn('sh', ['-c', `docker exec -i ${node} ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs - < "${archive}"`], { stdio: ['ignore', 'ignore', 'pipe'] })
+      let stderr = ''
+      child.stderr.setEncoding('utf8').on('data', (text: string) => { stderr += text })
+      const [code] = await once(child, 'close') as [number | null]
+      if (code !== 0) throw new Error(`loading images into ${node} failed: ${stderr.trim()}`)
+    }))
   } finally {
     rmSync(archive, { force: true })
   }
-  log(`loaded ${images.length} images into ${cluster.nodes.length} nodes in ${Math.round((Date.now() - started) / 1000)} s`)
+  log(`loaded ${images.length} images into ${cluster.workers.length} workers in ${Math.round((Date.now() - started) / 1000)} s`)
 }
 
 /** `count` PersistentVolumes of the default class "shared", each a folder of the shared mount, owned by the examples' user. */

@@ -37,7 +37,7 @@ try {
   const examples = buildExampleImages(log)
   log('images ready')
   const cluster = createCluster(join(tools.kind, 'kind'), nodeImage, log)
-  loadImages(cluster, [...examples, components.prometheus, KUBO_IMAGE], log)
+  await loadImages(cluster, [...examples, components.prometheus, KUBO_IMAGE], log)
   const kubectl = join(tools.kubernetes, 'kubectl')
   const volumes = spawnSync(kubectl, ['--kubeconfig', cluster.kubeconfig, 'apply', '-f', '-'], { input: sharedVolumes(16), encoding: 'utf8' })
   if (volumes.status !== 0) throw new Error(`creating the shared PersistentVolumes failed: ${volumes.stderr.trim()}`)
