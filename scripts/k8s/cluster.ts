@@ -76,19 +76,13 @@ export function deleteCluster (kind: string): void {
  */
 export async function loadImages (cluster: Cluster, images: string[], log: Log): Promise<void> {
   const started = Date.now()
-  const archive = join(workDir, 'images.tar')
-  run('docker', ['save', '-o', archive, ...images])
-  try {
-    await Promise.all(cluster.workers.map(async node => {
-      const child = spawn('sh', ['-c', `docker exec -i ${node} ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs - < "${archive}"`], { stdio: ['ignore', 'ignore', 'pipe'] })
-      let stderr = ''
-      child.stderr.setEncoding('utf8').on('data', (text: string) => { stderr += text })
-      const [code] = await once(child, 'close') as [number | null]
-      if (code !== 0) throw new Error(`loading images into ${node} failed: ${stderr.trim()}`)
-    }))
-  } finally {
-    rmSync(archive, { force: true })
-  }
+  await Promise.all(cluster.workers.map(async node => {
+    const child = spawn('sh', ['-c', `docker save ${images.join(' ')} | docker exec -i ${node} ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -`], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (text: string) => { stderr += text })
+    const [code] = await once(child, 'close') as [number | null]
+    if (code !== 0) throw new Error(`loading images into ${node} failed: ${stderr.trim()}`)
+  }))
   log(`loaded ${images.length} images into ${cluster.workers.length} workers in ${Math.round((Date.now() - started) / 1000)} s`)
 }
 

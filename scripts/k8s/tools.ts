@@ -101,3 +101,15 @@ export async function buildTools (log: Log): Promise<Tools> {
   }, log)
   return { kubernetes, etcd, coredns, pause, kind, helm, prometheus, images }
 }
+
+// `node scripts/liftoff.mjs build:k8s`: builds them alone (`.ci/run` does, in the background, while other tiers run).
+if (import.meta.main) {
+  try {
+    const started = Date.now()
+    const tools = await buildTools(line => console.error(`build:k8s: ${line}`))
+    console.log(`k8s tools ready in ${Math.round((Date.now() - started) / 1000)} s: ${Object.values(tools).filter(value => typeof value === 'string').join(', ')}`)
+  } catch (err) {
+    console.error(`build:k8s: ${(err as Error).message}`)
+    process.exit(1)
+  }
+}
