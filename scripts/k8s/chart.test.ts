@@ -15,7 +15,10 @@ const repoRoot = join(import.meta.dirname, '..', '..')
 const chart = join(repoRoot, 'deploy', 'helm', 'ipfs-liftoff')
 const NAMESPACE = 'liftoff'
 const RELEASE = 'liftoff'
+/** The servers whose metrics Prometheus scrapes. */
 const SERVERS = ['libp2p-v1', 'libp2p-v3', 'ipfs-helia', 'orbitdb-v2', 'orbitdb-v4', 'bacalhau-runner', 'kubo']
+/** Every StatefulSet of the release: the servers and real Bacalhau's orchestrator and compute node. */
+const STATEFUL = [...SERVERS, 'bacalhau-orchestrator', 'bacalhau-compute']
 const LIBP2P_V3_PEER = '12D3KooWJZJspSGHJHWZuLvcKVZE2VuUBfGvGTVEAFoLHhYLiJsE'
 
 const kubectl = async (args: string[], input?: string, timeoutMs = 300_000): Promise<string> =>
@@ -39,12 +42,12 @@ async function clientPods (): Promise<Pod[]> {
 
 /** Every server's StatefulSet has its one pod ready (`rollout status` waits on the controller's own status). */
 async function serversReady (): Promise<void> {
-  for (const server of SERVERS) await kubectl(['rollout', 'status', `statefulset/${RELEASE}-${server}`, '--timeout=300s'])
+  for (const server of STATEFUL) await kubectl(['rollout', 'status', `statefulset/${RELEASE}-${server}`, '--timeout=300s'])
 }
 
 async function jobsComplete (revision: number): Promise<string[]> {
   const jobs = (await kubectl(['get', 'jobs', '-o', 'name'])).trim().split('\n').filter(name => name.endsWith(`-r${revision}`))
-  expect(jobs.length).toBe(10) // 2 per libp2p server, Helia's get and add, 2 OrbitDB writer-readers, Bacalhau's demo, Kubo's
+  expect(jobs.length).toBe(11) // 2 per libp2p server, Helia's get and add, 2 OrbitDB writer-readers, Bacalhau's demo against the runner and against real Bacalhau, Kubo's
   await kubectl(['wait', '--for=condition=complete', '--timeout=300s', ...jobs])
   return jobs
 }
@@ -71,7 +74,7 @@ async function nodeAddress (node: string): Promise<string> {
 
 let externalHost = ''
 /** What the clients of revision 1 left behind: the directory Helia's add client had pinned, Bacalhau's job. */
-const made = { heliaCid: '', bacalhauJob: '' }
+const made = { heliaCid: '', bacalhauJob: '', realBacalhauJob: '' }
 
 beforeAll(async () => {
   externalHost = await nodeAddress(setup.workers[0]!)
@@ -85,6 +88,7 @@ afterAll(async () => {
 
 const installValues = (): string[] => [
   '--set', 'kubo.enabled=true', '--set', `kubo.image=${setup.kuboImage}`,
+  '--set', 'bacalhau.enabled=true', '--set', `bacalhau.image=${setup.bacalhauImage}`,
   '--set', 'prometheus.enabled=true', '--set', `prometheus.image=${setup.prometheusImage}`,
   '--set', 'externalAccess.enabled=true', '--set', `externalAccess.host=${externalHost}`
 ]
@@ -116,6 +120,10 @@ test('helm install: every server Ready, every client Job completes, and clients 
   const demo = await logsOf(`${RELEASE}-bacalhau-demo-r1`)
   expect(demo).toMatch(/✓ matches a local count/)
   made.bacalhauJob = /submitted \S+ as (j-[0-9a-f-]+)/.exec(demo)![1]!
+  // real Bacalhau v1.9.3: the same demo, its WASM job run by the compute node, the result published to Kubo
+  const real = await logsOf(`${RELEASE}-bacalhau-demo-real-r1`)
+  expect(real).toMatch(/✓ matches a local count/)
+  made.realBacalhauJob = /submitted \S+ as (j-[0-9a-f-]+)/.exec(real)![1]!
   expect(jobs).toContain(`job.batch/${RELEASE}-kubo-client-r1`)
 
   // which clients ran on a node other than their server's (they prefer to; the scheduler decides)
@@ -181,7 +189,7 @@ test('server pods deleted on a cordoned worker come back on the other one with t
   const helia = await serverPod('ipfs-helia')
   const node = helia.spec.nodeName!
   const moving: Array<{ server: string, uid: string }> = []
-  for (const server of SERVERS) {
+  for (const server of STATEFUL) {
     const pod = await serverPod(server)
     if (pod.spec.nodeName === node) moving.push({ server, uid: pod.metadata.uid })
   }
@@ -203,6 +211,8 @@ test('server pods deleted on a cordoned worker come back on the other one with t
     const job = JSON.parse(await throughProxy('bacalhau-runner', 'api', `/api/v1/orchestrator/jobs/${made.bacalhauJob}`)) as { Job: { ID: string, State: { StateType: string } } }
     expect(job.Job.ID).toBe(made.bacalhauJob)
     expect(job.Job.State.StateType).toBe('Completed')
+    const realJob = JSON.parse(await throughProxy('bacalhau-orchestrator', 'api', `/api/v1/orchestrator/jobs/${made.realBacalhauJob}`)) as typeof job
+    expect(realJob.Job.State.StateType).toBe('Completed')
   } finally {
     await kubectl(['uncordon', node])
   }
@@ -214,7 +224,7 @@ test('helm upgrade with a changed value rolls every server, keeps their data, an
   for (const server of SERVERS) before.set(server, (await serverPod(server)).metadata.uid)
   await helm(['upgrade', RELEASE, chart, '--reuse-values', '--set', 'resources.limits.memory=800Mi', '--wait', '--timeout', '5m'])
   await serversReady()
-  for (const server of SERVERS.filter(name => name !== 'kubo')) { // Kubo's resources are its own value
+  for (const server of SERVERS.filter(name => name !== 'kubo')) { // Kubo's and Bacalhau's resources are values of their own
     expect((await serverPod(server)).metadata.uid, server).not.toBe(before.get(server))
   }
   await jobsComplete(2)
@@ -235,7 +245,7 @@ test('a worker stopped: once it is declared out of service its server pods run o
   // copies of one peer never run at once; this taint is how an operator says so (non-graceful node shutdown).
   await kubectl(['taint', 'node', victim, 'node.kubernetes.io/out-of-service=nodeshutdown:NoExecute'])
   await serversReady()
-  for (const server of SERVERS) expect((await serverPod(server)).spec.nodeName, server).toBe(survivor)
+  for (const server of STATEFUL) expect((await serverPod(server)).spec.nodeName, server).toBe(survivor)
   // the libp2p 3 TCP client once more: revision 2's Job, under a new name (the controller's labels dropped)
   const template = await json<{ spec: { template: { metadata: { labels: Record<string, string> } } } & Record<string, unknown> }>(['get', `job/${RELEASE}-libp2p-v3-client-tcp-r2`])
   const labels = Object.fromEntries(Object.entries(template.spec.template.metadata.labels).filter(([key]) => !/controller-uid|job-name/.test(key)))
@@ -250,5 +260,5 @@ test('helm uninstall leaves only the PersistentVolumeClaims the chart documents 
   await helm(['uninstall', RELEASE, '--wait', '--timeout', '3m'])
   await eventually('every pod of the release gone', async () => (await kubectl(['get', 'pods', '-o', 'name'])).trim() === '' ? true : undefined, 120_000)
   const left = (await kubectl(['get', 'all,configmap,secret,service,job,statefulset,deployment,persistentvolumeclaim', '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', 'name'])).trim().split('\n').filter(Boolean)
-  expect(left.sort()).toEqual(SERVERS.map(server => `persistentvolumeclaim/data-${RELEASE}-${server}-0`).sort())
+  expect(left.sort()).toEqual(STATEFUL.map(server => `persistentvolumeclaim/data-${RELEASE}-${server}-0`).sort())
 }, 300_000)

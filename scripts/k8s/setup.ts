@@ -9,6 +9,7 @@ export interface TierSetup {
   nodes: string[]
   workers: string[]
   kuboImage: string
+  bacalhauImage: string
   prometheusImage: string
 }
 

@@ -31,17 +31,17 @@ try {
   ensureBaseImage(log)
   tools = await buildTools(log)
   log('tools ready')
-  const { KUBO_IMAGE } = await ensureProfileImages(log)
+  const { KUBO_IMAGE, BACALHAU_IMAGE } = await ensureProfileImages(log)
   const components = buildComponentImages(tools, log)
   const nodeImage = buildNodeImage(tools, components.preload, log)
   const examples = buildExampleImages(log)
   log('images ready')
   const cluster = createCluster(join(tools.kind, 'kind'), nodeImage, log)
-  await loadImages(cluster, [...examples, components.prometheus, KUBO_IMAGE], log)
+  await loadImages(cluster, [...examples, components.prometheus, KUBO_IMAGE, BACALHAU_IMAGE], log)
   const kubectl = join(tools.kubernetes, 'kubectl')
   const volumes = spawnSync(kubectl, ['--kubeconfig', cluster.kubeconfig, 'apply', '-f', '-'], { input: sharedVolumes(16), encoding: 'utf8' })
   if (volumes.status !== 0) throw new Error(`creating the shared PersistentVolumes failed: ${volumes.stderr.trim()}`)
-  const setup: TierSetup = { kubeconfig: cluster.kubeconfig, kubectl, helm: join(tools.helm, 'helm'), nodes: cluster.nodes, workers: cluster.workers, kuboImage: KUBO_IMAGE, prometheusImage: components.prometheus }
+  const setup: TierSetup = { kubeconfig: cluster.kubeconfig, kubectl, helm: join(tools.helm, 'helm'), nodes: cluster.nodes, workers: cluster.workers, kuboImage: KUBO_IMAGE, bacalhauImage: BACALHAU_IMAGE, prometheusImage: components.prometheus }
   log('running the tests')
   const vitest = spawn(process.execPath, [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(import.meta.dirname, 'vitest.config.ts'), ...process.argv.slice(2)], {
     cwd: repoRoot,
