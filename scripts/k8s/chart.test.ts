@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { expectExit, startProcess, terminateAllProcesses } from '../testing/processes.ts'
+import { expectExit, expectExitCode, startProcess, terminateAllProcesses } from '../testing/processes.ts'
 import { sampleValue } from '../testing/prometheus.ts'
 import { eventually, mustRun, runCommand, tierSetup } from './setup.ts'
 
@@ -101,7 +101,7 @@ test('helm lint passes, and the API server accepts every manifest the chart rend
   expect(applied.match(/created \(server dry run\)/g)?.length).toBeGreaterThan(30)
   // a value the chart cannot work without is one line at render time
   const missing = await runCommand(setup.helm, ['template', RELEASE, chart, '--set', 'externalAccess.enabled=true'])
-  expect(missing.code).not.toBe(0)
+  expectExitCode(missing, 1)
   expect(missing.stderr).toContain('externalAccess.enabled needs externalAccess.host')
 }, 120_000)
 
@@ -181,7 +181,7 @@ test('Prometheus in the cluster scrapes every server: each target up, and connec
 async function expectPinnedDirectory (): Promise<void> {
   const cid = CID.parse(made.heliaCid)
   const block = await runCommand(setup.kubectl, ['--kubeconfig', setup.kubeconfig, 'get', '--raw', `/api/v1/namespaces/${NAMESPACE}/services/${RELEASE}-ipfs-helia:gateway/proxy/ipfs/${made.heliaCid}?format=raw`], { timeoutMs: 60_000 })
-  expect(block.code, block.stderr).toBe(0)
+  expectExitCode(block, 0)
   expect(createHash('sha256').update(block.bytes).digest('hex')).toBe(Buffer.from(cid.multihash.digest).toString('hex'))
 }
 
