@@ -154,8 +154,11 @@ test('a peer outside the cluster dials the libp2p 3 server through its NodePort,
 test('Prometheus in the cluster scrapes every server: each target up, and connection and example counters match the clients\' work', async () => {
   const up = await eventually('every target scraped', async () => {
     const series = await query('up')
-    return series.length === SERVERS.length && series.every(target => target.value === 1) ? series : undefined
-  })
+    if (series.length === SERVERS.length && series.every(target => target.value === 1)) return series
+    // what Prometheus itself says of each target, for the failure message
+    const targets = JSON.parse(await throughProxy('prometheus', 'http', '/api/v1/targets')) as { data: { activeTargets: Array<{ labels: { job: string }, health: string, lastError: string }> } }
+    throw new Error(targets.data.activeTargets.map(target => `${target.labels.job} ${target.health} ${target.lastError}`).join('; '))
+  }, 120_000)
   expect(up.map(target => target.labels.job).sort()).toEqual([...SERVERS].sort())
   const value = async (promql: string): Promise<number> => (await query(promql)).reduce((sum, series) => sum + series.value, 0)
   // libp2p 1: two clients (TCP, WebSockets); libp2p 3: those two and the two from outside. One echo stream
