@@ -14,8 +14,6 @@ import { buildRealPeer, realPeers } from '../real-peers.ts'
 const repoRoot = join(import.meta.dirname, '..', '..')
 const toolsDir = join(repoRoot, '.tools', 'docker')
 const NPM_VERSION = '11.6.2' // npm in the locally built base image
-// The tier's images take about 5 GiB; each rebuild leaves build cache behind, which filled a disk once.
-const MIN_FREE_GIB = 10
 const BUILD_CACHE_KEEP = '10GB'
 
 type Log = (line: string) => void
@@ -80,13 +78,13 @@ export async function ensureEngine (log: Log): Promise<Engine> {
   }
 }
 
-/** Fails in one line when the engine's data directory has too little room for the tier's images. */
-export function ensureDiskSpace (): void {
+/** Fails in one line when the engine's data directory has less room than `needGiB` (what `purpose` takes, measured). */
+export function ensureDiskSpace (tier: string, needGiB: number, purpose: string): void {
   const dataDir = execFileSync('docker', ['info', '--format', '{{.DockerRootDir}}'], { encoding: 'utf8' }).trim()
   const { bavail, bsize } = statfsSync(dataDir)
   const freeGiB = bavail * bsize / 2 ** 30
-  if (freeGiB < MIN_FREE_GIB) {
-    throw new Error(`only ${freeGiB.toFixed(1)} GiB free in ${dataDir}; the docker tier needs about ${MIN_FREE_GIB} GiB (\`docker builder prune\` frees the build cache)`)
+  if (freeGiB < needGiB) {
+    throw new Error(`only ${freeGiB.toFixed(1)} GiB free in ${dataDir}; the ${tier} tier needs about ${needGiB} GiB ${purpose} (\`docker builder prune\` frees the build cache)`)
   }
 }
 

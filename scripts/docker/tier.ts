@@ -14,7 +14,8 @@ let engine: Engine | undefined
 let code = 1
 try {
   engine = await ensureEngine(log)
-  ensureDiskSpace()
+  // the images take about 5 GiB, and each rebuild leaves build cache behind (which filled a disk once)
+  ensureDiskSpace('docker', 10, 'for its images and their build cache')
   ensureBaseImage(log)
   const images = await ensureProfileImages(log)
   log(`profiles kubo and bacalhau run ${images.KUBO_IMAGE} and ${images.BACALHAU_IMAGE}`)

@@ -137,6 +137,15 @@ test('helm install: every server Ready, every client Job completes, and clients 
   expect(crossing.length).toBeGreaterThanOrEqual(3)
 }, 600_000)
 
+/** Connects to each "host:port" argument; prints "<target> connected", "<target> <error code>" or "<target> no answer". */
+const CONNECT_PROBE = "const net = require('node:net'); for (const target of process.argv.slice(1)) { const [host, port] = target.split(':'); const socket = net.connect(Number(port), host); socket.setTimeout(3000, () => { console.log(target + ' no answer'); socket.destroy() }); socket.on('connect', () => { console.log(target + ' connected'); socket.destroy() }); socket.on('error', error => console.log(target + ' ' + error.code)) }"
+
+test('pods reach nothing beyond the cluster: an outside address, and a ClusterIP port no Service has, are refused at once', async () => {
+  const clusterIp = (await kubectl(['get', 'service', `${RELEASE}-kubo`, '-o', 'jsonpath={.spec.clusterIP}'])).trim()
+  const probed = await kubectl(['exec', `${RELEASE}-libp2p-v3-0`, '--', 'node', '-e', CONNECT_PROBE, '192.0.2.1:80', `${clusterIp}:9`, `${clusterIp}:5001`])
+  expect(probed.trim().split('\n').sort()).toEqual([`${clusterIp}:5001 connected`, `${clusterIp}:9 ECONNREFUSED`, '192.0.2.1:80 ECONNREFUSED'])
+}, 60_000)
+
 test('a peer outside the cluster dials the libp2p 3 server through its NodePort, at the address the server announces', async () => {
   const ready = /^READY (.*)$/m.exec(await kubectl(['logs', `${RELEASE}-libp2p-v3-0`]))
   const announced = (JSON.parse(ready![1]!) as { multiaddrs: string[] }).multiaddrs

@@ -72,12 +72,13 @@ export function deleteCluster (kind: string): void {
 
 /**
  * Loads images from the engine into the workers' containerd, all workers at once (what `kind load
- * docker-image` does, without its crictl check). The control plane runs no workloads: it keeps kind's taint.
+ * docker-image` does, without its crictl check), keeping only the unpacked layers (as containerd's CRI can for
+ * pulls: half the disk). The control plane runs no workloads: it keeps kind's taint.
  */
 export async function loadImages (cluster: Cluster, images: string[], log: Log): Promise<void> {
   const started = Date.now()
   await Promise.all(cluster.workers.map(async node => {
-    const child = spawn('sh', ['-c', `docker save ${images.join(' ')} | docker exec -i ${node} ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -`], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn('sh', ['-c', `docker save ${images.join(' ')} | docker exec -i ${node} ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs --discard-unpacked-layers -`], { stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
     child.stderr.setEncoding('utf8').on('data', (text: string) => { stderr += text })
     const [code] = await once(child, 'close') as [number | null]

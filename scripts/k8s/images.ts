@@ -25,6 +25,9 @@ const workDir = join(repoRoot, '.tools', 'k8s')
 const NODE_PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'containerd', 'runc', 'containernetworking-plugins', 'conntrack', 'iptables', 'nftables',
   'iproute2', 'ethtool', 'util-linux', 'mount', 'kmod', 'libseccomp2', 'pigz', 'bash', 'ca-certificates', 'jq', 'procps', 'socat', 'e2fsprogs']
 
+/** The Kubernetes programs the node runs itself (the control plane's run from their images). */
+const NODE_BINARIES = ['kubeadm', 'kubelet', 'kubectl']
+
 function run (command: string, args: string[], input?: string): string {
   const result = spawnSync(command, args, { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
   if (result.error !== undefined || result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${(result.error?.message ?? result.stderr.trim().split('\n').slice(-3).join(' | ')) || `exit ${result.status}`}`)
@@ -32,6 +35,15 @@ function run (command: string, args: string[], input?: string): string {
 }
 
 const imageExists = (image: string): boolean => spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }).status === 0
+
+const INPUTS_LABEL = 'dev.liftoff.inputs'
+
+/** An image's label, or undefined when the image or the label is missing. */
+function imageLabel (image: string, label: string): string | undefined {
+  const inspected = spawnSync('docker', ['image', 'inspect', '--format', `{{index .Config.Labels "${label}"}}`, image], { encoding: 'utf8' })
+  const value = inspected.stdout?.trim()
+  return inspected.status === 0 && value !== '' && value !== '<no value>' ? value : undefined
+}
 
 function hashOf (...parts: Array<string | Buffer>): string {
   const hash = createHash('sha256')
@@ -48,16 +60,18 @@ export interface ControlPlaneImages {
 /** The control plane's images and Prometheus's, from components.Dockerfile. */
 export function buildComponentImages (tools: Tools, log: Log): ControlPlaneImages {
   const kube = (name: string): string => `registry.k8s.io/${name}:${KUBERNETES_VERSION}`
-  const targets: Record<string, string> = {
+  const controlPlane: Record<string, string> = {
     'kube-apiserver': kube('kube-apiserver'),
     'kube-controller-manager': kube('kube-controller-manager'),
     'kube-scheduler': kube('kube-scheduler'),
     'kube-proxy': kube('kube-proxy'),
     etcd: tools.images.etcd,
     coredns: tools.images.coredns,
-    pause: tools.images.pause,
-    prometheus: `liftoff/prometheus:v${PROMETHEUS_VERSION}`
+    pause: tools.images.pause
   }
+  const prometheus = `liftoff/prometheus:v${PROMETHEUS_VERSION}`
+  const targets: Record<string, string> = { ...controlPlane, prometheus }
+  const built = { preload: Object.values(controlPlane), prometheus }
   const context = join(workDir, 'components')
   const files: Record<string, string> = {
     'kube-apiserver': join(tools.kubernetes, 'kube-apiserver'),
@@ -70,28 +84,29 @@ export function buildComponentImages (tools: Tools, log: Log): ControlPlaneImage
     pause: join(tools.pause, 'pause'),
     prometheus: join(tools.prometheus, 'prometheus')
   }
-  // The images that exist are the ones built from these very binaries: the tools' folders are per version.
-  const missing = Object.entries(targets).filter(([, image]) => !imageExists(image))
-  if (missing.length === 0) return { preload: Object.values(targets).filter(image => !image.includes('prometheus')), prometheus: targets.prometheus! }
+  // The binaries are per version (their tags say which); the label says which Dockerfile and base made them.
+  const inputs = hashOf(readFileSync(join(imagesDir, 'components.Dockerfile')), run('docker', ['image', 'inspect', '--format', '{{.Id}}', baseImageName()]))
+  const missing = Object.entries(targets).filter(([, image]) => imageLabel(image, INPUTS_LABEL) !== inputs)
+  if (missing.length === 0) return built
   rmSync(context, { recursive: true, force: true })
   mkdirSync(context, { recursive: true })
   for (const [name, path] of Object.entries(files)) copyFileSync(path, join(context, name))
   copyFileSync(join(imagesDir, 'components.Dockerfile'), join(context, 'Dockerfile'))
   for (const [target, image] of missing) {
     log(`building the image ${image}`)
-    run('docker', ['build', '-q', '--build-arg', `BASE_IMAGE=${baseImageName()}`, '--target', target, '-t', image, context])
+    run('docker', ['build', '-q', '--build-arg', `BASE_IMAGE=${baseImageName()}`, '--label', `${INPUTS_LABEL}=${inputs}`, '--target', target, '-t', image, context])
   }
   rmSync(context, { recursive: true, force: true })
   recordDocker({ images: Object.values(targets) })
-  return { preload: Object.values(targets).filter(image => !image.includes('prometheus')), prometheus: targets.prometheus! }
+  return built
 }
 
 /** The kind node image's name: the Kubernetes version and a hash of everything it is made from. */
 function nodeImageName (tools: Tools, preload: string[]): string {
-  const inputs = [KUBERNETES_VERSION, KIND_VERSION, NODE_PACKAGES.join(' '), ...preload]
+  const inputs: Array<string | Buffer> = [KUBERNETES_VERSION, KIND_VERSION, NODE_PACKAGES.join(' '), ...preload]
   for (const file of readdirSync(imagesDir).sort()) inputs.push(file, readFileSync(join(imagesDir, file), 'utf8'))
   for (const image of preload) inputs.push(run('docker', ['image', 'inspect', '--format', '{{.Id}}', image]).trim())
-  inputs.push(readFileSync(import.meta.filename, 'utf8'), tools.kubernetes)
+  inputs.push(readFileSync(import.meta.filename, 'utf8'), ...NODE_BINARIES.map(command => readFileSync(join(tools.kubernetes, command))))
   return `liftoff/kind-node:${KUBERNETES_VERSION}-${hashOf(...inputs)}`
 }
 
@@ -134,14 +149,18 @@ export function buildNodeImage (tools: Tools, preload: string[], log: Log): stri
     // containerd's base OCI spec, with kind's hook that mounts the node's product_uuid into containers
     'ctr oci spec | jq \'.hooks.createContainer[.hooks.createContainer | length] |= . + {"path": "/kind/bin/mount-product-files.sh"}\' | jq \'del(.process.rlimits)\' > /etc/containerd/cri-base.json'
   ].join('\n')])
-  for (const command of ['kubeadm', 'kubelet', 'kubectl']) {
+  for (const command of NODE_BINARIES) {
     copyFileSync(join(tools.kubernetes, command), join(rootfs, 'usr', 'bin', command))
     chmodSync(join(rootfs, 'usr', 'bin', command), 0o755)
   }
   writeFileSync(join(rootfs, 'kind', 'version'), KUBERNETES_VERSION)
   copyFileSync(join(imagesDir, 'default-cni.yaml'), join(rootfs, 'kind', 'manifests', 'default-cni.yaml'))
   copyFileSync(join(imagesDir, 'default-storage.yaml'), join(rootfs, 'kind', 'manifests', 'default-storage.yaml'))
-  rmSync(join(rootfs, 'var', 'cache', 'apt', 'archives'), { recursive: true, force: true })
+  // what apt kept (packages, lists, caches: about 140 MB) would be copied into every node's /var
+  for (const folder of [['var', 'cache', 'apt'], ['var', 'lib', 'apt', 'lists']]) {
+    rmSync(join(rootfs, ...folder), { recursive: true, force: true })
+    mkdirSync(join(rootfs, ...folder), { recursive: true })
+  }
 
   const base = `${image}-base`
   const imported = spawnSync('sh', ['-c', `tar -C "${rootfs}" -c . | docker import --change 'ENV container=docker' --change 'STOPSIGNAL SIGRTMIN+3' --change 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]' - "${base}"`], { encoding: 'utf8' })
@@ -168,6 +187,11 @@ export function buildNodeImage (tools: Tools, preload: string[], log: Log): stri
   }
   recordDocker({ images: [image] })
   log(`built ${image} in ${Math.round((Date.now() - started) / 1000)} s`)
+  // earlier node images (1.3 GB each) are what this one replaces
+  const repository = image.slice(0, image.lastIndexOf(':'))
+  for (const earlier of run('docker', ['image', 'ls', repository, '--format', '{{.Repository}}:{{.Tag}}']).split('\n').filter(name => name !== '' && name !== image)) {
+    spawnSync('docker', ['rmi', earlier], { stdio: 'ignore' })
+  }
   return image
 }
 

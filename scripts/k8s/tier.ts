@@ -14,6 +14,7 @@ import { buildTools, type Tools } from './tools.ts'
 import type { TierSetup } from './setup.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
+const CLUSTER_GIB = 7
 const started = Date.now()
 const log = (line: string): void => console.error(`k8s tier: [${Math.round((Date.now() - started) / 1000)} s] ${line}`)
 
@@ -27,7 +28,6 @@ let tools: Tools | undefined
 let code = 1
 try {
   engine = await ensureEngine(log)
-  ensureDiskSpace()
   ensureBaseImage(log)
   tools = await buildTools(log)
   log('tools ready')
@@ -36,6 +36,8 @@ try {
   const nodeImage = buildNodeImage(tools, components.preload, log)
   const examples = buildExampleImages(log)
   log('images ready')
+  // measured: the three nodes' containerd stores (control plane images unpacked, the examples' loaded into both workers)
+  ensureDiskSpace('k8s', CLUSTER_GIB, 'more for its cluster')
   const cluster = createCluster(join(tools.kind, 'kind'), nodeImage, log)
   await loadImages(cluster, [...examples, components.prometheus, KUBO_IMAGE, BACALHAU_IMAGE], log)
   const kubectl = join(tools.kubernetes, 'kubectl')

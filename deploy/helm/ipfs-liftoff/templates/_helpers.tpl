@@ -67,7 +67,8 @@ capabilities: { drop: [ALL] }
   tolerationSeconds: {{ .Values.unreachableTolerationSeconds }}
 {{- end -}}
 
-{{/* Waits until every "METHOD url" argument answers 2xx (asked once a second). */}}
+{{/* Waits until every "METHOD url" argument answers 2xx (asked once a second). Each ask is a new connection
+that counts as no after 5 s: a kept-alive one can outlive the pod it reached. */}}
 {{- define "liftoff.waitForAnswers" -}}
-const asks = process.argv.slice(1).map(arg => arg.split(' ')); const answers = ([method, url]) => fetch(url, { method }).then(response => response.ok, () => false); const poll = () => Promise.all(asks.map(answers)).then(all => all.every(Boolean) ? process.exit(0) : setTimeout(poll, 1000)); poll()
+const http = require('node:http'); const asks = process.argv.slice(1).map(arg => arg.split(' ')); const answers = ([method, url]) => new Promise(resolve => { const request = http.request(url, { method, agent: false, timeout: 5000 }, response => { response.resume(); resolve(response.statusCode >= 200 && response.statusCode < 300) }); request.on('timeout', () => request.destroy()); request.on('error', () => resolve(false)); request.end() }); const poll = () => Promise.all(asks.map(answers)).then(all => all.every(Boolean) ? process.exit(0) : setTimeout(poll, 1000)); poll()
 {{- end -}}
