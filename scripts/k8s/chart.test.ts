@@ -1,7 +1,7 @@
 // The chart on a real three-node cluster (kind: one control plane, two workers), one release through its
-// life: lint and server-side dry run, install, clients, a peer outside the cluster, Prometheus, a pod moved
-// to the other worker, an upgrade, a worker lost, uninstall. The tests run in order; each starts from where
-// the one before left the release.
+// life: lint and server-side dry run, install, clients, no way out of the cluster, a peer outside it,
+// Prometheus, a pod moved to the other worker, an upgrade, a worker lost, uninstall. The tests run in order;
+// each starts from where the one before left the release.
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
