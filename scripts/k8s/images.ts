@@ -85,7 +85,7 @@ export function buildComponentImages (tools: Tools, log: Log): ControlPlaneImage
     prometheus: join(tools.prometheus, 'prometheus')
   }
   // The binaries are per version (their tags say which); the label says which Dockerfile and base made them.
-  const inputs = hashOf(readFileSync(join(imagesDir, 'components.Dockerfile')), run('docker', ['image', 'inspect', '--format', '{{.Id}}', baseImageName()]))
+  const inputs = hashOf(readFileSync(join(imagesDir, 'components.Dockerfile')), run('docker', ['image', 'inspect', '--format', '{{.Id}}', baseImageName()]).trim())
   const missing = Object.entries(targets).filter(([, image]) => imageLabel(image, INPUTS_LABEL) !== inputs)
   if (missing.length === 0) return built
   rmSync(context, { recursive: true, force: true })
@@ -156,7 +156,7 @@ export function buildNodeImage (tools: Tools, preload: string[], log: Log): stri
   writeFileSync(join(rootfs, 'kind', 'version'), KUBERNETES_VERSION)
   copyFileSync(join(imagesDir, 'default-cni.yaml'), join(rootfs, 'kind', 'manifests', 'default-cni.yaml'))
   copyFileSync(join(imagesDir, 'default-storage.yaml'), join(rootfs, 'kind', 'manifests', 'default-storage.yaml'))
-  // what apt kept (packages, lists, caches: about 140 MB) would be copied into every node's /var
+  // what apt kept (its lists: 55 MB) would be copied into every node's /var
   for (const folder of [['var', 'cache', 'apt'], ['var', 'lib', 'apt', 'lists']]) {
     rmSync(join(rootfs, ...folder), { recursive: true, force: true })
     mkdirSync(join(rootfs, ...folder), { recursive: true })
