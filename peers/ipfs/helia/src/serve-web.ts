@@ -3,12 +3,25 @@
 // `/` goes (e.g. server=…&gateway=…&cid=…), so the page opens ready to run.
 import { createServer } from 'node:http'
 import { once } from 'node:events'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import sirv from 'sirv'
 
-const [host = '127.0.0.1', port = '8201'] = (process.env.WEB_LISTEN ?? '127.0.0.1:8201').split(/:(?=\d+$)/)
+/** Bad configuration: one line on stderr and exit code 1, no stack trace. */
+function fail (why: string): never {
+  console.error(`serve-web: ${why}`)
+  process.exit(1)
+}
+
+const listen = process.env.WEB_LISTEN ?? '127.0.0.1:8201'
+const listenParts = /^\[?([^\]]+?)\]?:(\d+)$/.exec(listen.trim())
+if (listenParts === null || Number(listenParts[2]) > 65535) fail(`WEB_LISTEN must look like 127.0.0.1:8201, got "${listen}"`)
+const host = listenParts[1]!
+const port = listenParts[2]!
 const pageQuery = process.env.PAGE_QUERY ?? ''
-const files = sirv(join(import.meta.dirname, '..', 'dist', 'web'), { etag: true })
+const webDir = join(import.meta.dirname, '..', 'dist', 'web')
+if (!existsSync(webDir)) fail(`no pages in ${webDir}: build them first with pnpm build:web`)
+const files = sirv(webDir, { etag: true })
 const server = createServer((request, response) => {
   if (pageQuery !== '' && (request.url === '/' || request.url === '/index.html')) {
     response.writeHead(302, { Location: `/?${pageQuery}` }).end()
