@@ -108,7 +108,7 @@ export async function runDemo (config: DemoConfig, log: Log = console.log): Prom
     const [result] = (await bacalhau.results(JobID)).Items ?? []
     if (result === undefined) throw new Error(`job ${JobID} published no result`)
     const resultDir = join(workDir, 'result')
-    await downloadResult(result, resultDir, { ipfs })
+    await downloadResult(result, resultDir, { ipfs, auth: config.auth })
     const where = result.Type === 'ipfs' ? `ipfs ${result.Params.CID}` : result.Type === 'urlDownload' ? result.Params.URL : result.Type
     const counts = JSON.parse(await readFile(join(resultDir, 'outputs', 'counts.json'), 'utf8')) as Counts
     // #endregion

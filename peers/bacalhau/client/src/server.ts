@@ -1,12 +1,15 @@
 // The local runner: NOT Bacalhau, but a development stand-in that speaks Bacalhau v1.9.3's API and runs
 // WASM batch jobs in-process (Node's WASI, one worker thread per execution), with an IPFS node of its own
 // for ipfs inputs and the ipfs publisher. Jobs and results persist in DATA_DIR. `pnpm start:server`.
+import { readFileSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { once } from 'node:events'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { createIpfsNode } from './ipfs.ts'
+import { checkToken, requireTokenBeyondLoopback } from './runner/access.ts'
 import { createApiServer, VERSION } from './runner/api.ts'
+import { parseOrigins } from './runner/containment.ts'
 import { Runner } from './runner/runner.ts'
 import { JobStore } from './runner/store.ts'
 import { oneLine } from './client/errors.ts'
@@ -30,8 +33,20 @@ export interface RunnerConfig {
   publicUrl: string | undefined
   ipfsListen: string[]
   defaultTimeoutSeconds: number
+  /** MAX_EXECUTION_TIMEOUT_SECONDS: the longest ExecutionTimeout a job may ask for. */
+  maxTimeoutSeconds: number
   inputTimeoutMs: number
   maxConcurrentExecutions: number
+  /** API_TOKEN or API_TOKEN_FILE: the bearer token requests must carry; required beyond loopback. */
+  token: string | undefined
+  /** CORS_ALLOW_ORIGINS: browser origins that may call the API; none by default. */
+  corsOrigins: Set<string>
+  /** URL_INPUT_ALLOW: origins urlDownload inputs may come from; none by default. */
+  urlInputOrigins: Set<string>
+  /** URL_INPUT_MAX_BYTES: the most bytes one URL or inline input may hold. */
+  urlInputMaxBytes: number
+  /** WASM_MAX_MEMORY_MIB: the most memory one WASM module may have. */
+  wasmMaxMemoryMiB: number
   /** METRICS_LISTEN (host:port): serve Prometheus metrics there; off when unset. */
   metrics: { host: string, port: number } | undefined
 }
@@ -43,18 +58,46 @@ function hostAndPort (name: string, text: string, example: string): { host: stri
   return { host: match[1]!, port: Number(match[2]) }
 }
 
+/** API_TOKEN, or the first line of the file API_TOKEN_FILE names (a mounted secret); not both. */
+function readToken (env: Env): string | undefined {
+  const [text, file] = [env.API_TOKEN ?? '', env.API_TOKEN_FILE ?? '']
+  if (text !== '' && file !== '') throw new Error('set API_TOKEN or API_TOKEN_FILE, not both')
+  if (text !== '') return checkToken('API_TOKEN', text)
+  if (file === '') return undefined
+  let contents: string
+  try {
+    contents = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new Error(`API_TOKEN_FILE ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+  }
+  return checkToken(`the token in API_TOKEN_FILE ${file}`, contents.split('\n')[0]!.trim())
+}
+
+/** Node's timers hold up to 2^31 - 1 ms; a longer timeout would fire at once. */
+const LONGEST_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000)
+
 export function readRunnerConfig (env: Env = process.env): RunnerConfig {
   const api = hostAndPort('API_LISTEN', env.API_LISTEN ?? '127.0.0.1:1234', '127.0.0.1:1234')
   const metricsText = env.METRICS_LISTEN?.trim() ?? ''
+  const defaultTimeoutSeconds = positiveInteger(env, 'EXECUTION_TIMEOUT_SECONDS', 600)
+  const maxTimeoutSeconds = positiveInteger(env, 'MAX_EXECUTION_TIMEOUT_SECONDS', 3600)
+  if (maxTimeoutSeconds > LONGEST_TIMER_SECONDS) throw new Error(`MAX_EXECUTION_TIMEOUT_SECONDS must be at most ${LONGEST_TIMER_SECONDS}, got ${maxTimeoutSeconds}`)
+  if (defaultTimeoutSeconds > maxTimeoutSeconds) throw new Error(`EXECUTION_TIMEOUT_SECONDS (${defaultTimeoutSeconds}) must not be over MAX_EXECUTION_TIMEOUT_SECONDS (${maxTimeoutSeconds})`)
   return {
     dataDir: env.DATA_DIR ?? '.data/runner',
     apiHost: api.host,
     apiPort: api.port,
     publicUrl: env.PUBLIC_URL === '' ? undefined : env.PUBLIC_URL,
     ipfsListen: (env.IPFS_LISTEN ?? '/ip4/127.0.0.1/tcp/9401').split(',').map(item => item.trim()).filter(Boolean),
-    defaultTimeoutSeconds: positiveInteger(env, 'EXECUTION_TIMEOUT_SECONDS', 600),
+    defaultTimeoutSeconds,
+    maxTimeoutSeconds,
     inputTimeoutMs: positiveInteger(env, 'INPUT_TIMEOUT_MS', 60_000),
     maxConcurrentExecutions: positiveInteger(env, 'MAX_CONCURRENT_EXECUTIONS', availableParallelism()),
+    token: readToken(env),
+    corsOrigins: parseOrigins('CORS_ALLOW_ORIGINS', env.CORS_ALLOW_ORIGINS),
+    urlInputOrigins: parseOrigins('URL_INPUT_ALLOW', env.URL_INPUT_ALLOW),
+    urlInputMaxBytes: positiveInteger(env, 'URL_INPUT_MAX_BYTES', 64 * 1024 * 1024),
+    wasmMaxMemoryMiB: positiveInteger(env, 'WASM_MAX_MEMORY_MIB', 512),
     metrics: metricsText === '' ? undefined : hostAndPort('METRICS_LISTEN', metricsText, '127.0.0.1:9464')
   }
 }
@@ -74,6 +117,7 @@ export interface RunningRunner {
 }
 
 export async function startRunner (config: RunnerConfig): Promise<RunningRunner> {
+  requireTokenBeyondLoopback(config.apiHost, config.apiPort, config.token)
   const readyFile = join(config.dataDir, 'ready.json')
   await rm(readyFile, { force: true })
   await mkdir(config.dataDir, { recursive: true })
@@ -84,9 +128,20 @@ export async function startRunner (config: RunnerConfig): Promise<RunningRunner>
   try {
     await store.load()
     let api = ''
-    const runner = new Runner({ store, ipfs, dataDir: config.dataDir, publicUrl: () => config.publicUrl ?? api, defaultTimeoutSeconds: config.defaultTimeoutSeconds, inputTimeoutMs: config.inputTimeoutMs, maxConcurrentExecutions: config.maxConcurrentExecutions })
+    const runner = new Runner({
+      store,
+      ipfs,
+      dataDir: config.dataDir,
+      publicUrl: () => config.publicUrl ?? api,
+      defaultTimeoutSeconds: config.defaultTimeoutSeconds,
+      maxTimeoutSeconds: config.maxTimeoutSeconds,
+      inputTimeoutMs: config.inputTimeoutMs,
+      urlInputs: { allowedOrigins: config.urlInputOrigins, maxBytes: config.urlInputMaxBytes, timeoutMs: config.inputTimeoutMs },
+      maxConcurrentExecutions: config.maxConcurrentExecutions,
+      wasmMaxMemoryMiB: config.wasmMaxMemoryMiB
+    })
     await runner.recover()
-    const server = createApiServer({ runner, store, dataDir: config.dataDir })
+    const server = createApiServer({ runner, store, dataDir: config.dataDir, token: config.token, corsOrigins: config.corsOrigins })
     server.listen(config.apiPort, config.apiHost)
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => { throw err as Error })])
     const address = server.address()

@@ -27,7 +27,8 @@ export async function startTestRunner (config?: RunnerConfig): Promise<TestRunne
     stopped = true
   }
   onCleanup('runner stop()', stop)
-  return { ...running, stop, config: resolved, client: new BacalhauClient({ baseUrl: running.ready.api }) }
+  const auth = resolved.token === undefined ? undefined : { bearer: resolved.token }
+  return { ...running, stop, config: resolved, client: new BacalhauClient({ baseUrl: running.ready.api, auth }) }
 }
 
 const WASI = 'wasi_snapshot_preview1'

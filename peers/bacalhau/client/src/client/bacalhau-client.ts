@@ -11,6 +11,11 @@ import {
 
 export type Auth = { basic: { username: string, password: string } } | { bearer: string }
 
+/** The Authorization header Bacalhau takes: `Bearer <API key>` (its API.Auth.Users APIKey, or the local runner's API_TOKEN) or Basic. */
+export function authorizationHeader (auth: Auth): string {
+  return 'bearer' in auth ? `Bearer ${auth.bearer}` : `Basic ${Buffer.from(`${auth.basic.username}:${auth.basic.password}`).toString('base64')}`
+}
+
 export interface BacalhauClientOptions {
   /** e.g. http://127.0.0.1:1234 (the /api/v1 prefix is added). */
   baseUrl: string
@@ -50,11 +55,7 @@ export class BacalhauClient {
     this.apiUrl = `${options.baseUrl.replace(/\/+$/, '')}/api/v1`
     this.timeoutMs = options.timeoutMs ?? 30_000
     this.headers = { Accept: 'application/json' }
-    if (options.auth !== undefined) {
-      this.headers.Authorization = 'bearer' in options.auth
-        ? `Bearer ${options.auth.bearer}`
-        : `Basic ${Buffer.from(`${options.auth.basic.username}:${options.auth.basic.password}`).toString('base64')}`
-    }
+    if (options.auth !== undefined) this.headers.Authorization = authorizationHeader(options.auth)
   }
 
   private async request<T> (method: string, path: string, options: { query?: Record<string, string | number | boolean | undefined>, body?: unknown, signal?: AbortSignal } = {}): Promise<T> {

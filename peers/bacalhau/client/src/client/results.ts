@@ -6,11 +6,14 @@ import { pipeline } from 'node:stream/promises'
 import { CID } from 'multiformats/cid'
 import { extract } from 'tar'
 import { exportTo, type IpfsNode } from '../ipfs.ts'
+import { authorizationHeader, type Auth } from './bacalhau-client.ts'
 import type { PublishedResult } from './types.ts'
 
-export async function downloadResult (result: PublishedResult, targetDir: string, options: { ipfs?: IpfsNode, signal?: AbortSignal } = {}): Promise<void> {
+/** `auth` goes with a urlDownload result's request: the local runner asks for its token there too. */
+export async function downloadResult (result: PublishedResult, targetDir: string, options: { ipfs?: IpfsNode, signal?: AbortSignal, auth?: Auth } = {}): Promise<void> {
   if (result.Type === 'urlDownload') {
-    const response = await fetch(result.Params.URL, { signal: options.signal })
+    const headers = options.auth === undefined ? undefined : { Authorization: authorizationHeader(options.auth) }
+    const response = await fetch(result.Params.URL, { signal: options.signal, headers })
     if (!response.ok || response.body === null) throw new Error(`downloading ${result.Params.URL}: HTTP ${response.status}`)
     await mkdir(targetDir, { recursive: true })
     await pipeline(Readable.fromWeb(response.body), extract({ cwd: targetDir }))

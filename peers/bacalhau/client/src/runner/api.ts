@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { parseJson, stringifyJson } from '../client/json.ts'
 import { type ApiErrorBody, type BuildVersionInfo, type NodeInfo, type PublishedResult, type Resources } from '../client/types.ts'
+import { corsHeaders, unauthorized } from './access.ts'
 import { JobConflictError, NODE_ID, NotFoundError, type Runner } from './runner.ts'
 import { SUPPORTED_PUBLISHERS, SUPPORTED_SOURCES, ValidationError } from './validate.ts'
 import type { JobRecord, JobStore } from './store.ts'
@@ -129,12 +130,16 @@ export interface ApiOptions {
   runner: Runner
   store: JobStore
   dataDir: string
+  /** The bearer token every request but alive/version must carry (results and logs included); none: open. */
+  token?: string
+  /** Origins that get CORS headers (CORS_ALLOW_ORIGINS); none by default. */
+  corsOrigins?: ReadonlySet<string>
 }
 
 /** Go's zero time.Time, which Bacalhau sends for a node that was never disconnected. */
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z'
 
-export function createApiServer ({ runner, store, dataDir }: ApiOptions): Server {
+export function createApiServer ({ runner, store, dataDir, token, corsOrigins = new Set() }: ApiOptions): Server {
   const startedAt = new Date().toISOString()
   const findJob = (id: string): JobRecord => {
     const record = store.find(decodeURIComponent(id))
@@ -207,14 +212,15 @@ export function createApiServer ({ runner, store, dataDir }: ApiOptions): Server
     } catch {
       return void response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end('400 Bad Request')
     }
-    // CORS as Bacalhau's HTTP framework does it for any origin: preflights get 204, answers the origin header
-    if (request.headers.origin !== undefined) response.setHeader('Access-Control-Allow-Origin', '*').setHeader('Vary', 'Origin')
-    if (request.method === 'OPTIONS') {
-      if (request.headers.origin !== undefined) {
-        response.setHeader('Access-Control-Allow-Methods', 'GET,HEAD,PUT,PATCH,POST,DELETE')
-        if (request.headers['access-control-request-headers'] !== undefined) response.setHeader('Access-Control-Allow-Headers', request.headers['access-control-request-headers'])
-      }
-      return void response.writeHead(204).end()
+    // Preflights get 204 as on Bacalhau, but CORS headers only for the origins the operator listed: any web
+    // page a user visits could otherwise submit jobs here
+    const preflight = request.method === 'OPTIONS' ? { requestHeaders: request.headers['access-control-request-headers'] } : undefined
+    for (const [name, value] of Object.entries(corsHeaders(corsOrigins, request.headers.origin, preflight))) response.setHeader(name, value)
+    if (preflight !== undefined) return void response.writeHead(204).end()
+    const refusal = unauthorized(token, url.pathname, request.headers.authorization)
+    if (refusal !== undefined) {
+      response.setHeader('WWW-Authenticate', 'Bearer')
+      return sendError(response, new HttpError(401, 'Unauthorized', refusal), request.method)
     }
     void (async () => {
       try {
@@ -250,6 +256,9 @@ export function createApiServer ({ runner, store, dataDir }: ApiOptions): Server
     const url = new URL(request.url ?? '/', 'http://runner')
     const match = /^\/api\/v1\/orchestrator\/jobs\/([^/]+)\/logs$/.exec(url.pathname)
     if (match === null) return socket.destroy()
+    if (unauthorized(token, url.pathname, request.headers.authorization) !== undefined) {
+      return void socket.end('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+    }
     sockets.handleUpgrade(request, socket, head, ws => {
       const id = decodeURIComponent(match[1]!)
       const error = store.find(id) === undefined ? `job not found: ${id}` : 'timeout while waiting for execution logs'

@@ -11,6 +11,7 @@ import { CID } from 'multiformats/cid'
 import { create as createTar } from 'tar'
 import { ExecutionDesiredState, ExecutionState, TERMINAL_JOB_STATES, type Execution, type ExecutionStateType, type Job, type JobStateType, type PublishedResult, type PutJobResponse, type Task } from '../client/types.ts'
 import { addDirectory, exportTo, type IpfsNode } from '../ipfs.ts'
+import { checkInputUrl, downloadInput, pathInside, refuseSymlinksIn, type UrlInputPolicy } from './containment.ts'
 import { submissionWarnings, validateJob } from './validate.ts'
 import type { JobRecord, JobStore } from './store.ts'
 import type { WasmOutcome, WasmRun } from './wasm-worker.ts'
@@ -19,6 +20,8 @@ export const NODE_ID = 'liftoff-local-runner'
 const RUN_OUTPUT_LIMIT = 2048
 /** Bacalhau runs a failed execution once more on the same node before it gives up on a one-node network. */
 const ATTEMPTS = 2
+/** A WASM worker's JavaScript heap and stack (WASI's bookkeeping needs little; the module's memory is apart). */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 }
 
 /** What Bacalhau v1.9.3 records, word for word. */
 const NOT_ENOUGH_NODES = `not enough nodes to run job. requested: 1, available: 1, suitable: 0.\n• Node ${NODE_ID}: `
@@ -45,10 +48,16 @@ export interface RunnerOptions {
   dataDir: string
   /** Where clients reach this runner (known once it listens); local results are published under it. */
   publicUrl: () => string
-  /** For tasks without Timeouts.ExecutionTimeout. */
+  /** For tasks without Timeouts.ExecutionTimeout (or with 0). */
   defaultTimeoutSeconds: number
+  /** The longest ExecutionTimeout a job may ask for; more is refused at submission. */
+  maxTimeoutSeconds: number
   /** How long an ipfs input may take to fetch. */
   inputTimeoutMs: number
+  /** Where urlDownload inputs may come from, and how big a URL or inline input may be. */
+  urlInputs: UrlInputPolicy
+  /** The most memory one WASM module may have (its linear memory), in MiB. */
+  wasmMaxMemoryMiB: number
   /** Executions that run at once; the others wait (BidAccepted) in submission order. */
   maxConcurrentExecutions: number
 }
@@ -149,7 +158,7 @@ export class Runner {
   }
 
   async submit (submitted: unknown, force: boolean): Promise<PutJobResponse> {
-    validateJob(submitted)
+    validateJob(submitted, { maxTimeoutSeconds: this.options.maxTimeoutSeconds })
     const warnings = submissionWarnings(submitted)
     const now = nowNs()
     const name = submitted.Name === undefined || submitted.Name === '' ? undefined : submitted.Name
@@ -321,7 +330,7 @@ export class Runner {
     try {
       await this.prepareInputs(task, rootDir)
       if (this.stopped(execution)) return undefined
-      for (const resultPath of task.ResultPaths ?? []) await mkdir(join(rootDir, resultPath.Path), { recursive: true })
+      for (const resultPath of task.ResultPaths ?? []) await mkdir(await pathInside(rootDir, resultPath.Path, 'ResultPath'), { recursive: true })
       await mkdir(resultDir, { recursive: true })
       const outcome = await this.runWasm(record.job, task, execution, rootDir, resultDir)
       if (this.stopped(execution)) return undefined
@@ -330,7 +339,12 @@ export class Runner {
       const stdout = await readFile(join(resultDir, 'stdout'), 'utf8')
       const stderr = await readFile(join(resultDir, 'stderr'), 'utf8')
       await writeFile(join(resultDir, 'exitCode'), String(outcome.exitCode))
-      for (const resultPath of task.ResultPaths ?? []) await cp(join(rootDir, resultPath.Path), join(resultDir, resultPath.Name), { recursive: true })
+      for (const resultPath of task.ResultPaths ?? []) {
+        // checked again after the run: the module may have put a symlink where the directory was, or in it
+        const source = await pathInside(rootDir, resultPath.Path, 'ResultPath')
+        await refuseSymlinksIn(source, resultPath.Path, 'ResultPath')
+        await cp(source, await pathInside(resultDir, resultPath.Name, 'ResultPath Name'), { recursive: true })
+      }
       // Bacalhau's RunOutput holds the program's first write to each stream (the published files hold all)
       const firstWrite = (text: string, bytes: number): string => Buffer.from(text).subarray(0, Math.max(bytes, 0)).toString('utf8')
       const [returnedStdout, returnedStderr] = [firstWrite(stdout, outcome.firstWrites.stdout), firstWrite(stderr, outcome.firstWrites.stderr)]
@@ -353,7 +367,7 @@ export class Runner {
 
   private async prepareInputs (task: Task, rootDir: string): Promise<void> {
     for (const input of task.InputSources ?? []) {
-      const target = join(rootDir, input.Target)
+      const target = await pathInside(rootDir, input.Target, 'input Target')
       await mkdir(dirname(target), { recursive: true })
       const source = input.Source
       if (source.Type === 'ipfs') {
@@ -363,9 +377,7 @@ export class Runner {
         })
       } else if (source.Type === 'urlDownload' || source.Type === 'inline') {
         // fetch() reads data: URLs too, which is what inline sources are.
-        const response = await fetch(source.Params.URL, { signal: AbortSignal.timeout(this.options.inputTimeoutMs) })
-        if (!response.ok) throw new Error(`input ${source.Params.URL}: HTTP ${response.status}`)
-        await writeFile(target, new Uint8Array(await response.arrayBuffer()))
+        await downloadInput(checkInputUrl(source.Type, source.Params.URL, this.options.urlInputs), target, this.options.urlInputs)
       }
     }
   }
@@ -373,9 +385,10 @@ export class Runner {
   private async runWasm (job: Job & { ID: string }, task: Task, execution: Execution, rootDir: string, resultDir: string): Promise<WasmOutcome> {
     if (task.Engine.Type !== 'wasm') throw new Error(`engine ${task.Engine.Type} is not supported`)
     const { EntryModule, Entrypoint, Parameters } = task.Engine.Params
-    const modulePath = join(rootDir, EntryModule)
+    const modulePath = await pathInside(rootDir, EntryModule, 'EntryModule')
     if (!(await stat(modulePath).then(info => info.isFile(), () => false))) throw new Error(BACALHAU_MESSAGES.noModule(EntryModule))
-    const timeoutSeconds = task.Timeouts?.ExecutionTimeout ?? this.options.defaultTimeoutSeconds
+    // 0 or none: the runner's default (validateJob refused a negative one and one over the maximum)
+    const timeoutSeconds = task.Timeouts?.ExecutionTimeout === undefined || task.Timeouts.ExecutionTimeout === 0 ? this.options.defaultTimeoutSeconds : task.Timeouts.ExecutionTimeout
     const run: WasmRun = {
       modulePath,
       entryModule: EntryModule,
@@ -392,15 +405,15 @@ export class Runner {
       },
       rootDir,
       stdoutPath: join(resultDir, 'stdout'),
-      stderrPath: join(resultDir, 'stderr')
+      stderrPath: join(resultDir, 'stderr'),
+      maxMemoryPages: this.options.wasmMaxMemoryMiB * 16 // 64 KiB pages
     }
     // node:wasi is still marked experimental; say so once in the README instead of on every job.
-    const worker = new Worker(new URL('./wasm-worker.ts', import.meta.url), { workerData: run, execArgv: ['--disable-warning=ExperimentalWarning'] })
+    // The worker's own JavaScript heap is bounded here; the module's linear memory by maxMemoryPages.
+    const worker = new Worker(new URL('./wasm-worker.ts', import.meta.url), { workerData: run, execArgv: ['--disable-warning=ExperimentalWarning'], resourceLimits: WORKER_LIMITS })
     this.running.set(execution.ID, { ...this.running.get(execution.ID), worker })
     const { promise, resolve } = Promise.withResolvers<WasmOutcome>()
-    const timer = timeoutSeconds > 0
-      ? setTimeout(() => { void worker.terminate(); resolve({ error: BACALHAU_MESSAGES.timedOut(timeoutSeconds) }) }, timeoutSeconds * 1000)
-      : undefined
+    const timer = setTimeout(() => { void worker.terminate(); resolve({ error: BACALHAU_MESSAGES.timedOut(timeoutSeconds) }) }, timeoutSeconds * 1000)
     worker.once('message', (outcome: WasmOutcome) => resolve(outcome))
     worker.once('error', err => resolve({ error: err.message }))
     worker.once('exit', code => resolve({ error: this.stopped(execution) ? 'stopped' : `the WASM worker exited with code ${code}` }))

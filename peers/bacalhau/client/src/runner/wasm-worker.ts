@@ -2,6 +2,7 @@
 // with worker.terminate() while it keeps serving requests. The job's file system is one directory
 // preopened as "/" (fd 3), as Bacalhau's wazero executor presents it.
 import { closeSync, openSync, readFileSync } from 'node:fs'
+import { setFlagsFromString } from 'node:v8'
 import { WASI } from 'node:wasi'
 import { parentPort, workerData } from 'node:worker_threads'
 
@@ -15,6 +16,8 @@ export interface WasmRun {
   rootDir: string
   stdoutPath: string
   stderrPath: string
+  /** The most 64 KiB pages a module's memory may have: declaring more fails, memory.grow beyond answers -1. */
+  maxMemoryPages: number
 }
 
 /**
@@ -23,7 +26,9 @@ export interface WasmRun {
  */
 export type WasmOutcome = { exitCode: number, firstWrites: { stdout: number, stderr: number } } | { error: string }
 
-function run ({ modulePath, entryModule, entrypoint, args, env, rootDir, stdoutPath, stderrPath }: WasmRun): WasmOutcome {
+function run ({ modulePath, entryModule, entrypoint, args, env, rootDir, stdoutPath, stderrPath, maxMemoryPages }: WasmRun): WasmOutcome {
+  // V8's flag holds for the whole process (every WASM memory in it is a job's, or small: undici's parser)
+  setFlagsFromString(`--wasm-max-mem-pages=${maxMemoryPages}`)
   const stdout = openSync(stdoutPath, 'w')
   const stderr = openSync(stderrPath, 'w')
   try {
