@@ -14,6 +14,7 @@ import { CID } from 'multiformats/cid'
 import { oneLine, readClientConfig, type ClientConfig } from './config.ts'
 import { dialWithRetry, parseServerAddress } from './dial.ts'
 import { exportTo, fetchDag, importPath, statPath, type TransferProgress } from './files.ts'
+import { decodePrivateKey } from './identity.ts'
 import { createNode, type Node } from './node.ts'
 import { requestPin, type PinResponse } from './pinning.ts'
 import { fetchCar } from './trustless.ts'
@@ -50,9 +51,18 @@ function progressPrinter (log: Log, totalBytes: number | undefined): (progress: 
   }
 }
 
+function clientKey (base64Key: string): ReturnType<typeof decodePrivateKey> {
+  try {
+    return decodePrivateKey(base64Key)
+  } catch (err) {
+    throw new Error(`PRIVATE_KEY: ${(err as Error).message}`)
+  }
+}
+
 async function connectedNode (config: ClientConfig, log: Log): Promise<{ helia: Node, server: ReturnType<typeof parseServerAddress> }> {
   const server = parseServerAddress(config.serverAddress)
-  const helia = await createNode({ swarmKey: config.swarmKey })
+  const privateKey = config.privateKey === undefined ? undefined : clientKey(config.privateKey)
+  const helia = await createNode({ swarmKey: config.swarmKey, privateKey })
   try {
     log(`client ${helia.libp2p.peerId} dialling ${server}`)
     const started = performance.now()

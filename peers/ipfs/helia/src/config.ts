@@ -1,6 +1,7 @@
 // Both roles are configured by environment variables; every value has a default that works on loopback.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { peerIdFromString } from '@libp2p/peer-id'
 
 export const DEFAULT_TCP_PORT = 9201
 export const DEFAULT_WS_PORT = 9202
@@ -72,6 +73,41 @@ export function readConnectionLimits (env: Env = process.env): ConnectionLimits 
   }
 }
 
+/** Who may ask this server to pin (/liftoff/pin/1.0.0), and how much one request may cost it. */
+export interface PinLimits {
+  /** PIN_ALLOW_PEERS: the peer IDs that may ask; empty (the default) refuses everyone. */
+  allowPeers: Set<string>
+  /** PIN_TIMEOUT_MS: fetching the whole DAG must finish within this. */
+  timeoutMs: number
+  /** PIN_MAX_BYTES: the most bytes of blocks one pinned DAG may hold. */
+  maxBytes: number
+  /** PIN_MAX_BLOCKS: the most blocks one pinned DAG may have. */
+  maxBlocks: number
+  /** PIN_MAX_CONCURRENT_PER_PEER: pin requests one peer may have in progress at once. */
+  maxConcurrentPerPeer: number
+}
+
+/** A comma-separated list of peer IDs, each checked. */
+export function peerIdList (env: Env, name: string): Set<string> {
+  return new Set(list(env[name], []).map(text => {
+    try {
+      return peerIdFromString(text).toString()
+    } catch {
+      throw new Error(`${name}: "${text}" is not a peer ID (12D3KooW…)`)
+    }
+  }))
+}
+
+export function readPinLimits (env: Env = process.env): PinLimits {
+  return {
+    allowPeers: peerIdList(env, 'PIN_ALLOW_PEERS'),
+    timeoutMs: positiveInteger(env, 'PIN_TIMEOUT_MS', 60_000),
+    maxBytes: positiveInteger(env, 'PIN_MAX_BYTES', 256 * 1024 * 1024),
+    maxBlocks: positiveInteger(env, 'PIN_MAX_BLOCKS', 10_000),
+    maxConcurrentPerPeer: positiveInteger(env, 'PIN_MAX_CONCURRENT_PER_PEER', 2)
+  }
+}
+
 export interface ServerConfig {
   dataDir: string
   listen: string[]
@@ -84,7 +120,7 @@ export interface ServerConfig {
   /** A file or directory to import (and pin) at start-up; its CID goes in the READY line. */
   servePath: string | undefined
   gateway: { host: string, port: number }
-  pinTimeoutMs: number
+  pins: PinLimits
   /** With a swarm key the node joins only that private network. */
   swarmKey: Uint8Array | undefined
   limits: ConnectionLimits
@@ -103,7 +139,7 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     readyFile: join(dataDir, 'ready.json'),
     servePath: env.SERVE_PATH === '' ? undefined : env.SERVE_PATH,
     gateway: hostAndPort(env, 'GATEWAY_LISTEN', `127.0.0.1:${DEFAULT_GATEWAY_PORT}`),
-    pinTimeoutMs: positiveInteger(env, 'PIN_TIMEOUT_MS', 60_000),
+    pins: readPinLimits(env),
     swarmKey: swarmKey(env),
     limits: readConnectionLimits(env),
     metrics: env.METRICS_LISTEN === undefined || env.METRICS_LISTEN.trim() === '' ? undefined : hostAndPort(env, 'METRICS_LISTEN', '')
@@ -112,6 +148,8 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
 
 export interface ClientConfig {
   serverAddress: string
+  /** PRIVATE_KEY (base64 protobuf): the client's identity, the peer ID a server's PIN_ALLOW_PEERS names; a new one each run when unset. */
+  privateKey: string | undefined
   dialDeadlineMs: number
   /** How long `get` waits for content nobody may have. */
   fetchTimeoutMs: number
@@ -123,6 +161,7 @@ export interface ClientConfig {
 export function readClientConfig (env: Env = process.env): ClientConfig {
   return {
     serverAddress: env.SERVER_ADDR ?? `/ip4/127.0.0.1/tcp/${DEFAULT_TCP_PORT}`,
+    privateKey: env.PRIVATE_KEY === undefined || env.PRIVATE_KEY.trim() === '' ? undefined : env.PRIVATE_KEY,
     dialDeadlineMs: positiveInteger(env, 'DIAL_TIMEOUT_MS', 30_000),
     fetchTimeoutMs: positiveInteger(env, 'FETCH_TIMEOUT_MS', 60_000),
     gatewayUrl: gatewayUrl(env),

@@ -1,6 +1,7 @@
 // `pnpm dev`: the whole example on loopback. Seeds a small directory, starts the server on it (random free
-// ports, a throw-away data dir), fetches it with `client get`, uploads a file with `client add` (the server
-// pins it), and checks one block from the HTTP gateway against its CID. Lines are prefixed with their role.
+// ports, a throw-away data dir, pinning allowed for the client's key alone), fetches it with `client get`,
+// uploads a file with `client add` (the server pins it), and checks one block from the HTTP gateway against
+// its CID. Lines are prefixed with their role.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
@@ -8,6 +9,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import type { Ready } from './server.ts'
@@ -44,6 +47,10 @@ await writeFile(join(site, 'index.html'), '<h1>Served by Helia over bitswap</h1>
 await writeFile(join(site, 'data', 'random.bin'), randomBytes(3 * 1024 * 1024))
 await writeFile(join(workDir, 'upload.txt'), `uploaded at ${new Date().toISOString()}\n`)
 
+// the client's identity, and the server's allow-list naming it: the server pins for nobody else
+const clientKey = await generateKeyPair('Ed25519')
+const clientPeer = peerIdFromPrivateKey(clientKey).toString()
+
 const started = performance.now()
 let failed = false
 const { promise: ready, resolve: onReady } = Promise.withResolvers<Ready>()
@@ -51,7 +58,8 @@ const server = startRole('server', ['src/server.ts'], {
   DATA_DIR: join(workDir, 'server-data'),
   SERVE_PATH: site,
   LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws',
-  GATEWAY_LISTEN: '127.0.0.1:0'
+  GATEWAY_LISTEN: '127.0.0.1:0',
+  PIN_ALLOW_PEERS: clientPeer
 }, line => {
   if (line.startsWith('READY ')) onReady(JSON.parse(line.slice('READY '.length)) as Ready)
 })
@@ -61,7 +69,7 @@ try {
     exitCode(server).then(code => { throw new Error(`server exited with code ${code} before it was ready`) })
   ])
   if (cid === undefined) throw new Error('server READY line has no cid')
-  const clientEnv = { SERVER_ADDR: multiaddrs[0]! }
+  const clientEnv = { SERVER_ADDR: multiaddrs[0]!, PRIVATE_KEY: Buffer.from(privateKeyToProtobuf(clientKey)).toString('base64') }
   await runClient(['get', cid, join(workDir, 'download')], clientEnv)
   await runClient(['add', join(workDir, 'upload.txt')], clientEnv)
 

@@ -119,23 +119,48 @@ export async function exportTo (blockstore: ReadableStorage, cid: CID, outPath: 
   return progress
 }
 
+/** A DAG with more blocks or bytes than a request may fetch. */
+export class DagTooLargeError extends Error {
+  override name = 'DagTooLargeError'
+}
+
+export interface FetchDagOptions {
+  signal?: AbortSignal
+  offline?: boolean
+  /** Stop with a DagTooLargeError once the DAG has more blocks than this, or more bytes in its blocks. */
+  maxBlocks?: number
+  maxBytes?: number
+  /** Each block this node did not hold before, once it is in the blockstore. */
+  onFetched?: (cid: CID) => void
+}
+
 /**
- * Fetches every block of the DAG under `cid` that this node lacks (Helia checks each against its CID),
- * following the links its codec reports; resolves with how many blocks came from the network.
+ * Fetches every block of the DAG under `cid` that this node lacks (Helia checks each against its CID and
+ * writes it to the blockstore as it arrives), following the links its codec reports; resolves with how
+ * many blocks came from the network.
  */
-export async function fetchDag (helia: Pick<Node, 'blockstore' | 'getCodec'>, cid: CID, options: { signal?: AbortSignal, offline?: boolean } = {}): Promise<number> {
+export async function fetchDag (helia: Pick<Node, 'blockstore' | 'getCodec'>, cid: CID, options: FetchDagOptions = {}): Promise<number> {
+  const { maxBlocks = Infinity, maxBytes = Infinity } = options
   let fetched = 0
+  let bytesSeen = 0
   const onProgress = (event: { type: string }): void => { if (event.type === 'blocks:get:blockstore:put') fetched++ }
   const seen = new Set<string>()
   const queue = [cid]
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
     if (seen.has(next.toString())) continue
     seen.add(next.toString())
+    if (seen.size > maxBlocks) throw new DagTooLargeError(`the DAG has more than ${maxBlocks} blocks`)
+    const held = await helia.blockstore.has(next, options)
     const chunks: Uint8Array[] = []
     for await (const chunk of helia.blockstore.get(next, { ...options, onProgress })) chunks.push(chunk)
+    if (!held) options.onFetched?.(next)
     const bytes = Buffer.concat(chunks)
+    bytesSeen += bytes.byteLength
+    if (bytesSeen > maxBytes) throw new DagTooLargeError(`the DAG holds more than ${maxBytes} bytes`)
     const block = createUnsafe({ bytes, cid: next, codec: await helia.getCodec(next.code) })
     for (const [, link] of block.links()) queue.push(link)
+    // links not yet visited count toward the block budget: a block naming a million links stops here
+    if (queue.length > maxBlocks) throw new DagTooLargeError(`the DAG has more than ${maxBlocks} blocks`)
   }
   return fetched
 }

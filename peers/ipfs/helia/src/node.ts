@@ -85,7 +85,9 @@ export async function createNode (options: NodeOptions = {}) {
     sendWantlistDebounce: 0
   })
   await helia.start()
-  return helia
+  // the store itself, under Helia's: Helia's delete asks the content routers to stop announcing the block,
+  // and this node has none, so it throws (NoContentRoutersError)
+  return Object.assign(helia, { localBlockstore: blockstore })
 }
 
 export type Node = Awaited<ReturnType<typeof createNode>>

@@ -1,12 +1,16 @@
 // /liftoff/pin/1.0.0: "please keep this CID". The client sends {"cid": "..."} as one length-prefixed JSON
-// frame; the server fetches the whole DAG over bitswap (from the asking client, which is connected and
-// holds it), pins it, and answers with what it now stores. Bad CIDs and slow fetches get error answers.
+// frame; the server checks the asker is on its allow-list (PIN_ALLOW_PEERS) before it fetches anything,
+// fetches the whole DAG over bitswap (from the asking client, which is connected and holds it) within a
+// byte and block budget, pins it only once all of it is here, and answers with what it now stores. A
+// refused or failed request leaves nothing pinned and removes the blocks it fetched.
 import { unixfs } from '@helia/unixfs'
 import { lpStream } from '@libp2p/utils'
 import * as varint from 'uint8-varint'
 import { CID } from 'multiformats/cid'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { PinLimits } from './config.ts'
+import { fetchDag, DagTooLargeError } from './files.ts'
 import type { Node } from './node.ts'
 
 export const PIN_PROTOCOL = '/liftoff/pin/1.0.0'
@@ -15,25 +19,36 @@ const MAX_FRAME_BYTES = 4096
 
 export type PinResponse =
   | { ok: true, cid: string, blocks: number, bytes: number, alreadyPinned: boolean }
-  | { ok: false, code: 'bad-request' | 'invalid-cid' | 'timeout' | 'failed', error: string }
+  | { ok: false, code: 'not-allowed' | 'busy' | 'too-large' | 'bad-request' | 'invalid-cid' | 'timeout' | 'failed', error: string }
 
-async function pin (helia: Node, request: unknown, timeoutMs: number): Promise<PinResponse> {
+function parseRequest (request: unknown): CID | PinResponse {
   const text = typeof request === 'object' && request !== null ? (request as { cid?: unknown }).cid : undefined
   if (typeof text !== 'string') return { ok: false, code: 'bad-request', error: 'expected {"cid": string}' }
-  let cid: CID
   try {
-    cid = CID.parse(text)
+    return CID.parse(text)
   } catch (err) {
     return { ok: false, code: 'invalid-cid', error: `invalid CID "${text}": ${(err as Error).message}` }
   }
-  const signal = AbortSignal.timeout(timeoutMs)
+}
+
+async function pin (helia: Node, cid: CID, limits: PinLimits): Promise<PinResponse> {
+  const signal = AbortSignal.timeout(limits.timeoutMs)
+  const fetched: CID[] = []
   try {
     const alreadyPinned = await helia.pins.isPinned(cid, { signal })
-    if (!alreadyPinned) for await (const _block of helia.pins.add(cid, { signal })) { /* each yield is one block fetched and pinned */ }
+    if (!alreadyPinned) {
+      // the whole DAG first, within the budget; only then the pin, from local blocks
+      await fetchDag(helia, cid, { signal, maxBlocks: limits.maxBlocks, maxBytes: limits.maxBytes, onFetched: block => fetched.push(block) })
+      // no signal: an abort half-way would leave some blocks marked pinned under no pin
+      for await (const _block of helia.pins.add(cid)) { /* each yield is one local block pinned */ }
+    }
     const stats = await unixfs(helia).stat(cid, { extended: true, offline: true, signal })
     return { ok: true, cid: cid.toString(), blocks: Number(stats.blocks), bytes: Number(stats.dagSize), alreadyPinned }
   } catch (err) {
-    if (signal.aborted) return { ok: false, code: 'timeout', error: `could not fetch all of ${cid} within ${timeoutMs} ms` }
+    // blocks fetched for a pin that did not happen are not kept (a block another pin holds stays)
+    for (const block of fetched) if (!(await helia.pins.isPinned(block))) await helia.localBlockstore.delete(block)
+    if (err instanceof DagTooLargeError) return { ok: false, code: 'too-large', error: `${cid}: ${err.message}` }
+    if (signal.aborted) return { ok: false, code: 'timeout', error: `could not fetch all of ${cid} within ${limits.timeoutMs} ms` }
     return { ok: false, code: 'failed', error: (err as Error).message }
   }
 }
@@ -51,13 +66,17 @@ function boundedLength (maxDataLength: number): (data: Parameters<typeof varint.
 }
 
 export interface ServePinsOptions {
-  timeoutMs: number
+  limits: PinLimits
   onPin?: (remotePeer: PeerId, response: PinResponse) => void
 }
 
 export function servePins (helia: Node, options: ServePinsOptions): Promise<void> {
+  const { limits } = options
+  const running = new Map<string, number>() // pin requests in progress, by asking peer
   return helia.libp2p.handle(PIN_PROTOCOL, async (stream, connection) => {
     const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES, lengthDecoder: boundedLength(MAX_FRAME_BYTES) })
+    const asker = connection.remotePeer.toString()
+    let counted = false
     try {
       // the request must arrive whole within REQUEST_TIMEOUT_MS: an idle or trickling stream is reset
       const frame = await frames.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
@@ -67,7 +86,20 @@ export function servePins (helia: Node, options: ServePinsOptions): Promise<void
       } catch {
         request = undefined
       }
-      const response = await pin(helia, request, options.timeoutMs)
+      let response = parseRequest(request)
+      if (response instanceof CID) {
+        const cid = response
+        const inProgress = running.get(asker) ?? 0
+        if (!limits.allowPeers.has(asker)) {
+          response = { ok: false, code: 'not-allowed', error: `peer ${asker} may not pin on this server: it is not in the server's PIN_ALLOW_PEERS` }
+        } else if (inProgress >= limits.maxConcurrentPerPeer) {
+          response = { ok: false, code: 'busy', error: `peer ${asker} already has ${inProgress} pin requests in progress (PIN_MAX_CONCURRENT_PER_PEER=${limits.maxConcurrentPerPeer})` }
+        } else {
+          running.set(asker, inProgress + 1)
+          counted = true
+          response = await pin(helia, cid, limits)
+        }
+      }
       options.onPin?.(connection.remotePeer, response)
       await frames.write(new TextEncoder().encode(JSON.stringify(response)))
       await stream.close()
@@ -75,6 +107,12 @@ export function servePins (helia: Node, options: ServePinsOptions): Promise<void
       // a peer that closed before sending a whole request is closed too; any other failure resets
       if ((err as Error).name === 'UnexpectedEOFError') await stream.close().catch(() => {})
       else stream.abort(err as Error)
+    } finally {
+      if (counted) {
+        const left = (running.get(asker) ?? 1) - 1
+        if (left === 0) running.delete(asker)
+        else running.set(asker, left)
+      }
     }
   })
 }

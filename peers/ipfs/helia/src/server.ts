@@ -40,13 +40,14 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
   const helia = await createNode({ metricsRegistry: metrics?.registry, dataDir: config.dataDir, privateKey, listen: config.listen, announce: config.announce, connectionManager: { maxConnections: config.limits.maxConnections, maxIncomingPendingConnections: config.limits.maxPendingConnections, inboundConnectionThreshold: config.limits.inboundConnectionsPerSecond }, swarmKey: config.swarmKey })
   try {
     await servePins(helia, {
-      timeoutMs: config.pinTimeoutMs,
+      limits: config.pins,
       onPin: (peer, response) => {
         metrics?.pinRequests.inc({ outcome: response.ok ? 'ok' : response.code })
         if (response.ok) metrics?.pinnedBlocks.inc(response.blocks)
         log(`pin request from ${peer}: ${JSON.stringify(response)}`)
       }
     })
+    log(config.pins.allowPeers.size === 0 ? 'pinning: open to nobody (PIN_ALLOW_PEERS is empty)' : `pinning: open to ${config.pins.allowPeers.size} peer${config.pins.allowPeers.size === 1 ? '' : 's'} (PIN_ALLOW_PEERS), up to ${config.pins.maxBytes} bytes and ${config.pins.maxBlocks} blocks a request, ${config.pins.maxConcurrentPerPeer} at once each`)
     helia.libp2p.addEventListener('connection:open', ({ detail }) => log(`connection from ${detail.remotePeer} via ${detail.remoteAddr}`))
 
     let cid: string | undefined

@@ -3,11 +3,30 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { onCleanup, tempDir } from '../../../../scripts/testing/cleanup.ts'
 import { readClientConfig, readServerConfig, type ClientConfig, type ServerConfig } from '../src/config.ts'
+import { decodePrivateKey } from '../src/identity.ts'
+import { createNode, type Node } from '../src/node.ts'
 import { startServer, type RunningServer } from '../src/server.ts'
 
 export { tempDir }
+
+/** A client identity: the test servers' PIN_ALLOW_PEERS names it, clients given PRIVATE_KEY use it. */
+async function clientIdentity (): Promise<{ PRIVATE_KEY: string, peerId: string }> {
+  const key = await generateKeyPair('Ed25519')
+  return { PRIVATE_KEY: Buffer.from(privateKeyToProtobuf(key)).toString('base64'), peerId: peerIdFromPrivateKey(key).toString() }
+}
+export const allowedClient = await clientIdentity()
+export const stranger = await clientIdentity()
+
+/** A client node under `identity`'s key (the allowed client's by default), stopped after the test. */
+export async function clientNode (identity = allowedClient): Promise<Node> {
+  const node = await createNode({ privateKey: decodePrivateKey(identity.PRIVATE_KEY) })
+  onCleanup('client stop()', () => node.stop())
+  return node
+}
 
 export interface TestServer extends RunningServer {
   config: ServerConfig
@@ -16,7 +35,7 @@ export interface TestServer extends RunningServer {
 }
 
 export async function serverConfig (env: Record<string, string> = {}): Promise<ServerConfig> {
-  return readServerConfig({ DATA_DIR: await tempDir(), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws', GATEWAY_LISTEN: '127.0.0.1:0', ...env })
+  return readServerConfig({ DATA_DIR: await tempDir(), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws', GATEWAY_LISTEN: '127.0.0.1:0', PIN_ALLOW_PEERS: allowedClient.peerId, ...env })
 }
 
 export async function startTestServer (config?: ServerConfig): Promise<TestServer> {
@@ -29,7 +48,7 @@ export async function startTestServer (config?: ServerConfig): Promise<TestServe
     stopped = true
   }
   onCleanup('server stop()', stop)
-  return { ...server, stop, config: resolved, log, clientConfig: readClientConfig({ SERVER_ADDR: server.ready.multiaddrs[0], FETCH_TIMEOUT_MS: '30000' }) }
+  return { ...server, stop, config: resolved, log, clientConfig: readClientConfig({ SERVER_ADDR: server.ready.multiaddrs[0], FETCH_TIMEOUT_MS: '30000', PRIVATE_KEY: allowedClient.PRIVATE_KEY }) }
 }
 
 export const silent = (): void => {}

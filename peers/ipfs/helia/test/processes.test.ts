@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { expectExit, expectStop, startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
-import { randomFile, tempDir } from './fixtures.ts'
+import { allowedClient, randomFile, tempDir } from './fixtures.ts'
 import type { Ready } from '../src/server.ts'
 
 const exampleDir = join(import.meta.dirname, '..')
@@ -16,7 +16,7 @@ async function startServer (env: Record<string, string> = {}) {
   const server = startProcess(['node', 'src/server.ts'], {
     cwd: exampleDir,
     label: 'server',
-    env: { DATA_DIR: dataDir, LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws', GATEWAY_LISTEN: '127.0.0.1:0', ...env }
+    env: { DATA_DIR: dataDir, LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws', GATEWAY_LISTEN: '127.0.0.1:0', PIN_ALLOW_PEERS: allowedClient.peerId, ...env }
   })
   return { server, ready: await waitForReady<Ready>(server), dataDir }
 }
@@ -36,7 +36,7 @@ test('client get fetches the served file over TCP and over WebSockets; client ad
     expect(Buffer.compare(await readFile(join(dir, `out-${index}.bin`)), await readFile(source))).toBe(0)
   }
   const upload = await randomFile(dir, 'upload.bin', 300_000)
-  const adder = runClient(['add', upload], { SERVER_ADDR: ready.multiaddrs[0]! })
+  const adder = runClient(['add', upload], { SERVER_ADDR: ready.multiaddrs[0]!, PRIVATE_KEY: allowedClient.PRIVATE_KEY })
   await expectExit(adder, 0)
   expect(adder.stdout.join('\n')).toMatch(/server pinned bafk|server pinned bafy/)
   expect(server.stdout.some(line => line.startsWith('pin request from') && line.includes('"ok":true'))).toBe(true)

@@ -13,7 +13,7 @@ import { readClientConfig } from '../src/config.ts'
 import { cidOfPath } from '../src/files.ts'
 import { createNode } from '../src/node.ts'
 import { PIN_PROTOCOL, requestPin, type PinResponse } from '../src/pinning.ts'
-import { nestedDirectory, randomFile, readTree, serverConfig, silent, startTestServer, tempDir } from './fixtures.ts'
+import { clientNode, nestedDirectory, randomFile, readTree, serverConfig, silent, startTestServer, tempDir } from './fixtures.ts'
 
 const TEN_MIB = 10 * 1024 * 1024
 
@@ -130,8 +130,7 @@ test('the pin protocol answers an invalid CID or a bad request with an error, an
 
 test('the pin protocol answers a DAG that cannot be fetched in time with a timeout', async () => {
   const server = await startTestServer(await serverConfig({ PIN_TIMEOUT_MS: '1000' }))
-  const client = await createNode()
-  onCleanup('client stop()', () => client.stop())
+  const client = await clientNode()
   const unknown = await cidOfPath(await randomFile(await tempDir(), 'unknown.bin', 5000))
   const response = await requestPin(client, multiaddr(server.ready.multiaddrs[0]!), unknown)
   expect(response).toMatchObject({ ok: false, code: 'timeout' })
