@@ -38,7 +38,7 @@ async function kuboCli (args: string[], input?: string): Promise<string> {
   child.stdin.end(input)
   const [stdout, stderr] = await Promise.all([text(child.stdout), text(child.stderr)])
   const [code] = await once(child, 'close') as [number | null]
-  expect(code, `ipfs ${args.join(' ')}: ${stderr}`).toBe(0)
+  expectExitCode({ label: `ipfs ${args.join(' ')}`, code, stdout, stderr }, 0)
   return stdout.trim()
 }
 async function text (stream: NodeJS.ReadableStream): Promise<string> {

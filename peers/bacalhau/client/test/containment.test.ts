@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import WebSocket from 'ws'
 import { onCleanup } from '../../../../scripts/testing/cleanup.ts'
-import { expectExit, startProcess, stopAllProcesses } from '../../../../scripts/testing/processes.ts'
+import { expectExit, printed, startProcess, stopAllProcesses } from '../../../../scripts/testing/processes.ts'
 import { readDemoConfig, runDemo } from '../src/client.ts'
 import { downloadResult, type Job } from '../src/client/index.ts'
 import { PROGRAMS, runnerConfig, startTestRunner, tempDir, wasmJob, type TestRunner } from './fixtures.ts'
@@ -228,7 +228,8 @@ test('a module cannot grow its memory past WASM_MAX_MEMORY_MIB', async () => {
   const grow = `(module (import "${WASI}" "proc_exit" (func $exit (param i32))) (memory (export "memory") 1)
     (func (export "_start") (call $exit (select (i32.const 3) (i32.const 0) (i32.eq (memory.grow (i32.const 16384)) (i32.const -1))))))`
   const { state, done } = await outcome(runner, await wasmJob(grow))
-  expect({ state, exitCode: done.Executions?.Items?.at(-1)?.RunOutput?.ExitCode }).toEqual({ state: 'Completed', exitCode: 3 })
+  const run = done.Executions?.Items?.at(-1)?.RunOutput
+  expect({ state, exitCode: run?.ExitCode }, printed({ label: 'the memory.grow job', stdout: run?.Stdout ?? '', stderr: run?.stderr ?? '' })).toEqual({ state: 'Completed', exitCode: 3 })
   // one that declares more than the cap fails to start
   const declared = await wasmJob(`(module (memory (export "memory") 2048) (func (export "_start")))`)
   const { state: declaredState, messages } = await outcome(runner, declared)

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { tempDir } from '../../../../../scripts/testing/cleanup.ts'
-import { expectExit, startProcess, terminateAllProcesses } from '../../../../../scripts/testing/processes.ts'
+import { expectExit, expectExitCode, startProcess, terminateAllProcesses } from '../../../../../scripts/testing/processes.ts'
 import { findBinaries, startRealBacalhau, type Binaries } from '../../src/bacalhau.ts'
 import { BacalhauClient } from '../../src/client/index.ts'
 import { bacalhauContract } from '../contract-suite.ts'
@@ -46,7 +46,7 @@ test('Bacalhau\'s own CLI describes a job this client submitted', async () => {
       encoding: 'utf8',
       env: { ...process.env, BACALHAU_API_HOST: '127.0.0.1', BACALHAU_API_PORT: port, BACALHAU_DIR: join(dataDir, 'cli') }
     })
-    expect(described.status, described.stderr).toBe(0)
+    expectExitCode({ label: 'bacalhau job describe', code: described.status, stdout: described.stdout, stderr: described.stderr }, 0)
     // the CLI says "Initializing repo at …" on its first run, before the JSON
     const job = JSON.parse(described.stdout.slice(described.stdout.indexOf('{'))) as { Job: { ID: string, State: { StateType: string }, Tasks: Array<{ Env: Record<string, string> }> } }
     expect(job.Job.ID).toBe(JobID)
