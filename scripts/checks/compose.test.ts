@@ -40,6 +40,36 @@ test('every service is built from the shared Dockerfile or names a pinned image,
   }
 })
 
+/** Docker's size units (mem_limit: "768m", "1g", or bytes). */
+function bytesOf (size: string | number): number {
+  if (typeof size === 'number') return size
+  const match = /^(\d+)([bkmg]?)$/i.exec(size)
+  if (match === null) throw new Error(`not a size: ${size}`)
+  return Number(match[1]) * 1024 ** ['b', 'k', 'm', 'g'].indexOf((match[2] || 'b').toLowerCase())
+}
+
+/** Real Bacalhau keeps its repo and its CLI's settings under $HOME, which differs by image: not read-only. */
+const WRITABLE_ROOT = ['bacalhau-orchestrator', 'bacalhau-compute']
+
+test('every service runs with no-new-privileges and a memory limit, read-only (tmpfs for /tmp) where it fits, no mount point twice', () => {
+  for (const [name, service] of Object.entries(compose.services)) {
+    const hardened = service as typeof service & { security_opt?: string[], read_only?: boolean, mem_limit?: string | number }
+    expect(hardened.security_opt, name).toContain('no-new-privileges:true')
+    expect(hardened.mem_limit, `${name}: mem_limit`).toBeDefined()
+    expect(bytesOf(hardened.mem_limit!), name).toBeGreaterThanOrEqual(128 * 1024 ** 2)
+    expect(bytesOf(hardened.mem_limit!), name).toBeLessThanOrEqual(1024 ** 3)
+    const tmpfs = [service.tmpfs ?? []].flat()
+    if (WRITABLE_ROOT.includes(name)) {
+      expect(hardened.read_only, name).toBeUndefined()
+    } else {
+      expect(hardened.read_only, name).toBe(true)
+      expect(tmpfs, name).toContain('/tmp')
+    }
+    const targets = [...(service.volumes ?? []).map(volume => volume.split(':')[1]), ...tmpfs]
+    expect(targets.length, `${name}: ${targets.join(', ')}`).toBe(new Set(targets).size)
+  }
+})
+
 async function becomesHealthy (service: LocalService, role: RoleProcess, timeoutMs = 60_000): Promise<void> {
   const [kind, ...args] = service.healthcheck ?? []
   const check = kind === 'CMD-SHELL' ? ['sh', '-c', args.join(' ')] : args
