@@ -3,6 +3,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { PeerId } from '@libp2p/interface'
+import type { HostingLimits } from './hosting.ts'
 
 export const DEFAULT_PORT = 9301
 
@@ -28,8 +29,11 @@ export interface ServerConfig extends NodeConfig {
   provideText: string | undefined
   /** Publish the provided root under this node's IPNS name (PUBLISH_NAME=1). */
   publishName: boolean
-  /** Keep and announce what peers ask it to over /liftoff/host/1.0.0 (ACCEPT_HOSTING=1): open to anyone who connects. */
+  /** Keep and announce what peers ask it to over /liftoff/host/1.0.0 (ACCEPT_HOSTING=1), for the peers in HOSTING_ALLOW_PEERS only. */
   acceptHosting: boolean
+  hosting: HostingLimits
+  /** DATA_DIR: blocks and pins on disk there (required with ACCEPT_HOSTING=1); in memory when unset. */
+  dataDir: string | undefined
   /** How often this node announces again what it provides and drops expired records (REPROVIDE_INTERVAL_MS). */
   reprovideIntervalMs: number
   /** How long the provider records this node keeps for others stay valid (PROVIDE_VALIDITY_MS; Kubo: 48 h). */
@@ -54,6 +58,17 @@ function positiveInteger (env: Env, name: string, fallback: number): number {
   const value = Number(text)
   if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${text}"`)
   return value
+}
+
+/** A comma-separated list of peer IDs, each checked. */
+function peerIds (env: Env, name: string): Set<string> {
+  return new Set(list(env[name]).map(text => {
+    try {
+      return peerIdFromString(text).toString()
+    } catch {
+      throw new Error(`${name}: "${text}" is not a peer ID (12D3KooW…)`)
+    }
+  }))
 }
 
 function addresses (env: Env, name: string): Multiaddr[] {
@@ -90,12 +105,23 @@ function nodeConfig (env: Env): NodeConfig {
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
   const node = nodeConfig(env)
+  const acceptHosting = env.ACCEPT_HOSTING === '1'
+  const dataDir = env.DATA_DIR === undefined || env.DATA_DIR.trim() === '' ? undefined : env.DATA_DIR
+  if (acceptHosting && dataDir === undefined) throw new Error('ACCEPT_HOSTING=1 needs DATA_DIR: hosted blocks are kept on disk there, not in memory')
   return {
     ...node,
     listen: node.listen.length > 0 ? node.listen : [`/ip4/127.0.0.1/tcp/${DEFAULT_PORT}`],
     provideText: env.PROVIDE_TEXT === '' ? undefined : env.PROVIDE_TEXT,
     publishName: env.PUBLISH_NAME === '1',
-    acceptHosting: env.ACCEPT_HOSTING === '1',
+    acceptHosting,
+    hosting: {
+      allowPeers: peerIds(env, 'HOSTING_ALLOW_PEERS'),
+      maxBytes: positiveInteger(env, 'HOSTING_MAX_BYTES', 64 * 1024 * 1024),
+      maxBlocks: positiveInteger(env, 'HOSTING_MAX_BLOCKS', 4096),
+      maxConcurrentPerPeer: positiveInteger(env, 'HOSTING_MAX_CONCURRENT_PER_PEER', 2),
+      timeoutMs: positiveInteger(env, 'HOSTING_TIMEOUT_MS', 60_000)
+    },
+    dataDir,
     reprovideIntervalMs: positiveInteger(env, 'REPROVIDE_INTERVAL_MS', 60 * 60 * 1000),
     provideValidityMs: positiveInteger(env, 'PROVIDE_VALIDITY_MS', 48 * 60 * 60 * 1000)
   }

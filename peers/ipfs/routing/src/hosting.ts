@@ -1,74 +1,180 @@
 // /liftoff/host/1.0.0: "keep this CID and announce it for me". A browser (or any peer nobody can dial and
-// that is in no DHT) sends {"cid": "..."} as one length-prefixed JSON frame; the server fetches the whole
-// DAG over bitswap from the asker (connected, holding the blocks), pins it, announces itself as its
-// provider in the DHT, and only then answers. After that answer, anyone with the CID finds the server.
-// Runs in Node and in the browser (web/ uses requestHosting).
+// that is in no DHT) sends {"cid": "..."} as one length-prefixed JSON frame; the server checks the asker is
+// on its allow-list (HOSTING_ALLOW_PEERS) before it fetches anything, fetches the whole DAG over bitswap
+// from the asker (connected, holding the blocks) within a byte and block budget, pins it only once all of
+// it is here, announces itself as its provider in the DHT, and only then answers. After that answer, anyone
+// with the CID finds the server. A refused or failed request leaves nothing pinned and removes the blocks
+// it fetched. Runs in Node and in the browser (web/ uses requestHosting).
 import { lpStream } from '@libp2p/utils'
+import { createUnsafe } from 'multiformats/block'
 import { CID } from 'multiformats/cid'
+import * as varint from 'uint8-varint'
 import type { Libp2p, PeerId } from '@libp2p/interface'
-import type { Pins } from '@helia/interface'
+import type { Blocks, CodecLoader, Pins } from '@helia/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export const HOST_PROTOCOL = '/liftoff/host/1.0.0'
 const MAX_FRAME_BYTES = 1024
 const REQUEST_TIMEOUT_MS = 10_000
 
-/** What either side needs of a Helia node with libp2p. */
-interface Node { libp2p: Libp2p, pins: Pins }
+/** What the asking side needs of a Helia node. */
+interface Asker { libp2p: Libp2p }
+
+/** What the hosting side needs: a Helia node, and the store under it to drop blocks a refused request fetched. */
+interface Host extends Asker {
+  pins: Pins
+  blockstore: Blocks
+  getCodec: CodecLoader
+  localBlockstore: { delete: (cid: CID) => Promise<void> | void }
+}
 
 export type HostResponse =
   | { ok: true, cid: string, blocks: number, providerRecords: number }
-  | { ok: false, error: string }
+  | { ok: false, code: 'not-allowed' | 'busy' | 'too-large' | 'bad-request' | 'timeout' | 'failed', error: string }
 
-export interface HostingOptions {
+/** Who may ask, and how much one request may cost (src/config.ts reads them from the environment). */
+export interface HostingLimits {
+  /** HOSTING_ALLOW_PEERS: the peer IDs that may ask; empty refuses everyone. */
+  allowPeers: Set<string>
+  /** HOSTING_MAX_BYTES: the most bytes of blocks one hosted DAG may hold. */
+  maxBytes: number
+  /** HOSTING_MAX_BLOCKS: the most blocks one hosted DAG may have. */
+  maxBlocks: number
+  /** HOSTING_MAX_CONCURRENT_PER_PEER: requests one peer may have in progress at once. */
+  maxConcurrentPerPeer: number
   /** Fetching the DAG and announcing it must finish within this. */
   timeoutMs: number
+}
+
+export interface HostingOptions {
+  limits: HostingLimits
   /** Announces `cid` in the DHT; resolves to how many DHT servers took the record (0 is an error). */
   announce: (cid: CID, signal: AbortSignal) => Promise<number>
   onHosted?: (asker: PeerId, response: HostResponse) => void
 }
 
-async function host (helia: Node, text: unknown, options: HostingOptions): Promise<HostResponse> {
-  let cid: CID
-  try {
-    cid = CID.parse(String((text as { cid?: unknown } | undefined)?.cid))
-  } catch {
-    return { ok: false, error: 'expected {"cid": "<a CID>"}' }
+class DagTooLargeError extends Error {}
+
+function concat (chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!
+  const whole = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0))
+  let offset = 0
+  for (const chunk of chunks) {
+    whole.set(chunk, offset)
+    offset += chunk.byteLength
   }
-  const signal = AbortSignal.timeout(options.timeoutMs)
+  return whole
+}
+
+/**
+ * Fetches every block of the DAG under `cid` this node lacks (each checked against its CID and written to
+ * the blockstore as it arrives), and stops with a DagTooLargeError once the DAG passes either budget.
+ */
+async function fetchWithin (helia: Host, cid: CID, limits: HostingLimits, signal: AbortSignal, onFetched: (cid: CID) => void): Promise<number> {
+  let bytes = 0
+  const seen = new Set<string>()
+  const queue = [cid]
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    if (seen.has(next.toString())) continue
+    seen.add(next.toString())
+    if (seen.size > limits.maxBlocks) throw new DagTooLargeError(`the DAG has more than ${limits.maxBlocks} blocks`)
+    const held = await helia.blockstore.has(next, { signal })
+    const chunks: Uint8Array[] = []
+    for await (const chunk of helia.blockstore.get(next, { signal })) chunks.push(chunk)
+    if (!held) onFetched(next)
+    const block = concat(chunks)
+    bytes += block.byteLength
+    if (bytes > limits.maxBytes) throw new DagTooLargeError(`the DAG holds more than ${limits.maxBytes} bytes`)
+    for (const [, link] of createUnsafe({ bytes: block, cid: next, codec: await helia.getCodec(next.code) }).links()) queue.push(link)
+    // links not yet visited count toward the block budget: a block naming a million links stops here
+    if (queue.length > limits.maxBlocks) throw new DagTooLargeError(`the DAG has more than ${limits.maxBlocks} blocks`)
+  }
+  return seen.size
+}
+
+async function host (helia: Host, cid: CID, options: HostingOptions): Promise<HostResponse> {
+  const { limits } = options
+  const signal = AbortSignal.timeout(limits.timeoutMs)
+  const fetched: CID[] = []
   try {
     let blocks = 0
-    if (!await helia.pins.isPinned(cid, { signal })) for await (const _pinned of helia.pins.add(cid, { signal })) blocks++
+    if (!await helia.pins.isPinned(cid, { signal })) {
+      blocks = await fetchWithin(helia, cid, limits, signal, block => fetched.push(block))
+      // no signal: an abort half-way would leave some blocks marked pinned under no pin
+      for await (const _pinned of helia.pins.add(cid)) { /* each yield is one local block pinned */ }
+    }
     const providerRecords = await options.announce(cid, signal)
     return { ok: true, cid: cid.toString(), blocks, providerRecords }
   } catch (err) {
-    return { ok: false, error: signal.aborted ? `could not fetch and announce ${cid} within ${options.timeoutMs} ms` : (err as Error).message }
+    // blocks fetched for a pin that did not happen are not kept (a block another pin holds stays)
+    for (const block of fetched) if (!(await helia.pins.isPinned(block))) await helia.localBlockstore.delete(block)
+    if (err instanceof DagTooLargeError) return { ok: false, code: 'too-large', error: `${cid}: ${err.message}` }
+    if (signal.aborted) return { ok: false, code: 'timeout', error: `could not fetch and announce ${cid} within ${limits.timeoutMs} ms` }
+    return { ok: false, code: 'failed', error: (err as Error).message }
   }
 }
 
-export async function serveHosting (helia: Node, options: HostingOptions): Promise<void> {
+/**
+ * lpStream's varint length decoder, refusing a prefix longer than any allowed length needs: lpStream checks
+ * a prefix's length only once it decodes, so a peer sending 0xff bytes would be buffered until the deadline.
+ */
+function boundedLength (maxDataLength: number): (data: Parameters<typeof varint.decode>[0]) => number {
+  const longest = varint.encodingLength(maxDataLength)
+  return data => {
+    if (data.byteLength > longest) throw Object.assign(new Error(`length prefix over ${longest} bytes`), { name: 'InvalidDataLengthLengthError' })
+    return varint.decode(data)
+  }
+}
+
+function parseRequest (frame: Uint8Array): CID | undefined {
+  try {
+    return CID.parse(String((JSON.parse(new TextDecoder().decode(frame)) as { cid?: unknown } | undefined)?.cid))
+  } catch {
+    return undefined
+  }
+}
+
+export async function serveHosting (helia: Host, options: HostingOptions): Promise<void> {
+  const { limits } = options
+  const running = new Map<string, number>() // requests in progress, by asking peer
   await helia.libp2p.handle(HOST_PROTOCOL, async (stream, connection) => {
-    const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
+    const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES, lengthDecoder: boundedLength(MAX_FRAME_BYTES) })
+    const asker = connection.remotePeer.toString()
+    let counted = false
     try {
-      const frame = await frames.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
-      let request: unknown
-      try {
-        request = JSON.parse(new TextDecoder().decode(frame.subarray()))
-      } catch {
-        request = undefined
+      const cid = parseRequest((await frames.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).subarray())
+      const inProgress = running.get(asker) ?? 0
+      let response: HostResponse
+      if (cid === undefined) {
+        response = { ok: false, code: 'bad-request', error: 'expected {"cid": "<a CID>"}' }
+      } else if (!limits.allowPeers.has(asker)) {
+        response = { ok: false, code: 'not-allowed', error: `peer ${asker} may not ask this server to host: it is not in the server's HOSTING_ALLOW_PEERS` }
+      } else if (inProgress >= limits.maxConcurrentPerPeer) {
+        response = { ok: false, code: 'busy', error: `peer ${asker} already has ${inProgress} hosting requests in progress (HOSTING_MAX_CONCURRENT_PER_PEER=${limits.maxConcurrentPerPeer})` }
+      } else {
+        running.set(asker, inProgress + 1)
+        counted = true
+        response = await host(helia, cid, options)
       }
-      const response = await host(helia, request, options)
       options.onHosted?.(connection.remotePeer, response)
       await frames.write(new TextEncoder().encode(JSON.stringify(response)))
       await stream.close()
     } catch (err) {
-      stream.abort(err as Error)
+      // a peer that closed before sending a whole request is closed too; any other failure resets
+      if ((err as Error).name === 'UnexpectedEOFError') await stream.close().catch(() => {})
+      else stream.abort(err as Error)
+    } finally {
+      if (counted) {
+        const left = (running.get(asker) ?? 1) - 1
+        if (left === 0) running.delete(asker)
+        else running.set(asker, left)
+      }
     }
   })
 }
 
 /** Asks `server` to host `cid`; this node must stay connected and hold the blocks until the answer. */
-export async function requestHosting (helia: Pick<Node, 'libp2p'>, server: PeerId | Multiaddr, cid: CID, signal: AbortSignal): Promise<HostResponse> {
+export async function requestHosting (helia: Asker, server: PeerId | Multiaddr, cid: CID, signal: AbortSignal): Promise<HostResponse> {
   const stream = await helia.libp2p.dialProtocol(server, HOST_PROTOCOL, { signal })
   const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES * 4 })
   await frames.write(new TextEncoder().encode(JSON.stringify({ cid: cid.toString() })), { signal })

@@ -2,6 +2,7 @@
 // (no default routers: no public delegated routing, no HTTP gateways) + libp2p with @libp2p/kad-dht as its
 // only content and peer routing, bootstrapped from the peers you name (never the public list), + bitswap.
 // Servers answer DHT queries and keep records for others (server mode); clients only ask (client mode).
+import { join } from 'node:path'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { withBitswap } from '@helia/bitswap'
@@ -14,9 +15,14 @@ import { kadDHT, removePrivateAddressesMapper, removePublicAddressesMapper } fro
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
+import { MemoryBlockstore } from 'blockstore-core'
+import { FsBlockstore } from 'blockstore-fs'
+import { MemoryDatastore } from 'datastore-core'
+import { FsDatastore } from 'datastore-fs'
 import { createHeliaLight } from 'helia'
 import { ipnsSelector } from 'ipns/selector'
 import { ipnsValidator } from 'ipns/validator'
+import type { PrivateKey } from '@libp2p/interface'
 import type { DhtNetwork } from './config.ts'
 
 // #region dht
@@ -35,10 +41,16 @@ export interface RoutingNodeOptions {
   reprovideIntervalMs?: number
   /** How long a provider record stays valid, for the records this node keeps. */
   provideValidityMs?: number
+  /** Keep blocks and pins on disk under this directory; in memory without one. */
+  dataDir?: string
+  /** The node's identity; a new one when omitted. */
+  privateKey?: PrivateKey
 }
 
 export async function createRoutingNode (options: RoutingNodeOptions) {
-  const helia = withBitswap(withLibp2pLight(createHeliaLight(), {
+  const { blockstore, datastore } = await stores(options.dataDir)
+  const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore }), {
+    privateKey: options.privateKey,
     addresses: { listen: options.listen, announce: options.announce ?? [] },
     // TCP for Node peers and Kubo; WebSockets (a LISTEN_ADDRS entry ending in /ws) for browsers
     transports: [tcp(), webSockets()],
@@ -71,9 +83,20 @@ export async function createRoutingNode (options: RoutingNodeOptions) {
   }))
   await helia.start()
   if (options.mode === 'server') await helia.libp2p.services.dht.setMode('server')
-  return helia
+  // the store itself, under Helia's: hosting drops the blocks a refused request fetched from it
+  return Object.assign(helia, { localBlockstore: blockstore })
 }
 // #endregion
+
+/** Blocks and pins on disk under `dataDir`, or in memory. */
+async function stores (dataDir: string | undefined): Promise<{ blockstore: FsBlockstore | MemoryBlockstore, datastore: FsDatastore | MemoryDatastore }> {
+  if (dataDir === undefined) return { blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() }
+  const blockstore = new FsBlockstore(join(dataDir, 'blocks'))
+  const datastore = new FsDatastore(join(dataDir, 'datastore'))
+  await blockstore.open()
+  await datastore.open()
+  return { blockstore, datastore }
+}
 
 export type RoutingNode = Awaited<ReturnType<typeof createRoutingNode>>
 

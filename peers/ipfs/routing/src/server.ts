@@ -63,12 +63,15 @@ export async function startServer (config: ServerConfig, log: Log = console.log)
     announce: config.announce,
     bootstrap: config.bootstrap.map(String),
     reprovideIntervalMs: config.reprovideIntervalMs,
-    provideValidityMs: config.provideValidityMs
+    provideValidityMs: config.provideValidityMs,
+    dataDir: config.dataDir
   })
   try {
     if (config.acceptHosting) {
+      const allowed = config.hosting.allowPeers.size
+      log(allowed === 0 ? 'hosting: open to nobody (HOSTING_ALLOW_PEERS is empty)' : `hosting: open to ${allowed} peer${allowed === 1 ? '' : 's'} (HOSTING_ALLOW_PEERS), up to ${config.hosting.maxBytes} bytes and ${config.hosting.maxBlocks} blocks a request, ${config.hosting.maxConcurrentPerPeer} at once each, blocks in ${config.dataDir!}`)
       await serveHosting(node, {
-        timeoutMs: PROVIDE_TIMEOUT_MS,
+        limits: config.hosting,
         announce: async (cid, signal) => (await announce(node, cid, signal)).length,
         onHosted: (asker, response) => { log(`hosting request from ${short(asker.toString())}: ${JSON.stringify(response)}`) }
       })

@@ -10,10 +10,14 @@ import { withLibp2pLight } from '@helia/libp2p'
 import { identify } from '@libp2p/identify'
 import { webSockets } from '@libp2p/websockets'
 import { createHeliaLight } from 'helia'
+import type { PrivateKey } from '@libp2p/interface'
 
 // #region browser
-/** `routerUrl`: a Routing V1 HTTP API, e.g. Kubo's gateway; without one the page finds nothing by itself. */
-export async function createBrowserNode (routerUrl?: string) {
+/**
+ * `routerUrl`: a Routing V1 HTTP API, e.g. Kubo's gateway; without one the page finds nothing by itself.
+ * `privateKey`: the page's identity, the peer ID a hosting server's HOSTING_ALLOW_PEERS names.
+ */
+export async function createBrowserNode (routerUrl: string | undefined, privateKey: PrivateKey) {
   const routers = routerUrl === undefined
     ? []
     : [delegatedHTTPRouter({
@@ -24,6 +28,7 @@ export async function createBrowserNode (routerUrl?: string) {
         cacheTTL: 0
       })]
   const helia = withBitswap(withLibp2pLight(createHeliaLight({ routers }), {
+    privateKey,
     transports: [webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

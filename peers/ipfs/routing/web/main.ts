@@ -4,10 +4,14 @@
 //     resolves the IPNS name through the same router
 //   ?text=<text>[&server=<a server's /ws multiaddr>]   adds the text in the page; with the address of a server
 //     that accepts hosting (ACCEPT_HOSTING=1), asks it to keep and announce it: only then can Kubo, given
-//     only the CID, find it (the page is in no DHT and nobody can dial it)
+//     only the CID, find it (the page is in no DHT and nobody can dial it). The server hosts only for the
+//     peer IDs in its HOSTING_ALLOW_PEERS: the page's peer ID is shown, and stays the same across visits
+//     (its key is kept in localStorage), or comes from &key=<base64 protobuf private key>
 import { ipns } from '@helia/ipns'
 import { unixfs } from '@helia/unixfs'
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromCID } from '@libp2p/peer-id'
+import type { PrivateKey } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { requestHosting } from '../src/hosting.ts'
@@ -64,13 +68,26 @@ async function add (node: BrowserNode, text: string, server: string | null): Pro
   setState('done')
 }
 
+const KEY_ITEM = 'liftoff-routing-page-key'
+const fromBase64 = (text: string): Uint8Array => Uint8Array.from(atob(text), character => character.charCodeAt(0))
+
+/** The page's key: from &key=, else the one kept in this browser's localStorage (made on the first visit). */
+async function pageKey (given: string | null): Promise<PrivateKey> {
+  if (given !== null) return privateKeyFromProtobuf(fromBase64(given))
+  const kept = localStorage.getItem(KEY_ITEM)
+  if (kept !== null) return privateKeyFromProtobuf(fromBase64(kept))
+  const key = await generateKeyPair('Ed25519')
+  localStorage.setItem(KEY_ITEM, btoa(String.fromCharCode(...privateKeyToProtobuf(key))))
+  return key
+}
+
 const query = new URLSearchParams(location.search)
 const [router, cid, text] = [query.get('router'), query.get('cid'), query.get('text')]
 try {
   if ((router === null || cid === null) && text === null) {
     setState('idle', 'open this page with ?router=<Routing V1 URL>&cid=<cid>[&name=<k51…>] or ?text=<text>[&server=<multiaddr>]')
   } else {
-    const node = await createBrowserNode(router ?? undefined)
+    const node = await createBrowserNode(router ?? undefined, await pageKey(query.get('key')))
     show('peer', node.libp2p.peerId.toString())
     if (text !== null) await add(node, text, query.get('server'))
     else await find(node, router!, CID.parse(cid!), query.get('name'))
