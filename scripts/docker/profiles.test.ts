@@ -4,7 +4,8 @@
 // stand-ins (liftoff/kubo-standin, liftoff/bacalhau-standin: the same versions built with Go): KUBO_IMAGE
 // and BACALHAU_IMAGE say which, and so do the test titles.
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { compose, exitCodeOf, logsOf } from '../testing/docker.ts'
+import { compose, finishedService } from '../testing/docker.ts'
+import { expectExitCode } from '../testing/processes.ts'
 
 const profiles = ['--profile', 'kubo', '--profile', 'bacalhau']
 const kuboImage = process.env.KUBO_IMAGE ?? 'ipfs/kubo:v0.43.0'
@@ -15,17 +16,18 @@ afterAll(async () => { await compose([...profiles, 'down', '--volumes', '--remov
 
 test(`profile kubo: Kubo v0.43.0 in ${kuboImage}, the TypeScript client's demo against it`, async () => {
   await compose(['--profile', 'kubo', 'up', '--build', '--detach', 'ipfs-kubo-client'], 900_000)
-  expect(await exitCodeOf('ipfs-kubo-client')).toBe(0)
-  const stdout = await logsOf('ipfs-kubo-client', ['kubo'])
+  const client = await finishedService('ipfs-kubo-client', ['kubo'])
+  expectExitCode(client, 0)
+  const { stdout } = client
   expect(stdout).toMatch(/^Kubo 0\.43\.0 12D3KooW\w+ at http:\/\/ipfs-kubo:5001$/m)
   expect(stdout).toMatch(/equal to the file ✓/)
 })
 
 test(`profile bacalhau: real Bacalhau v1.9.3 in ${bacalhauImage} (orchestrator + WASM compute node, Kubo in ${kuboImage}) runs the compute-over-data demo`, async () => {
   await compose(['--profile', 'bacalhau', 'up', '--build', '--detach', 'bacalhau-demo-real'], 900_000)
-  const code = await exitCodeOf('bacalhau-demo-real')
-  const stdout = await logsOf('bacalhau-demo-real', ['bacalhau'])
-  expect(code, stdout).toBe(0)
+  const demo = await finishedService('bacalhau-demo-real', ['bacalhau'])
+  expectExitCode(demo, 0)
+  const { stdout } = demo
   expect(stdout).toMatch(/^Bacalhau API http:\/\/bacalhau-orchestrator:1234: v1\.9\.3$/m)
   expect(stdout).toMatch(/✓ matches a local count/)
 })

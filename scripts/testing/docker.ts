@@ -61,15 +61,24 @@ export async function containers (): Promise<ContainerState[]> {
 
 /** The exit code of a one-shot service's container once it has stopped (`docker wait`, which also answers for one that stopped already). */
 export async function exitCodeOf (service: string): Promise<number> {
-  const { stdout: id } = await compose(['ps', '--all', '--quiet', service])
+  return (await finishedService(service)).code
+}
+
+const plain = (text: string): string => text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
+
+/** A one-shot service once its container has stopped: its exit code and its stdout and stderr apart (`docker logs`), for expectExitCode. */
+export async function finishedService (service: string, profiles: string[] = []): Promise<{ label: string, code: number, stdout: string, stderr: string }> {
+  const { stdout: id } = await compose([...profiles.flatMap(profile => ['--profile', profile]), 'ps', '--all', '--quiet', service])
   if (id.trim() === '') throw new Error(`no container for ${service}`)
   const waited = await docker(['wait', id.trim()], 600_000)
   if (waited.code !== 0) throw new Error(`docker wait ${service}: ${waited.stderr.trim()}`)
-  return Number(waited.stdout.trim())
+  const logs = await docker(['logs', id.trim()])
+  if (logs.code !== 0) throw new Error(`docker logs ${service}: ${logs.stderr.trim()}`)
+  return { label: `the ${service} container`, code: Number(waited.stdout.trim()), stdout: plain(logs.stdout), stderr: plain(logs.stderr) }
 }
 
 /** A service's output, as plain lines (compose's logs carry terminal control sequences). */
 export async function logsOf (service: string, profiles: string[] = []): Promise<string> {
   const { stdout } = await compose([...profiles.flatMap(profile => ['--profile', profile]), 'logs', '--no-color', '--no-log-prefix', service])
-  return stdout.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
+  return plain(stdout)
 }
