@@ -74,7 +74,12 @@ export async function createNode (options: NodeOptions) {
   // Blocks a peer pushed (src/replication.ts) go straight into the store, as the v4 example's do: Bitswap
   // needs to hear of nothing (no peer wants an entry before its writer pushes it), and a put through
   // helia.blockstore would first tell every peer that wants it.
-  return Object.assign(helia, { storeQuietly: async (cid: CID, bytes: Uint8Array): Promise<void> => { await blockstore.put(cid, bytes) } })
+  // Blocks stored for a peer that no join took are deleted the same way (src/replication.ts `collect`):
+  // helia.blockstore.delete waits for every read under way, a Bitswap fetch (up to 30 s) included.
+  return Object.assign(helia, {
+    storeQuietly: async (cid: CID, bytes: Uint8Array): Promise<void> => { await blockstore.put(cid, bytes) },
+    deleteQuietly: async (cid: CID): Promise<void> => { if (!await helia.pins.isPinned(cid)) await blockstore.delete(cid) }
+  })
 }
 
 /**
