@@ -12,7 +12,9 @@ import { afterEach, expect, test } from 'vitest'
 import WebSocket from 'ws'
 import { onCleanup } from '../../../../scripts/testing/cleanup.ts'
 import { expectExit, printed, startProcess, stopAllProcesses } from '../../../../scripts/testing/processes.ts'
+import { multiaddr } from '@multiformats/multiaddr'
 import { readDemoConfig, runDemo } from '../src/client.ts'
+import { createIpfsNode } from '../src/ipfs.ts'
 import { downloadResult, type Job } from '../src/client/index.ts'
 import { PROGRAMS, runnerConfig, startTestRunner, tempDir, wasmJob, type TestRunner } from './fixtures.ts'
 
@@ -97,12 +99,17 @@ test('a symlink the module writes out of its directory is refused, and its targe
     (data (i32.const 0) "outputs/leak")
     (data (i32.const 64) "${escape(target)}")
     (func (export "_start") (call $exit (call $symlink (i32.const 64) (i32.const ${Buffer.byteLength(target)}) (i32.const 3) (i32.const 0) (i32.const 12)))))`
-  const job = await wasmJob(symlinkOut, { publisher: 'local' })
-  const { jobId, state, messages } = await outcome(runner, job)
+  // the ipfs publisher reads each file it adds, through a symlink too
+  const { jobId, state, messages } = await outcome(runner, await wasmJob(symlinkOut, { publisher: 'ipfs' }))
   // on failure, show what was published: the secret, on the code before the fix
   const [result] = (await runner.client.results(jobId)).Items ?? []
   const published = join(await tempDir(), 'result')
-  if (result !== undefined) await downloadResult(result, published)
+  if (result !== undefined) {
+    const ipfs = await createIpfsNode()
+    onCleanup('ipfs stop()', () => ipfs.stop())
+    await ipfs.libp2p.dial(multiaddr(runner.ready.ipfs[0]!))
+    await downloadResult(result, published, { ipfs, signal: AbortSignal.timeout(20_000) })
+  }
   expect({ state, messages, published: result === undefined ? undefined : await readFile(join(published, 'outputs', 'leak'), 'utf8').catch(() => 'unreadable') })
     .toEqual({ state: 'Failed', messages: Array(2).fill('refused: ResultPath "/outputs/leak" is a symlink, which is not followed'), published: undefined })
   await expectServesNormalJob(runner)
