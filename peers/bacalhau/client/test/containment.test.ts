@@ -12,7 +12,11 @@ import { afterEach, expect, test } from 'vitest'
 import WebSocket from 'ws'
 import { onCleanup } from '../../../../scripts/testing/cleanup.ts'
 import { expectExit, printed, startProcess, stopAllProcesses } from '../../../../scripts/testing/processes.ts'
+import * as dagPb from '@ipld/dag-pb'
 import { multiaddr } from '@multiformats/multiaddr'
+import { UnixFS } from 'ipfs-unixfs'
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
 import { readDemoConfig, runDemo } from '../src/client.ts'
 import { createIpfsNode } from '../src/ipfs.ts'
 import { downloadResult, type Job } from '../src/client/index.ts'
@@ -70,6 +74,10 @@ test('an input Target of ../../.. is refused and nothing is written outside the 
   const job = withInput(await wasmJob(PROGRAMS.printEnvironment), { Target: '../../../../escaped.txt', Source: { Type: 'inline', Params: { URL: 'data:text/plain,overwritten' } } })
   await expectRefused(runner, job, /^refused: input Target "\.\.\/\.\.\/\.\.\/\.\.\/escaped\.txt" leaves the execution's directory$/)
   expect(existsSync(escaped)).toBe(false)
+  // nor is an entry module read from outside it (whose compile error would quote the file's first bytes)
+  const entry = await wasmJob(PROGRAMS.printEnvironment)
+  entry.Tasks[0]!.Engine = { Type: 'wasm', Params: { EntryModule: '/../../../jobs.json', Entrypoint: '_start' } }
+  await expectRefused(runner, entry, 'refused: EntryModule "/../../../jobs.json" leaves the execution\'s directory')
   await expectServesNormalJob(runner)
 })
 
@@ -112,6 +120,27 @@ test('a symlink the module writes out of its directory is refused, and its targe
   }
   expect({ state, messages, published: result === undefined ? undefined : await readFile(join(published, 'outputs', 'leak'), 'utf8').catch(() => 'unreadable') })
     .toEqual({ state: 'Failed', messages: Array(2).fill('refused: ResultPath "/outputs/leak" is a symlink, which is not followed'), published: undefined })
+  await expectServesNormalJob(runner)
+})
+
+test('an input Target through a symlink an ipfs input brought is refused, and nothing is written where the symlink points', async () => {
+  const runner = await startTestRunner()
+  const outside = await tempDir()
+  // an ipfs input: a directory holding `link`, a UnixFS symlink to a directory outside the execution
+  const ipfs = await createIpfsNode()
+  onCleanup('ipfs stop()', () => ipfs.stop())
+  const link = dagPb.encode({ Data: new UnixFS({ type: 'symlink', data: new TextEncoder().encode(outside) }).marshal(), Links: [] })
+  const linkCid = CID.createV1(dagPb.code, await sha256.digest(link))
+  await ipfs.blockstore.put(linkCid, link)
+  const directory = dagPb.encode(dagPb.prepare({ Data: new UnixFS({ type: 'directory' }).marshal(), Links: [{ Name: 'link', Hash: linkCid }] }))
+  const directoryCid = CID.createV1(dagPb.code, await sha256.digest(directory))
+  await ipfs.blockstore.put(directoryCid, directory)
+  await ipfs.libp2p.dial(multiaddr(runner.ready.ipfs[0]!))
+  const job = withInput(withInput(await wasmJob(PROGRAMS.printEnvironment),
+    { Target: '/inputs', Source: { Type: 'ipfs', Params: { CID: directoryCid.toString() } } }),
+  { Target: '/inputs/link/planted.txt', Source: { Type: 'inline', Params: { URL: 'data:text/plain,planted' } } })
+  await expectRefused(runner, job, 'refused: input Target "/inputs/link/planted.txt" goes through a symlink (inputs/link), which is not followed')
+  expect(existsSync(join(outside, 'planted.txt'))).toBe(false)
   await expectServesNormalJob(runner)
 })
 
