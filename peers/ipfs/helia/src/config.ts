@@ -102,7 +102,7 @@ export function readPinLimits (env: Env = process.env): PinLimits {
   return {
     allowPeers: peerIdList(env, 'PIN_ALLOW_PEERS'),
     timeoutMs: positiveInteger(env, 'PIN_TIMEOUT_MS', 60_000),
-    maxBytes: positiveInteger(env, 'PIN_MAX_BYTES', 256 * 1024 * 1024),
+    maxBytes: positiveInteger(env, 'PIN_MAX_BYTES', 1024 * 1024 * 1024),
     maxBlocks: positiveInteger(env, 'PIN_MAX_BLOCKS', 10_000),
     maxConcurrentPerPeer: positiveInteger(env, 'PIN_MAX_CONCURRENT_PER_PEER', 2)
   }

@@ -45,6 +45,12 @@ function positive (env: Env, name: string, fallback: number, unit: string): numb
   return parsed
 }
 
+function atLeastOne (env: Env, name: string, fallback: number, unit: string): number {
+  const value = positive(env, name, fallback, unit)
+  if (value === 0) throw new ConfigError(`${name}: "0" is not a whole number of ${unit} above 0`)
+  return value
+}
+
 /**
  * ICE servers for WebRTC: ICE_SERVERS is a comma-separated list of `stun:host:port` and
  * `turn:user:password@host:port` (the password may not contain "@"). Empty: host candidates only.
@@ -78,6 +84,8 @@ export function relayConfig (env: Env): RelayConfig {
 
 export interface ListenerConfig {
   relay: Multiaddr
+  /** ECHO_MAX_BYTES, ECHO_IDLE_TIMEOUT_MS: what one echo stream may take. */
+  echo: { maxBytes: number, idleTimeoutMs: number }
   listen: Multiaddr[]
   appendAnnounce: Multiaddr[]
   iceServers: IceServer[]
@@ -87,6 +95,10 @@ export interface ListenerConfig {
 export function listenerConfig (env: Env): ListenerConfig {
   return {
     relay: address(env, 'RELAY_ADDR', '/ip6/3fff:0:0:1::10/tcp/4001/p2p/12D3KooW…'),
+    echo: {
+      maxBytes: atLeastOne(env, 'ECHO_MAX_BYTES', 64 * 1024 * 1024, 'bytes'),
+      idleTimeoutMs: atLeastOne(env, 'ECHO_IDLE_TIMEOUT_MS', 10_000, 'milliseconds')
+    },
     listen: addresses(env, 'LISTEN_ADDRS', ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/udp/0/quic-v1']),
     appendAnnounce: addresses(env, 'APPEND_ANNOUNCE', []),
     iceServers: iceServers(env),

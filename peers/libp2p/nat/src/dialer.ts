@@ -7,7 +7,7 @@
 // LISTENER_ADDR, VIA, LISTEN_ADDRS, APPEND_ANNOUNCE, ICE_SERVERS, DIRECT_TIMEOUT_MS, MESSAGES, ECHO_BYTES, STDIN_MESSAGES (config.ts).
 import { createInterface } from 'node:readline'
 import { multiaddr } from '@multiformats/multiaddr'
-import { describe, echoBytes, handleChat, sendChat, transportOf } from './chat.ts'
+import { checkMessage, describe, echoBytes, handleChat, sendChat, transportOf } from './chat.ts'
 import { dialerConfig, peerIdOf, type DialerConfig } from './config.ts'
 import { createPeerNode, type PeerNode } from './node.ts'
 import { oneLine, runRole, type Running } from './role.ts'
@@ -109,6 +109,12 @@ export async function startDialer (config: DialerConfig, log: (line: string) => 
     if (config.stdinMessages) {
       await untilLost((async () => {
         for await (const line of createInterface({ input: process.stdin })) {
+          try {
+            checkMessage(line)
+          } catch (err) {
+            log(oneLine(err)) // a line over the limit is not sent; the next one may be
+            continue
+          }
           const connection = best()
           if (connection === undefined) throw new Error('no connection to the listener left')
           log(`sent "${line}" ${describe(connection)}, answer: "${await untilLost(sendChat(connection, line))}"`)

@@ -2,8 +2,9 @@
 // advertises its relayed address (…/p2p-circuit/p2p/<id>) and its WebRTC address (…/p2p-circuit/webrtc/…).
 // A peer that dials it through the relay gets a relayed connection first; DCUtR then tries to punch a
 // direct one, and WebRTC finds its own path with ICE. It answers chat messages and greets every peer
-// that speaks chat on each new connection, so messages flow both ways. `pnpm start:server`; RELAY_ADDR,
-// LISTEN_ADDRS, APPEND_ANNOUNCE, ICE_SERVERS, UPNP (see config.ts).
+// that speaks chat on each new connection, so messages flow both ways; it echoes bytes for a throughput
+// check, within ECHO_MAX_BYTES and ECHO_IDLE_TIMEOUT_MS a stream. `pnpm start:server`; RELAY_ADDR,
+// LISTEN_ADDRS, APPEND_ANNOUNCE, ICE_SERVERS, UPNP, ECHO_MAX_BYTES, ECHO_IDLE_TIMEOUT_MS (see config.ts).
 import { isPrivate } from '@libp2p/utils'
 import { Circuit } from '@multiformats/multiaddr-matcher'
 import { describe, handleChat, handleEcho, sendChat, short, transportOf } from './chat.ts'
@@ -37,8 +38,10 @@ export async function startListener (config: ListenerConfig, log: (line: string)
   })
   log(`peer ${node.peerId.toString()} listening on ${node.getMultiaddrs().filter(address => !Circuit.matches(address)).map(address => address.toString()).join(', ') || 'no address of its own yet'}`)
 
-  await handleEcho(node)
-  await handleChat(node, (text, connection) => log(`heard from ${short(connection.remotePeer.toString())} ${describe(connection)}: ${text}`))
+  await handleEcho(node, config.echo, (reason, connection) => log(`ended an echo from ${short(connection.remotePeer.toString())} ${describe(connection)}: ${reason}`))
+  await handleChat(node,
+    (text, connection) => log(`heard from ${short(connection.remotePeer.toString())} ${describe(connection)}: ${text}`),
+    (reason, connection) => log(`refused a chat stream from ${short(connection.remotePeer.toString())} ${describe(connection)}: ${reason}`))
   // greets the peer on every new connection to it (not the relay's): the answer shows the path works both
   // ways. On connection:open rather than after identify, which libp2p does not repeat for every connection.
   node.addEventListener('connection:open', ({ detail: connection }) => {
