@@ -224,7 +224,7 @@ test('pushed blocks of a writer that no join took are deleted again', async () =
   const second = await db.put(note('second'))
   // the entry behind the pushed head is nowhere to be had: the join cannot complete
   for await (const unpinned of aliceNode.helia.pins.rm(cidOf(first))) expect(unpinned.toString()).toBe(cidOf(first).toString())
-  await aliceNode.helia.blockstore.delete(cidOf(first))
+  await aliceNode.helia.deleteQuietly(cidOf(first))
   await expect(aliceNode.ask({ op: 'await', address: db.address, heads: [second], timeoutMs: 3000 }, [await entryBytes(db, second)]))
     .rejects.toThrow(/did not all arrive in time/)
   expect(await stored(server, second)).toBe(false)

@@ -2,6 +2,7 @@
 // default that works on loopback.
 import { join } from 'node:path'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { MAX_PUSHED_BLOCKS, MAX_PUSHED_BYTES } from './replication.ts'
 
 export const DEFAULT_TCP_PORT = 9311
 export const DEFAULT_WS_PORT = 9312
@@ -56,6 +57,40 @@ function metricsListen (env: Env): { host: string, port: number } | undefined {
   return { host: match[1]!, port: Number(match[2]) }
 }
 
+/**
+ * Who may ask the server for work, and how much. Hosting costs a LevelDB, an index and pinned blocks for as
+ * long as the server runs, so a database is hosted only for writers or peers the operator lists; every
+ * request is bounded in size and in how many run at once.
+ */
+export interface HostingLimits {
+  /** HOST_WRITERS: a database is hosted when its access controller names one of these identity IDs ("*": any). */
+  writers: string[]
+  /** HOST_PEERS: peer IDs whose host requests are honoured whatever the database's writers. */
+  peers: string[]
+  /** MAX_HOSTED_DATABASES: databases hosted besides the server's own; beyond it host requests are refused. */
+  maxHostedDatabases: number
+  /** MAX_PUSH_BLOCKS: entry blocks one `await` may push. */
+  maxPushBlocks: number
+  /** MAX_PUSH_BYTES: bytes of blocks one `await` may push. */
+  maxPushBytes: number
+  /** MAX_REQUESTS_PER_PEER: hosting requests one peer may have open at once. */
+  maxRequestsPerPeer: number
+  /** MAX_REQUESTS: hosting requests open at once from all peers. */
+  maxRequests: number
+}
+
+function readHostingLimits (env: Env, writers: string[]): HostingLimits {
+  return {
+    writers: list(env.HOST_WRITERS, writers),
+    peers: list(env.HOST_PEERS, []),
+    maxHostedDatabases: count(env, 'MAX_HOSTED_DATABASES', 16, 0),
+    maxPushBlocks: count(env, 'MAX_PUSH_BLOCKS', MAX_PUSHED_BLOCKS, 0),
+    maxPushBytes: count(env, 'MAX_PUSH_BYTES', MAX_PUSHED_BYTES),
+    maxRequestsPerPeer: count(env, 'MAX_REQUESTS_PER_PEER', 4),
+    maxRequests: count(env, 'MAX_REQUESTS', 32)
+  }
+}
+
 export interface ServerConfig {
   dataDir: string
   listen: string[]
@@ -71,12 +106,15 @@ export interface ServerConfig {
   /** Longest a client may ask the server to wait for its entries. */
   maxWaitMs: number
   limits: ConnectionLimits
+  /** Who may ask for hosting, and the bounds on each request (the server's own identity is always a host writer). */
+  hosting: HostingLimits
   /** METRICS_LISTEN (host:port, e.g. 0.0.0.0:9464): serve Prometheus metrics there; off when unset. */
   metrics: { host: string, port: number } | undefined
 }
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
   const dataDir = env.DATA_DIR ?? '.data/server'
+  const writers = list(env.WRITERS, [])
   return {
     dataDir,
     listen: list(env.LISTEN_ADDRS, [`/ip4/127.0.0.1/tcp/${DEFAULT_TCP_PORT}`, `/ip4/127.0.0.1/tcp/${DEFAULT_WS_PORT}/ws`]),
@@ -86,9 +124,10 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     readyFile: join(dataDir, 'ready.json'),
     identityKey: optional(env.IDENTITY_KEY),
     dbName: env.DB_NAME ?? 'liftoff-documents',
-    writers: list(env.WRITERS, []),
+    writers,
     maxWaitMs: count(env, 'MAX_WAIT_MS', 120_000),
     limits: readConnectionLimits(env),
+    hosting: readHostingLimits(env, writers),
     metrics: metricsListen(env)
   }
 }

@@ -10,10 +10,12 @@ export interface ServerMetrics {
   registry: Registry
   /** OrbitDB 'update' events: joins of entries that came from a writer (one join may bring many entries). */
   updates: Counter
-  /** Entries in a database's log, as the server last confirmed them to a writer's await. */
+  /** Entries in a database's log, as the server last confirmed them to a writer's await: one series per database kept open. */
   confirmedEntries: Gauge<'database'>
-  /** Hosting protocol requests answered, by op (host, await) and outcome (ok, error). */
+  /** Hosting protocol requests answered, by op (host, await, unread) and outcome (ok, error). */
   hostRequests: Counter<'op' | 'outcome'>
+  /** Hosting protocol requests refused, by reason (src/replication.ts `Refusal`: a fixed set). */
+  hostRefusals: Counter<'reason'>
 }
 
 /** `databases` is read at each scrape for the gauge of open databases (the server's own and the hosted). */
@@ -24,7 +26,8 @@ export function serverMetrics (databases: { size: number }): ServerMetrics {
     registry,
     updates: new Counter({ name: 'liftoff_database_updates_total', help: 'Joins of entries from writers into the databases this server keeps', registers: [registry] }),
     confirmedEntries: new Gauge({ name: 'liftoff_confirmed_entries', help: 'Entries in a database\'s log as last confirmed to a writer', labelNames: ['database'], registers: [registry] }),
-    hostRequests: new Counter({ name: 'liftoff_host_requests_total', help: 'Hosting requests answered, by op and outcome', labelNames: ['op', 'outcome'], registers: [registry] })
+    hostRequests: new Counter({ name: 'liftoff_host_requests_total', help: 'Hosting requests answered, by op and outcome', labelNames: ['op', 'outcome'], registers: [registry] }),
+    hostRefusals: new Counter({ name: 'liftoff_host_refusals_total', help: 'Hosting requests refused, by reason', labelNames: ['reason'], registers: [registry] })
   }
 }
 

@@ -90,8 +90,10 @@ export async function createNode (options: NodeOptions) {
   })
   // Only bitswap and the libp2p router: Helia's defaults would add public HTTP gateways and delegated routing.
   // Bitswap waits 10 ms after each want before sending the want-list, by default; a replica fetching a log
-  // entry by entry paid that on every round trip.
-  const helia = await createHelia({ libp2p, blockstore, datastore, blockBrokers: [storeEvenIfSendingFails(bitswap({ sendWantlistDebounce: 0 }))], routers: [libp2pRouting(libp2p)] })
+  // entry by entry paid that on every round trip. And it sends a block to a peer at most once in 5 s: a
+  // server that deleted a block it fetched from this peer (refusing a request, src/host-policy.ts, or after
+  // a join that did not take it) then waited out its 30 s timeout asking for it again.
+  const helia = await createHelia({ libp2p, blockstore, datastore, blockBrokers: [storeEvenIfSendingFails(bitswap({ sendWantlistDebounce: 0, doNotResendBlockWindow: 0 }))], routers: [libp2pRouting(libp2p)] })
   // helia.stop() does not close LevelDB stores; until closed they hold a lock that a reopen would hit.
   const stopHelia = helia.stop.bind(helia)
   helia.stop = async () => {
@@ -102,7 +104,12 @@ export async function createNode (options: NodeOptions) {
   // Blocks a peer pushed (src/replication.ts) go straight into the store. Through helia.blockstore, Bitswap
   // 3.2 would take a stored block as the end of any want for it and cancel that want without answering who
   // was waiting: a fetch already under way for the same entry then waits out its 30 s timeout.
-  return Object.assign(helia, { storeQuietly: async (cid: CID, bytes: Uint8Array): Promise<void> => { await blockstore.put(cid, bytes) } })
+  // Blocks stored for a peer that no join took are deleted the same way (src/replication.ts `collect`):
+  // helia.blockstore.delete waits for every read under way, a Bitswap fetch (up to 30 s) included.
+  return Object.assign(helia, {
+    storeQuietly: async (cid: CID, bytes: Uint8Array): Promise<void> => { await blockstore.put(cid, bytes) },
+    deleteQuietly: async (cid: CID): Promise<void> => { if (!await helia.pins.isPinned(cid)) await blockstore.delete(cid) }
+  })
 }
 
 /**

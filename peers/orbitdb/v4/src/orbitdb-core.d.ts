@@ -49,6 +49,8 @@ declare module '@orbitdb/core' {
     /** Lamport clock: `time` is one more than the highest `time` of the entries it follows. */
     clock: { id: string, time: number }
     identity: string
+    /** Hex public key the entry is signed with (its identity's `publicKey`, for an honest writer). */
+    key: string
     payload: { op: 'PUT' | 'DEL', key: string, value: T }
   }
 
@@ -113,7 +115,7 @@ declare module '@orbitdb/core' {
   /** The most recent `size` values in memory. */
   export function LRUStorage (options: { size: number }): Promise<Storage>
   /** Blocks in the Helia node's blockstore, pinned as the log takes them when `pin` (OrbitDB's default for entries). */
-  export function IPFSBlockStorage (options: { ipfs: Ipfs, pin: boolean }): Promise<Storage>
+  export function IPFSBlockStorage (options: { ipfs: Ipfs, pin: boolean, timeout?: number }): Promise<Storage>
   /** `first` in front of `second`: reads fall through to `second` and are kept in `first`; writes go to both. */
   export function ComposedStorage (first: Storage, second: Storage): Promise<Storage>
 
@@ -142,10 +144,14 @@ declare module '@orbitdb/core' {
   export function createOrbitDB (options: { ipfs: Ipfs, id?: string, identities?: Identities, directory?: string }): Promise<OrbitDB>
   export function IPFSAccessController (options?: { write?: string[] }): AccessControllerFactory
   export function isValidAddress (address: unknown): boolean
+  /** A valid address parsed (throws for any other): `hash` is its manifest's CID, `toString()` the /orbitdb/… form. */
+  export function parseAddress (address: string): { protocol: string, hash: string, address: string, toString: () => string }
   /** An entry's block: decoded (dag-cbor) with its hash, the base58btc CID of `bytes`. */
   export const Entry: {
     decode: (bytes: Uint8Array) => Promise<LogEntry>
     /** Checks the entry's signature with `identity.verify`, as a log does when it joins the entry. */
     verify: (identity: Pick<Identity, 'verify'>, entry: LogEntry) => Promise<boolean>
+    /** An entry's fields as its block (DAG-CBOR), with the block's hash. */
+    encode: (fields: object) => Promise<{ hash: string, bytes: Uint8Array }>
   }
 }

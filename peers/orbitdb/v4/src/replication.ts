@@ -2,33 +2,54 @@
 // exchange when peers meet), but a client that is about to exit wants to know its writes reached the
 // always-on peer. /liftoff/orbitdb-host/1.0.0 is a request/response protocol (one length-prefixed JSON
 // frame each way) with two requests:
-//   {"op":"host","address":…}               the server opens (and from then on keeps) that database and
-//                                           answers with its current heads;
+//   {"op":"host","address":…}               the server opens (and from then on keeps) that database, if the
+//                                           operator allows it (src/host-policy.ts), and answers with its heads;
 //   {"op":"await","address":…,"heads":[…],"blocks":n}
-//                                           the server joins those entries and answers once its log holds them
-//                                           all. The asker may follow the request with n frames, each the block
-//                                           of an entry it expects the server lacks: the server stores those that
-//                                           are entries of this log (unpinned), and fetches whatever else it
-//                                           lacks from the asker (Bitswap). Pushing saves a round trip per level
-//                                           of the log; the join checks every entry's writer and signature.
+//                                           for a database the server keeps: it joins those entries and answers
+//                                           once its log holds them all. The asker follows the request with n
+//                                           frames, each the block of an entry it expects the server lacks; every
+//                                           head must be one the server holds or one pushed. Pushed blocks are
+//                                           checked before anything is stored (each the block of an awaited head
+//                                           or of an entry behind one, signed by a writer the access controller
+//                                           lists) and the server fetches what else it lacks from the asker
+//                                           (Bitswap), following only checked entries. What no join took is
+//                                           deleted again. Pushing saves a round trip per level of the log.
+// Any refusal is one error answer ({"ok":false,"error":…}) on the stream.
 import { lpStream } from '@libp2p/utils'
 import * as varint from 'uint8-varint'
-import { Entry, isValidAddress, type Document, type DocumentsDatabase, type LogEntry } from '@orbitdb/core'
+import { Entry, isValidAddress, parseAddress, type Document, type DocumentsDatabase, type LogEntry } from '@orbitdb/core'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 
 /** Any Helia node (Node.js or the browser's): only its libp2p is used here. */
 type Node = { libp2p: Libp2p }
 
-/** A server also stores the blocks writers push, beside Bitswap (src/node.ts says why). */
-type ServerNode = Node & { storeQuietly: (cid: CID, bytes: Uint8Array) => Promise<void> }
+/** A server also stores the blocks writers push, beside Bitswap (src/node.ts says why), and deletes those no join took. */
+type ServerNode = Node & { storeQuietly: (cid: CID, bytes: Uint8Array) => Promise<void>, deleteQuietly: (cid: CID) => Promise<void> }
 
 export const HOST_PROTOCOL = '/liftoff/orbitdb-host/1.0.0'
 const MAX_FRAME_BYTES = 64 * 1024
 const REQUEST_TIMEOUT_MS = 10_000
-/** Most entry blocks one `await` may push; the server fetches the rest. */
+/** Most entry blocks one `await` may push, unless the server says otherwise (MAX_PUSH_BLOCKS); it fetches the rest. */
 export const MAX_PUSHED_BLOCKS = 1000
+/** Most bytes of blocks one `await` may push, unless the server says otherwise (MAX_PUSH_BYTES). */
+export const MAX_PUSHED_BYTES = 4 * 1024 * 1024
+/** The DAG-CBOR codec's multicodec: OrbitDB's entries are DAG-CBOR blocks. */
+const DAG_CBOR = 0x71
+
+/** Why a request was refused: the label of liftoff_host_refusals_total, a fixed set. */
+export type Refusal = 'malformed' | 'busy' | 'not-allowed' | 'hosting-cap' | 'not-hosted' | 'push-too-large' | 'bad-block' | 'not-a-writer'
+
+/** A request the server will not do: answered as one error on the stream, and counted by `reason`. */
+export class HostRefusal extends Error {
+  readonly reason: Refusal
+  constructor (reason: Refusal, message: string) {
+    super(message)
+    this.reason = reason
+  }
+}
 
 export type HostRequest =
   | { op: 'host', address: string }
@@ -52,6 +73,7 @@ export async function waitForEntries<T extends Document> (db: DocumentsDatabase<
   const onAbort = (): void => reject(new Error(`${hashes.length} awaited entries did not all arrive in time`))
   db.events.on('update', check)
   signal.addEventListener('abort', onAbort, { once: true })
+  if (signal.aborted) onAbort() // a deadline spent before (an await's preparation) is spent: no event comes
   try {
     check()
     await promise
@@ -61,48 +83,90 @@ export async function waitForEntries<T extends Document> (db: DocumentsDatabase<
   }
 }
 
+/** `work`, or its rejection once `signal` aborts (the work itself goes on, unawaited). */
+async function beforeAbort<R> (signal: AbortSignal, work: Promise<R>): Promise<R> {
+  signal.throwIfAborted()
+  const { promise, reject } = Promise.withResolvers<never>()
+  const onAbort = (): void => reject(signal.reason)
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    return await Promise.race([work, promise])
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
+}
+
+/** Whether `entry` belongs to `db`'s log, is signed by the key it names and written by an identity the access controller allows. */
+async function writtenByWriter<T extends Document> (db: DocumentsDatabase<T>, entry: LogEntry): Promise<boolean> {
+  if (entry.id !== db.address) return false
+  // the signature first: checking it needs nothing from the network, the writer's identity may
+  if (!await Entry.verify(db.identity, entry).catch(() => false)) return false
+  return db.access.canAppend(entry).catch(() => false)
+}
+
 /**
  * Fetches the entries reachable from `hashes` that the log lacks, one level of the DAG at a time with the whole
  * level asked for at once, and outside OrbitDB's join queue: a database joins one batch at a time, and
  * joinEntry fetching as it walks kept every other writer waiting on this one's round trips. The join that
- * follows finds the entries stored and only checks them. Only entries of this log by writers the access
- * controller allows are followed further, so nobody else can make this peer fetch. Entries the asker pushed
- * (`pushed`, decoded already) are taken from there instead of the store.
+ * follows finds the entries stored and only checks them. Only entries of this log signed by writers the access
+ * controller allows are followed further, so nobody else can make this peer fetch more than what they name.
+ * Entries the asker pushed (`pushed`, checked already) are taken from there instead of the store; at most
+ * `limit` are fetched, and each fetched hash is added to `fetched` (a server deletes what no join took).
  */
-async function fetchMissing<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal, pushed = new Map<string, LogEntry>()): Promise<void> {
+async function fetchMissing<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal, pushed = new Map<string, LogEntry>(), options: { limit?: number, fetched?: Set<string> } = {}): Promise<void> {
   const seen = new Set<string>()
+  const limit = options.limit ?? Infinity
+  let fetchedCount = 0
   let level = hashes
   while (level.length > 0 && !signal.aborted) {
     const unseen = [...new Set(level)].filter(hash => !seen.has(hash))
     for (const hash of unseen) seen.add(hash)
-    const fetched = await Promise.all(unseen.map(async hash => await db.log.has(hash) ? undefined : pushed.get(hash) ?? db.log.get(hash)))
-    const followed = await Promise.all(fetched.map(async entry => entry !== undefined && entry.id === db.address && await db.access.canAppend(entry) ? entry : undefined))
+    // OrbitDB's block reads wait up to 30 s each: the asker's deadline ends the fetch, not theirs
+    const fetched = await beforeAbort(signal, Promise.all(unseen.map(async hash => {
+      if (await db.log.has(hash)) return undefined
+      const known = pushed.get(hash)
+      if (known !== undefined) return known
+      if (fetchedCount >= limit) return undefined
+      fetchedCount++
+      options.fetched?.add(hash)
+      return db.log.get(hash)
+    })))
+    const followed = await Promise.all(fetched.map(async entry => entry !== undefined && (pushed.has(entry.hash) || await writtenByWriter(db, entry)) ? entry : undefined))
     level = followed.flatMap(entry => entry === undefined ? [] : [...entry.next, ...entry.refs])
   }
 }
 
 /**
  * An IPFS access controller's answer depends only on the entry's identity (named by its hash, so its content
- * cannot change) and on a write list fixed when the database was made: the server remembers whom it allowed.
- * OrbitDB asks for every entry it joins, and each asking read and decoded the writer's identity again.
- * Askers at the same time share one answer: two fetches of the same new identity at once (OrbitDB's sync and
- * a hosting request) sometimes left one waiting out its 30 s timeout. Not for other access controllers:
- * OrbitDB's own can grant and revoke.
+ * cannot change) and on a write list fixed when the database was made: the server remembers whom it allowed,
+ * with the identity's public key (`publicKeyOf` reads it from the identity's block, which the access
+ * controller has just fetched). OrbitDB asks for every entry it joins, and each asking read and decoded the
+ * writer's identity again. Askers at the same time share one answer: two fetches of the same new identity at
+ * once (OrbitDB's sync and a hosting request) sometimes left one waiting out its 30 s timeout. OrbitDB checks
+ * an entry's signature against the key the entry names and its writer by the identity it names, never that
+ * the two belong together: anyone could sign with their own key in a listed writer's name. Here an entry must
+ * also name its identity's key. Not for other access controllers: OrbitDB's own can grant and revoke.
  */
-export function rememberAllowedWriters (db: DocumentsDatabase<Document>): void {
+export function rememberAllowedWriters (db: DocumentsDatabase<Document>, publicKeyOf: (identityHash: string) => Promise<string | undefined>): void {
   if (db.access.type !== 'ipfs') return
   const canAppend = db.access.canAppend
-  const allowed = new Set<string>()
-  const asking = new Map<string, Promise<boolean>>()
+  const allowed = new Map<string, string>() // identity hash → its public key
+  const asking = new Map<string, Promise<string | undefined>>()
   db.access.canAppend = async entry => {
-    if (allowed.has(entry.identity)) return true
-    let may = asking.get(entry.identity)
-    if (may === undefined) {
-      may = canAppend(entry).finally(() => asking.delete(entry.identity))
-      asking.set(entry.identity, may)
+    let key = allowed.get(entry.identity)
+    if (key === undefined) {
+      let may = asking.get(entry.identity)
+      if (may === undefined) {
+        may = canAppend(entry)
+          .then(async yes => yes ? publicKeyOf(entry.identity) : undefined)
+          .finally(() => asking.delete(entry.identity))
+        asking.set(entry.identity, may)
+      }
+      key = await may
+      if (key === undefined) return false
+      allowed.set(entry.identity, key)
     }
-    if (await may) allowed.add(entry.identity)
-    return may
+    return entry.key === key
   }
 }
 
@@ -192,57 +256,178 @@ function parseRequest (frame: Uint8Array): HostRequest | string {
   if (op === 'host' && typeof address === 'string') return { op, address }
   const blockCount = blocks ?? 0
   if (op === 'await' && typeof address === 'string' && Array.isArray(heads) && heads.every(head => typeof head === 'string') && typeof timeoutMs === 'number' && timeoutMs > 0 &&
-    typeof blockCount === 'number' && Number.isInteger(blockCount) && blockCount >= 0 && blockCount <= MAX_PUSHED_BLOCKS) {
+    typeof blockCount === 'number' && Number.isSafeInteger(blockCount) && blockCount >= 0) {
     return { op, address, heads, timeoutMs, blocks: blockCount }
   }
-  return `expected {"op":"host","address":string} or {"op":"await","address":string,"heads":string[],"timeoutMs":number>0,"blocks"?:0..${MAX_PUSHED_BLOCKS}}`
+  return 'expected {"op":"host","address":string} or {"op":"await","address":string,"heads":string[],"timeoutMs":number>0,"blocks"?:integer>=0}'
+}
+
+/** What one request may cost, and how many run at once (src/config.ts names the env vars). */
+export interface RequestLimits {
+  maxPushBlocks: number
+  maxPushBytes: number
+  maxRequestsPerPeer: number
+  maxRequests: number
 }
 
 export interface Host {
-  /** Opens `address` (if not yet open) and keeps it; resolves with the open database. */
-  host: (address: string) => Promise<DocumentsDatabase<Document>>
+  /**
+   * Opens `address` for `asker` (if not yet open) and keeps it; resolves with the open database, or throws a
+   * HostRefusal when the operator does not allow it.
+   */
+  host: (address: string, asker: PeerId) => Promise<DocumentsDatabase<Document>>
+  /** The database at `address` if the server keeps it open. */
+  hosted: (address: string) => DocumentsDatabase<Document> | undefined
   maxWaitMs: number
+  limits: RequestLimits
   /** Keeps a pushed entry's block (already stored) where the join will read it first. */
   cache?: (address: string, hash: string, bytes: Uint8Array) => Promise<void>
-  onAnswer?: (remotePeer: PeerId, request: HostRequest, response: HostResponse) => void
+  /** Every answer, with the request when one was read and the reason when it was refused. */
+  onAnswer?: (remotePeer: PeerId, request: HostRequest | undefined, response: HostResponse, refusal: Refusal | undefined) => void
+}
+
+/**
+ * Counts the requests open per peer and in all; `enter` says why one more is refused, if it is. Each request
+ * is counted from its stream's opening, so a peer holding streams open (trickling, or awaiting heads that
+ * take long) holds its own places, not everyone's.
+ */
+function requestCounter (limits: RequestLimits): { enter: (peer: string) => string | undefined, leave: (peer: string) => void } {
+  const open = new Map<string, number>()
+  let total = 0
+  return {
+    enter: peer => {
+      const mine = open.get(peer) ?? 0
+      if (mine >= limits.maxRequestsPerPeer) return `this peer has ${mine} requests open already, the most one peer may (MAX_REQUESTS_PER_PEER)`
+      if (total >= limits.maxRequests) return `the server has ${total} requests open already, its most (MAX_REQUESTS)`
+      open.set(peer, mine + 1)
+      total++
+      return undefined
+    },
+    leave: peer => {
+      const mine = (open.get(peer) ?? 1) - 1
+      if (mine === 0) open.delete(peer)
+      else open.set(peer, mine)
+      total--
+    }
+  }
+}
+
+/**
+ * The blocks an `await` pushes, read within the time the asker gave the whole request, refused as soon as
+ * they exceed the server's bounds: an asker can make the server hold at most MAX_PUSH_BYTES (and one frame).
+ */
+async function readPushed (frames: ReturnType<typeof lpStream>, host: Host, request: HostRequest & { op: 'await' }): Promise<Uint8Array[]> {
+  const count = request.blocks ?? 0
+  if (count > host.limits.maxPushBlocks) throw new HostRefusal('push-too-large', `the request pushes ${count} blocks, more than the ${host.limits.maxPushBlocks} this server takes (MAX_PUSH_BLOCKS)`)
+  const pushed: Uint8Array[] = []
+  let bytes = 0
+  const signal = AbortSignal.timeout(Math.min(request.timeoutMs, host.maxWaitMs))
+  while (pushed.length < count) {
+    const block = (await frames.read({ signal })).subarray()
+    bytes += block.byteLength
+    if (bytes > host.limits.maxPushBytes) throw new HostRefusal('push-too-large', `the pushed blocks exceed the ${host.limits.maxPushBytes} bytes this server takes (MAX_PUSH_BYTES)`)
+    pushed.push(block)
+  }
+  return pushed
 }
 
 // #region serve
 export function serveHosting (helia: ServerNode, host: Host): Promise<void> {
+  const requests = requestCounter(host.limits)
   return helia.libp2p.handle(HOST_PROTOCOL, (stream, connection) => {
     const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES, lengthDecoder: boundedLength(MAX_FRAME_BYTES) })
+    const peer = connection.remotePeer
     void (async () => {
+      const busy = requests.enter(peer.toString())
+      let request: HostRequest | undefined
       try {
-        // the request must arrive whole within REQUEST_TIMEOUT_MS: an idle or trickling stream is reset
-        const request = parseRequest((await frames.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).subarray())
-        // pushed blocks follow the request, all within the time the asker gave the whole request
-        const pushed: Uint8Array[] = []
-        if (typeof request !== 'string' && request.op === 'await' && (request.blocks ?? 0) > 0) {
-          const count = request.blocks ?? 0
-          const signal = AbortSignal.timeout(Math.min(request.timeoutMs, host.maxWaitMs))
-          while (pushed.length < count) pushed.push((await frames.read({ signal })).subarray())
+        let response: HostResponse
+        let refusal: Refusal | undefined
+        try {
+          if (busy !== undefined) throw new HostRefusal('busy', busy)
+          // the request must arrive whole within REQUEST_TIMEOUT_MS: an idle or trickling stream is reset
+          const parsed = parseRequest((await frames.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).subarray())
+          if (typeof parsed === 'string') throw new HostRefusal('malformed', parsed)
+          request = parsed
+          if (!isValidAddress(request.address)) throw new HostRefusal('malformed', `not an OrbitDB address: "${request.address}"`)
+          request.address = parseAddress(request.address).toString()
+          // heads only for a database kept here, refused before its pushed blocks are read
+          if (request.op === 'await' && host.hosted(request.address) === undefined) throw new HostRefusal('not-hosted', `${request.address} is not hosted here: ask with {"op":"host"} first`)
+          const pushed = request.op === 'await' ? await readPushed(frames, host, request) : []
+          response = await answer(helia, host, request, pushed, peer)
+        } catch (err) {
+          if (!(err instanceof HostRefusal)) throw err
+          refusal = err.reason
+          response = { ok: false, error: err.message }
         }
-        const response = typeof request === 'string' ? { ok: false as const, error: request } : await answer(helia, host, request, pushed)
-        if (typeof request !== 'string') host.onAnswer?.(connection.remotePeer, request, response)
+        host.onAnswer?.(peer, request, response, refusal)
         await frames.write(new TextEncoder().encode(JSON.stringify(response)))
         await stream.close()
       } catch (err) {
         // a peer that closed before sending a whole request is closed too; any other failure resets
         if ((err as Error).name === 'UnexpectedEOFError') await stream.close().catch(() => {})
         else stream.abort(err as Error)
+      } finally {
+        if (busy === undefined) requests.leave(peer.toString())
       }
     })()
   })
 }
 // #endregion
 
+/** The base58btc CID of a DAG-CBOR block: the hash an entry with these bytes has. */
+async function hashOf (bytes: Uint8Array): Promise<string> {
+  return CID.createV1(DAG_CBOR, await sha256.digest(bytes)).toString(base58btc)
+}
+
 /**
- * The pushed blocks that are entries of this log, decoded; anything else is dropped. The writer is not
- * checked here: that can need the writer's identity from the network, and the join checks it anyway.
+ * The pushed blocks, decoded and checked before anything is stored: each must be an entry of this log whose
+ * bytes are its block (hash and bytes agree), be the block of an awaited head or of an entry behind one, and
+ * be signed by a writer the access controller lists. Every head must be held here or pushed, so the server
+ * fetches nothing it has not checked who wrote. One block that fails refuses the whole request.
  */
-async function entriesOfLog (db: DocumentsDatabase<Document>, pushed: Uint8Array[]): Promise<Array<{ entry: LogEntry, bytes: Uint8Array }>> {
-  const decoded = await Promise.all(pushed.map(async bytes => ({ entry: await Entry.decode(bytes).catch(() => undefined), bytes })))
-  return decoded.flatMap(({ entry, bytes }) => entry !== undefined && entry.id === db.address ? [{ entry, bytes }] : [])
+async function checkedEntries (db: DocumentsDatabase<Document>, heads: string[], pushed: Uint8Array[]): Promise<Array<{ entry: LogEntry, bytes: Uint8Array }>> {
+  const entries = await Promise.all(pushed.map(async (bytes, index) => {
+    const entry = await Entry.decode(bytes).catch(() => undefined)
+    if (entry === undefined || entry.id !== db.address) throw new HostRefusal('bad-block', `pushed block ${index} is not an entry of ${db.address}`)
+    const hash = await hashOf(bytes)
+    if (hash !== entry.hash) throw new HostRefusal('bad-block', `pushed block ${index} is not the block of entry ${entry.hash}: its bytes hash to ${hash}`)
+    return { entry, bytes }
+  }))
+  const byHash = new Map(entries.map(pushedEntry => [pushedEntry.entry.hash, pushedEntry]))
+  const awaited = new Set<string>()
+  let level = heads
+  while (level.length > 0) {
+    const next: string[] = []
+    for (const hash of level) {
+      const pushedEntry = byHash.get(hash)
+      if (awaited.has(hash) || pushedEntry === undefined) continue
+      awaited.add(hash)
+      next.push(...pushedEntry.entry.next, ...pushedEntry.entry.refs)
+    }
+    level = next
+  }
+  const stray = entries.find(({ entry }) => !awaited.has(entry.hash))
+  if (stray !== undefined) throw new HostRefusal('bad-block', `pushed block ${stray.entry.hash} is not the block of an awaited head nor of an entry behind one`)
+  for (const head of heads) {
+    if (!byHash.has(head) && !await db.log.has(head)) throw new HostRefusal('bad-block', `head ${head} is neither held here nor pushed with the request`)
+  }
+  // on libuv's threads, all at once; the join checks each entry again and finds the answer remembered
+  const allowed = await Promise.all(entries.map(async ({ entry }) => writtenByWriter(db, entry)))
+  const forbidden = entries.find((_entry, index) => !allowed[index])
+  if (forbidden !== undefined) throw new HostRefusal('not-a-writer', `pushed entry ${forbidden.entry.hash} is not signed by a writer of ${db.address}`)
+  return entries
+}
+
+/**
+ * Deletes the blocks of `hashes` this server stored for an asker that no join took: not in the log and not
+ * pinned (a join pins what it takes; OrbitDB's own replication may have taken one meanwhile). A join that
+ * stores one again right after has it fetched again.
+ */
+async function collect (helia: ServerNode, db: DocumentsDatabase<Document>, hashes: Iterable<string>): Promise<void> {
+  await Promise.all([...hashes].map(async hash => {
+    if (!await db.log.has(hash)) await helia.deleteQuietly(CID.parse(hash, base58btc)).catch(() => {})
+  }))
 }
 
 /**
@@ -276,27 +461,32 @@ function oneTurnAhead<R> (address: string, work: () => Promise<R>): { prepared: 
   return { prepared: previousStarted.then(work), turnStarted }
 }
 
-async function answer (helia: ServerNode, host: Host, request: HostRequest, pushed: Uint8Array[]): Promise<HostResponse> {
-  if (!isValidAddress(request.address)) return { ok: false, error: `not an OrbitDB address: "${request.address}"` }
+/** The answer to a well-formed request for a valid address (normalized); throws a HostRefusal for a refused one. */
+async function answer (helia: ServerNode, host: Host, request: HostRequest, pushed: Uint8Array[], asker: PeerId): Promise<HostResponse> {
   try {
-    const db = await host.host(request.address)
-    if (request.op === 'await') {
-      const { heads, timeoutMs } = request
-      const signal = AbortSignal.timeout(Math.min(timeoutMs, host.maxWaitMs))
-      const { prepared, turnStarted } = oneTurnAhead(db.address, async () => {
-        const entries = await entriesOfLog(db, pushed)
-        // stored unpinned: what no join takes is garbage
-        await Promise.all(entries.map(async ({ entry, bytes }) => {
-          await helia.storeQuietly(CID.parse(entry.hash, base58btc), bytes)
-          await host.cache?.(db.address, entry.hash, bytes)
-        }))
-        // the join checks each entry again, one after another, and finds the answer remembered
-        await Promise.all(entries.map(async ({ entry }) => Entry.verify(db.identity, entry).catch(() => false)))
-        const decoded = new Map(entries.map(({ entry }) => [entry.hash, entry]))
-        // best effort, as in joinEntries: whatever is still missing, the join fetches (or OrbitDB's own sync brings)
-        await fetchMissing(db, heads, signal, decoded).catch(() => {})
-        return decoded
-      })
+    if (request.op === 'host') {
+      const db = await host.host(request.address, asker)
+      return { ok: true, address: db.address, heads: await headsOf(db), entries: await countEntries(db, []) }
+    }
+    const db = host.hosted(request.address)
+    if (db === undefined) throw new HostRefusal('not-hosted', `${request.address} is not hosted here: ask with {"op":"host"} first`)
+    const { heads, timeoutMs } = request
+    const signal = AbortSignal.timeout(Math.min(timeoutMs, host.maxWaitMs))
+    // stored for the asker: deleted after the join unless it took them
+    const storedForAsker = new Set<string>()
+    const { prepared, turnStarted } = oneTurnAhead(db.address, async () => {
+      const entries = await checkedEntries(db, heads, pushed)
+      await Promise.all(entries.map(async ({ entry, bytes }) => {
+        storedForAsker.add(entry.hash)
+        await helia.storeQuietly(CID.parse(entry.hash, base58btc), bytes)
+        await host.cache?.(db.address, entry.hash, bytes)
+      }))
+      const decoded = new Map(entries.map(({ entry }) => [entry.hash, entry]))
+      // best effort, as in joinEntries: whatever is still missing, the join fetches (or OrbitDB's own sync brings)
+      await fetchMissing(db, heads, signal, decoded, { limit: host.limits.maxPushBlocks, fetched: storedForAsker }).catch(() => {})
+      return decoded
+    })
+    try {
       const decoded = await inTurn(db.address, async () => {
         turnStarted()
         const decoded = await prepared
@@ -304,9 +494,11 @@ async function answer (helia: ServerNode, host: Host, request: HostRequest, push
         return decoded
       })
       return { ok: true, address: db.address, heads: await headsOf(db), entries: await countEntries(db, heads, decoded) }
+    } finally {
+      await collect(helia, db, storedForAsker)
     }
-    return { ok: true, address: db.address, heads: await headsOf(db), entries: await countEntries(db, []) }
   } catch (err) {
+    if (err instanceof HostRefusal) throw err
     return { ok: false, error: (err as Error).message }
   }
 }
@@ -324,24 +516,32 @@ export async function askServer (helia: Node, server: PeerId, request: HostReque
 }
 
 /**
- * The blocks of this log's entries the server most likely lacks: from the heads back along `next`, up to the
- * heads the server said it has (`serverHeads`, none if unknown) and no older than the oldest of them (by
- * Lamport time). A guess that costs nothing when wrong: the server fetches whatever it still lacks.
+ * The blocks of this log's entries the server most likely lacks: from `heads` (the heads this await names;
+ * the log's heads when omitted) back along `next`, up to the heads the server said it has (`serverHeads`,
+ * none if unknown) and no older than the oldest of them (by Lamport time), at most MAX_PUSHED_BLOCKS blocks
+ * and `maxBytes` bytes (the server's defaults). A guess that costs nothing when wrong: the server fetches
+ * whatever it still lacks. The server takes only blocks of the named heads and what is behind them, so the
+ * heads are walked as named, not read again.
  */
-export async function entriesToPush<T extends Document> (db: DocumentsDatabase<T>, serverHeads: string[]): Promise<Uint8Array[]> {
+export async function entriesToPush<T extends Document> (db: DocumentsDatabase<T>, serverHeads: string[], heads?: string[], maxBytes = MAX_PUSHED_BYTES): Promise<Uint8Array[]> {
   const known = new Set(serverHeads)
   const knownHeads = (await Promise.all(serverHeads.map(async hash => db.log.get(hash)))).filter((entry): entry is LogEntry => entry !== undefined)
   const oldest = Math.min(...knownHeads.map(entry => entry.clock.time))
   const blocks: Uint8Array[] = []
+  let bytesPushed = 0
   const seen = new Set<string>()
-  let level = (await db.log.heads()).filter(entry => !known.has(entry.hash))
+  const named = heads === undefined ? await db.log.heads() : (await Promise.all(heads.map(async hash => db.log.get(hash)))).filter((entry): entry is LogEntry => entry !== undefined)
+  let level = named.filter(entry => !known.has(entry.hash))
   while (level.length > 0 && blocks.length < MAX_PUSHED_BLOCKS) {
     const next: string[] = []
     for (const entry of level) {
       if (seen.has(entry.hash) || blocks.length >= MAX_PUSHED_BLOCKS) continue
       seen.add(entry.hash)
       const bytes = await db.log.storage.get(entry.hash)
-      if (bytes !== undefined && bytes.byteLength <= MAX_FRAME_BYTES) blocks.push(bytes)
+      if (bytes === undefined || bytes.byteLength > MAX_FRAME_BYTES) continue
+      if (bytesPushed + bytes.byteLength > maxBytes) return blocks
+      bytesPushed += bytes.byteLength
+      blocks.push(bytes)
       next.push(...entry.next.filter(hash => !known.has(hash) && !seen.has(hash)))
     }
     const entries = (await Promise.all(next.map(async hash => db.log.get(hash)))).filter((entry): entry is LogEntry => entry !== undefined)
@@ -364,6 +564,7 @@ export async function syncWithServer<T extends Document> (helia: Node, server: P
   await joinEntries(db, hosted.heads, signal).catch((err: Error) => {
     throw new Error(`did not receive the server's entries within ${timeoutMs} ms (${err.message})`)
   })
-  const confirmed = await beforeDeadline('the server did not confirm our entries', askServer(helia, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs }, signal, await entriesToPush(db, hosted.heads)))
+  const heads = await headsOf(db)
+  const confirmed = await beforeDeadline('the server did not confirm our entries', askServer(helia, server, { op: 'await', address: db.address, heads, timeoutMs }, signal, await entriesToPush(db, hosted.heads, heads)))
   return { serverEntries: confirmed.entries }
 }

@@ -1,5 +1,7 @@
 // The server role: the always-on OrbitDB peer. It keeps its documents database (writable by itself and
-// WRITERS) and every database a client asked it to host open and replicated, on disk, across restarts.
+// WRITERS) and every database a client asked it to host open and replicated, on disk, across restarts: a
+// database is hosted only for the writers or peers the operator allows (src/host-policy.ts), at most
+// MAX_HOSTED_DATABASES of them.
 // Run it with `pnpm start:server`; see src/config.ts for the environment variables.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
@@ -9,9 +11,11 @@ import { createNode, type Node } from './node.ts'
 import { createDocuments, openDatabase, startOrbitDB } from './orbitdb.ts'
 import { hostStorage, type HostStorage } from './host-storage.ts'
 import { serveMetrics, serverMetrics } from './metrics.ts'
-import { rememberAllowedWriters, serveHosting } from './replication.ts'
+import { checkHosting, blockReader, type HostPolicy } from './host-policy.ts'
+import { HostRefusal, rememberAllowedWriters, serveHosting } from './replication.ts'
 import { useNativeSignatures } from './signatures.ts'
 import type { Document, DocumentsDatabase, LogEntry, OrbitDB } from '@orbitdb/core'
+import type { PeerId } from '@libp2p/interface'
 
 export interface Ready {
   peerId: string
@@ -34,17 +38,27 @@ export interface RunningServer {
   stop: () => Promise<void>
 }
 
-async function readHostedList (file: string): Promise<string[]> {
+/** A database the server hosts (hosted.json), and the peer that asked (for HOST_PEERS at the next start). */
+interface HostedDatabase {
+  address: string
+  askedBy?: string
+}
+
+async function readHostedList (file: string): Promise<HostedDatabase[]> {
+  let list: unknown
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as string[]
+    list = JSON.parse(await readFile(file, 'utf8'))
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
     throw err
   }
+  if (!Array.isArray(list)) throw new Error(`${file}: expected a JSON list of hosted databases`)
+  // earlier versions wrote addresses only
+  return list.map(item => typeof item === 'string' ? { address: item } : item as HostedDatabase)
 }
 
-async function writeHostedList (file: string, addresses: string[]): Promise<void> {
-  await writeFile(`${file}.tmp`, JSON.stringify(addresses, null, 2) + '\n')
+async function writeHostedList (file: string, hosted: HostedDatabase[]): Promise<void> {
+  await writeFile(`${file}.tmp`, JSON.stringify(hosted, null, 2) + '\n')
   await rename(`${file}.tmp`, file) // atomic: a crash never leaves half a list
 }
 
@@ -56,9 +70,15 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
   const helia = await createNode({ metricsRegistry: metrics?.registry, dataDir: config.dataDir, privateKey, listen: config.listen, announce: config.announce, connectionManager: { maxConnections: config.limits.maxConnections, maxIncomingPendingConnections: config.limits.maxPendingConnections, inboundConnectionThreshold: config.limits.inboundConnectionsPerSecond } })
   const orbitdb = await startOrbitDB(helia, { dataDir: config.dataDir, identityKey: config.identityKey })
   await useNativeSignatures(orbitdb)
+  // the identity block an access controller has just fetched to allow a writer: the key its entries must name
+  const readBlock = await blockReader(helia)
+  const publicKeyOf = async (identityHash: string): Promise<string | undefined> => {
+    const identity = await readBlock(identityHash)
+    return typeof identity?.publicKey === 'string' ? identity.publicKey : undefined
+  }
   const watch = (db: DocumentsDatabase): DocumentsDatabase => {
     databases.set(db.address, db)
-    rememberAllowedWriters(db)
+    rememberAllowedWriters(db, publicKeyOf)
     // OrbitDB reports sync failures as 'error' events (refused entries it only logs, in 4.x); without an
     // 'error' listener, an EventEmitter would throw them.
     db.events.on('error', (err: Error) => log(`${db.name}: sync error: ${err.message.replaceAll('\n', ' ')}`))
@@ -86,28 +106,53 @@ export async function startServer (config: ServerConfig, log: (line: string) => 
   const created = await createDocuments(orbitdb, config.dbName, config.writers)
   await created.close()
   const db = watch(await openWithHostStorage(created.address))
+  const policy: HostPolicy = { writers: [...config.hosting.writers, orbitdb.identity.id], peers: config.hosting.peers }
   const hostedFile = join(config.dataDir, 'hosted.json')
   const hosted = await readHostedList(hostedFile)
-  for (const address of hosted) watch(await openWithHostStorage(address))
+  const hostedCount = (): number => databases.size - 1
+  // checked again at each start: a list written by an earlier version, or before HOST_WRITERS changed, may
+  // name databases this server would no longer host
+  for (const { address, askedBy } of hosted) {
+    if (hostedCount() >= config.hosting.maxHostedDatabases) {
+      log(`not reopening ${address}: ${hostedCount()} databases are hosted already (MAX_HOSTED_DATABASES)`)
+      continue
+    }
+    const refused = await checkHosting(helia, policy, address, askedBy).then(() => undefined, (err: Error) => err.message)
+    if (refused !== undefined) log(`not reopening ${address}: ${refused}`)
+    else watch(await openWithHostStorage(address))
+  }
 
-  const host = async (address: string): Promise<DocumentsDatabase> => {
-    const open = databases.get(address)
+  const opening = new Map<string, Promise<DocumentsDatabase>>()
+  const host = async (address: string, asker: PeerId): Promise<DocumentsDatabase> => {
+    const open = databases.get(address) ?? opening.get(address)
     if (open !== undefined) return open
-    const opened = await openWithHostStorage(address)
-    watch(opened)
-    hosted.push(address)
-    await writeHostedList(hostedFile, hosted)
-    log(`now hosting ${address} (${opened.name})`)
-    return opened
+    if (hostedCount() + opening.size >= config.hosting.maxHostedDatabases) {
+      throw new HostRefusal('hosting-cap', `${address} is not hosted here: this server hosts ${hostedCount()} databases already, its most (MAX_HOSTED_DATABASES)`)
+    }
+    const hosting = (async () => {
+      await checkHosting(helia, policy, address, asker.toString())
+      const opened = await openWithHostStorage(address)
+      watch(opened)
+      hosted.push({ address, askedBy: asker.toString() })
+      await writeHostedList(hostedFile, hosted)
+      log(`now hosting ${address} (${opened.name}) for ${asker}`)
+      return opened
+    })().finally(() => opening.delete(address))
+    opening.set(address, hosting)
+    return hosting
   }
   await serveHosting(helia, {
     host,
+    hosted: address => databases.get(address),
     cache: async (address, hash, bytes) => caches.get(address)?.(hash, bytes),
     maxWaitMs: config.maxWaitMs,
-    onAnswer: (peer, request, response) => {
-      metrics?.hostRequests.inc({ op: request.op, outcome: response.ok ? 'ok' : 'error' })
-      if (request.op === 'await' && response.ok) metrics?.confirmedEntries.set({ database: response.address }, response.entries)
-      log(`${request.op} ${request.address} for ${peer}: ${response.ok ? `holds ${response.entries} entries` : response.error}`)
+    limits: config.hosting,
+    onAnswer: (peer, request, response, refusal) => {
+      metrics?.hostRequests.inc({ op: request?.op ?? 'unread', outcome: response.ok ? 'ok' : 'error' })
+      if (refusal !== undefined) metrics?.hostRefusals.inc({ reason: refusal })
+      // only databases kept open get a series: at most MAX_HOSTED_DATABASES and the server's own
+      if (request?.op === 'await' && response.ok && databases.has(response.address)) metrics?.confirmedEntries.set({ database: response.address }, response.entries)
+      log(`${request?.op ?? 'request'} ${request?.address ?? ''} for ${peer}: ${response.ok ? `holds ${response.entries} entries` : `${refusal === undefined ? '' : `refused (${refusal}): `}${response.error}`}`)
     }
   })
   let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined
