@@ -15,7 +15,7 @@ import { baseImageName } from '../docker/engine.ts'
 import { downloadModule, type Log } from '../go-build.ts'
 import { recordDocker } from '../host-record.ts'
 import { readComposeFile } from '../testing/compose.ts'
-import { KIND_VERSION, KUBERNETES_VERSION, PROMETHEUS_VERSION, type Tools } from './tools.ts'
+import { KIND_VERSION, KUBE_ROUTER_VERSION, KUBERNETES_VERSION, PROMETHEUS_VERSION, type Tools } from './tools.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
 const imagesDir = join(import.meta.dirname, 'images')
@@ -67,7 +67,13 @@ export function buildComponentImages (tools: Tools, log: Log): ControlPlaneImage
     'kube-proxy': kube('kube-proxy'),
     etcd: tools.images.etcd,
     coredns: tools.images.coredns,
-    pause: tools.images.pause
+    pause: tools.images.pause,
+    // the pod network's NetworkPolicy firewall (images/default-cni.yaml names this image)
+    'kube-router': `liftoff/kube-router:${KUBE_ROUTER_VERSION}`
+  }
+  const cni = readFileSync(join(imagesDir, 'default-cni.yaml'), 'utf8')
+  for (const image of [controlPlane['kube-proxy']!, controlPlane['kube-router']!]) {
+    if (!cni.includes(`image: ${image}`)) throw new Error(`images/default-cni.yaml does not run ${image}: keep its images at the versions tools.ts builds`)
   }
   const prometheus = `liftoff/prometheus:v${PROMETHEUS_VERSION}`
   const targets: Record<string, string> = { ...controlPlane, prometheus }
@@ -82,7 +88,8 @@ export function buildComponentImages (tools: Tools, log: Log): ControlPlaneImage
     etcd: join(tools.etcd, 'server'),
     coredns: join(tools.coredns, 'coredns'),
     pause: join(tools.pause, 'pause'),
-    prometheus: join(tools.prometheus, 'prometheus')
+    prometheus: join(tools.prometheus, 'prometheus'),
+    'kube-router': join(tools.kubeRouter, 'kube-router')
   }
   // The binaries are per version (their tags say which); the label says which Dockerfile and base made them.
   const inputs = hashOf(readFileSync(join(imagesDir, 'components.Dockerfile')), run('docker', ['image', 'inspect', '--format', '{{.Id}}', baseImageName()]).trim())

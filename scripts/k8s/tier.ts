@@ -1,9 +1,9 @@
 // `node scripts/liftoff.mjs test:k8s` (root): the Helm chart on a real Kubernetes cluster of three nodes.
 // Brings a Docker engine (scripts/docker/engine.ts: installed with apt and started when none runs), builds
-// Kubernetes, etcd, CoreDNS, pause, kind, helm and Prometheus from source (scripts/k8s/tools.ts, cached in
-// .tools/ by version), the node and control plane images (scripts/k8s/images.ts), creates the kind cluster,
-// loads the examples' images into it, runs the tests in scripts/k8s/, and deletes the cluster and stops the
-// engine it started whatever happens.
+// Kubernetes, etcd, CoreDNS, pause, kind, helm, Prometheus and kube-router (the NetworkPolicy firewall) from
+// source (scripts/k8s/tools.ts, cached in .tools/ by version), the node and control plane images
+// (scripts/k8s/images.ts), creates the kind cluster, loads the examples' images into it, runs the tests in
+// scripts/k8s/, and deletes the cluster and stops the engine it started whatever happens.
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
@@ -44,6 +44,10 @@ try {
   const kubectl = join(tools.kubernetes, 'kubectl')
   const volumes = spawnSync(kubectl, ['--kubeconfig', cluster.kubeconfig, 'apply', '-f', '-'], { input: sharedVolumes(16), encoding: 'utf8' })
   if (volumes.status !== 0) throw new Error(`creating the shared PersistentVolumes failed: ${volumes.stderr.trim()}`)
+  // the NetworkPolicy firewall (kube-router, images/default-cni.yaml) on every node before the chart relies on it
+  const firewall = spawnSync(kubectl, ['--kubeconfig', cluster.kubeconfig, '-n', 'kube-system', 'rollout', 'status', 'daemonset/liftoff-network-policy', '--timeout=180s'], { encoding: 'utf8' })
+  if (firewall.status !== 0) throw new Error(`the NetworkPolicy firewall (kube-router) did not start on every node: ${(firewall.stderr || firewall.stdout).trim()}`)
+  log('NetworkPolicy firewall ready on every node')
   const setup: TierSetup = { kubeconfig: cluster.kubeconfig, kubectl, helm: join(tools.helm, 'helm'), nodes: cluster.nodes, workers: cluster.workers, kuboImage: KUBO_IMAGE, bacalhauImage: BACALHAU_IMAGE, prometheusImage: components.prometheus }
   log('running the tests')
   const vitest = spawn(process.execPath, [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(import.meta.dirname, 'vitest.config.ts'), ...process.argv.slice(2)], {

@@ -2,7 +2,8 @@
 // Kubernetes itself (kubelet, kubeadm, kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy,
 // kubectl) from the k8s.io/kubernetes module, through a wrapper module that replaces each of its `./staging`
 // modules by the matching published release; the etcd, CoreDNS and pause versions that kubeadm itself asks
-// for (`kubeadm config images list`); kind, helm and Prometheus from their modules.
+// for (`kubeadm config images list`); kind, helm, Prometheus and kube-router (the NetworkPolicy firewall)
+// from their modules.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
@@ -16,6 +17,8 @@ export const HELM_VERSION = 'v4.3.2'
 /** Prometheus 3.16.0 (its Go module numbers v3.x.y as v0.3xx.y). */
 export const PROMETHEUS_MODULE_VERSION = 'v0.316.0'
 export const PROMETHEUS_VERSION = '3.16.0'
+/** kube-router, for its NetworkPolicy firewall only (the newest version the module proxy serves here). */
+export const KUBE_ROUTER_VERSION = 'v2.1.0'
 
 export const KUBERNETES_COMMANDS = ['kubelet', 'kubeadm', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'kubectl']
 
@@ -48,6 +51,7 @@ export interface Tools {
   kind: string
   helm: string
   prometheus: string
+  kubeRouter: string
   /** The etcd, CoreDNS and pause images kubeadm asks for (registry.k8s.io/…:tag). */
   images: { etcd: string, coredns: string, pause: string }
 }
@@ -99,7 +103,8 @@ export async function buildTools (log: Log): Promise<Tools> {
     ldflags: ['-s', '-w', `-X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION}`],
     wrapper: {}
   }, log)
-  return { kubernetes, etcd, coredns, pause, kind, helm, prometheus, images }
+  const kubeRouter = await buildGoProgram({ name: 'kube-router', module: 'github.com/cloudnativelabs/kube-router/v2', version: KUBE_ROUTER_VERSION, packages: ['github.com/cloudnativelabs/kube-router/v2/cmd/kube-router'], ldflags: ['-s', '-w'], wrapper: {} }, log)
+  return { kubernetes, etcd, coredns, pause, kind, helm, prometheus, kubeRouter, images }
 }
 
 // `node scripts/liftoff.mjs build:k8s`: builds them alone (`.ci/run` does, in the background, while other tiers run).
