@@ -3,10 +3,15 @@
 // points to; what the page adds, Kubo can find only once a server has fetched it and announced it.
 import { rm } from 'node:fs/promises'
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
+import { tempDir } from '../testing/cleanup.ts'
 import { buildPages, labScreenshot, pageState, startLabBrowser, textOf } from '../testing/lab-pages.ts'
 import { createHost } from '../testing/netns.ts'
 import { terminateAllProcesses } from '../testing/processes.ts'
 import { exampleDir, startDht, startHeliaServer } from './lab.ts'
+
+// the authoring page's key (a test key), and its peer ID on the server's HOSTING_ALLOW_PEERS
+const PAGE_KEY = 'CAESQJBntCh8Tj/8Z+cCh0LvDcjtczGDnOJnJBgFZ9/NLsC5EHkdsUpahTkXu9abVjtdqCJwuhHSK+SkhK42tvytsWg='
+const PAGE_PEER = '12D3KooWAvfonufMsb7LVt4wEyE5GKVf7hMK8vt5PAD2NY5CyZD1'
 
 afterEach(terminateAllProcesses)
 
@@ -17,7 +22,7 @@ afterAll(async () => { await rm(pages, { recursive: true, force: true }) })
 test('a page with only Kubo\'s Routing V1 URL finds the provider of a CID, fetches it over WebSockets and resolves its name; what it adds reaches Kubo through a server that hosts it', async () => {
   const dht = await startDht()
   const text = `provided for a page at ${Date.now()}`
-  const provider = await startHeliaServer('provider', { BOOTSTRAP: dht.BOOTSTRAP, PROVIDE_TEXT: text, PUBLISH_NAME: '1', ACCEPT_HOSTING: '1' }, { websockets: true })
+  const provider = await startHeliaServer('provider', { BOOTSTRAP: dht.BOOTSTRAP, PROVIDE_TEXT: text, PUBLISH_NAME: '1', ACCEPT_HOSTING: '1', DATA_DIR: await tempDir(), HOSTING_ALLOW_PEERS: PAGE_PEER }, { websockets: true })
   const kubo = dht.kubo[0]!
   const browser = await startLabBrowser(createHost('page'), pages)
 
@@ -36,8 +41,9 @@ test('a page with only Kubo\'s Routing V1 URL finds the provider of a CID, fetch
   expect(kubo.ipfs(['routing', 'findprovs', '--num-providers=1', '--timeout=5s', unreachable]).trim()).toBe('')
 
   const authored = `written in a page at ${Date.now()}`
-  const author = await browser.open({ text: authored, server: provider.ready.multiaddrs.find(address => address.includes('/ws/'))! })
+  const author = await browser.open({ text: authored, server: provider.ready.multiaddrs.find(address => address.includes('/ws/'))!, key: PAGE_KEY })
   expect(await pageState(author, ['done', 'failed'], 90_000)).toBe('done')
+  expect(await textOf(author, 'peer')).toBe(PAGE_PEER)
   const cid = await textOf(author, 'added')
   expect(await textOf(author, 'hosted')).toMatch(new RegExp(`^${provider.ready.peerId} fetched 1 block from this page and announced ${cid} to [1-9]\\d* DHT servers? after`))
   await author.close() // the page is gone: Kubo can get the text only from the server that hosts it

@@ -96,17 +96,21 @@ async function host (helia: Host, cid: CID, options: HostingOptions): Promise<Ho
   const { limits } = options
   const signal = AbortSignal.timeout(limits.timeoutMs)
   const fetched: CID[] = []
+  let pinnedHere = false
   try {
     let blocks = 0
     if (!await helia.pins.isPinned(cid, { signal })) {
       blocks = await fetchWithin(helia, cid, limits, signal, block => fetched.push(block))
       // no signal: an abort half-way would leave some blocks marked pinned under no pin
       for await (const _pinned of helia.pins.add(cid)) { /* each yield is one local block pinned */ }
+      pinnedHere = true
     }
     const providerRecords = await options.announce(cid, signal)
     return { ok: true, cid: cid.toString(), blocks, providerRecords }
   } catch (err) {
-    // blocks fetched for a pin that did not happen are not kept (a block another pin holds stays)
+    // a request that failed keeps nothing: not the pin it made (an announcement that failed), nor the
+    // blocks it fetched (a block another pin holds stays)
+    if (pinnedHere) for await (const _unpinned of helia.pins.rm(cid)) { /* each yield is one block unpinned */ }
     for (const block of fetched) if (!(await helia.pins.isPinned(block))) await helia.localBlockstore.delete(block)
     if (err instanceof DagTooLargeError) return { ok: false, code: 'too-large', error: `${cid}: ${err.message}` }
     if (signal.aborted) return { ok: false, code: 'timeout', error: `could not fetch and announce ${cid} within ${limits.timeoutMs} ms` }

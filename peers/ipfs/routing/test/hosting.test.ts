@@ -94,6 +94,15 @@ test('a DAG over HOSTING_MAX_BLOCKS is refused; none of it is kept', async () =>
   await stillHosts(address)
 })
 
+test('a DAG fetched and pinned whose announcement does not happen in time (no other DHT server) is answered timeout and not kept', async () => {
+  const dataDir = await tempDir()
+  const alone = await startServer('alone', { ACCEPT_HOSTING: '1', DATA_DIR: dataDir, HOSTING_ALLOW_PEERS: allowed, HOSTING_TIMEOUT_MS: '5000' })
+  const before = await stored(dataDir)
+  const { cid, response } = await askToHost(await asker(allowedKey), multiaddr(alone.ready.multiaddrs[0]!), 3000)
+  expect(response).toEqual({ ok: false, code: 'timeout', error: `could not fetch and announce ${cid} within 5000 ms` })
+  expect(await stored(dataDir)).toEqual(before)
+})
+
 test('a third request from one peer while two are in progress is answered busy at once (HOSTING_MAX_CONCURRENT_PER_PEER=2)', async () => {
   const timeoutMs = 3000
   const { address } = await startHost({ HOSTING_TIMEOUT_MS: String(timeoutMs) })
