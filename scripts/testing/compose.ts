@@ -114,9 +114,9 @@ export function localPlan (compose: ComposeFile, names: string[], tempRoot: stri
       for (const other of serviceNames) {
         mapped = mapped.replaceAll(`/dns4/${other}/`, '/ip4/127.0.0.1/').replaceAll(`//${other}:`, '//127.0.0.1:')
       }
-      for (const [containerPath, localPath] of pathMap) {
-        if (mapped === containerPath || mapped.startsWith(`${containerPath}/`)) mapped = localPath + mapped.slice(containerPath.length)
-      }
+      // one mapping a value: a mapped path can itself lie under /tmp (the temp root), a tmpfs target too
+      const mount = pathMap.find(([containerPath]) => mapped === containerPath || mapped.startsWith(`${containerPath}/`))
+      if (mount !== undefined) mapped = mount[1] + mapped.slice(mount[0].length)
       return mapped
     }
 
