@@ -48,8 +48,11 @@ function bytesOf (size: string | number): number {
   return Number(match[1]) * 1024 ** ['b', 'k', 'm', 'g'].indexOf((match[2] || 'b').toLowerCase())
 }
 
-/** Real Bacalhau keeps its repo and its CLI's settings under $HOME, which differs by image: not read-only. */
-const WRITABLE_ROOT = ['bacalhau-orchestrator', 'bacalhau-compute']
+/**
+ * Not read-only: real Bacalhau keeps its repo and its CLI's settings under $HOME, which differs by image; compose
+ * copies Kubo's inline init script into its container, which Docker refuses for a read-only root.
+ */
+const WRITABLE_ROOT = ['bacalhau-orchestrator', 'bacalhau-compute', 'ipfs-kubo', 'bacalhau-kubo']
 
 test('every service runs with no-new-privileges and a memory limit, read-only (tmpfs for /tmp) where it fits, no mount point twice', () => {
   for (const [name, service] of Object.entries(compose.services)) {
