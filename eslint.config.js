@@ -1,0 +1,8 @@
+// One style for the whole repo: neostandard (JavaScript Standard Style, with typescript-eslint for .ts)
+// and a print width of 120 so a file reads without scrolling. `pnpm lint` checks, `pnpm lint --fix` formats.
+import neostandard from 'neostandard'
+
+export default [
+  ...neostandard({ ts: true, ignores: ['**/dist/**', '.tools/**', '**/node_modules/**'] }),
+  { rules: { '@stylistic/max-len': ['error', { code: 120, ignoreUrls: true }] } }
+]
