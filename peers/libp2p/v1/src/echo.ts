@@ -15,6 +15,7 @@ export interface ServeEchoOptions {
   onEchoed?: (remotePeer: PeerId, bytes: number) => void
 }
 
+// #region serve
 export function serveEcho (node: Node, options: ServeEchoOptions = {}): Promise<void> {
   const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY
   return node.handle(ECHO_PROTOCOL, ({ stream, connection }) => {
@@ -31,10 +32,15 @@ export function serveEcho (node: Node, options: ServeEchoOptions = {}): Promise<
         yield chunk.subarray()
       }
     }
-    stream.sink(limited()).then(() => options.onEchoed?.(connection.remotePeer, received), (err: Error) => stream.abort(err))
+    stream.sink(limited()).then(
+      () => options.onEchoed?.(connection.remotePeer, received),
+      (err: Error) => stream.abort(err)
+    )
   }, options.maxStreamsPerConnection === undefined ? undefined : { maxInboundStreams: options.maxStreamsPerConnection })
 }
+// #endregion
 
+// #region echo
 /** Sends `payload` over a new echo stream and resolves with everything the server sent back. */
 export async function echo (node: Node, peer: PeerId | Multiaddr, payload: Uint8Array): Promise<Uint8Array> {
   const stream: Stream = await node.dialProtocol(peer, ECHO_PROTOCOL)
@@ -48,6 +54,9 @@ export async function echo (node: Node, peer: PeerId | Multiaddr, payload: Uint8
   await stream.close()
   const returned = Buffer.concat(received)
   // a stream whose connection went away ends without an error: say so rather than report a mismatch
-  if (returned.byteLength < payload.byteLength) throw new Error(`the echo stream ended after ${returned.byteLength} of ${payload.byteLength} bytes`)
+  if (returned.byteLength < payload.byteLength) {
+    throw new Error(`the echo stream ended after ${returned.byteLength} of ${payload.byteLength} bytes`)
+  }
   return returned
 }
+// #endregion

@@ -2,10 +2,10 @@
 // that many bytes of UTF-8 JSON. A client may send several requests on one stream; the server answers each
 // in order. A frame over the size limit resets the stream (and only that stream).
 import { lpStream } from 'it-length-prefixed-stream'
-import * as varint from 'uint8-varint'
 import type { PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Node } from './node.ts'
+import { boundedLength } from './workarounds/bounded-length-prefix.ts'
 
 export const MESSAGES_PROTOCOL = '/liftoff/messages/1.0.0'
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024
@@ -31,32 +31,23 @@ export interface ServeMessagesOptions {
   maxMessageBytes?: number
   /** Concurrent message streams per connection. */
   maxStreamsPerConnection?: number
-  /** A whole request frame must arrive within this after the previous answer (idle or trickling streams are reset). */
+  /** A whole request frame must arrive within this after the previous answer (idle or trickling streams reset). */
   frameTimeoutMs?: number
   /** Called once per stream that is reset for an oversized frame. */
   onOversized?: (remotePeer: PeerId, error: Error) => void
   onRequest?: (remotePeer: PeerId, request: unknown, response: MessageResponse) => void
 }
 
-/**
- * lpStream's varint length decoder, refusing a prefix longer than any allowed length needs: lpStream checks
- * a prefix's length only once it decodes, so a peer sending 0xff bytes would be buffered until the deadline.
- */
-function boundedLength (maxDataLength: number): (data: Parameters<typeof varint.decode>[0]) => number {
-  const longest = varint.encodingLength(maxDataLength)
-  return data => {
-    if (data.byteLength > longest) throw Object.assign(new Error(`length prefix over ${longest} bytes`), { name: 'InvalidDataLengthLengthError' })
-    return varint.decode(data)
-  }
-}
+const limit = (streams: number | undefined) => streams === undefined ? undefined : { maxInboundStreams: streams }
 
 // #region handler
 export function serveMessages (node: Node, options: ServeMessagesOptions = {}): Promise<void> {
   const maxDataLength = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
   const frameTimeoutMs = options.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS
   return node.handle(MESSAGES_PROTOCOL, ({ stream, connection }) => {
+    // a never-ending length prefix is refused at once: src/workarounds/bounded-length-prefix.ts
     const frames = lpStream(stream, { maxDataLength, lengthDecoder: boundedLength(maxDataLength) })
-    void (async () => {
+    const answerEach = async (): Promise<void> => {
       try {
         while (true) {
           const frame = await frames.read({ signal: AbortSignal.timeout(frameTimeoutMs) })
@@ -81,11 +72,13 @@ export function serveMessages (node: Node, options: ServeMessagesOptions = {}): 
         }
         stream.abort(error)
       }
-    })()
-  }, options.maxStreamsPerConnection === undefined ? undefined : { maxInboundStreams: options.maxStreamsPerConnection })
+    }
+    answerEach().catch((err: Error) => stream.abort(err))
+  }, limit(options.maxStreamsPerConnection))
 }
 // #endregion
 
+// #region session
 /** A client's side of the protocol: one stream, any number of requests, answered in order. */
 export class MessageSession {
   private readonly stream: Stream
@@ -98,7 +91,9 @@ export class MessageSession {
     this.maxMessageBytes = maxMessageBytes
   }
 
-  static async open (node: Node, peer: PeerId | Multiaddr, maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES): Promise<MessageSession> {
+  static async open (
+    node: Node, peer: PeerId | Multiaddr, maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES
+  ): Promise<MessageSession> {
     const stream = await node.dialProtocol(peer, MESSAGES_PROTOCOL)
     return new MessageSession(stream, maxMessageBytes)
   }
@@ -117,3 +112,4 @@ export class MessageSession {
     await this.stream.close()
   }
 }
+// #endregion

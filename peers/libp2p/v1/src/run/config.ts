@@ -1,32 +1,17 @@
 // Both roles are configured by environment variables; every value has a default that works on loopback.
 import { join } from 'node:path'
-import { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from './messages.ts'
+import type { YamuxMuxerInit } from '@chainsafe/libp2p-yamux'
+import type { ClientOptions } from '../client.ts'
+import { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from '../messages.ts'
+import { yamuxTuning } from '../tuned/yamux.ts'
+import { flag, hostAndPort, list, positiveInteger, type Env } from './env.ts'
 
 export const DEFAULT_TCP_PORT = 9101
 export const DEFAULT_WS_PORT = 9102
 
-type Env = Record<string, string | undefined>
-
-function list (value: string | undefined, fallback: string[]): string[] {
-  if (value === undefined || value.trim() === '') return fallback
-  return value.split(',').map(item => item.trim()).filter(item => item !== '')
-}
-
-function positiveInteger (env: Env, name: string, fallback: number): number {
-  const text = env[name]
-  if (text === undefined || text.trim() === '') return fallback
-  const value = Number(text)
-  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${text}"`)
-  return value
-}
-
-/** METRICS_LISTEN (host:port, e.g. 0.0.0.0:9464): where Prometheus scrapes `/metrics`; unset, no metrics server. */
-function metricsListen (env: Env): { host: string, port: number } | undefined {
-  const text = env.METRICS_LISTEN?.trim()
-  if (text === undefined || text === '') return undefined
-  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(text)
-  if (match === null || Number(match[2]) > 65535) throw new Error(`METRICS_LISTEN must look like 127.0.0.1:9464, got "${text}"`)
-  return { host: match[1]!, port: Number(match[2]) }
+/** TUNED=1: Yamux tuned for bulk transfer (src/tuned/yamux.ts); unset, the library defaults. */
+function yamux (env: Env): YamuxMuxerInit | undefined {
+  return flag(env, 'TUNED', false) ? yamuxTuning : undefined
 }
 
 /**
@@ -69,15 +54,18 @@ export interface ServerConfig {
   messageTimeoutMs: number
   /** MAX_ECHO_BYTES: bytes one echo stream may send before it is reset. */
   maxEchoBytes: number
-  /** METRICS_LISTEN: serve Prometheus metrics there; off when unset. */
+  /** METRICS_LISTEN (host:port, e.g. 0.0.0.0:9464): serve Prometheus metrics at /metrics there; off when unset. */
   metrics: { host: string, port: number } | undefined
+  /** TUNED: the Yamux tuning, or undefined for the library defaults. */
+  yamux: YamuxMuxerInit | undefined
 }
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
   const dataDir = env.DATA_DIR ?? '.data'
+  const loopback = [`/ip4/127.0.0.1/tcp/${DEFAULT_TCP_PORT}`, `/ip4/127.0.0.1/tcp/${DEFAULT_WS_PORT}/ws`]
   return {
-    listen: list(env.LISTEN_ADDRS, [`/ip4/127.0.0.1/tcp/${DEFAULT_TCP_PORT}`, `/ip4/127.0.0.1/tcp/${DEFAULT_WS_PORT}/ws`]),
-    announce: list(env.ANNOUNCE_ADDRS, []),
+    listen: list(env, 'LISTEN_ADDRS', loopback),
+    announce: list(env, 'ANNOUNCE_ADDRS', []),
     privateKey: env.PRIVATE_KEY === '' ? undefined : env.PRIVATE_KEY,
     keyFile: env.KEY_FILE ?? join(dataDir, 'peer.key'),
     readyFile: join(dataDir, 'ready.json'),
@@ -85,18 +73,12 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     limits: readConnectionLimits(env),
     messageTimeoutMs: positiveInteger(env, 'MESSAGE_TIMEOUT_MS', DEFAULT_FRAME_TIMEOUT_MS),
     maxEchoBytes: positiveInteger(env, 'MAX_ECHO_BYTES', 256 * 1024 * 1024),
-    metrics: metricsListen(env)
+    metrics: hostAndPort(env, 'METRICS_LISTEN'),
+    yamux: yamux(env)
   }
 }
 
-export interface ClientConfig {
-  name: string
-  serverAddress: string
-  dialDeadlineMs: number
-  messages: string[]
-  echoBytes: number
-  maxMessageBytes: number
-}
+export type ClientConfig = ClientOptions
 
 /** `argv[0]`, when given, is the server's multiaddr and wins over SERVER_ADDR. */
 export function readClientConfig (env: Env = process.env, argv: string[] = []): ClientConfig {
@@ -104,8 +86,9 @@ export function readClientConfig (env: Env = process.env, argv: string[] = []): 
     name: env.CLIENT_NAME ?? 'client',
     serverAddress: argv[0] ?? env.SERVER_ADDR ?? `/ip4/127.0.0.1/tcp/${DEFAULT_TCP_PORT}`,
     dialDeadlineMs: positiveInteger(env, 'DIAL_TIMEOUT_MS', 30_000),
-    messages: list(env.MESSAGES, ['hello libp2p', 'ping over yamux', 'goodbye']),
+    messages: list(env, 'MESSAGES', ['hello libp2p', 'ping over yamux', 'goodbye']),
     echoBytes: positiveInteger(env, 'ECHO_BYTES', 1024 * 1024),
-    maxMessageBytes: positiveInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES)
+    maxMessageBytes: positiveInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES),
+    node: { yamux: yamux(env) }
   }
 }

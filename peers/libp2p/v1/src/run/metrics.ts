@@ -4,10 +4,13 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { Counter, Registry } from 'prom-client'
 
 export interface ServerMetrics {
   registry: Registry
+  /** libp2p's own (connections, streams, bytes by protocol, Node's process), for createNode's `metrics`. */
+  libp2p: ReturnType<typeof prometheusMetrics>
   /** Echo streams answered whole. */
   echoStreams: Counter
   /** Bytes those streams echoed back. */
@@ -18,16 +21,26 @@ export interface ServerMetrics {
 
 export function serverMetrics (): ServerMetrics {
   const registry = new Registry()
+  const registers = [registry]
   return {
     registry,
-    echoStreams: new Counter({ name: 'liftoff_echo_streams_total', help: 'Echo streams answered whole', registers: [registry] }),
-    echoedBytes: new Counter({ name: 'liftoff_echo_bytes_total', help: 'Bytes echoed back', registers: [registry] }),
-    messages: new Counter({ name: 'liftoff_messages_total', help: 'Requests answered on the messages protocol', labelNames: ['outcome'], registers: [registry] })
+    // its own registry, not prom-client's global one, and leave the example's counters in it alone
+    libp2p: prometheusMetrics({ registry, preserveExistingMetrics: true }),
+    echoStreams: new Counter({ name: 'liftoff_echo_streams_total', help: 'Echo streams answered whole', registers }),
+    echoedBytes: new Counter({ name: 'liftoff_echo_bytes_total', help: 'Bytes echoed back', registers }),
+    messages: new Counter({
+      name: 'liftoff_messages_total',
+      help: 'Requests answered on the messages protocol',
+      labelNames: ['outcome'],
+      registers
+    })
   }
 }
 
-/** Serves `registry` at http://host:port/metrics (port 0: one the system picks); resolves with the URL once listening. */
-export async function serveMetrics (registry: Registry, host: string, port: number): Promise<{ url: string, close: () => Promise<void> }> {
+/** Serves `registry` at http://host:port/metrics (port 0: the system picks); resolves with the URL once listening. */
+export async function serveMetrics (
+  registry: Registry, host: string, port: number
+): Promise<{ url: string, close: () => Promise<void> }> {
   const server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
       response.writeHead(404).end('only GET /metrics here\n')

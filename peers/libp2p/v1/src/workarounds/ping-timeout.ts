@@ -1,0 +1,15 @@
+// Workaround, on by default (connections stay up under load): libp2p 1.9's connection monitor pings every
+// connection every 10 s and aborts it when the ping takes over 2 s. The monitor's timeout is an AdaptiveTimeout
+// that 1.9 never feeds a measurement (ConnectionMonitor never calls its cleanUp), so it stays at its 2 s floor.
+// Effect without it: a busy server dropped healthy clients under load, and a ping that waits behind queued
+// stream data on a busy slow link (the faults tier's slow links) aborted a connection that was working.
+// What it does: a 30 s floor for the monitor's ping, and the ping service answers for 30 s (not 10 s), up to
+// four pings at once on one connection.
+// Canary: test/workarounds.test.ts (with this off, one unanswered ping aborts the connection after 2 s).
+// Upstream: libp2p 2 and later feed the timeout and can keep a connection whose ping failed (see ../v3).
+import type { PingServiceInit } from '@libp2p/ping'
+import type { Libp2pOptions } from 'libp2p'
+
+export const connectionMonitor: Libp2pOptions['connectionMonitor'] = { pingTimeout: { minTimeout: 30_000 } }
+
+export const pingService: PingServiceInit = { timeout: 30_000, maxInboundStreams: 4 }
