@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config'
 
 // `pnpm test:browser` (node scripts/liftoff.mjs test:browser): the examples' pages in headless Chromium
-// (Debian's; scripts/chromium.ts brings it), against the examples' Node servers, and the browser benchmark
+// (Debian's; scripts/install-chromium.ts brings it), against the examples' Node servers, and the browser benchmark
 // at a token size.
 export default defineConfig({
   test: {

@@ -46,7 +46,9 @@ function installedVersion (packageName) {
 
 function npmInstallIntoTools (specs) {
   mkdirSync(toolsDir, { recursive: true })
-  if (!existsSync(join(toolsDir, 'package.json'))) writeFileSync(join(toolsDir, 'package.json'), '{ "private": true }\n')
+  if (!existsSync(join(toolsDir, 'package.json'))) {
+    writeFileSync(join(toolsDir, 'package.json'), '{ "private": true }\n')
+  }
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
   console.error(`liftoff: installing ${specs.join(' ')} into .tools/`)
   const status = run(npm, ['install', '--prefix', toolsDir, '--no-audit', '--no-fund', '--loglevel=error', ...specs])
@@ -58,7 +60,10 @@ function ensureNode () {
   if (versionAtLeast(process.version, nodeFloor)) return process.execPath
   const platformPackage = `node-${process.platform}-${process.arch}`
   if (installedVersion(platformPackage) !== bundledNodeVersion) {
-    console.error(`liftoff: Node ${process.version} is older than ${nodeFloor}; fetching Node ${bundledNodeVersion} from the npm registry`)
+    console.error(
+      `liftoff: Node ${process.version} is older than ${nodeFloor}; ` +
+        `fetching Node ${bundledNodeVersion} from the npm registry`
+    )
     npmInstallIntoTools([`${platformPackage}@${bundledNodeVersion}`])
   }
   const nodeBinary = join(toolsDir, 'node_modules', platformPackage, 'bin', 'node')
@@ -79,7 +84,9 @@ const shimDir = join(toolsDir, 'bin')
 mkdirSync(shimDir, { recursive: true })
 const pnpmShim = join(shimDir, 'pnpm')
 const pnpmShimText = `#!/bin/sh\nexec "${nodeBinary}" "${pnpmEntry}" "$@"\n`
-if (!existsSync(pnpmShim) || readFileSync(pnpmShim, 'utf8') !== pnpmShimText) writeFileSync(pnpmShim, pnpmShimText, { mode: 0o755 })
+if (!existsSync(pnpmShim) || readFileSync(pnpmShim, 'utf8') !== pnpmShimText) {
+  writeFileSync(pnpmShim, pnpmShimText, { mode: 0o755 })
+}
 const env = {
   ...process.env,
   PATH: [shimDir, dirname(nodeBinary), process.env.PATH].join(process.platform === 'win32' ? ';' : ':'),

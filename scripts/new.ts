@@ -14,21 +14,34 @@ import { parse, stringify } from 'yaml'
 const repoRoot = join(import.meta.dirname, '..')
 const peersDir = join(repoRoot, 'peers')
 
-type Manifest = Record<string, unknown> & { name: string, dependencies?: Record<string, string>, devDependencies?: Record<string, string> }
+type Manifest = Record<string, unknown> & {
+  name: string
+  dependencies?: Record<string, string>
+  devDependencies?: Record<string, string>
+}
 
 /** Every example, as `<project>/<version>` (e.g. libp2p/v3). */
 export function examples (): string[] {
-  return readdirSync(peersDir).flatMap(project => existsSync(join(peersDir, project)) && !project.includes('.')
-    ? readdirSync(join(peersDir, project)).filter(version => existsSync(join(peersDir, project, version, 'package.json'))).map(version => `${project}/${version}`)
-    : [])
+  return readdirSync(peersDir).flatMap(project =>
+    existsSync(join(peersDir, project)) && !project.includes('.')
+      ? readdirSync(join(peersDir, project))
+        .filter(version => existsSync(join(peersDir, project, version, 'package.json')))
+        .map(version => `${project}/${version}`)
+      : []
+  )
 }
 
 /** The example's files as git tracks them (no node_modules, builds or data). */
 function trackedFiles (example: string): string[] {
-  return execFileSync('git', ['ls-files', '-z', '--', `peers/${example}`], { cwd: repoRoot, encoding: 'utf8' }).split('\0').filter(Boolean).map(file => relative(`peers/${example}`, file))
+  return execFileSync('git', ['ls-files', '-z', '--', `peers/${example}`], { cwd: repoRoot, encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean)
+    .map(file => relative(`peers/${example}`, file))
 }
 
-/** The modules a TypeScript file imports (static and dynamic), as written, with where each specifier sits in the text. */
+/**
+ * The modules a TypeScript file imports (static and dynamic), as written, with where each specifier sits in the text.
+ */
 function importsOf (text: string): Array<{ specifier: string, pos: number, end: number }> {
   // the reported range starts at the literal's quote: find the specifier itself from there
   return ts.preProcessFile(text, true, true).importedFiles.map(({ fileName, pos }) => {
@@ -39,12 +52,22 @@ function importsOf (text: string): Array<{ specifier: string, pos: number, end: 
 
 /** Relative imports in a TypeScript file: [specifier, where it resolves]. */
 function relativeImports (file: string, text: string): Array<[string, string]> {
-  return importsOf(text).filter(({ specifier }) => specifier.startsWith('./') || specifier.startsWith('../')).map(({ specifier }) => [specifier, resolve(dirname(file), specifier)])
+  return importsOf(text)
+    .filter(({ specifier }) => specifier.startsWith('./') || specifier.startsWith('../'))
+    .map(({ specifier }) => [specifier, resolve(dirname(file), specifier)])
 }
 
 /** Package imports in a TypeScript file, by package ('vite', '@scope/name/sub' → '@scope/name'). */
 function packageImports (text: string): string[] {
-  return importsOf(text).map(({ specifier }) => specifier).filter(name => !name.startsWith('.') && !name.startsWith('node:')).map(name => name.split('/').slice(0, name.startsWith('@') ? 2 : 1).join('/'))
+  return importsOf(text)
+    .map(({ specifier }) => specifier)
+    .filter(name => !name.startsWith('.') && !name.startsWith('node:'))
+    .map(name =>
+      name
+        .split('/')
+        .slice(0, name.startsWith('@') ? 2 : 1)
+        .join('/')
+    )
 }
 
 /** The repo's files under scripts/ that `files` import, and what those import, transitively. */
@@ -62,7 +85,9 @@ function helperClosure (files: string[]): string[] {
   return [...found]
 }
 
-type Importer = Partial<Record<'dependencies' | 'devDependencies', Record<string, { specifier: string, version: string }>>>
+type Importer = Partial<
+  Record<'dependencies' | 'devDependencies', Record<string, { specifier: string, version: string }>>
+>
 interface Lockfile {
   overrides?: Record<string, string>
   importers: Record<string, Importer>
@@ -78,12 +103,16 @@ function repoLockfile (): Lockfile {
 function reachable (lockfile: Lockfile, importer: Importer): Set<string> {
   const key = (name: string, version: string): string => /^@?[^@(]+@/.test(version) ? version : `${name}@${version}`
   const seen = new Set<string>()
-  const queue = Object.entries({ ...importer.dependencies, ...importer.devDependencies }).map(([name, { version }]) => key(name, version))
+  const queue = Object.entries({ ...importer.dependencies, ...importer.devDependencies }).map(([name, { version }]) =>
+    key(name, version)
+  )
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
     if (seen.has(next)) continue
     seen.add(next)
     const snapshot = lockfile.snapshots[next]
-    for (const [name, version] of Object.entries({ ...snapshot?.dependencies, ...snapshot?.optionalDependencies })) queue.push(key(name, version))
+    for (const [name, version] of Object.entries({ ...snapshot?.dependencies, ...snapshot?.optionalDependencies })) {
+      queue.push(key(name, version))
+    }
   }
   return seen
 }
@@ -92,8 +121,14 @@ function reachable (lockfile: Lockfile, importer: Importer): Set<string> {
  * The workspace settings the example needs: the overrides whose parent package is in its dependency tree,
  * and the packages in that tree whose build scripts the workspace leaves unrun.
  */
-function workspaceSettingsFor (example: string): { overrides: Record<string, string>, ignoredBuiltDependencies: string[] } {
-  const workspace = parse(readFileSync(join(repoRoot, 'pnpm-workspace.yaml'), 'utf8')) as { overrides?: Record<string, string>, ignoredBuiltDependencies?: string[] }
+function workspaceSettingsFor (example: string): {
+  overrides: Record<string, string>
+  ignoredBuiltDependencies: string[]
+} {
+  const workspace = parse(readFileSync(join(repoRoot, 'pnpm-workspace.yaml'), 'utf8')) as {
+    overrides?: Record<string, string>
+    ignoredBuiltDependencies?: string[]
+  }
   const lockfile = repoLockfile()
   const tree = [...reachable(lockfile, lockfile.importers[`peers/${example}`] ?? {})]
   const inTree = (name: string, major = ''): boolean => tree.some(key => key.startsWith(`${name}@${major}`))
@@ -141,16 +176,23 @@ function projectLockfile (example: string, helperPackages: string[], overrides: 
   }
 }
 
-export async function scaffold (example: string, target: string, log: (line: string) => void = console.log): Promise<void> {
+export async function scaffold (
+  example: string,
+  target: string,
+  log: (line: string) => void = console.log
+): Promise<void> {
   const known = examples()
   if (!known.includes(example)) throw new Error(`no example "${example}": the examples are ${known.join(', ')}`)
-  if (existsSync(target) && readdirSync(target).length > 0) throw new Error(`refusing to write into ${target}: it is not empty`)
+  if (existsSync(target) && readdirSync(target).length > 0) {
+    throw new Error(`refusing to write into ${target}: it is not empty`)
+  }
   const exampleDir = join(peersDir, example)
   const files = trackedFiles(example)
 
   // the test helpers, copied under test/support/ keeping their layout below scripts/
   const helpers = helperClosure(files.filter(file => file.endsWith('.ts')).map(file => join(exampleDir, file)))
-  const supportPath = (helper: string): string => join(target, 'test', 'support', relative(join(repoRoot, 'scripts'), helper))
+  const supportPath = (helper: string): string =>
+    join(target, 'test', 'support', relative(join(repoRoot, 'scripts'), helper))
   const rewrite = (from: string, to: string, text: string): string => {
     // from the last import back, so earlier positions stay valid
     for (const { specifier, pos, end } of importsOf(text).reverse()) {
@@ -173,22 +215,41 @@ export async function scaffold (example: string, target: string, log: (line: str
   }
 
   // tsconfig.json on its own: the repo's base options inlined; web/ extends it
-  const base = JSON.parse(await readFile(join(repoRoot, 'tsconfig.base.json'), 'utf8')) as { compilerOptions: Record<string, unknown> }
-  const own = JSON.parse(await readFile(join(exampleDir, 'tsconfig.json'), 'utf8')) as { compilerOptions?: Record<string, unknown>, include?: string[] }
-  await writeFile(join(target, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...base.compilerOptions, ...own.compilerOptions }, include: own.include }, null, 2) + '\n')
+  const base = JSON.parse(await readFile(join(repoRoot, 'tsconfig.base.json'), 'utf8')) as {
+    compilerOptions: Record<string, unknown>
+  }
+  const own = JSON.parse(await readFile(join(exampleDir, 'tsconfig.json'), 'utf8')) as {
+    compilerOptions?: Record<string, unknown>
+    include?: string[]
+  }
+  await writeFile(
+    join(target, 'tsconfig.json'),
+    JSON.stringify(
+      { compilerOptions: { ...base.compilerOptions, ...own.compilerOptions }, include: own.include },
+      null,
+      2
+    ) + '\n'
+  )
   if (files.includes('web/tsconfig.json')) {
     const web = JSON.parse(await readFile(join(exampleDir, 'web', 'tsconfig.json'), 'utf8')) as Record<string, unknown>
-    await writeFile(join(target, 'web', 'tsconfig.json'), JSON.stringify({ ...web, extends: '../tsconfig.json' }, null, 2) + '\n')
+    await writeFile(
+      join(target, 'web', 'tsconfig.json'),
+      JSON.stringify({ ...web, extends: '../tsconfig.json' }, null, 2) + '\n'
+    )
   }
 
   // package.json: the example's, named after the directory, with the helpers' packages and the overrides
   const manifest = JSON.parse(await readFile(join(exampleDir, 'package.json'), 'utf8')) as Manifest
-  const root = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as Manifest & { packageManager: string }
+  const root = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as Manifest & {
+    packageManager: string
+  }
   const devDependencies = { ...manifest.devDependencies }
   for (const name of new Set(helpers.flatMap(helper => packageImports(readFileSync(helper, 'utf8'))))) {
     if (manifest.dependencies?.[name] !== undefined || devDependencies[name] !== undefined) continue
     const version = root.devDependencies?.[name]
-    if (version === undefined) throw new Error(`the test helpers import ${name}, which the repo's package.json does not pin`)
+    if (version === undefined) {
+      throw new Error(`the test helpers import ${name}, which the repo's package.json does not pin`)
+    }
     devDependencies[name] = version
   }
   const { overrides, ignoredBuiltDependencies } = workspaceSettingsFor(example)
@@ -209,19 +270,47 @@ export async function scaffold (example: string, target: string, log: (line: str
   await writeFile(join(target, '.gitignore'), 'node_modules/\ndist/\n.data/\n.tools/\n.screenshots/\n*.log\n')
 
   // its own lockfile: the repo's, cut down to this project, so it installs the versions the repo tested
-  await writeFile(join(target, 'pnpm-lock.yaml'), stringify(projectLockfile(example, Object.keys(devDependencies).filter(name => manifest.devDependencies?.[name] === undefined), overrides)))
+  await writeFile(
+    join(target, 'pnpm-lock.yaml'),
+    stringify(
+      projectLockfile(
+        example,
+        Object.keys(devDependencies).filter(name => manifest.devDependencies?.[name] === undefined),
+        overrides
+      )
+    )
+  )
   const pnpm = process.env.npm_execpath === undefined ? ['pnpm'] : [process.execPath, process.env.npm_execpath]
-  const locked = spawnSync(pnpm[0]!, [...pnpm.slice(1), 'install', '--lockfile-only', '--ignore-workspace', '--prefer-offline'], { cwd: target, encoding: 'utf8' })
-  if (locked.status !== 0) throw new Error(`pnpm install --lockfile-only in ${target} failed: ${(locked.stderr || locked.stdout).trim().split('\n').at(-1)}`)
-  log(`made ${target} from peers/${example}: ${files.length} files, ${helpers.length} test helpers in test/support/${Object.keys(overrides).length > 0 ? `, overrides ${Object.keys(overrides).join(' ')}` : ''}, pnpm-lock.yaml`)
-  log(`next: cd ${relative(process.env.LIFTOFF_CWD ?? process.cwd(), target) || '.'} && pnpm install && pnpm dev   (or npm install && npm run dev)`)
+  const locked = spawnSync(
+    pnpm[0]!,
+    [...pnpm.slice(1), 'install', '--lockfile-only', '--ignore-workspace', '--prefer-offline'],
+    { cwd: target, encoding: 'utf8' }
+  )
+  if (locked.status !== 0) {
+    throw new Error(
+      `pnpm install --lockfile-only in ${target} failed: ${(locked.stderr || locked.stdout).trim().split('\n').at(-1)}`
+    )
+  }
+  log(
+    `made ${target} from peers/${example}: ${files.length} files, ${helpers.length} test helpers in test/support/` +
+      `${Object.keys(overrides).length > 0 ? `, overrides ${Object.keys(overrides).join(' ')}` : ''}, pnpm-lock.yaml`
+  )
+  log(
+    `next: cd ${relative(process.env.LIFTOFF_CWD ?? process.cwd(), target) || '.'} && pnpm install && pnpm dev` +
+      '   (or npm install && npm run dev)'
+  )
 }
 
 if (import.meta.main) {
   const [example, dir] = process.argv.slice(2)
   try {
-    if (example === undefined || dir === undefined) throw new Error(`usage: node scripts/liftoff.mjs new <example> <dir>; the examples are ${examples().join(', ')}`)
-    await scaffold(example.replace(/^peers\//, '').replace(/\/$/, ''), resolve(process.env.LIFTOFF_CWD ?? process.cwd(), dir))
+    if (example === undefined || dir === undefined) {
+      throw new Error(`usage: node scripts/liftoff.mjs new <example> <dir>; the examples are ${examples().join(', ')}`)
+    }
+    await scaffold(
+      example.replace(/^peers\//, '').replace(/\/$/, ''),
+      resolve(process.env.LIFTOFF_CWD ?? process.cwd(), dir)
+    )
   } catch (err) {
     console.error(`new: ${(err as Error).message}`)
     process.exitCode = 1

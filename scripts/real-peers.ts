@@ -4,10 +4,10 @@
 //   node scripts/real-peers.ts            # build whatever is missing, print the binaries' paths
 //   node scripts/real-peers.ts kubo       # just one
 // Their tags carry `replace`/`exclude` directives, so each is built inside its own module directory
-// (scripts/go-build.ts).
+// (scripts/lib/build-go-program.ts).
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { buildGoProgram, programDir, type Log } from './go-build.ts'
+import { buildGoProgram, programDir, type Log } from './lib/build-go-program.ts'
 
 const repoRoot = join(import.meta.dirname, '..')
 
@@ -22,7 +22,9 @@ export interface RealPeer {
 }
 
 function pinnedVersion (example: string, key: string): string {
-  const manifest = JSON.parse(readFileSync(join(repoRoot, example, 'package.json'), 'utf8')) as { liftoff?: Record<string, string> }
+  const manifest = JSON.parse(readFileSync(join(repoRoot, example, 'package.json'), 'utf8')) as {
+    liftoff?: Record<string, string>
+  }
   const version = manifest.liftoff?.[key]
   if (version === undefined) throw new Error(`${example}/package.json has no liftoff.${key}`)
   return version
@@ -31,7 +33,14 @@ function pinnedVersion (example: string, key: string): string {
 export function realPeers (): Record<RealPeer['name'], RealPeer> {
   const bacalhauVersion = pinnedVersion('peers/bacalhau/client', 'bacalhau')
   return {
-    kubo: { name: 'kubo', module: 'github.com/ipfs/kubo', version: pinnedVersion('peers/ipfs/kubo', 'kubo'), mainPackage: './cmd/ipfs', binaryName: 'ipfs', ldflags: [] },
+    kubo: {
+      name: 'kubo',
+      module: 'github.com/ipfs/kubo',
+      version: pinnedVersion('peers/ipfs/kubo', 'kubo'),
+      mainPackage: './cmd/ipfs',
+      binaryName: 'ipfs',
+      ldflags: []
+    },
     bacalhau: {
       name: 'bacalhau',
       module: 'github.com/bacalhau-project/bacalhau',
@@ -45,12 +54,28 @@ export function realPeers (): Record<RealPeer['name'], RealPeer> {
 
 /** Where the binary of `peer` lives once built (whether or not it is there yet). */
 export function binaryPath (peer: RealPeer): string {
-  return join(programDir({ name: peer.name, module: peer.module, version: peer.version, packages: [] }), peer.binaryName)
+  return join(
+    programDir({ name: peer.name, module: peer.module, version: peer.version, packages: [] }),
+    peer.binaryName
+  )
 }
 
 /** Builds `peer` unless its binary is there already; returns the binary's path. */
-export async function buildRealPeer (peer: RealPeer, log: Log = line => console.error(`real-peers: ${line}`)): Promise<string> {
-  const dir = await buildGoProgram({ name: peer.name, module: peer.module, version: peer.version, packages: [peer.mainPackage], binaries: [peer.binaryName], ldflags: peer.ldflags }, log)
+export async function buildRealPeer (
+  peer: RealPeer,
+  log: Log = line => console.error(`real-peers: ${line}`)
+): Promise<string> {
+  const dir = await buildGoProgram(
+    {
+      name: peer.name,
+      module: peer.module,
+      version: peer.version,
+      packages: [peer.mainPackage],
+      binaries: [peer.binaryName],
+      ldflags: peer.ldflags
+    },
+    log
+  )
   return join(dir, peer.binaryName)
 }
 

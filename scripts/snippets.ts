@@ -53,8 +53,13 @@ export function snippetsOf (markdownFile: string): Snippet[] {
 }
 
 export function markdownFiles (): string[] {
-  return execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.md'], { cwd: repoRoot, encoding: 'utf8' })
-    .split('\n').filter(file => file !== '').map(file => join(repoRoot, file))
+  return execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.md'], {
+    cwd: repoRoot,
+    encoding: 'utf8'
+  })
+    .split('\n')
+    .filter(file => file !== '')
+    .map(file => join(repoRoot, file))
 }
 
 function rewrite (markdownFile: string): boolean {

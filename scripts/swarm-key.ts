@@ -16,7 +16,9 @@ try {
   writeFileSync(path, key, { mode: 0o600, flag: 'wx' })
 } catch (err) {
   const error = err as NodeJS.ErrnoException
-  console.error(`swarm-key: ${error.code === 'EEXIST' ? `${path} exists; not overwriting a key peers may share` : error.message}`)
+  console.error(
+    `swarm-key: ${error.code === 'EEXIST' ? `${path} exists; not overwriting a key peers may share` : error.message}`
+  )
   process.exit(1)
 }
 console.log(`wrote a new swarm key to ${path}`)

@@ -28,14 +28,30 @@ export async function benchDocker (scale: Scale): Promise<BenchResult[]> {
       const image = file.services[service]!.image!
       const size = Number((await docker(['image', 'inspect', '--format', '{{.Size}}', image])).stdout.trim())
       results.push(
-        { bench: 'docker', case: `${example} image size`, value: round(size / 1024 / 1024, 1), unit: 'MiB', detail: { image } },
-        { bench: 'docker', case: `${example} image build, cold (no cache)`, value: round(cold.ms / 1000, 1), unit: 's' },
+        {
+          bench: 'docker',
+          case: `${example} image size`,
+          value: round(size / 1024 / 1024, 1),
+          unit: 'MiB',
+          detail: { image }
+        },
+        {
+          bench: 'docker',
+          case: `${example} image build, cold (no cache)`,
+          value: round(cold.ms / 1000, 1),
+          unit: 's'
+        },
         { bench: 'docker', case: `${example} image build, warm (cached)`, value: round(warm.ms / 1000, 1), unit: 's' }
       )
     }
     for (const server of measured) {
       const up = await compose(['up', '--detach', '--wait', '--no-deps', server], 300_000)
-      results.push({ bench: 'docker', case: `${server}: docker compose up → healthy (fresh volume)`, value: round(up.ms / 1000, 2), unit: 's' })
+      results.push({
+        bench: 'docker',
+        case: `${server}: docker compose up → healthy (fresh volume)`,
+        value: round(up.ms / 1000, 2),
+        unit: 's'
+      })
     }
   } finally {
     await compose([...PROJECT_ARGS, 'down', '--volumes', '--remove-orphans'])

@@ -11,9 +11,26 @@ import { createInterface } from 'node:readline'
 import { firstLine } from './measure.ts'
 
 export type LoadJob =
-  | { kind: 'libp2p', major: 'v1' | 'v3', server: string, clients: number, streamsPerClient: number, echoBytes: number, deadlineMs: number }
+  | {
+    kind: 'libp2p'
+    major: 'v1' | 'v3'
+    server: string
+    clients: number
+    streamsPerClient: number
+    echoBytes: number
+    deadlineMs: number
+  }
   | { kind: 'ipfs-helia', server: string, cid: string, bytes: number, clients: number, deadlineMs: number }
-  | { kind: 'orbitdb', major: 'v2' | 'v4', server: string, address: string, identityKeys: string[], firstWriter: number, documents: number, deadlineMs: number }
+  | {
+    kind: 'orbitdb'
+    major: 'v2' | 'v4'
+    server: string
+    address: string
+    identityKeys: string[]
+    firstWriter: number
+    documents: number
+    deadlineMs: number
+  }
 
 /** One phase of one worker: each operation's latency, and the ones that failed (with their first reasons). */
 export interface PhaseResult { phase: string, latenciesMs: number[], failures: number, errors: string[], bytes: number }
@@ -21,7 +38,11 @@ export interface PhaseResult { phase: string, latenciesMs: number[], failures: n
 const print = (result: PhaseResult): void => console.log(`RESULT ${JSON.stringify(result)}`)
 
 /** Runs every operation at once; a rejected one counts as a failure with its reason. */
-async function allAtOnce (phase: string, count: number, operation: (index: number) => Promise<number>): Promise<PhaseResult> {
+async function allAtOnce (
+  phase: string,
+  count: number,
+  operation: (index: number) => Promise<number>
+): Promise<PhaseResult> {
   const result: PhaseResult = { phase, latenciesMs: [], failures: 0, errors: [], bytes: 0 }
   await Promise.all(Array.from({ length: count }, async (_unused, index) => {
     const started = performance.now()
@@ -41,15 +62,35 @@ async function nextStdinLine (): Promise<void> {
   await new Promise<void>(resolve => createInterface({ input: process.stdin }).once('line', () => resolve()))
 }
 
-interface Libp2pExample<Node extends { stop: () => void | Promise<void>, getConnections: () => Array<{ remotePeer: Peer }> }, Address, Peer> {
+interface Libp2pExample<
+  Node extends { stop: () => void | Promise<void>, getConnections: () => Array<{ remotePeer: Peer }> },
+  Address,
+  Peer
+> {
   createNode: () => Promise<Node>
   parseServerAddress: (text: string) => Address
-  dialWithRetry: (node: Node, address: Address, options: { deadlineMs: number }) => Promise<{ connection: { remotePeer: Peer } }>
+  dialWithRetry: (
+    node: Node,
+    address: Address,
+    options: { deadlineMs: number }
+  ) => Promise<{ connection: { remotePeer: Peer } }>
   echo: (node: Node, peer: Peer, payload: Uint8Array) => Promise<Uint8Array>
-  MessageSession: { open: (node: Node, peer: Peer) => Promise<{ request: (request: { text: string }) => Promise<{ ok: true } | { ok: false, error: string }>, close: () => Promise<void> }> }
+  MessageSession: {
+    open: (
+      node: Node,
+      peer: Peer
+    ) => Promise<{
+      request: (request: { text: string }) => Promise<{ ok: true } | { ok: false, error: string }>
+      close: () => Promise<void>
+    }>
+  }
 }
 
-async function libp2p<Node extends { stop: () => void | Promise<void>, getConnections: () => Array<{ remotePeer: Peer }> }, Address, Peer> (example: Libp2pExample<Node, Address, Peer>, job: Extract<LoadJob, { kind: 'libp2p' }>): Promise<void> {
+async function libp2p<
+  Node extends { stop: () => void | Promise<void>, getConnections: () => Array<{ remotePeer: Peer }> },
+  Address,
+  Peer
+> (example: Libp2pExample<Node, Address, Peer>, job: Extract<LoadJob, { kind: 'libp2p' }>): Promise<void> {
   const address = example.parseServerAddress(job.server)
   const nodes = await Promise.all(Array.from({ length: job.clients }, async () => example.createNode()))
   try {
@@ -66,14 +107,18 @@ async function libp2p<Node extends { stop: () => void | Promise<void>, getConnec
     console.log('CONNECTED')
     await nextStdinLine()
     const payload = new Uint8Array(randomBytes(job.echoBytes))
-    print(await allAtOnce('echo', job.clients * job.streamsPerClient, async index => {
-      const node = nodes[index % job.clients]!
-      const peer = node.getConnections()[0]?.remotePeer
-      if (peer === undefined) throw new Error('no connection to the server any more')
-      const returned = await example.echo(node, peer, payload)
-      if (returned.byteLength !== payload.byteLength || !Buffer.from(returned).equals(payload)) throw new Error(`echo returned ${returned.byteLength} bytes, not the ${payload.byteLength} sent`)
-      return payload.byteLength
-    }))
+    print(
+      await allAtOnce('echo', job.clients * job.streamsPerClient, async index => {
+        const node = nodes[index % job.clients]!
+        const peer = node.getConnections()[0]?.remotePeer
+        if (peer === undefined) throw new Error('no connection to the server any more')
+        const returned = await example.echo(node, peer, payload)
+        if (returned.byteLength !== payload.byteLength || !Buffer.from(returned).equals(payload)) {
+          throw new Error(`echo returned ${returned.byteLength} bytes, not the ${payload.byteLength} sent`)
+        }
+        return payload.byteLength
+      })
+    )
   } finally {
     await Promise.all(nodes.map(async node => node.stop()))
   }
@@ -104,15 +149,19 @@ async function helia (job: Extract<LoadJob, { kind: 'ipfs-helia' }>): Promise<vo
   const cid = CID.parse(job.cid)
   const nodes = await Promise.all(Array.from({ length: job.clients }, async () => createNode()))
   try {
-    print(await allAtOnce('fetch', job.clients, async index => {
-      const node = nodes[index]!
-      await dialWithRetry(node, address, job.deadlineMs)
-      let bytes = 0
-      // every block is checked against its CID by Helia before it is stored
-      for await (const chunk of unixfs(node).cat(cid, { signal: AbortSignal.timeout(job.deadlineMs) })) bytes += chunk.byteLength
-      if (bytes !== job.bytes) throw new Error(`fetched ${bytes} bytes, not ${job.bytes}`)
-      return bytes
-    }))
+    print(
+      await allAtOnce('fetch', job.clients, async index => {
+        const node = nodes[index]!
+        await dialWithRetry(node, address, job.deadlineMs)
+        let bytes = 0
+        // every block is checked against its CID by Helia before it is stored
+        for await (const chunk of unixfs(node).cat(cid, { signal: AbortSignal.timeout(job.deadlineMs) })) {
+          bytes += chunk.byteLength
+        }
+        if (bytes !== job.bytes) throw new Error(`fetched ${bytes} bytes, not ${job.bytes}`)
+        return bytes
+      })
+    )
   } finally {
     await Promise.all(nodes.map(async node => node.stop()))
   }
@@ -145,14 +194,23 @@ async function orbitdb (job: Extract<LoadJob, { kind: 'orbitdb' }>): Promise<voi
 interface WriterSession { confirm: () => Promise<void>, stop: () => Promise<void> }
 
 /** What one OrbitDB major offers a writer; each major's modules are passed in as they are. */
-interface OrbitdbExample<Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike }, Libp2pLike, OrbitDB extends { stop: () => Promise<unknown> }, Address, Peer, Db extends { address: string, put: (document: Note) => Promise<unknown> }> {
+interface OrbitdbExample<
+  Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike },
+  Libp2pLike,
+  OrbitDB extends { stop: () => Promise<unknown> },
+  Address,
+  Peer,
+  Db extends { address: string, put: (document: Note) => Promise<unknown> }
+> {
   createNode: (options: { dataDir: string }) => Promise<Node>
   startOrbitDB: (node: Node, options: { dataDir: string, identityKey?: string }) => Promise<OrbitDB>
   /** Opens the server's database with OrbitDB's own sync off: no pubsub, so writers do not replicate each other. */
   openUnsynced: (orbitdb: OrbitDB, address: string) => Promise<Db>
   dial: (node: Node, address: Address, deadlineMs: number) => Promise<Peer>
   parseServerAddress: (text: string) => Address
-  /** The hosting protocol's `await`, as the example's client sends it: resolves with the entries the server confirms. */
+  /**
+   * The hosting protocol's `await`, as the example's client sends it: resolves with the entries the server confirms.
+   */
   confirm: (node: Node, server: Peer, db: Db, deadlineMs: number) => Promise<number>
 }
 
@@ -163,7 +221,19 @@ interface Note { _id: string, author: string, text: string, writtenAt: string, [
  * Writers do not replicate each other: 20 writers on one host each verifying the other 19's entries
  * measured the writers' mesh (quadratic in writers), not the always-on server, which is what this load is about.
  */
-async function write<Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike }, Libp2pLike, OrbitDB extends { stop: () => Promise<unknown> }, Address, Peer, Db extends { address: string, put: (document: Note) => Promise<unknown> }> (example: OrbitdbExample<Node, Libp2pLike, OrbitDB, Address, Peer, Db>, job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<WriterSession> {
+async function write<
+  Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike },
+  Libp2pLike,
+  OrbitDB extends { stop: () => Promise<unknown> },
+  Address,
+  Peer,
+  Db extends { address: string, put: (document: Note) => Promise<unknown> }
+> (
+  example: OrbitdbExample<Node, Libp2pLike, OrbitDB, Address, Peer, Db>,
+  job: Extract<LoadJob, { kind: 'orbitdb' }>,
+  dataDir: string,
+  index: number
+): Promise<WriterSession> {
   const node = await example.createNode({ dataDir })
   let orbitdb: OrbitDB | undefined
   const stop = async (): Promise<void> => {
@@ -177,14 +247,23 @@ async function write<Node extends { stop: () => Promise<unknown>, libp2p: Libp2p
     // writers are numbered across all worker processes, so no two write the same document ID
     const writer = `writer-${job.firstWriter + index}`
     console.log(`T ${Date.now()} ${writer} opened`) // LOAD_TRACE's timeline (scripts/bench/load.ts)
-    for (let document = 0; document < job.documents; document++) await db.put({ _id: `${writer}-${document}`, author: writer, text: `document ${document}`, writtenAt: new Date().toISOString() })
+    for (let document = 0; document < job.documents; document++) {
+      await db.put({
+        _id: `${writer}-${document}`,
+        author: writer,
+        text: `document ${document}`,
+        writtenAt: new Date().toISOString()
+      })
+    }
     console.log(`T ${Date.now()} ${writer} puts done`)
     return {
       confirm: async () => {
         // the server answers once it holds this writer's entries
         const serverEntries = await example.confirm(node, server, db, job.deadlineMs)
         console.log(`T ${Date.now()} ${writer} confirmed`)
-        if (serverEntries < job.documents) throw new Error(`the server confirmed ${serverEntries} entries, fewer than this writer's ${job.documents}`)
+        if (serverEntries < job.documents) {
+          throw new Error(`the server confirmed ${serverEntries} entries, fewer than this writer's ${job.documents}`)
+        }
       },
       stop
     }
@@ -194,40 +273,78 @@ async function write<Node extends { stop: () => Promise<unknown>, libp2p: Libp2p
   }
 }
 
-async function writeV4 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<WriterSession> {
+async function writeV4 (
+  job: Extract<LoadJob, { kind: 'orbitdb' }>,
+  dataDir: string,
+  index: number
+): Promise<WriterSession> {
   const { createNode } = await import('../../peers/orbitdb/v4/src/node.ts')
   const { startOrbitDB } = await import('../../peers/orbitdb/v4/src/orbitdb.ts')
   const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v4/src/dial.ts')
   const { askServer, entriesToPush, headsOf } = await import('../../peers/orbitdb/v4/src/replication.ts')
   const { useNativeSignatures } = await import('../../peers/orbitdb/v4/src/signatures.ts')
-  return write({
-    createNode,
-    // as the example's client runs it: entries signed natively
-    startOrbitDB: async (node, options) => useNativeSignatures(await startOrbitDB(node, options)),
-    openUnsynced: async (orbitdb, address) => orbitdb.open<Note>(address, { sync: false }),
-    dial: async (node, address, deadlineMs) => (await dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
-    parseServerAddress,
-    // the writer's entries go with the request (it has never synced, so it knows none of the server's heads)
-    confirm: async (node, server, db, deadlineMs) => (await askServer(node, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs: deadlineMs }, AbortSignal.timeout(deadlineMs), await entriesToPush(db, []))).entries
-  }, job, dataDir, index)
+  return write(
+    {
+      createNode,
+      // as the example's client runs it: entries signed natively
+      startOrbitDB: async (node, options) => useNativeSignatures(await startOrbitDB(node, options)),
+      openUnsynced: async (orbitdb, address) => orbitdb.open<Note>(address, { sync: false }),
+      dial: async (node, address, deadlineMs) =>
+        (await dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
+      parseServerAddress,
+      // the writer's entries go with the request (it has never synced, so it knows none of the server's heads)
+      confirm: async (node, server, db, deadlineMs) =>
+        (
+          await askServer(
+            node,
+            server,
+            { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs: deadlineMs },
+            AbortSignal.timeout(deadlineMs),
+            await entriesToPush(db, [])
+          )
+        ).entries
+    },
+    job,
+    dataDir,
+    index
+  )
 }
 
-async function writeV2 (job: Extract<LoadJob, { kind: 'orbitdb' }>, dataDir: string, index: number): Promise<WriterSession> {
+async function writeV2 (
+  job: Extract<LoadJob, { kind: 'orbitdb' }>,
+  dataDir: string,
+  index: number
+): Promise<WriterSession> {
   const { createNode } = await import('../../peers/orbitdb/v2/src/node.ts')
   const { startOrbitDB } = await import('../../peers/orbitdb/v2/src/orbitdb.ts')
   const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v2/src/dial.ts')
   const { askServer, entriesToPush, headsOf } = await import('../../peers/orbitdb/v2/src/replication.ts')
   const { useNativeSignatures } = await import('../../peers/orbitdb/v2/src/signatures.ts')
-  return write({
-    createNode,
-    // as the example's client runs it: entries signed natively
-    startOrbitDB: async (node, options) => useNativeSignatures(await startOrbitDB(node, options)),
-    openUnsynced: async (orbitdb, address) => orbitdb.open<Note>(address, { sync: false }),
-    dial: async (node, address, deadlineMs) => (await dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
-    parseServerAddress,
-    // the writer's entries go with the request (it has never synced, so it knows none of the server's heads)
-    confirm: async (node, server, db, deadlineMs) => (await askServer(node, server, { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs: deadlineMs }, AbortSignal.timeout(deadlineMs), await entriesToPush(db, []))).entries
-  }, job, dataDir, index)
+  return write(
+    {
+      createNode,
+      // as the example's client runs it: entries signed natively
+      startOrbitDB: async (node, options) => useNativeSignatures(await startOrbitDB(node, options)),
+      openUnsynced: async (orbitdb, address) => orbitdb.open<Note>(address, { sync: false }),
+      dial: async (node, address, deadlineMs) =>
+        (await dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
+      parseServerAddress,
+      // the writer's entries go with the request (it has never synced, so it knows none of the server's heads)
+      confirm: async (node, server, db, deadlineMs) =>
+        (
+          await askServer(
+            node,
+            server,
+            { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs: deadlineMs },
+            AbortSignal.timeout(deadlineMs),
+            await entriesToPush(db, [])
+          )
+        ).entries
+    },
+    job,
+    dataDir,
+    index
+  )
 }
 
 if (import.meta.main) {

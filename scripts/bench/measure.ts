@@ -58,8 +58,12 @@ export function median (samples: number[]): number {
  * (a latency percentile, say) is the median of the runs' too.
  */
 function medianDetails (samples: BenchResult[]): Record<string, number> {
-  const keys = Object.keys(samples[0]!.detail ?? {}).filter(key => samples.every(sample => typeof sample.detail?.[key] === 'number'))
-  return Object.fromEntries(keys.map(key => [key, round(median(samples.map(sample => Number(sample.detail?.[key]))), 2)]))
+  const keys = Object.keys(samples[0]!.detail ?? {}).filter(key =>
+    samples.every(sample => typeof sample.detail?.[key] === 'number')
+  )
+  return Object.fromEntries(
+    keys.map(key => [key, round(median(samples.map(sample => Number(sample.detail?.[key]))), 2)])
+  )
 }
 
 export function foldRuns (runs: BenchResult[][]): BenchResult[] {
@@ -78,7 +82,13 @@ export function foldRuns (runs: BenchResult[][]): BenchResult[] {
       ...(baselines.length > 0 ? { baseline: round(median(baselines), 2) } : {}),
       ...(ratios.length > 0 ? { ratio: round(median(ratios), 3) } : {}),
       ...(failures.length > 0 ? { failures: failures.reduce((sum, count) => sum + count, 0) } : {}),
-      detail: { ...first.detail, ...medianDetails(samples), runs: samples.length, min: round(Math.min(...values), 2), max: round(Math.max(...values), 2) }
+      detail: {
+        ...first.detail,
+        ...medianDetails(samples),
+        runs: samples.length,
+        min: round(Math.min(...values), 2),
+        max: round(Math.max(...values), 2)
+      }
     }
   })
 }
@@ -90,7 +100,12 @@ export async function timed<T> (work: () => Promise<T>): Promise<{ ms: number, v
 }
 
 /** Writes `total` bytes in `chunk`-sized writes, honouring back-pressure; resolves when all are handed over. */
-export async function writeAll (write: (chunk: Uint8Array) => boolean | Promise<void>, drained: () => Promise<unknown>, total: number, chunk: Uint8Array): Promise<void> {
+export async function writeAll (
+  write: (chunk: Uint8Array) => boolean | Promise<void>,
+  drained: () => Promise<unknown>,
+  total: number,
+  chunk: Uint8Array
+): Promise<void> {
   for (let sent = 0; sent < total; sent += chunk.byteLength) {
     const result = await write(sent + chunk.byteLength <= total ? chunk : chunk.subarray(0, total - sent))
     if (result === false) await drained()
@@ -126,7 +141,11 @@ export function chachaThroughput (bytes: number): number {
   return Math.max(...runs)
 }
 
-export async function rawTcpThroughput (bytesPerStream: number, streams: number, chunkSize = 64 * 1024): Promise<number> {
+export async function rawTcpThroughput (
+  bytesPerStream: number,
+  streams: number,
+  chunkSize = 64 * 1024
+): Promise<number> {
   const runs: number[] = []
   for (let run = 0; run < 3; run++) runs.push(await rawTcpOnce(bytesPerStream, streams, chunkSize))
   return Math.max(...runs)
@@ -162,9 +181,13 @@ async function rawTcpSend (port: number, bytesPerStream: number, streams: number
 }
 
 /** Raw TCP to a sink in another process (scripts/bench/sink-process.ts SINK=raw) on `port`; best of three. */
-export async function rawTcpThroughputTo (port: number, bytesPerStream: number, streams: number, chunkSize = 64 * 1024): Promise<number> {
+export async function rawTcpThroughputTo (
+  port: number,
+  bytesPerStream: number,
+  streams: number,
+  chunkSize = 64 * 1024
+): Promise<number> {
   const runs: number[] = []
   for (let run = 0; run < 3; run++) runs.push(await rawTcpSend(port, bytesPerStream, streams, chunkSize))
   return Math.max(...runs)
 }
-

@@ -23,8 +23,13 @@ export async function startCpuProfile (rows = 12): Promise<() => Promise<string>
       for (const [index, sample] of (profile.samples ?? []).entries()) {
         const frame = byNode.get(sample)?.callFrame
         const url = frame?.url ?? ''
-        const owner = /node_modules\/\.pnpm\/([^/]+?)@\d/.exec(url)?.[1]?.replace('+', '/') ??
-          (url.startsWith('node:') ? `node:${url.slice(5).split('/')[0]} ${frame?.functionName ?? ''}` : url === '' ? `native ${frame?.functionName ?? ''}` : '(our code)')
+        const owner =
+          /node_modules\/\.pnpm\/([^/]+?)@\d/.exec(url)?.[1]?.replace('+', '/') ??
+          (url.startsWith('node:')
+            ? `node:${url.slice(5).split('/')[0]} ${frame?.functionName ?? ''}`
+            : url === ''
+              ? `native ${frame?.functionName ?? ''}`
+              : '(our code)')
         selfMs.set(owner, (selfMs.get(owner) ?? 0) + (deltas[index] ?? 0) / 1000)
       }
       const total = [...selfMs.values()].reduce((sum, ms) => sum + ms, 0)

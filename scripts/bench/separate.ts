@@ -9,8 +9,17 @@ import { rawWsThroughputTo } from './raw-ws.ts'
 export const SEPARATE = ', peers in separate processes'
 
 /** `script` (in scripts/bench) run by Node with `env` until `stop`; resolves with what its READY line said. */
-export async function benchProcess<Ready> (script: string, env: Record<string, string>, label: string, readyTimeoutMs = 30_000): Promise<{ ready: Ready, pid: number, stop: () => Promise<void> }> {
-  const role = startProcess(['node', join(import.meta.dirname, script)], { cwd: join(import.meta.dirname, '..', '..'), label, env })
+export async function benchProcess<Ready> (
+  script: string,
+  env: Record<string, string>,
+  label: string,
+  readyTimeoutMs = 30_000
+): Promise<{ ready: Ready, pid: number, stop: () => Promise<void> }> {
+  const role = startProcess(['node', join(import.meta.dirname, script)], {
+    cwd: join(import.meta.dirname, '..', '..'),
+    label,
+    env
+  })
   try {
     const ready = await waitForReady<Ready>(role, readyTimeoutMs)
     return { ready, pid: role.child.pid!, stop: async () => { await role.stop('SIGTERM', 10_000) } }
@@ -21,7 +30,11 @@ export async function benchProcess<Ready> (script: string, env: Record<string, s
 }
 
 /** A benchmark sink in a process of its own (scripts/bench/sink-process.ts), until `stop`. */
-export async function sinkProcess<Ready> (env: { SINK: 'raw' | 'raw-ws' | 'libp2p-v1' | 'libp2p-v3', YAMUX?: 'defaults' | 'shipped', PROFILE_TABLE?: string }): Promise<{ ready: Ready, stop: () => Promise<void> }> {
+export async function sinkProcess<Ready> (env: {
+  SINK: 'raw' | 'raw-ws' | 'libp2p-v1' | 'libp2p-v3'
+  YAMUX?: 'defaults' | 'shipped'
+  PROFILE_TABLE?: string
+}): Promise<{ ready: Ready, stop: () => Promise<void> }> {
   return benchProcess<Ready>('sink-process.ts', env, `sink ${env.SINK}`)
 }
 
@@ -30,7 +43,9 @@ export async function rawTcpSeparate (total: number, streams: number[], chunkSiz
   const sink = await sinkProcess<{ port: number }>({ SINK: 'raw' })
   try {
     const results: number[] = []
-    for (const count of streams) results.push(await rawTcpThroughputTo(sink.ready.port, total / count, count, chunkSize))
+    for (const count of streams) {
+      results.push(await rawTcpThroughputTo(sink.ready.port, total / count, count, chunkSize))
+    }
     return results
   } finally {
     await sink.stop()

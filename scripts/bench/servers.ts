@@ -27,16 +27,41 @@ const orbitdb = (example: string): ExampleServer => ({
     writer ??= await generateIdentityKey()
     return { LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0', WRITERS: writer.identityId }
   },
-  client: (ready, run, dataDir) => ({ args: ['src/client.ts'], env: { SERVER_ADDR: ready.multiaddrs![0]!, DB_ADDRESS: ready.address!, IDENTITY_KEY: writer!.key, CLIENT_NAME: `bench-${run}`, DATA_DIR: join(dataDir, `client-${run}`), WRITES: '20' } })
+  client: (ready, run, dataDir) => ({
+    args: ['src/client.ts'],
+    env: {
+      SERVER_ADDR: ready.multiaddrs![0]!,
+      DB_ADDRESS: ready.address!,
+      IDENTITY_KEY: writer!.key,
+      CLIENT_NAME: `bench-${run}`,
+      DATA_DIR: join(dataDir, `client-${run}`),
+      WRITES: '20'
+    }
+  })
 })
 
 const EXAMPLES: ExampleServer[] = [
-  { example: 'peers/libp2p/v1', serverEnv: async () => ({ LISTEN_ADDRS: loopback }), client: ready => ({ args: ['src/client.ts'], env: { SERVER_ADDR: ready.multiaddrs![0]! } }) },
-  { example: 'peers/libp2p/v3', serverEnv: async () => ({ LISTEN_ADDRS: loopback }), client: ready => ({ args: ['src/client.ts'], env: { SERVER_ADDR: ready.multiaddrs![0]! } }) },
+  {
+    example: 'peers/libp2p/v1',
+    serverEnv: async () => ({ LISTEN_ADDRS: loopback }),
+    client: ready => ({ args: ['src/client.ts'], env: { SERVER_ADDR: ready.multiaddrs![0]! } })
+  },
+  {
+    example: 'peers/libp2p/v3',
+    serverEnv: async () => ({ LISTEN_ADDRS: loopback }),
+    client: ready => ({ args: ['src/client.ts'], env: { SERVER_ADDR: ready.multiaddrs![0]! } })
+  },
   {
     example: 'peers/ipfs/helia',
-    serverEnv: async () => ({ LISTEN_ADDRS: loopback, GATEWAY_LISTEN: '127.0.0.1:0', SERVE_PATH: join(repoRoot, 'peers/ipfs/helia/seed') }),
-    client: (ready, run, dataDir) => ({ args: ['src/client.ts', 'get', ready.cid!, join(dataDir, `get-${run}`)], env: { SERVER_ADDR: ready.multiaddrs![0]! } })
+    serverEnv: async () => ({
+      LISTEN_ADDRS: loopback,
+      GATEWAY_LISTEN: '127.0.0.1:0',
+      SERVE_PATH: join(repoRoot, 'peers/ipfs/helia/seed')
+    }),
+    client: (ready, run, dataDir) => ({
+      args: ['src/client.ts', 'get', ready.cid!, join(dataDir, `get-${run}`)],
+      env: { SERVER_ADDR: ready.multiaddrs![0]! }
+    })
   },
   orbitdb('peers/orbitdb/v2'),
   orbitdb('peers/orbitdb/v4'),
@@ -60,7 +85,11 @@ export async function benchServers (scale: Scale): Promise<BenchResult[]> {
     const dataDir = await mkdtemp(join(tmpdir(), 'liftoff-bench-server-'))
     try {
       const started = performance.now()
-      const server = startProcess(['node', 'src/server.ts'], { cwd, label: `${example.example} server`, env: { DATA_DIR: join(dataDir, 'server'), ...await example.serverEnv(dataDir) } })
+      const server = startProcess(['node', 'src/server.ts'], {
+        cwd,
+        label: `${example.example} server`,
+        env: { DATA_DIR: join(dataDir, 'server'), ...(await example.serverEnv(dataDir)) }
+      })
       try {
         const ready = await waitForReady<ServerReady>(server, 60_000)
         const readyMs = performance.now() - started
@@ -69,7 +98,11 @@ export async function benchServers (scale: Scale): Promise<BenchResult[]> {
           const { args, env } = example.client(ready, run, dataDir)
           const client = startProcess(['node', ...args], { cwd, label: `${example.example} client`, env })
           const exit = await client.exited
-          if (exit.code !== 0) throw new Error(`${example.example} client exited with ${exit.code ?? exit.signal}: ${client.stderr.join(' ')}`)
+          if (exit.code !== 0) {
+            throw new Error(
+              `${example.example} client exited with ${exit.code ?? exit.signal}: ${client.stderr.join(' ')}`
+            )
+          }
         }
         const after = await memoryMiB(server.child.pid!)
         const bench = 'servers'

@@ -46,8 +46,14 @@ try {
   const profileTable = process.env.PROFILE_TABLE
   const stopProfile = profileTable === undefined ? undefined : await startCpuProfile()
   process.once('SIGTERM', () => {
-    const written = stopProfile === undefined ? Promise.resolve() : stopProfile().then(async table => writeFile(profileTable!, table + '\n'))
-    written.then(stop).then(() => process.exit(0), () => process.exit(1))
+    const written =
+      stopProfile === undefined
+        ? Promise.resolve()
+        : stopProfile().then(async table => writeFile(profileTable!, table + '\n'))
+    written.then(stop).then(
+      () => process.exit(0),
+      () => process.exit(1)
+    )
   })
   console.log(`READY ${JSON.stringify(ready)}`)
 } catch (err) {

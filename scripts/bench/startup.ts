@@ -10,7 +10,10 @@ const STAGES: Array<{ case: string, line: RegExp }> = [
   { case: 'launch → the demo script runs (liftoff and pnpm started)', line: /^dev: starting/ },
   { case: 'launch → the server prints READY', line: /^server\s+│ READY / },
   { case: 'launch → the TCP client connected', line: /^client-tcp\s+│ connected to / },
-  { case: 'node scripts/liftoff.mjs dev: launch → first echoed message', line: /^client-tcp\s+│ echo: .*returned intact/ }
+  {
+    case: 'node scripts/liftoff.mjs dev: launch → first echoed message',
+    line: /^client-tcp\s+│ echo: .*returned intact/
+  }
 ]
 
 export async function benchStartup (_scale: Scale): Promise<BenchResult[]> {
@@ -21,7 +24,9 @@ export async function benchStartup (_scale: Scale): Promise<BenchResult[]> {
     cwd: repoRoot,
     label: 'main demo',
     onLine: line => {
-      for (const stage of STAGES) if (!reached.has(stage.case) && stage.line.test(line)) reached.set(stage.case, performance.now() - launched)
+      for (const stage of STAGES) {
+        if (!reached.has(stage.case) && stage.line.test(line)) reached.set(stage.case, performance.now() - launched)
+      }
     }
   })
   await demo.waitForLine(STAGES.at(-1)!.line, 60_000)

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Ajv } from 'ajv'
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
-import { localPlan, readComposeFile, repoRoot, servicesInProfiles, type LocalService } from '../testing/compose.ts'
+import { localPlan, readComposeFile, servicesInProfiles, type LocalService } from '../testing/compose.ts'
 import { COMPOSE_GO, goModuleDir } from '../testing/go-module.ts'
 import { expectExit, expectStop, startProcess, stopAllProcesses, type RoleProcess } from '../testing/processes.ts'
 
@@ -15,7 +15,8 @@ beforeAll(async () => { tempRoot = await mkdtemp(join(tmpdir(), 'liftoff-compose
 afterEach(stopAllProcesses)
 afterAll(async () => { await rm(tempRoot, { recursive: true, force: true }) })
 
-test(`docker-compose.yaml is valid against the Compose specification schema (compose-go ${COMPOSE_GO.version})`, async () => {
+test('docker-compose.yaml is valid against the Compose specification schema (compose-go ' +
+  `${COMPOSE_GO.version})`, async () => {
   const schemaPath = join(await goModuleDir(COMPOSE_GO), 'schema', 'compose-spec.json')
   const { $schema: _dialect, ...schema } = JSON.parse(await readFile(schemaPath, 'utf8')) as Record<string, unknown>
   const validate = new Ajv({ allErrors: true, strict: false }).compile(schema)
@@ -24,7 +25,8 @@ test(`docker-compose.yaml is valid against the Compose specification schema (com
   expect(valid).toBe(true)
 })
 
-test('every service is built from the shared Dockerfile or names a pinned image, and every client waits for a healthy server', () => {
+test('every service is built from the shared Dockerfile or names a ' +
+  'pinned image, and every client waits for a healthy server', () => {
   for (const [name, service] of Object.entries(compose.services)) {
     if (service.build !== undefined) {
       expect(service.build.dockerfile, name).toBe('docker/Dockerfile')
@@ -35,7 +37,9 @@ test('every service is built from the shared Dockerfile or names a pinned image,
     }
     for (const [dependency, options] of Object.entries(service.depends_on ?? {})) {
       expect(compose.services[dependency], `${name} depends on ${dependency}`).toBeDefined()
-      if (compose.services[dependency]?.healthcheck !== undefined) expect(options, `${name} → ${dependency}`).toMatchObject({ condition: 'service_healthy' })
+      if (compose.services[dependency]?.healthcheck !== undefined) {
+        expect(options, `${name} → ${dependency}`).toMatchObject({ condition: 'service_healthy' })
+      }
     }
   }
 })
@@ -54,9 +58,14 @@ function bytesOf (size: string | number): number {
  */
 const WRITABLE_ROOT = ['bacalhau-orchestrator', 'bacalhau-compute', 'ipfs-kubo', 'bacalhau-kubo']
 
-test('every service runs with no-new-privileges and a memory limit, read-only (tmpfs for /tmp) where it fits, no mount point twice', () => {
+test('every service runs with no-new-privileges and a memory limit, ' +
+  'read-only (tmpfs for /tmp) where it fits, no mount point twice', () => {
   for (const [name, service] of Object.entries(compose.services)) {
-    const hardened = service as typeof service & { security_opt?: string[], read_only?: boolean, mem_limit?: string | number }
+    const hardened = service as typeof service & {
+      security_opt?: string[]
+      read_only?: boolean
+      mem_limit?: string | number
+    }
     expect(hardened.security_opt, name).toContain('no-new-privileges:true')
     expect(hardened.mem_limit, `${name}: mem_limit`).toBeDefined()
     expect(bytesOf(hardened.mem_limit!), name).toBeGreaterThanOrEqual(128 * 1024 ** 2)
@@ -78,8 +87,14 @@ async function becomesHealthy (service: LocalService, role: RoleProcess, timeout
   const check = kind === 'CMD-SHELL' ? ['sh', '-c', args.join(' ')] : args
   const giveUpAt = Date.now() + timeoutMs
   while (Date.now() < giveUpAt) {
-    if (role.child.exitCode !== null) throw new Error(`${service.name} exited (${role.child.exitCode}) before it was healthy: ${role.stderr.join('\n')}`)
-    if (spawnSync(check[0]!, check.slice(1), { cwd: service.cwd, env: { ...process.env, ...service.env } }).status === 0) return
+    if (role.child.exitCode !== null) {
+      throw new Error(
+        `${service.name} exited (${role.child.exitCode}) before it was healthy: ${role.stderr.join('\n')}`
+      )
+    }
+    if (
+      spawnSync(check[0]!, check.slice(1), { cwd: service.cwd, env: { ...process.env, ...service.env } }).status === 0
+    ) { return }
     await new Promise(resolve => setTimeout(resolve, 250)) // healthchecks are polled, as Docker does
   }
   throw new Error(`${service.name} was not healthy within ${timeoutMs} ms`)
@@ -91,7 +106,9 @@ test('every profile names only services that exist, and every profile can start 
   for (const profile of profiles) {
     const names = new Set(servicesInProfiles(compose, [profile]))
     for (const name of names) {
-      for (const dependency of Object.keys(compose.services[name]?.depends_on ?? {})) expect(names.has(dependency), `${name} → ${dependency} in profile ${profile}`).toBe(true)
+      for (const dependency of Object.keys(compose.services[name]?.depends_on ?? {})) {
+        expect(names.has(dependency), `${name} → ${dependency} in profile ${profile}`).toBe(true)
+      }
     }
   }
 })
@@ -111,7 +128,9 @@ test('the default network runs as local processes: every client exits 0 and ever
       }
       return startProcess(service.command, { cwd: service.cwd, env: service.env, label: service.name })
     })()
-    const healthy = role.then(async running => { if (service.healthcheck !== undefined) await becomesHealthy(service, running) })
+    const healthy = role.then(async running => {
+      if (service.healthcheck !== undefined) await becomesHealthy(service, running)
+    })
     const entry = { role, healthy }
     started.set(service.name, entry)
     return entry

@@ -21,7 +21,10 @@ test.each([
   })
   const ready = await waitForReady(server)
   for (const address of ready.multiaddrs) {
-    const client = startProcess(['node', 'src/client.ts', address], { cwd: join(peers, clientVersion), label: `${clientVersion} client` })
+    const client = startProcess(['node', 'src/client.ts', address], {
+      cwd: join(peers, clientVersion),
+      label: `${clientVersion} client`
+    })
     await expectExit(client, 0)
     const output = client.stdout.join('\n')
     expect(output).toContain(`connected to ${ready.peerId}`)

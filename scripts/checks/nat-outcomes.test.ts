@@ -2,6 +2,7 @@
 import { expect, test } from 'vitest'
 import { outcomeTable, readmeTable } from '../nat/outcomes.ts'
 
-test('the NAT README\'s outcome table is the one the NAT tier asserts (fix with: node scripts/nat/outcomes.ts --write)', () => {
+test("the NAT README's outcome table is the one the NAT tier " +
+  'asserts (fix with: node scripts/nat/outcomes.ts --write)', () => {
   expect(readmeTable()).toBe(outcomeTable())
 })

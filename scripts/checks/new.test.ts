@@ -18,8 +18,12 @@ let parent: string
 const made: string[] = []
 beforeAll(async () => { parent = await mkdtemp(join(tmpdir(), 'liftoff-new-')) })
 afterEach(stopAllProcesses)
-afterEach(async () => { await Promise.all(made.splice(0).map(async dir => rm(dir, { recursive: true, force: true }))) }, REMOVE_TIMEOUT_MS)
-afterAll(async () => { await rm(parent, { recursive: true, force: true }) }, REMOVE_TIMEOUT_MS)
+afterEach(async () => {
+  await Promise.all(made.splice(0).map(async dir => rm(dir, { recursive: true, force: true })))
+}, REMOVE_TIMEOUT_MS)
+afterAll(async () => {
+  await rm(parent, { recursive: true, force: true })
+}, REMOVE_TIMEOUT_MS)
 
 /** A project made by `new` from the example, in a directory of its own that is removed after the test. */
 async function project (example: string, name: string): Promise<string> {
@@ -30,7 +34,8 @@ async function project (example: string, name: string): Promise<string> {
 }
 
 /** The `name@version`s a pnpm lockfile pins. */
-const lockedPackages = (lockfile: string): string[] => Object.keys((parse(lockfile) as { packages?: Record<string, unknown> }).packages ?? {})
+const lockedPackages = (lockfile: string): string[] =>
+  Object.keys((parse(lockfile) as { packages?: Record<string, unknown> }).packages ?? {})
 // a project installs what the repo tested: nothing in its lockfile that the repo's does not pin
 const repoPackages = new Set(lockedPackages(readFileSync(join(repoRoot, 'pnpm-lock.yaml'), 'utf8')))
 
@@ -41,7 +46,9 @@ test('new refuses a folder that is not empty, and an unknown example names the k
   const taken = join(parent, 'taken')
   await scaffold('libp2p/v3', taken, () => {})
   await expect(scaffold('libp2p/v3', taken)).rejects.toThrow(/^refusing to write into .*taken: it is not empty$/)
-  await expect(scaffold('libp2p/v9', join(parent, 'nope'))).rejects.toThrow(`no example "libp2p/v9": the examples are ${examples().join(', ')}`)
+  await expect(scaffold('libp2p/v9', join(parent, 'nope'))).rejects.toThrow(
+    `no example "libp2p/v9": the examples are ${examples().join(', ')}`
+  )
   expect(existsSync(join(parent, 'nope'))).toBe(false)
 }, 120_000)
 
@@ -59,23 +66,34 @@ test('the command: a wrong example or a taken directory is one line on stderr an
 
 const runnable = examples().filter(example => example !== 'ipfs/kubo')
 
-test.each(runnable)('new %s: a standalone project whose install, dev, typecheck, tests and pages pass outside the repo (pnpm)', async example => {
-  const dir = await project(example, example.replace('/', '-'))
-  const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
-  expect(lockedPackages(await readFile(join(dir, 'pnpm-lock.yaml'), 'utf8')).filter(key => !repoPackages.has(key))).toEqual([])
-  await pnpm(dir, 'install', '--frozen-lockfile', '--prefer-offline')
-  await pnpm(dir, 'dev')
-  await pnpm(dir, 'typecheck')
-  await pnpm(dir, 'test')
-  if (manifest.scripts['build:web'] !== undefined) {
-    await pnpm(dir, 'build:web')
-    expect(existsSync(join(dir, 'dist', 'web', 'index.html'))).toBe(true)
-  }
-}, 900_000)
+test.each(runnable)(
+  'new %s: a standalone project whose install, dev, typecheck, tests and pages pass outside the repo (pnpm)',
+  async example => {
+    const dir = await project(example, example.replace('/', '-'))
+    const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>
+    }
+    expect(
+      lockedPackages(await readFile(join(dir, 'pnpm-lock.yaml'), 'utf8')).filter(key => !repoPackages.has(key))
+    ).toEqual([])
+    await pnpm(dir, 'install', '--frozen-lockfile', '--prefer-offline')
+    await pnpm(dir, 'dev')
+    await pnpm(dir, 'typecheck')
+    await pnpm(dir, 'test')
+    if (manifest.scripts['build:web'] !== undefined) {
+      await pnpm(dir, 'build:web')
+      expect(existsSync(join(dir, 'dist', 'web', 'index.html'))).toBe(true)
+    }
+  },
+  900_000
+)
 
-test('new ipfs/kubo: installs and typechecks outside the repo (its dev and tests need the Kubo binary: interop tier)', async () => {
+test('new ipfs/kubo: installs and typechecks outside the repo (its ' +
+  'dev and tests need the Kubo binary: interop tier)', async () => {
   const dir = await project('ipfs/kubo', 'ipfs-kubo')
-  expect(lockedPackages(await readFile(join(dir, 'pnpm-lock.yaml'), 'utf8')).filter(key => !repoPackages.has(key))).toEqual([])
+  expect(
+    lockedPackages(await readFile(join(dir, 'pnpm-lock.yaml'), 'utf8')).filter(key => !repoPackages.has(key))
+  ).toEqual([])
   await pnpm(dir, 'install', '--frozen-lockfile', '--prefer-offline')
   await pnpm(dir, 'typecheck')
 }, 300_000)

@@ -7,8 +7,17 @@ import { join, resolve } from 'node:path'
 import { expect, test } from 'vitest'
 
 const repoRoot = resolve(import.meta.dirname, '..', '..')
-const testFiles = execFileSync('git', ['ls-files', '-z', '--', 'peers/*.ts', 'scripts/*.ts'], { cwd: repoRoot, encoding: 'utf8' })
-  .split('\0').filter(file => /(\.test\.ts|\/test\/.*\.ts|scripts\/testing\/.*\.ts|scripts\/interop\/.*\.ts)$/.test(file) && file !== 'scripts/testing/processes.ts' && file !== 'scripts/checks/test-conventions.test.ts')
+const testFiles = execFileSync('git', ['ls-files', '-z', '--', 'peers/*.ts', 'scripts/*.ts'], {
+  cwd: repoRoot,
+  encoding: 'utf8'
+})
+  .split('\0')
+  .filter(
+    file =>
+      /(\.test\.ts|\/test\/.*\.ts|scripts\/testing\/.*\.ts|scripts\/interop\/.*\.ts)$/.test(file) &&
+      file !== 'scripts/testing/processes.ts' &&
+      file !== 'scripts/checks/test-conventions.test.ts'
+  )
 
 /** One `expect(subject[, message])…matcher(expected)` in a file. */
 interface Assertion { index: number, text: string, subject: string, message: string | undefined, expected: string }
@@ -25,14 +34,21 @@ function regexEnd (text: string, at: number): number {
   return at
 }
 
-/** The index just past the bracket that closes the one at `open`; strings, template literals and regular expressions skipped. */
+/**
+ * The index just past the bracket that closes the one at `open`; strings, template literals and regular expressions
+ * skipped.
+ */
 function closingBracket (text: string, open: number): number {
   const closers: string[] = []
   for (let at = open; at < text.length; at++) {
     const char = text[at]!
     if (char === '\'' || char === '"' || char === '`') {
       for (at++; at < text.length && text[at] !== char; at++) if (text[at] === '\\') at++
-    } else if (char === '/' && /[(,=:[!&|?{};]\s*$/.test(text.slice(Math.max(0, at - 20), at)) && !'/*'.includes(text[at + 1] ?? '')) {
+    } else if (
+      char === '/' &&
+      /[(,=:[!&|?{};]\s*$/.test(text.slice(Math.max(0, at - 20), at)) &&
+      !'/*'.includes(text[at + 1] ?? '')
+    ) {
       at = regexEnd(text, at)
     } else if (char === '(' || char === '[' || char === '{') {
       closers.push({ '(': ')', '[': ']', '{': '}' }[char])
@@ -68,13 +84,24 @@ function assertionsIn (text: string): Assertion[] {
     const matcher = /^\s*(?:\.\w+)*?\.to\w+\(/.exec(text.slice(close))
     const expectedOpen = matcher === null ? close : close + matcher[0].length - 1
     const expectedClose = matcher === null ? close : closingBracket(text, expectedOpen)
-    return { index: match.index, text: text.slice(match.index, expectedClose), subject, message, expected: text.slice(expectedOpen + 1, expectedClose - 1) }
+    return {
+      index: match.index,
+      text: text.slice(match.index, expectedClose),
+      subject,
+      message,
+      expected: text.slice(expectedOpen + 1, expectedClose - 1)
+    }
   })
 }
 
 /** Calls whose result is a finished process (its exit code or status) or a handle on one. */
-const PROCESS_SOURCE = /^(?:await\s+)?(?:spawnSync|execa|execaSync|execaNode|docker|exitCodeOf|once\(\w+(?:\.child)?, '(?:exit|close)'\)|\w+\.exited\b|\w+\.stop\()/
-/** Names in the file bound to a finished process: `const run = spawnSync(…)`, `const { status } = …`, `const code = await exitCodeOf(…)`. */
+const PROCESS_SOURCE =
+  new RegExp(String.raw`^(?:await\s+)?(?:spawnSync|execa|execaSync|execaNode|docker|exitCodeOf|` +
+    String.raw`once\(\w+(?:\.child)?, '(?:exit|close)'\)|\w+\.exited\b|\w+\.stop\()`)
+/**
+ * Names in the file bound to a finished process: `const run = spawnSync(…)`, `const { status } = …`, `const code =
+ * await exitCodeOf(…)`.
+ */
 function processNames (text: string): Set<string> {
   const names = new Set<string>()
   for (const match of text.matchAll(/\b(?:const|let|var)\s+(\w+|\{[^}]*\}|\[[^\]]*\])\s*(?::[^=]+)?=\s*([^\n;]+)/g)) {
@@ -93,12 +120,17 @@ function bareExitCode (assertion: Assertion, names: Set<string>): string | undef
   const subject = assertion.subject.replace(/^\(|\)$/g, '').trim()
   const base = subject.replace(/^\(?\s*await\s+/, '').replace(/\)$/, '')
   if (/\.(code|exitCode|signalCode)$/.test(subject)) return 'an exit code'
-  if (/\bexit[Cc]ode\w*\b/.test(subject.replace(/'[^']*'|"[^"]*"/g, "''"))) return 'an exit code' // a name, not a string such as a file's
+  // a name, not a string such as a file's
+  if (/\bexit[Cc]ode\w*\b/.test(subject.replace(/'[^']*'|"[^"]*"/g, "''"))) return 'an exit code'
   if (/^\(?\s*await\s+[\w.]+\.(exited|stop\([^)]*\))/.test(assertion.subject)) return 'how a process ended'
   if (/(?:spawnSync|execa\w*|docker)\(.*\)\.(status|signal|exitCode|code)$/s.test(subject)) return 'an exit status'
   const [variable, field] = base.split('.')
-  if (names.has(variable!) && (field === undefined || /^(status|signal|exitCode|code|failed)$/.test(field))) return `${variable}, a finished process`
-  if (/\bexitCode\s*:|\bcode\s*:\s*[\w.-]+\s*,\s*signal\s*:/.test(assertion.expected)) return 'an exit code in the expected value'
+  if (names.has(variable!) && (field === undefined || /^(status|signal|exitCode|code|failed)$/.test(field))) {
+    return `${variable}, a finished process`
+  }
+  if (/\bexitCode\s*:|\bcode\s*:\s*[\w.-]+\s*,\s*signal\s*:/.test(assertion.expected)) {
+    return 'an exit code in the expected value'
+  }
   return undefined
 }
 
@@ -106,13 +138,16 @@ function bareExitAssertions (file: string, text: string): string[] {
   const names = processNames(text)
   return assertionsIn(text).flatMap(assertion => {
     const why = bareExitCode(assertion, names)
-    return why === undefined ? [] : [`${file}:${text.slice(0, assertion.index).split('\n').length}: ${why}: ${assertion.text.split('\n')[0]}`]
+    return why === undefined
+      ? []
+      : [`${file}:${text.slice(0, assertion.index).split('\n').length}: ${why}: ${assertion.text.split('\n')[0]}`]
   })
 }
 
 test('the check finds exit codes asserted without the process\'s output', () => {
   expect(bareExitAssertions('a.test.ts', 'expect((await client.exited).code).toBe(0)')).toHaveLength(1)
-  expect(bareExitAssertions('a.test.ts', "expect(exit.code, client.stderr.join('\\n')).toBe(0)")).toHaveLength(1) // a message, but not the stdout
+  // a message, but not the stdout
+  expect(bareExitAssertions('a.test.ts', "expect(exit.code, client.stderr.join('\\n')).toBe(0)")).toHaveLength(1)
   expect(bareExitAssertions('a.test.ts', 'expect(await dev.exited).toEqual({ code: 0, signal: null })')).toHaveLength(1)
   expect(bareExitAssertions('a.test.ts', "expect((await first.stop('SIGTERM')).code).toBe(0)")).toHaveLength(1)
   expect(bareExitAssertions('a.test.ts', 'expect(server.child.exitCode).toBe(null)')).toHaveLength(1)
@@ -124,22 +159,52 @@ test('the check finds the docker tier\'s forms and those of spawnSync and execa 
   // scripts/docker/profiles.test.ts:18 and networks.test.ts:27,53 as they were
   expect(found("expect(await exitCodeOf('ipfs-kubo-client')).toBe(0)")).toBe(1)
   expect(found('for (const client of clients) expect(await exitCodeOf(client), client).toBe(0)')).toBe(1)
-  expect(found("for (const server of servers) expect(states.find(state => state.service === server), server).toMatchObject({ state: 'exited', exitCode: 0 })")).toBe(1)
-  expect(found("const code = await exitCodeOf('bacalhau-demo-real')\nconst stdout = await logsOf('x')\nexpect(code, stdout).toBe(0)")).toBe(1)
+  expect(
+    found(
+      'for (const server of servers) expect(states.find(state => state.service === server), server).toMatchObject({ ' +
+        "state: 'exited', exitCode: 0 })"
+    )
+  ).toBe(1)
+  expect(
+    found(
+      "const code = await exitCodeOf('bacalhau-demo-real')\nconst stdout = await logsOf('x')\nexpect(code, " +
+        'stdout).toBe(0)'
+    )
+  ).toBe(1)
   // spawnSync and execa results, under any name, inline or destructured
   expect(found("const result = spawnSync('ip', ['link'])\nexpect(result.status).toBe(0)")).toBe(1)
-  expect(found("const listed = spawnSync('ip', ['link'], { encoding: 'utf8' })\nexpect(listed.status, listed.stdout).toEqual(0)")).toBe(1)
+  expect(
+    found(
+      "const listed = spawnSync('ip', ['link'], { encoding: 'utf8' })\nexpect(listed.status, listed.stdout).toEqual(0)"
+    )
+  ).toBe(1)
   expect(found("const { status, stderr } = spawnSync('ip', ['link'])\nexpect(status).toBe(0)")).toBe(1)
   expect(found("expect(spawnSync('ip', ['link']).status).toBe(0)")).toBe(1)
-  expect(found("const run = await execa('node', ['x.ts'], { reject: false })\nexpect(run.exitCode).toBe(0)\nexpect(run.failed).toBe(false)")).toBe(2)
-  expect(found("const ended = await server.exited\nexpect(ended).toEqual({ code: 0, signal: null })")).toBe(1)
+  expect(
+    found(
+      "const run = await execa('node', ['x.ts'], { reject: false " +
+        '})\nexpect(run.exitCode).toBe(0)\nexpect(run.failed).toBe(false)'
+    )
+  ).toBe(2)
+  expect(found('const ended = await server.exited\nexpect(ended).toEqual({ code: 0, signal: null })')).toBe(1)
   expect(found("const [code] = await once(child, 'exit')\nexpect(code).toBe(0)")).toBe(1)
   expect(found('const exit = await server.stop()\nexpect(exit.signal).toBe(null)')).toBe(1)
   expect(found('const exitCode = role.child.exitCode\nexpect(exitCode).not.toBe(null)')).toBe(1)
-  // not exit codes: an HTTP status, an error's code, a record's field, a file named exitCode; the helpers, a message that is printed(…)
+  // not exit codes: an HTTP status, an error's code, a record's field, a file named exitCode; the helpers, a message
+  // that is printed(…)
   expect(found("expect(await readFile(join(dir, 'exitCode'), 'utf8')).toBe('-1')")).toBe(0)
-  expect(found("const response = await fetch(url)\nexpect(response.status).toBe(200)\nexpect(error).toMatchObject({ code: 'ERR_X' })\nexpect(job.State.StateType).toBe('Completed')")).toBe(0)
-  expect(found("const result = spawnSync('ip', ['link'])\nexpectExitCode({ code: result.status, stdout: result.stdout, stderr: result.stderr }, 0)")).toBe(0)
+  expect(
+    found(
+      'const response = await fetch(url)\nexpect(response.status).toBe(200)\nexpect(error).toMatchObject({ code: ' +
+        "'ERR_X' })\nexpect(job.State.StateType).toBe('Completed')"
+    )
+  ).toBe(0)
+  expect(
+    found(
+      "const result = spawnSync('ip', ['link'])\nexpectExitCode({ code: result.status, stdout: result.stdout, " +
+        'stderr: result.stderr }, 0)'
+    )
+  ).toBe(0)
   expect(found('expect(run.code, printed(run)).toBe(0)')).toBe(0)
 })
 

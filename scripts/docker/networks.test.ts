@@ -10,9 +10,14 @@ const peers = servers.filter(server => !pages.includes(server)) // the ones with
 
 async function readyOf (service: string): Promise<Record<string, unknown>> {
   try {
-    return JSON.parse((await compose(['exec', '-T', service, 'cat', '/data/ready.json'])).stdout) as Record<string, unknown>
+    return JSON.parse((await compose(['exec', '-T', service, 'cat', '/data/ready.json'])).stdout) as Record<
+      string,
+      unknown
+    >
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n${service}'s log ends:\n${(await logsOf(service)).split('\n').slice(-20).join('\n')}`)
+    throw new Error(
+      `${(err as Error).message}\n${service}'s log ends:\n${(await logsOf(service)).split('\n').slice(-20).join('\n')}`
+    )
   }
 }
 
@@ -26,7 +31,12 @@ describe('the default network', () => {
   test('every client exits 0 and every server is healthy', async () => {
     for (const client of clients) expectExitCode(await finishedService(client), 0)
     const states = await containers()
-    for (const server of servers) expect(states.find(state => state.service === server), server).toMatchObject({ state: 'running', health: 'healthy' })
+    for (const server of servers) {
+      expect(
+        states.find(state => state.service === server),
+        server
+      ).toMatchObject({ state: 'running', health: 'healthy' })
+    }
   })
 
   test('a restarted server keeps its peer ID and its data, and its clients run again', async () => {
@@ -40,7 +50,10 @@ describe('the default network', () => {
       if (before.get(server)?.cid !== undefined) expect(after.cid, server).toBe(before.get(server)?.cid)
     }
     // one client per example, against the data the servers kept (the OrbitDB readers expect the writers' entries)
-    for (const client of ['libp2p-v1-client-tcp', 'libp2p-v3-client-ws', 'ipfs-helia-client-get', 'orbitdb-v2-reader', 'orbitdb-v4-reader', 'bacalhau-demo']) {
+    for (const client of [
+      'libp2p-v1-client-tcp', 'libp2p-v3-client-ws', 'ipfs-helia-client-get', 'orbitdb-v2-reader', 'orbitdb-v4-reader',
+      'bacalhau-demo'
+    ]) {
       const run = await docker(['compose', '-p', PROJECT, 'run', '--rm', '--no-deps', client], 300_000)
       expectExitCode({ ...run, label: client }, 0)
     }
@@ -59,7 +72,11 @@ describe('the default network', () => {
   test('docker compose down -v leaves no container, network or volume behind', async () => {
     await compose(['down', '--volumes', '--remove-orphans'])
     for (const kind of ['ps', 'network', 'volume']) {
-      const listed = await docker(kind === 'ps' ? ['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${PROJECT}`] : [kind, 'ls', '--quiet', '--filter', `label=com.docker.compose.project=${PROJECT}`])
+      const listed = await docker(
+        kind === 'ps'
+          ? ['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${PROJECT}`]
+          : [kind, 'ls', '--quiet', '--filter', `label=com.docker.compose.project=${PROJECT}`]
+      )
       expect(listed.stdout.trim(), kind).toBe('')
     }
   })

@@ -2,7 +2,7 @@
 // opened in headless Chromium at `/` (which sends the page to its ready-made query), against the example's
 // server in its container through the server's published ports.
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { launchChromium } from '../browsers.ts'
+import { launchChromium } from '../lib/launch-chromium.ts'
 import { stateOf, textOf } from '../testing/browser.ts'
 import { compose } from '../testing/docker.ts'
 
@@ -18,7 +18,8 @@ afterAll(async () => {
   await compose(['down', '--volumes', '--remove-orphans'])
 }, 120_000)
 
-test('libp2p 3 (http://127.0.0.1:8111): the page dials the server in its container and runs identify, ping, messages and echo', async () => {
+test('libp2p 3 (http://127.0.0.1:8111): the page dials the server in ' +
+  'its container and runs identify, ping, messages and echo', async () => {
   const page = await browser.context.newPage()
   await page.goto('http://127.0.0.1:8111/')
   expect(await stateOf(page, ['done', 'failed'])).toBe('done')
@@ -26,7 +27,8 @@ test('libp2p 3 (http://127.0.0.1:8111): the page dials the server in its contain
   await page.close()
 })
 
-test('Helia (http://127.0.0.1:8201): the page fetches seed/ over bitswap and through the published gateway', async () => {
+test('Helia (http://127.0.0.1:8201): the page fetches seed/ ' +
+  'over bitswap and through the published gateway', async () => {
   const page = await browser.context.newPage()
   await page.goto('http://127.0.0.1:8201/')
   expect(await stateOf(page, ['done', 'failed'])).toBe('done')
@@ -35,7 +37,8 @@ test('Helia (http://127.0.0.1:8201): the page fetches seed/ over bitswap and thr
   await page.close()
 })
 
-test('OrbitDB 4 (http://127.0.0.1:8311): the notes app syncs with the server and writes as the demo writer', async () => {
+test('OrbitDB 4 (http://127.0.0.1:8311): the notes app syncs ' +
+  'with the server and writes as the demo writer', async () => {
   const page = await browser.context.newPage()
   await page.goto('http://127.0.0.1:8311/')
   expect(await stateOf(page, ['synced', 'failed'])).toBe('synced')

@@ -23,7 +23,8 @@ test(`profile kubo: Kubo v0.43.0 in ${kuboImage}, the TypeScript client's demo a
   expect(stdout).toMatch(/equal to the file ✓/)
 })
 
-test(`profile bacalhau: real Bacalhau v1.9.3 in ${bacalhauImage} (orchestrator + WASM compute node, Kubo in ${kuboImage}) runs the compute-over-data demo`, async () => {
+test(`profile bacalhau: real Bacalhau v1.9.3 in ${bacalhauImage} (orchestrator + WASM compute node, Kubo in ` +
+  `${kuboImage}) runs the compute-over-data demo`, async () => {
   await compose(['--profile', 'bacalhau', 'up', '--build', '--detach', 'bacalhau-demo-real'], 900_000)
   const demo = await finishedService('bacalhau-demo-real', ['bacalhau'])
   expectExitCode(demo, 0)

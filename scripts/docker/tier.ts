@@ -5,7 +5,14 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
-import { ensureBaseImage, ensureDiskSpace, ensureEngine, ensureProfileImages, recordBuilt, type Engine } from './engine.ts'
+import {
+  ensureBaseImage,
+  ensureDiskSpace,
+  ensureEngine,
+  ensureProfileImages,
+  recordBuilt,
+  type Engine
+} from './engine.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
 const log = (line: string): void => console.error(`docker tier: ${line}`)
@@ -19,8 +26,18 @@ try {
   ensureBaseImage(log)
   const images = await ensureProfileImages(log)
   log(`profiles kubo and bacalhau run ${images.KUBO_IMAGE} and ${images.BACALHAU_IMAGE}`)
-  const vitest = spawn(process.execPath, [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(import.meta.dirname, 'vitest.config.ts'), ...process.argv.slice(2)], { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...images } })
-  const [exitCode] = await once(vitest, 'exit') as [number | null]
+  const vitest = spawn(
+    process.execPath,
+    [
+      join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'),
+      'run',
+      '--config',
+      join(import.meta.dirname, 'vitest.config.ts'),
+      ...process.argv.slice(2)
+    ],
+    { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...images } }
+  )
+  const [exitCode] = (await once(vitest, 'exit')) as [number | null]
   code = exitCode ?? 1
   recordBuilt()
 } catch (err) {

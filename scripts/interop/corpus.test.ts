@@ -7,7 +7,19 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, utimes, writeFile } from 'node:fs/promises'
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  symlink,
+  utimes,
+  writeFile
+} from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { unixfs, type AddFileOptions } from '@helia/unixfs'
@@ -62,7 +74,9 @@ async function snapshot (root: string, withMtimes: boolean): Promise<Record<stri
       for (const child of (await readdir(path)).sort()) await walk(join(path, child), `${name}/${child}`)
     } else {
       const mtime = withMtimes ? ` mtime ${Math.round(info.mtimeMs / 1000)}` : ''
-      entries[name] = `file mode ${(info.mode & 0o7777).toString(8)}${mtime} sha256 ${(await sha256.digest(await readFile(path))).digest.toString()}`
+      entries[name] =
+        `file mode ${(info.mode & 0o7777).toString(8)}${mtime} sha256 ` +
+          `${(await sha256.digest(await readFile(path))).digest.toString()}`
     }
   }
   await walk(root, '.')
@@ -86,7 +100,9 @@ beforeAll(async () => {
   // over Kubo's 256 KiB of links a directory is HAMT-sharded
   hamtSource = join(dir, 'many')
   await mkdir(hamtSource)
-  for (let index = 0; index < 1200; index++) await writeFile(join(hamtSource, `${'entry-'.padEnd(200, 'x')}-${index}`), `${index}\n`)
+  for (let index = 0; index < 1200; index++) {
+    await writeFile(join(hamtSource, `${'entry-'.padEnd(200, 'x')}-${index}`), `${index}\n`)
+  }
   kubo = await startKubo({ DATA_DIR: join(dir, 'kubo') })
 }, 120_000)
 afterAll(async () => {
@@ -97,7 +113,10 @@ afterAll(async () => {
 /** Fetches `cid` with the Helia client from Kubo alone, and with `ipfs get`; both written trees. */
 async function bothGets (cid: string): Promise<{ helia: string, kubo: string }> {
   const out = await tempDir()
-  const client = await runClient('ipfs/helia', ['get', cid, join(out, 'helia')], { SERVER_ADDR: kubo.ready.multiaddrs[0]!, FETCH_TIMEOUT_MS: '60000' })
+  const client = await runClient('ipfs/helia', ['get', cid, join(out, 'helia')], {
+    SERVER_ADDR: kubo.ready.multiaddrs[0]!,
+    FETCH_TIMEOUT_MS: '60000'
+  })
   expectExitCode(client, 0)
   expect(client.stdout).toMatch(/every block checked against its CID ✓/)
   await kuboCli(['get', '-o', join(out, 'kubo'), cid])
@@ -119,13 +138,18 @@ const kuboSettings: Array<[string, string[]]> = [
   ['mode and mtime kept', ['--preserve-mode', '--preserve-mtime']]
 ]
 
-test.each(kuboSettings)('Kubo adds the tree with %s; the Helia client writes what ipfs get writes', async (_what, flags) => {
-  const cid = await kuboCli(['add', '-Q', '-r', ...flags, source])
-  const written = await bothGets(cid)
-  const withMtimes = flags.includes('--preserve-mtime')
-  expect(await snapshot(written.helia, withMtimes)).toEqual(await snapshot(written.kubo, withMtimes))
-  if (withMtimes) expect((await snapshot(written.helia, true))['./stamped.txt']).toMatch(/^file mode 640 mtime 1577836800 /)
-})
+test.each(kuboSettings)(
+  'Kubo adds the tree with %s; the Helia client writes what ipfs get writes',
+  async (_what, flags) => {
+    const cid = await kuboCli(['add', '-Q', '-r', ...flags, source])
+    const written = await bothGets(cid)
+    const withMtimes = flags.includes('--preserve-mtime')
+    expect(await snapshot(written.helia, withMtimes)).toEqual(await snapshot(written.kubo, withMtimes))
+    if (withMtimes) {
+      expect((await snapshot(written.helia, true))['./stamped.txt']).toMatch(/^file mode 640 mtime 1577836800 /)
+    }
+  }
+)
 
 test('Kubo shards a directory of 1,200 entries (HAMT); the Helia client writes every entry', async () => {
   const cid = await kuboCli(['add', '-Q', '-r', hamtSource])
@@ -144,16 +168,25 @@ test('an empty file and an empty directory added alone arrive as such', async ()
   }
 })
 
-test.each([['dag-cbor'], ['dag-json']])('a %s DAG put with ipfs dag put: the Helia client fetches it whole and writes its root as ipfs dag get prints it', async storeCodec => {
-  const leaf = await kuboCli(['add', '-Q', '--cid-version=1', join(source, 'small.txt')])
-  const document = JSON.stringify({ name: 'a record', count: 3, nested: { list: [1, 2, 3] }, file: { '/': leaf } })
-  const cid = await kuboCli(['dag', 'put', '--input-codec=dag-json', `--store-codec=${storeCodec}`], document)
-  const out = join(await tempDir(), 'root.json')
-  const client = await runClient('ipfs/helia', ['get', cid, out], { SERVER_ADDR: kubo.ready.multiaddrs[0]!, FETCH_TIMEOUT_MS: '60000' })
-  expectExitCode(client, 0)
-  expect(client.stdout).toMatch(/: a dag-\w+ DAG, its root written as dag-json, \d+ bytes, 2 blocks /) // the root and the file it links
-  expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(JSON.parse(await kuboCli(['dag', 'get', '--output-codec=dag-json', cid])))
-})
+test.each([['dag-cbor'], ['dag-json']])(
+  'a %s DAG put with ipfs dag put: the Helia client fetches it whole and writes its root as ipfs dag get prints it',
+  async storeCodec => {
+    const leaf = await kuboCli(['add', '-Q', '--cid-version=1', join(source, 'small.txt')])
+    const document = JSON.stringify({ name: 'a record', count: 3, nested: { list: [1, 2, 3] }, file: { '/': leaf } })
+    const cid = await kuboCli(['dag', 'put', '--input-codec=dag-json', `--store-codec=${storeCodec}`], document)
+    const out = join(await tempDir(), 'root.json')
+    const client = await runClient('ipfs/helia', ['get', cid, out], {
+      SERVER_ADDR: kubo.ready.multiaddrs[0]!,
+      FETCH_TIMEOUT_MS: '60000'
+    })
+    expectExitCode(client, 0)
+    // the root and the file it links
+    expect(client.stdout).toMatch(/: a dag-\w+ DAG, its root written as dag-json, \d+ bytes, 2 blocks /)
+    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(
+      JSON.parse(await kuboCli(['dag', 'get', '--output-codec=dag-json', cid]))
+    )
+  }
+)
 
 test('Kubo fetches what Helia made with other settings and by hand, and writes it as it was', async () => {
   const helia = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'] })
@@ -164,7 +197,13 @@ test('Kubo fetches what Helia made with other settings and by hand, and writes i
     const fileSettings: Array<[string, AddFileOptions]> = [
       ['CIDv0 with dag-pb leaves', { cidVersion: 0, rawLeaves: false }],
       ['1000-byte chunks, trickle', { chunker: fixedSize({ chunkSize: 1000 }), layout: trickle() }],
-      ['rabin chunks, three links a node', { chunker: rabin({ minChunkSize: 4096, avgChunkSize: 8192, maxChunkSize: 16384 }), layout: balanced({ maxChildrenPerNode: 3 }) }],
+      [
+        'rabin chunks, three links a node',
+        {
+          chunker: rabin({ minChunkSize: 4096, avgChunkSize: 8192, maxChunkSize: 16384 }),
+          layout: balanced({ maxChildrenPerNode: 3 })
+        }
+      ],
       ['mode and mtime', { mode: 0o640, mtime: { secs: 1_577_836_800n } }]
     ]
     for (const [what, settings] of fileSettings) {
@@ -176,14 +215,22 @@ test('Kubo fetches what Helia made with other settings and by hand, and writes i
     }
     // a HAMT-sharded directory, made by Helia with a low threshold
     let sharded: CID | undefined
-    const files = Array.from({ length: 300 }, (_unused, index) => ({ path: `many/file-${index}`, content: new TextEncoder().encode(`${index}\n`) }))
-    for await (const entry of fs.addAll(files, { shardSplitThresholdBytes: 1000 })) if (entry.path === 'many') sharded = entry.cid
+    const files = Array.from({ length: 300 }, (_unused, index) => ({
+      path: `many/file-${index}`,
+      content: new TextEncoder().encode(`${index}\n`)
+    }))
+    for await (const entry of fs.addAll(files, { shardSplitThresholdBytes: 1000 })) {
+      if (entry.path === 'many') sharded = entry.cid
+    }
     const shardedOut = join(await tempDir(), 'many')
     await kuboCli(['get', '-o', shardedOut, sharded!.toString()])
     expect((await readdir(shardedOut)).length).toBe(300)
     expect(await readFile(join(shardedOut, 'file-299'), 'utf8')).toBe('299\n')
     // a symlink made by hand
-    const link = dagPb.encode({ Data: new UnixFS({ type: 'symlink', data: new TextEncoder().encode('docs/deeper/notes.md') }).marshal(), Links: [] })
+    const link = dagPb.encode({
+      Data: new UnixFS({ type: 'symlink', data: new TextEncoder().encode('docs/deeper/notes.md') }).marshal(),
+      Links: []
+    })
     const linkCid = CID.createV0(await sha256.digest(link))
     await helia.blockstore.put(linkCid, link)
     const linkOut = join(await tempDir(), 'link')

@@ -14,7 +14,8 @@ import { addWithKubo, contentTree, readTree, runClient, startHeliaServer, startK
 
 afterEach(terminateAllProcesses)
 
-test('the Helia client fetches a 10 MiB file and a directory from Kubo\'s gateway as CARs and verifies every block', async () => {
+test('the Helia client fetches a 10 MiB file and a directory ' +
+  "from Kubo's gateway as CARs and verifies every block", async () => {
   const dir = await tempDir()
   const { root, bigFile } = await contentTree(dir)
   const kubo = await startKubo()
@@ -36,7 +37,9 @@ interface Answer { status: number, headers: Record<string, string | null>, body:
  * server's own). Of the ETag, its strength and the CID it names (the spec leaves a CAR's ETag to each
  * gateway); of Content-Disposition, the disposition and the file name.
  */
-const HEADERS = ['content-type', 'content-length', 'cache-control', 'x-content-type-options', 'x-ipfs-roots', 'vary', 'accept-ranges']
+const HEADERS = [
+  'content-type', 'content-length', 'cache-control', 'x-content-type-options', 'x-ipfs-roots', 'vary', 'accept-ranges'
+]
 
 async function ask (gateway: string, path: string, init: RequestInit = {}): Promise<Answer> {
   const response = await fetch(`${gateway}${path}`, init)
@@ -50,7 +53,9 @@ async function ask (gateway: string, path: string, init: RequestInit = {}): Prom
 async function carContents (bytes: Buffer): Promise<{ roots: string[], blocks: string[] }> {
   const car = await CarBlockIterator.fromBytes(bytes)
   const blocks: string[] = []
-  for await (const block of car) blocks.push(`${block.cid} sha256:${createHash('sha256').update(block.bytes).digest('hex').slice(0, 16)}`)
+  for await (const block of car) {
+    blocks.push(`${block.cid} sha256:${createHash('sha256').update(block.bytes).digest('hex').slice(0, 16)}`)
+  }
   return { roots: (await car.getRoots()).map(String), blocks }
 }
 
@@ -76,7 +81,10 @@ test('the Helia server\'s gateway answers Kubo-style trustless requests as Kubo\
     ['a malformed CID', '/ipfs/not-a-cid?format=raw']
   ]
   for (const [what, path, init] of requests) {
-    const [ours, theirs] = await Promise.all([ask(helia.ready.gateway, path, init), ask(kubo.ready.gateway, path, init)])
+    const [ours, theirs] = await Promise.all([
+      ask(helia.ready.gateway, path, init),
+      ask(kubo.ready.gateway, path, init)
+    ])
     expect(ours.status, `${what}: status`).toBe(theirs.status)
     if (theirs.status !== 200) {
       // an error: the same status, as text, with a reason (the wording is each server's own)
@@ -97,17 +105,23 @@ test('the Helia server\'s gateway answers Kubo-style trustless requests as Kubo\
   }
 })
 
-test('Kubo checks the Helia server\'s IPNS record as it is: valid for the name, pointing at the served root; one altered byte and Kubo says why it is not', async () => {
+test("Kubo checks the Helia server's IPNS record as it is: valid for the name, pointing at the served root; one " +
+  'altered byte and Kubo says why it is not', async () => {
   const { root } = await contentTree(await tempDir(), 64 * 1024)
   const helia = await startHeliaServer({ SERVE_PATH: root })
   const kubo = await startKubo()
   const name = helia.ready.name!
   const record = Buffer.from(await (await fetch(`${helia.ready.gateway}${name}?format=ipns-record`)).arrayBuffer())
   // ipfs name inspect --verify <name>: Kubo's own decoding and signature check of a record given to it
-  const inspect = async (bytes: Buffer): Promise<{ Entry: Record<string, unknown>, Validation: { Valid: boolean, Reason: string } }> => {
+  const inspect = async (
+    bytes: Buffer
+  ): Promise<{ Entry: Record<string, unknown>, Validation: { Valid: boolean, Reason: string } }> => {
     const form = new FormData()
     form.append('file', new Blob([bytes]), 'record')
-    const response = await fetch(`${kubo.ready.api}/api/v0/name/inspect?${new URLSearchParams({ verify: name.slice('/ipns/'.length) }).toString()}`, { method: 'POST', body: form })
+    const response = await fetch(
+      `${kubo.ready.api}/api/v0/name/inspect?${new URLSearchParams({ verify: name.slice('/ipns/'.length) })}`,
+      { method: 'POST', body: form }
+    )
     expect(response.status, await response.clone().text()).toBe(200)
     return await response.json() as { Entry: Record<string, unknown>, Validation: { Valid: boolean, Reason: string } }
   }

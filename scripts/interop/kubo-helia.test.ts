@@ -18,7 +18,8 @@ test('Kubo fetches a 10 MiB file and a directory from our Helia server, over TCP
   const helia = await startHeliaServer({ SERVE_PATH: root })
   const treeCid = parseCid(helia.ready.cid, 'the served CID')
   for (const address of helia.ready.multiaddrs) {
-    const kubo = await startKubo({ IMPORT_PROFILE: 'unixfs-v1-2025' }) // a fresh Kubo per transport: nothing cached, no connection reused
+    // a fresh Kubo per transport: nothing cached, no connection reused
+    const kubo = await startKubo({ IMPORT_PROFILE: 'unixfs-v1-2025' })
     const rpc = await connect({ api: kubo.ready.api, timeoutMs: 60_000 })
     await rpc.swarm.connect(parseMultiaddr(address))
     const peers = await rpc.swarm.peers()

@@ -11,34 +11,78 @@ import { expectExitCode, printed, startProcess, waitForReady, type RoleProcess }
 export const peersDir = join(import.meta.dirname, '..', '..', 'peers')
 export const ANY_PORTS = '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws'
 
-export interface KuboReady { peerId: string, multiaddrs: string[], api: string, gateway: string, version: string, privateNetwork: boolean }
-export interface HeliaReady { peerId: string, multiaddrs: string[], gateway: string, cid?: string, name?: string }
-export interface Libp2pReady { peerId: string, multiaddrs: string[] }
+export interface KuboReady {
+  peerId: string
+  multiaddrs: string[]
+  api: string
+  gateway: string
+  version: string
+  privateNetwork: boolean
+}
+export interface HeliaReady {
+  peerId: string
+  multiaddrs: string[]
+  gateway: string
+  cid?: string
+  name?: string
+}
+export interface Libp2pReady {
+  peerId: string
+  multiaddrs: string[]
+}
 
-export interface Started<T> { role: RoleProcess, ready: T, dataDir: string }
+export interface Started<T> {
+  role: RoleProcess
+  ready: T
+  dataDir: string
+}
 
 async function startServer<T> (example: string, label: string, env: Record<string, string>): Promise<Started<T>> {
-  const dataDir = env.DATA_DIR ?? await tempDir(`liftoff-${label.replace(/\W+/g, '-')}-`)
-  const role = startProcess(['node', 'src/server.ts'], { cwd: join(peersDir, example), label, env: { DATA_DIR: dataDir, ...env } })
+  const dataDir = env.DATA_DIR ?? (await tempDir(`liftoff-${label.replace(/\W+/g, '-')}-`))
+  const role = startProcess(['node', 'src/server.ts'], {
+    cwd: join(peersDir, example),
+    label,
+    env: { DATA_DIR: dataDir, ...env }
+  })
   return { role, ready: await waitForReady<T>(role, 60_000), dataDir }
 }
 
 /** Kubo's example server: a real Kubo daemon. */
 export async function startKubo (env: Record<string, string> = {}): Promise<Started<KuboReady>> {
-  return startServer<KuboReady>('ipfs/kubo', 'kubo', { API_LISTEN: '127.0.0.1:0', GATEWAY_LISTEN: '127.0.0.1:0', LISTEN_ADDRS: ANY_PORTS, ...env })
+  return startServer<KuboReady>('ipfs/kubo', 'kubo', {
+    API_LISTEN: '127.0.0.1:0',
+    GATEWAY_LISTEN: '127.0.0.1:0',
+    LISTEN_ADDRS: ANY_PORTS,
+    ...env
+  })
 }
 
 export async function startHeliaServer (env: Record<string, string> = {}): Promise<Started<HeliaReady>> {
-  return startServer<HeliaReady>('ipfs/helia', 'helia server', { GATEWAY_LISTEN: '127.0.0.1:0', LISTEN_ADDRS: ANY_PORTS, ...env })
+  return startServer<HeliaReady>('ipfs/helia', 'helia server', {
+    GATEWAY_LISTEN: '127.0.0.1:0',
+    LISTEN_ADDRS: ANY_PORTS,
+    ...env
+  })
 }
 
-export async function startLibp2pServer (version: 'v1' | 'v3', env: Record<string, string> = {}): Promise<Started<Libp2pReady>> {
+export async function startLibp2pServer (
+  version: 'v1' | 'v3',
+  env: Record<string, string> = {}
+): Promise<Started<Libp2pReady>> {
   return startServer<Libp2pReady>(`libp2p/${version}`, `libp2p ${version} server`, { LISTEN_ADDRS: ANY_PORTS, ...env })
 }
 
 /** Runs an example's client to its end; resolves with its exit and output. */
-export async function runClient (example: string, args: string[], env: Record<string, string> = {}): Promise<{ label: string, code: number | null, stdout: string, stderr: string[] }> {
-  const client = startProcess(['node', 'src/client.ts', ...args], { cwd: join(peersDir, example), env, label: `${example} client ${args.join(' ')}` })
+export async function runClient (
+  example: string,
+  args: string[],
+  env: Record<string, string> = {}
+): Promise<{ label: string, code: number | null, stdout: string, stderr: string[] }> {
+  const client = startProcess(['node', 'src/client.ts', ...args], {
+    cwd: join(peersDir, example),
+    env,
+    label: `${example} client ${args.join(' ')}`
+  })
   const exit = await client.exited
   return { label: client.label, code: exit.code, stdout: client.stdout.join('\n'), stderr: client.stderr }
 }
@@ -64,7 +108,10 @@ export async function readTree (root: string): Promise<Record<string, string | n
 }
 
 /** A 10 MiB file beside a nested directory with small files, under one root. */
-export async function contentTree (parent: string, fileBytes = 10 * 1024 * 1024): Promise<{ root: string, bigFile: string }> {
+export async function contentTree (
+  parent: string,
+  fileBytes = 10 * 1024 * 1024
+): Promise<{ root: string, bigFile: string }> {
   const root = join(parent, 'content')
   await mkdir(join(root, 'docs', 'deeper'), { recursive: true })
   const bigFile = join(root, 'big.bin')

@@ -36,7 +36,11 @@ const json = async <T>(args: string[]): Promise<T> => JSON.parse(await kubectl([
 const throughProxy = async (service: string, port: string, path: string): Promise<string> =>
   kubectl(['get', '--raw', `/api/v1/namespaces/${NAMESPACE}/services/${RELEASE}-${service}:${port}/proxy${path}`])
 
-interface Pod { metadata: { name: string, uid: string, labels: Record<string, string> }, spec: { nodeName?: string }, status: { phase: string } }
+interface Pod {
+  metadata: { name: string, uid: string, labels: Record<string, string> }
+  spec: { nodeName?: string }
+  status: { phase: string }
+}
 
 async function serverPod (server: string): Promise<Pod> {
   return json<Pod>(['get', 'pod', `${RELEASE}-${server}-0`])
@@ -48,12 +52,19 @@ async function clientPods (): Promise<Pod[]> {
 
 /** Every server's StatefulSet has its one pod ready (`rollout status` waits on the controller's own status). */
 async function serversReady (): Promise<void> {
-  for (const server of STATEFUL) await kubectl(['rollout', 'status', `statefulset/${RELEASE}-${server}`, '--timeout=300s'])
+  for (const server of STATEFUL) {
+    await kubectl(['rollout', 'status', `statefulset/${RELEASE}-${server}`, '--timeout=300s'])
+  }
 }
 
 async function jobsComplete (revision: number): Promise<string[]> {
-  const jobs = (await kubectl(['get', 'jobs', '-o', 'name'])).trim().split('\n').filter(name => name.endsWith(`-r${revision}`))
-  expect(jobs.length).toBe(11) // 2 per libp2p server, Helia's get and add, 2 OrbitDB writer-readers, Bacalhau's demo against the runner and against real Bacalhau, Kubo's
+  const jobs = (await kubectl(['get', 'jobs', '-o', 'name']))
+    .trim()
+    .split('\n')
+    .filter(name => name.endsWith(`-r${revision}`))
+  // 2 per libp2p server, Helia's get and add, 2 OrbitDB writer-readers, Bacalhau's demo against the runner and against
+  // real Bacalhau, Kubo's
+  expect(jobs.length).toBe(11)
   await kubectl(['wait', '--for=condition=complete', '--timeout=300s', ...jobs])
   return jobs
 }
@@ -62,18 +73,26 @@ async function jobsComplete (revision: number): Promise<string[]> {
 async function logsOf (job: string, container?: string): Promise<string> {
   const pods = (await json<{ items: Pod[] }>(['get', 'pods', '-l', `job-name=${job}`])).items
   const succeeded = pods.find(pod => pod.status.phase === 'Succeeded')
-  if (succeeded === undefined) throw new Error(`no pod of ${job} succeeded (${pods.map(pod => `${pod.metadata.name}: ${pod.status.phase}`).join(', ')})`)
+  if (succeeded === undefined) {
+    throw new Error(
+      `no pod of ${job} succeeded (${pods.map(pod => `${pod.metadata.name}: ${pod.status.phase}`).join(', ')})`
+    )
+  }
   return kubectl(['logs', succeeded.metadata.name, ...(container === undefined ? [] : ['-c', container])])
 }
 
 /** One PromQL query through the API server's proxy to the release's Prometheus: series → value. */
 async function query (promql: string): Promise<Array<{ labels: Record<string, string>, value: number }>> {
-  const body = JSON.parse(await throughProxy('prometheus', 'http', `/api/v1/query?query=${encodeURIComponent(promql)}`)) as { data: { result: Array<{ metric: Record<string, string>, value: [number, string] }> } }
+  const body = JSON.parse(
+    await throughProxy('prometheus', 'http', `/api/v1/query?query=${encodeURIComponent(promql)}`)
+  ) as { data: { result: Array<{ metric: Record<string, string>, value: [number, string] }> } }
   return body.data.result.map(series => ({ labels: series.metric, value: Number(series.value[1]) }))
 }
 
 async function nodeAddress (node: string): Promise<string> {
-  const address = (await mustRun('docker', ['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', node])).trim()
+  const address = (
+    await mustRun('docker', ['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', node])
+  ).trim()
   expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/)
   return address
 }
@@ -82,25 +101,41 @@ let externalHost = ''
 /** What the clients of revision 1 left behind: the directory Helia's add client had pinned, Bacalhau's job. */
 const made = { heliaCid: '', bacalhauJob: '', realBacalhauJob: '' }
 
-/** A namespace whose pods must meet the "restricted" Pod Security level (and that warns on workloads that would not). */
-const restrictedNamespace = (name: string): string => JSON.stringify({
-  apiVersion: 'v1',
-  kind: 'Namespace',
-  metadata: { name, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest', 'pod-security.kubernetes.io/warn': 'restricted' } }
-})
+/**
+ * A namespace whose pods must meet the "restricted" Pod Security level (and that warns on workloads that would not).
+ */
+const restrictedNamespace = (name: string): string =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name,
+      labels: {
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'latest',
+        'pod-security.kubernetes.io/warn': 'restricted'
+      }
+    }
+  })
 
 let apiServerAddress = ''
 beforeAll(async () => {
   externalHost = await nodeAddress(setup.workers[0]!)
   // the API server's service proxy connects to pods from the control plane node
   apiServerAddress = await nodeAddress(setup.nodes.find(node => !setup.workers.includes(node))!)
-  for (const namespace of [NAMESPACE, STRANGERS]) await mustRun(setup.kubectl, ['--kubeconfig', setup.kubeconfig, 'apply', '-f', '-'], { input: restrictedNamespace(namespace) })
+  for (const namespace of [NAMESPACE, STRANGERS]) {
+    await mustRun(setup.kubectl, ['--kubeconfig', setup.kubeconfig, 'apply', '-f', '-'], {
+      input: restrictedNamespace(namespace)
+    })
+  }
 })
 
 afterAll(async () => {
   terminateAllProcesses()
   await runCommand(setup.kubectl, ['--kubeconfig', setup.kubeconfig, 'delete', 'namespace', STRANGERS, '--wait=false'])
-  await runCommand(setup.helm, ['--kubeconfig', setup.kubeconfig, '-n', NAMESPACE, 'uninstall', RELEASE, '--wait', '--timeout', '120s'])
+  await runCommand(setup.helm, [
+    '--kubeconfig', setup.kubeconfig, '-n', NAMESPACE, 'uninstall', RELEASE, '--wait', '--timeout', '120s'
+  ])
 })
 
 const installValues = (): string[] => [
@@ -113,7 +148,17 @@ const installValues = (): string[] => [
   '--set', 'externalAccess.enabled=true', '--set', `externalAccess.host=${externalHost}`
 ]
 
-interface Container { name: string, securityContext?: { runAsNonRoot?: boolean, allowPrivilegeEscalation?: boolean, readOnlyRootFilesystem?: boolean, capabilities?: { drop?: string[], add?: string[] }, seccompProfile?: { type: string }, privileged?: boolean } }
+interface Container {
+  name: string
+  securityContext?: {
+    runAsNonRoot?: boolean
+    allowPrivilegeEscalation?: boolean
+    readOnlyRootFilesystem?: boolean
+    capabilities?: { drop?: string[], add?: string[] }
+    seccompProfile?: { type: string }
+    privileged?: boolean
+  }
+}
 interface PodSpec {
   automountServiceAccountToken?: boolean
   hostNetwork?: boolean
@@ -124,22 +169,34 @@ interface PodSpec {
 }
 interface Manifest { kind: string, metadata: { name: string }, spec?: { template?: { spec: PodSpec } } }
 
-/** What the "restricted" level asks of a pod, and what the chart adds (read-only root, no token), as one line per miss. */
+/**
+ * What the "restricted" level asks of a pod, and what the chart adds (read-only root, no token), as one line per miss.
+ */
 function restrictedMisses (name: string, pod: PodSpec): string[] {
   const misses: string[] = []
   if (pod.automountServiceAccountToken !== false) misses.push(`${name}: automountServiceAccountToken is not false`)
   if (pod.hostNetwork === true) misses.push(`${name}: hostNetwork`)
-  if (pod.securityContext?.runAsNonRoot !== true || pod.securityContext.runAsUser === 0) misses.push(`${name}: not runAsNonRoot`)
-  if (pod.securityContext?.seccompProfile?.type !== 'RuntimeDefault') misses.push(`${name}: no RuntimeDefault seccompProfile`)
+  if (pod.securityContext?.runAsNonRoot !== true || pod.securityContext.runAsUser === 0) {
+    misses.push(`${name}: not runAsNonRoot`)
+  }
+  if (pod.securityContext?.seccompProfile?.type !== 'RuntimeDefault') {
+    misses.push(`${name}: no RuntimeDefault seccompProfile`)
+  }
   for (const volume of pod.volumes ?? []) {
-    if (!['emptyDir', 'configMap', 'secret', 'persistentVolumeClaim', 'projected', 'downwardAPI'].some(type => type in volume)) misses.push(`${name}: volume ${volume.name} is of a kind restricted refuses`)
+    if (
+      !['emptyDir', 'configMap', 'secret', 'persistentVolumeClaim', 'projected', 'downwardAPI'].some(
+        type => type in volume
+      )
+    ) { misses.push(`${name}: volume ${volume.name} is of a kind restricted refuses`) }
   }
   for (const container of [...pod.initContainers ?? [], ...pod.containers]) {
     const context = container.securityContext
     const where = `${name}/${container.name}`
     if (context?.allowPrivilegeEscalation !== false) misses.push(`${where}: allowPrivilegeEscalation is not false`)
     if (context?.readOnlyRootFilesystem !== true) misses.push(`${where}: root filesystem not read-only`)
-    if (!(context?.capabilities?.drop ?? []).includes('ALL') || (context?.capabilities?.add ?? []).length > 0) misses.push(`${where}: capabilities not dropped`)
+    if (!(context?.capabilities?.drop ?? []).includes('ALL') || (context?.capabilities?.add ?? []).length > 0) {
+      misses.push(`${where}: capabilities not dropped`)
+    }
     if (context?.privileged === true) misses.push(`${where}: privileged`)
   }
   return misses
@@ -152,7 +209,8 @@ function podTemplates (manifests: string): Array<{ name: string, pod: PodSpec }>
     .map(manifest => ({ name: `${manifest.kind}/${manifest.metadata.name}`, pod: manifest.spec!.template!.spec }))
 }
 
-test('helm lint passes, every pod template meets "restricted", demo keys are refused, and the API server accepts every manifest (server-side dry run)', async () => {
+test('helm lint passes, every pod template meets "restricted", demo keys are refused, ' +
+  'and the API server accepts every manifest (server-side dry run)', async () => {
   await helm(['lint', '--strict', chart, ...installValues()])
   await helm(['lint', '--strict', chart, '--set', 'demo=true'])
   const manifests = await helm(['template', RELEASE, chart, ...installValues()])
@@ -160,37 +218,65 @@ test('helm lint passes, every pod template meets "restricted", demo keys are ref
   // 7 servers, Bacalhau's 2, Prometheus, 11 client Jobs
   expect(pods.length).toBe(21)
   expect(pods.flatMap(({ name, pod }) => restrictedMisses(name, pod))).toEqual([])
-  const policies = parseAllDocuments(manifests).map(document => document.toJS() as Manifest | null).filter((manifest): manifest is Manifest => manifest?.kind === 'NetworkPolicy')
+  const policies = parseAllDocuments(manifests)
+    .map(document => document.toJS() as Manifest | null)
+    .filter((manifest): manifest is Manifest => manifest?.kind === 'NetworkPolicy')
   expect(policies.map(policy => policy.metadata.name)).toContain(`${RELEASE}-default-deny`)
 
-  // the API server takes every manifest, and its Pod Security admission warns of no workload in the restricted namespace
-  const applied = await runCommand(setup.kubectl, ['--kubeconfig', setup.kubeconfig, '-n', NAMESPACE, 'apply', '--dry-run=server', '-f', '-'], { input: manifests })
+  // the API server takes every manifest, and its Pod Security admission warns of no workload in the restricted
+  // namespace
+  const applied = await runCommand(
+    setup.kubectl,
+    ['--kubeconfig', setup.kubeconfig, '-n', NAMESPACE, 'apply', '--dry-run=server', '-f', '-'],
+    { input: manifests }
+  )
   expectExitCode(applied, 0)
   expect(applied.stdout.match(/created \(server dry run\)/g)?.length).toBeGreaterThan(50)
   expect(applied.stderr).not.toMatch(/PodSecurity/)
 
   // a value the chart cannot work without is one line at render time
-  const missing = await runCommand(setup.helm, ['template', RELEASE, chart, '--set', 'demo=true', '--set', 'externalAccess.enabled=true'])
+  const missing = await runCommand(setup.helm, [
+    'template', RELEASE, chart, '--set', 'demo=true', '--set', 'externalAccess.enabled=true'
+  ])
   expectExitCode(missing, 1)
   expect(missing.stderr).toContain('externalAccess.enabled needs externalAccess.host')
 
   // the public demo keys of values.yaml: every one refused, in one line naming them, unless demo=true
-  const shipped = parse(readFileSync(join(chart, 'values.yaml'), 'utf8')) as { servers: Record<string, { secretEnv?: Record<string, string>, clientSecretEnv?: Record<string, string> }>, bacalhau: { nodeToken: string } }
-  const named = Object.keys(shipped.servers).sort().flatMap(server => [
-    ...Object.keys(shipped.servers[server]!.secretEnv ?? {}).sort().map(key => `servers.${server}.secretEnv.${key}`),
-    ...Object.keys(shipped.servers[server]!.clientSecretEnv ?? {}).sort().map(key => `servers.${server}.clientSecretEnv.${key}`)
+  const shipped = parse(readFileSync(join(chart, 'values.yaml'), 'utf8')) as {
+    servers: Record<string, { secretEnv?: Record<string, string>, clientSecretEnv?: Record<string, string> }>
+    bacalhau: { nodeToken: string }
+  }
+  const named = Object.keys(shipped.servers)
+    .sort()
+    .flatMap(server => [
+      ...Object.keys(shipped.servers[server]!.secretEnv ?? {})
+        .sort()
+        .map(key => `servers.${server}.secretEnv.${key}`),
+      ...Object.keys(shipped.servers[server]!.clientSecretEnv ?? {})
+        .sort()
+        .map(key => `servers.${server}.clientSecretEnv.${key}`)
+    ])
+  const demo = await runCommand(setup.helm, [
+    'template', RELEASE, chart, '--set', 'bacalhau.enabled=true', '--set', 'kubo.enabled=true'
   ])
-  const demo = await runCommand(setup.helm, ['template', RELEASE, chart, '--set', 'bacalhau.enabled=true', '--set', 'kubo.enabled=true'])
   expectExitCode(demo, 1)
-  expect(demo.stderr).toContain(`refusing to install with public demo keys (${[...named, 'bacalhau.nodeToken'].join(', ')}): set your own`)
+  expect(demo.stderr).toContain(
+    `refusing to install with public demo keys (${[...named, 'bacalhau.nodeToken'].join(', ')}): set your own`
+  )
   // one line of the chart's (helm adds its own "Use --debug" hint below it)
   expect(demo.stderr.split('\n').filter(line => line.includes('demo keys'))).toHaveLength(1)
   // every key from a Secret of the operator's own (existingSecret): installs, and no demo key is in what it renders
-  const ownSecrets = ['--set', 'bacalhau.enabled=true', '--set', 'kubo.enabled=true', '--set', 'bacalhau.existingSecret=my-bacalhau']
+  const ownSecrets = [
+    '--set', 'bacalhau.enabled=true', '--set', 'kubo.enabled=true', '--set', 'bacalhau.existingSecret=my-bacalhau'
+  ]
   const demoValues = [shipped.bacalhau.nodeToken]
   for (const [server, spec] of Object.entries(shipped.servers)) {
-    if (Object.keys(spec.secretEnv ?? {}).length > 0) ownSecrets.push('--set', `servers.${server}.existingSecret=my-${server}`)
-    if (Object.keys(spec.clientSecretEnv ?? {}).length > 0) ownSecrets.push('--set', `servers.${server}.clientExistingSecret=my-${server}-clients`)
+    if (Object.keys(spec.secretEnv ?? {}).length > 0) {
+      ownSecrets.push('--set', `servers.${server}.existingSecret=my-${server}`)
+    }
+    if (Object.keys(spec.clientSecretEnv ?? {}).length > 0) {
+      ownSecrets.push('--set', `servers.${server}.clientExistingSecret=my-${server}-clients`)
+    }
     demoValues.push(...Object.values(spec.secretEnv ?? {}), ...Object.values(spec.clientSecretEnv ?? {}))
   }
   const own = await helm(['template', RELEASE, chart, ...ownSecrets])
@@ -200,7 +286,8 @@ test('helm lint passes, every pod template meets "restricted", demo keys are ref
   expect(own).toContain('name: my-bacalhau')
 }, 180_000)
 
-test('helm install: every server Ready, every client Job completes, and clients reach servers on the other worker', async () => {
+test('helm install: every server Ready, every client Job ' +
+  'completes, and clients reach servers on the other worker', async () => {
   await helm(['install', RELEASE, chart, ...installValues(), '--wait', '--timeout', '5m'])
   await serversReady()
   const jobs = await jobsComplete(1)
@@ -210,7 +297,9 @@ test('helm install: every server Ready, every client Job completes, and clients 
   expect(added).not.toBeNull()
   made.heliaCid = added![1]!
   for (const major of ['v2', 'v4']) {
-    expect(await logsOf(`${RELEASE}-orbitdb-${major}-writer-reader-r1`, 'reader')).toMatch(/the server holds all 20 entries; this replica has 20 documents/)
+    expect(await logsOf(`${RELEASE}-orbitdb-${major}-writer-reader-r1`, 'reader')).toMatch(
+      /the server holds all 20 entries; this replica has 20 documents/
+    )
   }
   const demo = await logsOf(`${RELEASE}-bacalhau-demo-r1`)
   expect(demo).toMatch(/✓ matches a local count/)
@@ -226,7 +315,9 @@ test('helm install: every server Ready, every client Job completes, and clients 
   for (const pod of await clientPods()) {
     if (pod.status.phase !== 'Succeeded') continue
     const server = pod.metadata.labels['liftoff.dev/server']!
-    if ((await serverPod(server)).spec.nodeName !== pod.spec.nodeName) crossing.push(`${pod.metadata.labels['app.kubernetes.io/component']} → ${server}`)
+    if ((await serverPod(server)).spec.nodeName !== pod.spec.nodeName) {
+      crossing.push(`${pod.metadata.labels['app.kubernetes.io/component']} → ${server}`)
+    }
   }
   console.log(`clients that reached their server on the other worker: ${crossing.join(', ')}`)
   expect(crossing.length).toBeGreaterThanOrEqual(3)
@@ -234,73 +325,171 @@ test('helm install: every server Ready, every client Job completes, and clients 
 
 /** A pod that meets "restricted" and idles (an example's image, for its node): probes run in it with `kubectl exec`. */
 function probePod (name: string, labels: Record<string, string>): string {
-  const security = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } }
+  const security = {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' }
+  }
   return JSON.stringify({
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, labels },
     spec: {
       automountServiceAccountToken: false,
-      securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        seccompProfile: { type: 'RuntimeDefault' }
+      },
       terminationGracePeriodSeconds: 1,
-      containers: [{ name: 'probe', image: 'ipfs-liftoff/libp2p-v3:local', imagePullPolicy: 'IfNotPresent', command: ['node', '-e', 'setInterval(() => {}, 1 << 30)'], securityContext: security }]
+      containers: [
+        {
+          name: 'probe',
+          image: 'ipfs-liftoff/libp2p-v3:local',
+          imagePullPolicy: 'IfNotPresent',
+          command: ['node', '-e', 'setInterval(() => {}, 1 << 30)'],
+          securityContext: security
+        }
+      ]
     }
   })
 }
 
-test('a pod violating the "restricted" Pod Security level is refused admission in the release\'s namespace', async () => {
-  const violating = JSON.parse(probePod('liftoff-violating', {})) as { spec: { securityContext: unknown, containers: Array<{ securityContext: unknown }> } }
+test('a pod violating the "restricted" Pod Security level is ' +
+  'refused admission in the release\'s namespace', async () => {
+  const violating = JSON.parse(probePod('liftoff-violating', {})) as {
+    spec: { securityContext: unknown, containers: Array<{ securityContext: unknown }> }
+  }
   violating.spec.securityContext = {}
   violating.spec.containers[0]!.securityContext = { allowPrivilegeEscalation: true }
-  const refused = await runCommand(setup.kubectl, ['--kubeconfig', setup.kubeconfig, '-n', NAMESPACE, 'create', '-f', '-'], { input: JSON.stringify(violating) })
+  const refused = await runCommand(
+    setup.kubectl,
+    ['--kubeconfig', setup.kubeconfig, '-n', NAMESPACE, 'create', '-f', '-'],
+    { input: JSON.stringify(violating) }
+  )
   expectExitCode(refused, 1)
-  expect(refused.stderr).toMatch(/forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false.*runAsNonRoot != true.*seccompProfile/)
+  expect(refused.stderr).toMatch(
+    new RegExp('forbidden: violates PodSecurity "restricted:latest": ' +
+      'allowPrivilegeEscalation != false.*runAsNonRoot != true.*seccompProfile')
+  )
   expect((await kubectl(['get', 'pods', '-o', 'name'])).split('\n')).not.toContain('pod/liftoff-violating')
 }, 60_000)
 
-/** Connects to each "host:port" argument; prints "<target> connected", "<target> <error code>" or "<target> no answer". */
-const CONNECT_PROBE = "const net = require('node:net'); for (const target of process.argv.slice(1)) { const [host, port] = target.split(':'); const socket = net.connect(Number(port), host); socket.setTimeout(3000, () => { console.log(target + ' no answer'); socket.destroy() }); socket.on('connect', () => { console.log(target + ' connected'); socket.destroy() }); socket.on('error', error => console.log(target + ' ' + error.code)) }"
+/**
+ * Connects to each "host:port" argument; prints "<target> connected", "<target> <error code>" or "<target> no answer".
+ */
+const CONNECT_PROBE =
+  "const net = require('node:net'); for (const target of process.argv.slice(1)) { const [host, port] = " +
+    "target.split(':'); const socket = net.connect(Number(port), host); socket.setTimeout(3000, () => { " +
+    "console.log(target + ' no answer'); socket.destroy() }); socket.on('connect', () => { console.log(target + ' " +
+    "connected'); socket.destroy() }); socket.on('error', error => console.log(target + ' ' + error.code)) }"
 
-test('NetworkPolicies: Kubo\'s RPC, the runner\'s API, NATS and the metrics ports answer only the pods that need them; nothing reaches beyond the cluster', async () => {
-  const clusterIp = async (service: string): Promise<string> => (await kubectl(['get', 'service', `${RELEASE}-${service}`, '-o', 'jsonpath={.spec.clusterIP}'])).trim()
+test("NetworkPolicies: Kubo's RPC, the runner's API, NATS and the metrics ports answer only the pods that need them; " +
+  'nothing reaches beyond the cluster', async () => {
+  const clusterIp = async (service: string): Promise<string> =>
+    (await kubectl(['get', 'service', `${RELEASE}-${service}`, '-o', 'jsonpath={.spec.clusterIP}'])).trim()
   const kuboRpc = `${await clusterIp('kubo')}:5001`
   const runnerApi = `${await clusterIp('bacalhau-runner')}:1234`
   const nats = `${await clusterIp('bacalhau-orchestrator')}:4222`
   const libp2p = await clusterIp('libp2p-v3')
-  const probes: Array<{ namespace: string, name: string, labels: Record<string, string>, expected: Record<string, string> }> = [
+  const probes: Array<{
+    namespace: string
+    name: string
+    labels: Record<string, string>
+    expected: Record<string, string>
+  }> = [
     // a stranger's pod in another namespace: the release's pods refuse it (their ingress rules); the libp2p
     // port open to the world (externalAccess) answers, so the refusals are the policies, not a dead network;
     // an outside address and a ClusterIP port no Service has are refused by the pod network itself
-    { namespace: STRANGERS, name: 'stranger', labels: {}, expected: { [kuboRpc]: 'ECONNREFUSED', [runnerApi]: 'ECONNREFUSED', [nats]: 'ECONNREFUSED', [`${libp2p}:9114`]: 'ECONNREFUSED', [`${libp2p}:9111`]: 'connected', '192.0.2.1:80': 'ECONNREFUSED', [`${libp2p}:9`]: 'ECONNREFUSED' } },
+    {
+      namespace: STRANGERS,
+      name: 'stranger',
+      labels: {},
+      expected: {
+        [kuboRpc]: 'ECONNREFUSED',
+        [runnerApi]: 'ECONNREFUSED',
+        [nats]: 'ECONNREFUSED',
+        [`${libp2p}:9114`]: 'ECONNREFUSED',
+        [`${libp2p}:9111`]: 'connected',
+        '192.0.2.1:80': 'ECONNREFUSED',
+        [`${libp2p}:9`]: 'ECONNREFUSED'
+      }
+    },
     // in the release's namespace, with the release's label but no client role: nothing out (default deny)
-    { namespace: NAMESPACE, name: 'intruder', labels: { 'app.kubernetes.io/instance': RELEASE }, expected: { [kuboRpc]: 'ECONNREFUSED', [runnerApi]: 'ECONNREFUSED', [`${libp2p}:9111`]: 'ECONNREFUSED' } },
+    {
+      namespace: NAMESPACE,
+      name: 'intruder',
+      labels: { 'app.kubernetes.io/instance': RELEASE },
+      expected: { [kuboRpc]: 'ECONNREFUSED', [runnerApi]: 'ECONNREFUSED', [`${libp2p}:9111`]: 'ECONNREFUSED' }
+    },
     // labelled as Kubo's client: Kubo's RPC, not the runner
-    { namespace: NAMESPACE, name: 'as-kubo-client', labels: { 'app.kubernetes.io/instance': RELEASE, 'liftoff.dev/role': 'client', 'liftoff.dev/server': 'kubo' }, expected: { [kuboRpc]: 'connected', [runnerApi]: 'ECONNREFUSED' } },
+    {
+      namespace: NAMESPACE,
+      name: 'as-kubo-client',
+      labels: { 'app.kubernetes.io/instance': RELEASE, 'liftoff.dev/role': 'client', 'liftoff.dev/server': 'kubo' },
+      expected: { [kuboRpc]: 'connected', [runnerApi]: 'ECONNREFUSED' }
+    },
     // labelled as the runner's client: the runner's API, not Kubo
-    { namespace: NAMESPACE, name: 'as-runner-client', labels: { 'app.kubernetes.io/instance': RELEASE, 'liftoff.dev/role': 'client', 'liftoff.dev/server': 'bacalhau-runner' }, expected: { [kuboRpc]: 'ECONNREFUSED', [runnerApi]: 'connected' } }
+    {
+      namespace: NAMESPACE,
+      name: 'as-runner-client',
+      labels: {
+        'app.kubernetes.io/instance': RELEASE,
+        'liftoff.dev/role': 'client',
+        'liftoff.dev/server': 'bacalhau-runner'
+      },
+      expected: { [kuboRpc]: 'ECONNREFUSED', [runnerApi]: 'connected' }
+    }
   ]
-  const inNamespace = async (namespace: string, args: string[], input?: string): Promise<string> => mustRun(setup.kubectl, ['--kubeconfig', setup.kubeconfig, '-n', namespace, ...args], { input })
+  const inNamespace = async (namespace: string, args: string[], input?: string): Promise<string> =>
+    mustRun(setup.kubectl, ['--kubeconfig', setup.kubeconfig, '-n', namespace, ...args], { input })
   try {
-    for (const probe of probes) await inNamespace(probe.namespace, ['create', '-f', '-'], probePod(probe.name, probe.labels))
-    for (const probe of probes) await inNamespace(probe.namespace, ['wait', '--for=condition=Ready', `pod/${probe.name}`, '--timeout=120s'])
     for (const probe of probes) {
       const expected = Object.entries(probe.expected).map(([target, outcome]) => `${target} ${outcome}`).sort()
       // kube-router writes a new pod's rules once it sees the pod, seconds after it starts: until then the
       // pod's connections are not what the policies say
       const started = Date.now()
-      const seen = await eventually(`${probe.namespace}/${probe.name}'s connections as the policies say`, async () => {
-        const lines = (await inNamespace(probe.namespace, ['exec', probe.name, '--', 'node', '-e', CONNECT_PROBE, ...Object.keys(probe.expected)])).trim().split('\n').sort()
-        if (JSON.stringify(lines) !== JSON.stringify(expected)) throw new Error(lines.join(', '))
-        return lines
-      }, 60_000)
-      console.log(`${probe.namespace}/${probe.name} after ${Math.round((Date.now() - started) / 1000)} s: ${seen.join(', ')}`)
+      const seen = await eventually(
+        `${probe.namespace}/${probe.name}'s connections as the policies say`,
+        async () => {
+          const lines = (
+            await inNamespace(probe.namespace, [
+              'exec',
+              probe.name,
+              '--',
+              'node',
+              '-e',
+              CONNECT_PROBE,
+              ...Object.keys(probe.expected)
+            ])
+          )
+            .trim()
+            .split('\n')
+            .sort()
+          if (JSON.stringify(lines) !== JSON.stringify(expected)) throw new Error(lines.join(', '))
+          return lines
+        },
+        60_000
+      )
+      console.log(
+        `${probe.namespace}/${probe.name} after ${Math.round((Date.now() - started) / 1000)} s: ${seen.join(', ')}`
+      )
     }
   } finally {
-    for (const probe of probes) await runCommand(setup.kubectl, ['--kubeconfig', setup.kubeconfig, '-n', probe.namespace, 'delete', 'pod', probe.name, '--wait=true', '--ignore-not-found'])
+    for (const probe of probes) {
+      await runCommand(setup.kubectl, [
+        '--kubeconfig', setup.kubeconfig, '-n', probe.namespace, 'delete', 'pod', probe.name, '--wait=true',
+        '--ignore-not-found'
+      ])
+    }
   }
 }, 300_000)
 
-test('a peer outside the cluster dials the libp2p 3 server through its NodePort, at the address the server announces', async () => {
+test('a peer outside the cluster dials the libp2p 3 server through ' +
+  'its NodePort, at the address the server announces', async () => {
   const ready = /^READY (.*)$/m.exec(await kubectl(['logs', `${RELEASE}-libp2p-v3-0`]))
   const announced = (JSON.parse(ready![1]!) as { multiaddrs: string[] }).multiaddrs
   const outside = `/ip4/${externalHost}/tcp/30111/p2p/${LIBP2P_V3_PEER}`
@@ -308,25 +497,41 @@ test('a peer outside the cluster dials the libp2p 3 server through its NodePort,
   expect(announced).toContain(`/ip4/${externalHost}/tcp/30112/ws/p2p/${LIBP2P_V3_PEER}`)
   // this machine is outside the cluster: the example's own client, as a user runs it
   for (const address of [outside, `/ip4/${await nodeAddress(setup.workers[1]!)}/tcp/30112/ws/p2p/${LIBP2P_V3_PEER}`]) {
-    const client = startProcess(['node', 'src/client.ts'], { cwd: join(repoRoot, 'peers', 'libp2p', 'v3'), env: { SERVER_ADDR: address, CLIENT_NAME: 'outside' }, label: `client → ${address}` })
+    const client = startProcess(['node', 'src/client.ts'], {
+      cwd: join(repoRoot, 'peers', 'libp2p', 'v3'),
+      env: { SERVER_ADDR: address, CLIENT_NAME: 'outside' },
+      label: `client → ${address}`
+    })
     await expectExit(client, 0)
     expect(client.stdout.join('\n')).toMatch(/echo: 1048576 bytes sent and returned intact/)
   }
 }, 150_000)
 
-test('Prometheus in the cluster scrapes every server: each target up, and connection and example counters match the clients\' work', async () => {
-  const up = await eventually('every target scraped', async () => {
-    const series = await query('up')
-    if (series.length === SERVERS.length && series.every(target => target.value === 1)) return series
-    // what Prometheus itself says of each target, for the failure message
-    const targets = JSON.parse(await throughProxy('prometheus', 'http', '/api/v1/targets')) as { data: { activeTargets: Array<{ labels: { job: string }, health: string, lastError: string }> } }
-    throw new Error(targets.data.activeTargets.map(target => `${target.labels.job} ${target.health} ${target.lastError}`).join('; '))
-  }, 120_000)
+test('Prometheus in the cluster scrapes every server: each target up, and connection and example counters match the ' +
+  "clients' work", async () => {
+  const up = await eventually(
+    'every target scraped',
+    async () => {
+      const series = await query('up')
+      if (series.length === SERVERS.length && series.every(target => target.value === 1)) return series
+      // what Prometheus itself says of each target, for the failure message
+      const targets = JSON.parse(await throughProxy('prometheus', 'http', '/api/v1/targets')) as {
+        data: { activeTargets: Array<{ labels: { job: string }, health: string, lastError: string }> }
+      }
+      throw new Error(
+        targets.data.activeTargets.map(target => `${target.labels.job} ${target.health} ${target.lastError}`).join('; ')
+      )
+    },
+    120_000
+  )
   expect(up.map(target => target.labels.job).sort()).toEqual([...SERVERS].sort())
-  const value = async (promql: string): Promise<number> => (await query(promql)).reduce((sum, series) => sum + series.value, 0)
+  const value = async (promql: string): Promise<number> =>
+    (await query(promql)).reduce((sum, series) => sum + series.value, 0)
   // libp2p 1: two clients (TCP, WebSockets); libp2p 3: those two and the two from outside. One echo stream
   // and one Noise handshake each, at least (a client Job that retried may have made one more).
-  await eventually('the echo counters after the outside clients', async () => await value('liftoff_echo_streams_total{job="libp2p-v3"}') >= 4 ? true : undefined)
+  await eventually('the echo counters after the outside clients', async () =>
+    (await value('liftoff_echo_streams_total{job="libp2p-v3"}')) >= 4 ? true : undefined
+  )
   expect(await value('liftoff_echo_streams_total{job="libp2p-v1"}')).toBeGreaterThanOrEqual(2)
   expect(await value('liftoff_echo_bytes_total{job="libp2p-v3"}')).toBeGreaterThanOrEqual(4 * 1048576)
   for (const job of ['libp2p-v1', 'libp2p-v3', 'ipfs-helia', 'orbitdb-v2', 'orbitdb-v4']) {
@@ -346,12 +551,20 @@ test('Prometheus in the cluster scrapes every server: each target up, and connec
 /** The Helia server still serves the directory the add client pinned: its root block, checked against the CID. */
 async function expectPinnedDirectory (): Promise<void> {
   const cid = CID.parse(made.heliaCid)
-  const block = await runCommand(setup.kubectl, ['--kubeconfig', setup.kubeconfig, 'get', '--raw', `/api/v1/namespaces/${NAMESPACE}/services/${RELEASE}-ipfs-helia:gateway/proxy/ipfs/${made.heliaCid}?format=raw`], { timeoutMs: 60_000 })
+  const block = await runCommand(
+    setup.kubectl,
+    [
+      '--kubeconfig', setup.kubeconfig, 'get', '--raw',
+      `/api/v1/namespaces/${NAMESPACE}/services/${RELEASE}-ipfs-helia:gateway/proxy/ipfs/${made.heliaCid}?format=raw`
+    ],
+    { timeoutMs: 60_000 }
+  )
   expectExitCode(block, 0)
   expect(createHash('sha256').update(block.bytes).digest('hex')).toBe(Buffer.from(cid.multihash.digest).toString('hex'))
 }
 
-test('server pods deleted on a cordoned worker come back on the other one with their peer IDs and their data', async () => {
+test('server pods deleted on a cordoned worker come back on ' +
+  'the other one with their peer IDs and their data', async () => {
   const helia = await serverPod('ipfs-helia')
   const node = helia.spec.nodeName!
   const moving: Array<{ server: string, uid: string }> = []
@@ -371,15 +584,22 @@ test('server pods deleted on a cordoned worker come back on the other one with t
       expect(pod.spec.nodeName, server).not.toBe(node)
       await kubectl(['wait', '--for=condition=Ready', `pod/${pod.metadata.name}`, '--timeout=300s'])
     }
-    const ready = JSON.parse(/^READY (.*)$/m.exec(await kubectl(['logs', `${RELEASE}-ipfs-helia-0`]))![1]!) as { peerId: string }
+    const ready = JSON.parse(/^READY (.*)$/m.exec(await kubectl(['logs', `${RELEASE}-ipfs-helia-0`]))![1]!) as {
+      peerId: string
+    }
     expect(ready.peerId).toBe('12D3KooWSnKnCvUcrfe7tmqPGre5Msdt6NPmJoyPH17F26mJc1KE')
     await expectPinnedDirectory()
     // the runner's API asks for its token (the API server's proxy sends none): asked from inside its pod
-    const runnerAsk = `fetch('http://127.0.0.1:1234/api/v1/orchestrator/jobs/${made.bacalhauJob}', { headers: { Authorization: 'Bearer ' + process.env.API_TOKEN } }).then(response => response.text()).then(console.log)`
-    const job = JSON.parse(await kubectl(['exec', `${RELEASE}-bacalhau-runner-0`, '--', 'node', '-e', runnerAsk])) as { Job: { ID: string, State: { StateType: string } } }
+    const runnerAsk = `fetch('http://127.0.0.1:1234/api/v1/orchestrator/jobs/${made.bacalhauJob}', { headers: { ` +
+      'Authorization: \'Bearer \' + process.env.API_TOKEN } }).then(response => response.text()).then(console.log)'
+    const job = JSON.parse(await kubectl(['exec', `${RELEASE}-bacalhau-runner-0`, '--', 'node', '-e', runnerAsk])) as {
+      Job: { ID: string, State: { StateType: string } }
+    }
     expect(job.Job.ID).toBe(made.bacalhauJob)
     expect(job.Job.State.StateType).toBe('Completed')
-    const realJob = JSON.parse(await throughProxy('bacalhau-orchestrator', 'api', `/api/v1/orchestrator/jobs/${made.realBacalhauJob}`)) as typeof job
+    const realJob = JSON.parse(
+      await throughProxy('bacalhau-orchestrator', 'api', `/api/v1/orchestrator/jobs/${made.realBacalhauJob}`)
+    ) as typeof job
     expect(realJob.Job.State.StateType).toBe('Completed')
   } finally {
     await kubectl(['uncordon', node])
@@ -390,20 +610,26 @@ test('server pods deleted on a cordoned worker come back on the other one with t
 test('helm upgrade with a changed value rolls every server, keeps their data, and runs the clients again', async () => {
   const before = new Map<string, string>()
   for (const server of SERVERS) before.set(server, (await serverPod(server)).metadata.uid)
-  await helm(['upgrade', RELEASE, chart, '--reuse-values', '--set', 'resources.limits.memory=800Mi', '--wait', '--timeout', '5m'])
+  await helm([
+    'upgrade', RELEASE, chart, '--reuse-values', '--set', 'resources.limits.memory=800Mi', '--wait', '--timeout', '5m'
+  ])
   await serversReady()
-  for (const server of SERVERS.filter(name => name !== 'kubo')) { // Kubo's and Bacalhau's resources are values of their own
+  for (const server of SERVERS.filter(name => name !== 'kubo')) {
+    // Kubo's and Bacalhau's resources are values of their own
     expect((await serverPod(server)).metadata.uid, server).not.toBe(before.get(server))
   }
   await jobsComplete(2)
   for (const major of ['v2', 'v4']) {
     // 20 entries from revision 1's writer, 20 from this one's: the server kept the first 20 through the moves
-    expect(await logsOf(`${RELEASE}-orbitdb-${major}-writer-reader-r2`, 'reader')).toMatch(/the server holds all 40 entries; this replica has 40 documents/)
+    expect(await logsOf(`${RELEASE}-orbitdb-${major}-writer-reader-r2`, 'reader')).toMatch(
+      /the server holds all 40 entries; this replica has 40 documents/
+    )
   }
   await expectPinnedDirectory()
 }, 600_000)
 
-test('a worker stopped: once it is declared out of service its server pods run on the other worker, and a client then succeeds', async () => {
+test('a worker stopped: once it is declared out of service its server ' +
+  'pods run on the other worker, and a client then succeeds', async () => {
   const victim = (await serverPod('libp2p-v3')).spec.nodeName!
   const survivor = setup.workers.find(worker => worker !== victim)!
   await mustRun('docker', ['kill', victim])
@@ -415,18 +641,40 @@ test('a worker stopped: once it is declared out of service its server pods run o
   await serversReady()
   for (const server of STATEFUL) expect((await serverPod(server)).spec.nodeName, server).toBe(survivor)
   // the libp2p 3 TCP client once more: revision 2's Job, under a new name (the controller's labels dropped)
-  const template = await json<{ spec: { template: { metadata: { labels: Record<string, string> } } } & Record<string, unknown> }>(['get', `job/${RELEASE}-libp2p-v3-client-tcp-r2`])
-  const labels = Object.fromEntries(Object.entries(template.spec.template.metadata.labels).filter(([key]) => !/controller-uid|job-name/.test(key)))
-  const again = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'libp2p-v3-after-fault' }, spec: { ...template.spec, selector: undefined, template: { ...template.spec.template, metadata: { labels } } } }
+  const template = await json<{
+    spec: { template: { metadata: { labels: Record<string, string> } } } & Record<string, unknown>
+  }>(['get', `job/${RELEASE}-libp2p-v3-client-tcp-r2`])
+  const labels = Object.fromEntries(
+    Object.entries(template.spec.template.metadata.labels).filter(([key]) => !/controller-uid|job-name/.test(key))
+  )
+  const again = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'libp2p-v3-after-fault' },
+    spec: { ...template.spec, selector: undefined, template: { ...template.spec.template, metadata: { labels } } }
+  }
   await kubectl(['create', '-f', '-'], JSON.stringify(again))
   await kubectl(['wait', '--for=condition=complete', '--timeout=180s', 'job/libp2p-v3-after-fault'])
   expect(await logsOf('libp2p-v3-after-fault')).toMatch(/echo: 1048576 bytes sent and returned intact/)
   await kubectl(['delete', 'job', 'libp2p-v3-after-fault', '--wait=true'])
 }, 400_000)
 
-test('helm uninstall leaves only the PersistentVolumeClaims the chart documents (data-<release>-<server>-0)', async () => {
+test('helm uninstall leaves only the PersistentVolumeClaims ' +
+  'the chart documents (data-<release>-<server>-0)', async () => {
   await helm(['uninstall', RELEASE, '--wait', '--timeout', '3m'])
-  await eventually('every pod of the release gone', async () => (await kubectl(['get', 'pods', '-o', 'name'])).trim() === '' ? true : undefined, 120_000)
-  const left = (await kubectl(['get', 'all,configmap,secret,service,job,statefulset,deployment,persistentvolumeclaim', '-l', `app.kubernetes.io/instance=${RELEASE}`, '-o', 'name'])).trim().split('\n').filter(Boolean)
+  await eventually(
+    'every pod of the release gone',
+    async () => ((await kubectl(['get', 'pods', '-o', 'name'])).trim() === '' ? true : undefined),
+    120_000
+  )
+  const left = (
+    await kubectl([
+      'get', 'all,configmap,secret,service,job,statefulset,deployment,persistentvolumeclaim', '-l',
+      `app.kubernetes.io/instance=${RELEASE}`, '-o', 'name'
+    ])
+  )
+    .trim()
+    .split('\n')
+    .filter(Boolean)
   expect(left.sort()).toEqual(STATEFUL.map(server => `persistentvolumeclaim/data-${RELEASE}-${server}-0`).sort())
 }, 300_000)

@@ -8,12 +8,22 @@
 // Each image is tagged with a hash of what it is made from, so a changed input rebuilds it and nothing else.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
 import { join } from 'node:path'
-import { ensurePackages } from '../apt.ts'
+import { ensurePackages } from '../lib/apt.ts'
 import { baseImageName } from '../docker/engine.ts'
-import { downloadModule, type Log } from '../go-build.ts'
-import { recordDocker } from '../host-record.ts'
+import { downloadModule, type Log } from '../lib/build-go-program.ts'
+import { recordDocker } from '../lib/host-record.ts'
 import { readComposeFile } from '../testing/compose.ts'
 import { KIND_VERSION, KUBE_ROUTER_VERSION, KUBERNETES_VERSION, PROMETHEUS_VERSION, type Tools } from './tools.ts'
 
@@ -22,25 +32,42 @@ const imagesDir = join(import.meta.dirname, 'images')
 const workDir = join(repoRoot, '.tools', 'k8s')
 
 /** Debian packages of the node: kind's base image's list, with Debian's containerd, runc and CNI plugins. */
-const NODE_PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'containerd', 'runc', 'containernetworking-plugins', 'conntrack', 'iptables', 'nftables',
-  'iproute2', 'ethtool', 'util-linux', 'mount', 'kmod', 'libseccomp2', 'pigz', 'bash', 'ca-certificates', 'jq', 'procps', 'socat', 'e2fsprogs']
+const NODE_PACKAGES = [
+  'systemd', 'systemd-sysv', 'dbus', 'containerd', 'runc', 'containernetworking-plugins', 'conntrack', 'iptables',
+  'nftables', 'iproute2', 'ethtool', 'util-linux', 'mount', 'kmod', 'libseccomp2', 'pigz', 'bash', 'ca-certificates',
+  'jq', 'procps', 'socat', 'e2fsprogs'
+]
 
 /** The Kubernetes programs the node runs itself (the control plane's run from their images). */
 const NODE_BINARIES = ['kubeadm', 'kubelet', 'kubectl']
 
 function run (command: string, args: string[], input?: string): string {
-  const result = spawnSync(command, args, { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
-  if (result.error !== undefined || result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${(result.error?.message ?? result.stderr.trim().split('\n').slice(-3).join(' | ')) || `exit ${result.status}`}`)
+  const result = spawnSync(command, args, {
+    encoding: 'utf8',
+    input,
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
+  })
+  if (result.error !== undefined || result.status !== 0) {
+    const why = (result.error?.message ?? result.stderr.trim().split('\n').slice(-3).join(' | ')) ||
+      `exit ${result.status}`
+    throw new Error(`${command} ${args.join(' ')} failed: ${why}`)
+  }
   return result.stdout
 }
 
-const imageExists = (image: string): boolean => spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }).status === 0
+const imageExists = (image: string): boolean =>
+  spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }).status === 0
 
 const INPUTS_LABEL = 'dev.liftoff.inputs'
 
 /** An image's label, or undefined when the image or the label is missing. */
 function imageLabel (image: string, label: string): string | undefined {
-  const inspected = spawnSync('docker', ['image', 'inspect', '--format', `{{index .Config.Labels "${label}"}}`, image], { encoding: 'utf8' })
+  const inspected = spawnSync(
+    'docker',
+    ['image', 'inspect', '--format', `{{index .Config.Labels "${label}"}}`, image],
+    { encoding: 'utf8' }
+  )
   const value = inspected.stdout?.trim()
   return inspected.status === 0 && value !== '' && value !== '<no value>' ? value : undefined
 }
@@ -73,7 +100,9 @@ export function buildComponentImages (tools: Tools, log: Log): ControlPlaneImage
   }
   const cni = readFileSync(join(imagesDir, 'default-cni.yaml'), 'utf8')
   for (const image of [controlPlane['kube-proxy']!, controlPlane['kube-router']!]) {
-    if (!cni.includes(`image: ${image}`)) throw new Error(`images/default-cni.yaml does not run ${image}: keep its images at the versions tools.ts builds`)
+    if (!cni.includes(`image: ${image}`)) {
+      throw new Error(`images/default-cni.yaml does not run ${image}: keep its images at the versions tools.ts builds`)
+    }
   }
   const prometheus = `liftoff/prometheus:v${PROMETHEUS_VERSION}`
   const targets: Record<string, string> = { ...controlPlane, prometheus }
@@ -92,7 +121,10 @@ export function buildComponentImages (tools: Tools, log: Log): ControlPlaneImage
     'kube-router': join(tools.kubeRouter, 'kube-router')
   }
   // The binaries are per version (their tags say which); the label says which Dockerfile and base made them.
-  const inputs = hashOf(readFileSync(join(imagesDir, 'components.Dockerfile')), run('docker', ['image', 'inspect', '--format', '{{.Id}}', baseImageName()]).trim())
+  const inputs = hashOf(
+    readFileSync(join(imagesDir, 'components.Dockerfile')),
+    run('docker', ['image', 'inspect', '--format', '{{.Id}}', baseImageName()]).trim()
+  )
   const missing = Object.entries(targets).filter(([, image]) => imageLabel(image, INPUTS_LABEL) !== inputs)
   if (missing.length === 0) return built
   rmSync(context, { recursive: true, force: true })
@@ -101,7 +133,10 @@ export function buildComponentImages (tools: Tools, log: Log): ControlPlaneImage
   copyFileSync(join(imagesDir, 'components.Dockerfile'), join(context, 'Dockerfile'))
   for (const [target, image] of missing) {
     log(`building the image ${image}`)
-    run('docker', ['build', '-q', '--build-arg', `BASE_IMAGE=${baseImageName()}`, '--label', `${INPUTS_LABEL}=${inputs}`, '--target', target, '-t', image, context])
+    run('docker', [
+      'build', '-q', '--build-arg', `BASE_IMAGE=${baseImageName()}`, '--label', `${INPUTS_LABEL}=${inputs}`, '--target',
+      target, '-t', image, context
+    ])
   }
   rmSync(context, { recursive: true, force: true })
   recordDocker({ images: Object.values(targets) })
@@ -113,7 +148,10 @@ function nodeImageName (tools: Tools, preload: string[]): string {
   const inputs: Array<string | Buffer> = [KUBERNETES_VERSION, KIND_VERSION, NODE_PACKAGES.join(' '), ...preload]
   for (const file of readdirSync(imagesDir).sort()) inputs.push(file, readFileSync(join(imagesDir, file), 'utf8'))
   for (const image of preload) inputs.push(run('docker', ['image', 'inspect', '--format', '{{.Id}}', image]).trim())
-  inputs.push(readFileSync(import.meta.filename, 'utf8'), ...NODE_BINARIES.map(command => readFileSync(join(tools.kubernetes, command))))
+  inputs.push(
+    readFileSync(import.meta.filename, 'utf8'),
+    ...NODE_BINARIES.map(command => readFileSync(join(tools.kubernetes, command)))
+  )
   return `liftoff/kind-node:${KUBERNETES_VERSION}-${hashOf(...inputs)}`
 }
 
@@ -121,20 +159,28 @@ function nodeImageName (tools: Tools, preload: string[]): string {
 export function buildNodeImage (tools: Tools, preload: string[], log: Log): string {
   const image = nodeImageName(tools, preload)
   if (imageExists(image)) return image
-  if (spawnSync('debootstrap', ['--version'], { stdio: 'ignore' }).status !== 0) ensurePackages('k8s', ['debootstrap'], { otherwise: 'install debootstrap', log })
+  if (spawnSync('debootstrap', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    ensurePackages('k8s', ['debootstrap'], { otherwise: 'install debootstrap', log })
+  }
   const started = Date.now()
   const rootfs = join(workDir, 'node-rootfs')
   rmSync(rootfs, { recursive: true, force: true })
   mkdirSync(rootfs, { recursive: true })
   log(`building the kind node image ${image}: Debian 13 with systemd and containerd (debootstrap, about 2 minutes)`)
-  run('debootstrap', ['--variant=minbase', `--include=${NODE_PACKAGES.join(',')}`, 'trixie', rootfs, 'http://deb.debian.org/debian'])
+  run('debootstrap', [
+    '--variant=minbase', `--include=${NODE_PACKAGES.join(',')}`, 'trixie', rootfs, 'http://deb.debian.org/debian'
+  ])
 
   // kind's node files, from the kind module itself
   const kindFiles = join(downloadModule('sigs.k8s.io/kind', KIND_VERSION), 'images', 'base', 'files')
   cpSync(join(kindFiles, 'usr'), join(rootfs, 'usr'), { recursive: true })
   cpSync(join(kindFiles, 'kind'), join(rootfs, 'kind'), { recursive: true })
   cpSync(join(kindFiles, 'etc'), join(rootfs, 'etc'), { recursive: true })
-  for (const script of ['usr/local/bin/entrypoint', 'usr/local/bin/clean-install', ...readdirSync(join(kindFiles, 'kind', 'bin')).map(name => `kind/bin/${name}`)]) chmodSync(join(rootfs, script), 0o755)
+  for (const script of [
+    'usr/local/bin/entrypoint',
+    'usr/local/bin/clean-install',
+    ...readdirSync(join(kindFiles, 'kind', 'bin')).map(name => `kind/bin/${name}`)
+  ]) { chmodSync(join(rootfs, script), 0o755) }
   // Debian's containerd and CNI plugins live where kind's units and containerd's defaults do not look
   symlinkSync('/usr/bin/containerd', join(rootfs, 'usr', 'local', 'bin', 'containerd'))
   mkdirSync(join(rootfs, 'opt', 'cni'), { recursive: true })
@@ -142,20 +188,31 @@ export function buildNodeImage (tools: Tools, preload: string[], log: Log): stri
   // This machine's containers may not lower a process's OOM score (no CAP_SYS_RESOURCE): containerd keeps
   // each container's score at or above its own, as kind's entrypoint does for rootless nodes.
   const containerdConfig = join(rootfs, 'etc', 'containerd', 'config.toml')
-  writeFileSync(containerdConfig, readFileSync(containerdConfig, 'utf8')
-    .replace('restrict_oom_score_adj = false', 'restrict_oom_score_adj = true')
-    .replace(/sandbox_image = "[^"]*"/, `sandbox_image = "${tools.images.pause}"`))
-  run('chroot', [rootfs, 'sh', '-ec', [
-    'find /lib/systemd/system/sysinit.target.wants/ -name systemd-tmpfiles-setup.service -delete',
-    'rm -f /lib/systemd/system/multi-user.target.wants/* /etc/systemd/system/*.wants/* /lib/systemd/system/local-fs.target.wants/* /lib/systemd/system/sockets.target.wants/*udev* /lib/systemd/system/sockets.target.wants/*initctl* /lib/systemd/system/basic.target.wants/*',
-    'echo ReadKMsg=no >> /etc/systemd/journald.conf',
-    'ln -sf /usr/lib/systemd/systemd /sbin/init',
-    'systemctl enable kubelet.service containerd.service undo-mount-hacks.service',
-    'systemctl mask systemd-binfmt.service',
-    'mkdir -p /etc/kubernetes/manifests /kind/manifests',
-    // containerd's base OCI spec, with kind's hook that mounts the node's product_uuid into containers
-    'ctr oci spec | jq \'.hooks.createContainer[.hooks.createContainer | length] |= . + {"path": "/kind/bin/mount-product-files.sh"}\' | jq \'del(.process.rlimits)\' > /etc/containerd/cri-base.json'
-  ].join('\n')])
+  writeFileSync(
+    containerdConfig,
+    readFileSync(containerdConfig, 'utf8')
+      .replace('restrict_oom_score_adj = false', 'restrict_oom_score_adj = true')
+      .replace(/sandbox_image = "[^"]*"/, `sandbox_image = "${tools.images.pause}"`)
+  )
+  run('chroot', [
+    rootfs,
+    'sh',
+    '-ec',
+    [
+      'find /lib/systemd/system/sysinit.target.wants/ -name systemd-tmpfiles-setup.service -delete',
+      'rm -f /lib/systemd/system/multi-user.target.wants/* /etc/systemd/system/*.wants/* ' +
+        '/lib/systemd/system/local-fs.target.wants/* /lib/systemd/system/sockets.target.wants/*udev* ' +
+        '/lib/systemd/system/sockets.target.wants/*initctl* /lib/systemd/system/basic.target.wants/*',
+      'echo ReadKMsg=no >> /etc/systemd/journald.conf',
+      'ln -sf /usr/lib/systemd/systemd /sbin/init',
+      'systemctl enable kubelet.service containerd.service undo-mount-hacks.service',
+      'systemctl mask systemd-binfmt.service',
+      'mkdir -p /etc/kubernetes/manifests /kind/manifests',
+      // containerd's base OCI spec, with kind's hook that mounts the node's product_uuid into containers
+      'ctr oci spec | jq \'.hooks.createContainer[.hooks.createContainer | length] |= . + {"path": ' +
+        '"/kind/bin/mount-product-files.sh"}\' | jq \'del(.process.rlimits)\' > /etc/containerd/cri-base.json'
+    ].join('\n')
+  ])
   for (const command of NODE_BINARIES) {
     copyFileSync(join(tools.kubernetes, command), join(rootfs, 'usr', 'bin', command))
     chmodSync(join(rootfs, 'usr', 'bin', command), 0o755)
@@ -170,13 +227,23 @@ export function buildNodeImage (tools: Tools, preload: string[], log: Log): stri
   }
 
   const base = `${image}-base`
-  const imported = spawnSync('sh', ['-c', `tar -C "${rootfs}" -c . | docker import --change 'ENV container=docker' --change 'STOPSIGNAL SIGRTMIN+3' --change 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]' - "${base}"`], { encoding: 'utf8' })
+  const imported = spawnSync(
+    'sh',
+    [
+      '-c',
+      `tar -C "${rootfs}" -c . | docker import --change 'ENV container=docker' --change 'STOPSIGNAL SIGRTMIN+3' ` +
+        `--change 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]' - "${base}"`
+    ],
+    { encoding: 'utf8' }
+  )
   if (imported.status !== 0) throw new Error(`docker import of the node image failed: ${imported.stderr.trim()}`)
   rmSync(rootfs, { recursive: true, force: true })
 
   // Preload: containerd runs in a container of the base image while the images go into its store unpacked
   // on first use (--no-unpack), then the container becomes the node image.
-  const container = run('docker', ['run', '-d', '--entrypoint=sleep', '--security-opt', 'seccomp=unconfined', base, 'infinity']).trim()
+  const container = run('docker', [
+    'run', '-d', '--entrypoint=sleep', '--security-opt', 'seccomp=unconfined', base, 'infinity'
+  ]).trim()
   try {
     run('docker', ['exec', '-d', container, 'sh', '-c', 'containerd > /var/log/containerd-preload.log 2>&1'])
     const giveUpAt = Date.now() + 30_000
@@ -184,9 +251,20 @@ export function buildNodeImage (tools: Tools, preload: string[], log: Log): stri
       if (Date.now() > giveUpAt) throw new Error('containerd did not start in the node image while preloading')
       execFileSync('sleep', ['0.2'])
     }
-    const load = spawnSync('sh', ['-c', `docker save ${preload.join(' ')} | docker exec -i ${container} ctr --namespace=k8s.io images import --label=io.cri-containerd.pinned=pinned --all-platforms --no-unpack --digests -`], { encoding: 'utf8' })
+    const load = spawnSync(
+      'sh',
+      [
+        '-c',
+        `docker save ${preload.join(' ')} | docker exec -i ${container} ctr --namespace=k8s.io images import ` +
+          '--label=io.cri-containerd.pinned=pinned --all-platforms --no-unpack --digests -'
+      ],
+      { encoding: 'utf8' }
+    )
     if (load.status !== 0) throw new Error(`preloading the control plane images failed: ${load.stderr.trim()}`)
-    run('docker', ['exec', container, 'sh', '-c', 'pkill containerd; while pgrep containerd >/dev/null; do sleep 0.1; done; rm -f /var/log/containerd-preload.log'])
+    run('docker', [
+      'exec', container, 'sh', '-c',
+      'pkill containerd; while pgrep containerd >/dev/null; do sleep 0.1; done; rm -f /var/log/containerd-preload.log'
+    ])
     run('docker', ['commit', '--change', 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]', container, image])
   } finally {
     spawnSync('docker', ['rm', '-f', container], { stdio: 'ignore' })
@@ -196,14 +274,19 @@ export function buildNodeImage (tools: Tools, preload: string[], log: Log): stri
   log(`built ${image} in ${Math.round((Date.now() - started) / 1000)} s`)
   // earlier node images (1.3 GB each) are what this one replaces
   const repository = image.slice(0, image.lastIndexOf(':'))
-  for (const earlier of run('docker', ['image', 'ls', repository, '--format', '{{.Repository}}:{{.Tag}}']).split('\n').filter(name => name !== '' && name !== image)) {
+  for (const earlier of run('docker', ['image', 'ls', repository, '--format', '{{.Repository}}:{{.Tag}}'])
+    .split('\n')
+    .filter(name => name !== '' && name !== image)) {
     spawnSync('docker', ['rmi', earlier], { stdio: 'ignore' })
   }
   return image
 }
 
 /** The compose services whose images the chart runs (image: ipfs-liftoff/<example>:local). */
-export const EXAMPLE_SERVICES = ['libp2p-v1-server', 'libp2p-v3-server', 'ipfs-helia-server', 'orbitdb-v2-server', 'orbitdb-v4-server', 'bacalhau-runner', 'ipfs-kubo-client']
+export const EXAMPLE_SERVICES = [
+  'libp2p-v1-server', 'libp2p-v3-server', 'ipfs-helia-server', 'orbitdb-v2-server', 'orbitdb-v4-server',
+  'bacalhau-runner', 'ipfs-kubo-client'
+]
 
 /** The examples' images, built by compose from docker/Dockerfile (cached layers when the docker tier ran). */
 export function buildExampleImages (log: Log): string[] {

@@ -15,14 +15,22 @@ export interface TierSetup {
 
 export function tierSetup (): TierSetup {
   const text = process.env.LIFTOFF_K8S
-  if (text === undefined) throw new Error('LIFTOFF_K8S is not set: run these tests with `node scripts/liftoff.mjs test:k8s`, which makes the cluster')
+  if (text === undefined) {
+    throw new Error(
+      'LIFTOFF_K8S is not set: run these tests with `node scripts/liftoff.mjs test:k8s`, which makes the cluster'
+    )
+  }
   return JSON.parse(text) as TierSetup
 }
 
 export interface Run { code: number | null, stdout: string, stderr: string, bytes: Buffer }
 
 /** Runs a command to its end (killed after `timeoutMs`); never throws. */
-export async function runCommand (command: string, args: string[], options: { input?: string, timeoutMs?: number, env?: Record<string, string> } = {}): Promise<Run> {
+export async function runCommand (
+  command: string,
+  args: string[],
+  options: { input?: string, timeoutMs?: number, env?: Record<string, string> } = {}
+): Promise<Run> {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } })
   const chunks: Buffer[] = []
   let stderr = ''
@@ -37,14 +45,27 @@ export async function runCommand (command: string, args: string[], options: { in
 }
 
 /** Runs a command that must succeed: its stdout, or an error with what it printed. */
-export async function mustRun (command: string, args: string[], options: { input?: string, timeoutMs?: number, env?: Record<string, string> } = {}): Promise<string> {
+export async function mustRun (
+  command: string,
+  args: string[],
+  options: { input?: string, timeoutMs?: number, env?: Record<string, string> } = {}
+): Promise<string> {
   const result = await runCommand(command, args, options)
-  if (result.code !== 0) throw new Error(`${command.split('/').at(-1)} ${args.join(' ')} exited ${result.code}: ${(result.stderr.trim() || result.stdout.trim()).split('\n').slice(-6).join(' | ')}`)
+  if (result.code !== 0) {
+    throw new Error(
+      `${command.split('/').at(-1)} ${args.join(' ')} exited ${result.code}: ` +
+        `${(result.stderr.trim() || result.stdout.trim()).split('\n').slice(-6).join(' | ')}`
+    )
+  }
   return result.stdout
 }
 
 /** Polls `check` until it gives a value (for states that have no event to wait on, e.g. a Prometheus scrape). */
-export async function eventually<T> (what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+export async function eventually<T> (
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60_000
+): Promise<T> {
   const giveUpAt = Date.now() + timeoutMs
   let last: unknown
   for (;;) {
@@ -54,7 +75,11 @@ export async function eventually<T> (what: string, check: () => Promise<T | unde
     } catch (err) {
       last = err
     }
-    if (Date.now() > giveUpAt) throw new Error(`${what}: not within ${timeoutMs / 1000} s${last === undefined ? '' : ` (last: ${(last as Error).message})`}`)
+    if (Date.now() > giveUpAt) {
+      throw new Error(
+        `${what}: not within ${timeoutMs / 1000} s${last === undefined ? '' : ` (last: ${(last as Error).message})`}`
+      )
+    }
     await new Promise(resolve => setTimeout(resolve, 1000))
   }
 }

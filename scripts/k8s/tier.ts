@@ -42,20 +42,54 @@ try {
   const cluster = createCluster(join(tools.kind, 'kind'), nodeImage, log)
   await loadImages(cluster, [...examples, components.prometheus, KUBO_IMAGE, BACALHAU_IMAGE], log)
   const kubectl = join(tools.kubernetes, 'kubectl')
-  const volumes = spawnSync(kubectl, ['--kubeconfig', cluster.kubeconfig, 'apply', '-f', '-'], { input: sharedVolumes(16), encoding: 'utf8' })
+  const volumes = spawnSync(kubectl, ['--kubeconfig', cluster.kubeconfig, 'apply', '-f', '-'], {
+    input: sharedVolumes(16),
+    encoding: 'utf8'
+  })
   if (volumes.status !== 0) throw new Error(`creating the shared PersistentVolumes failed: ${volumes.stderr.trim()}`)
   // the NetworkPolicy firewall (kube-router, images/default-cni.yaml) on every node before the chart relies on it
-  const firewall = spawnSync(kubectl, ['--kubeconfig', cluster.kubeconfig, '-n', 'kube-system', 'rollout', 'status', 'daemonset/liftoff-network-policy', '--timeout=180s'], { encoding: 'utf8' })
-  if (firewall.status !== 0) throw new Error(`the NetworkPolicy firewall (kube-router) did not start on every node: ${(firewall.stderr || firewall.stdout).trim()}`)
+  const firewall = spawnSync(
+    kubectl,
+    [
+      '--kubeconfig', cluster.kubeconfig, '-n', 'kube-system', 'rollout', 'status', 'daemonset/liftoff-network-policy',
+      '--timeout=180s'
+    ],
+    { encoding: 'utf8' }
+  )
+  if (firewall.status !== 0) {
+    throw new Error(
+      'the NetworkPolicy firewall (kube-router) did not start on every node: ' +
+        `${(firewall.stderr || firewall.stdout).trim()}`
+    )
+  }
   log('NetworkPolicy firewall ready on every node')
-  const setup: TierSetup = { kubeconfig: cluster.kubeconfig, kubectl, helm: join(tools.helm, 'helm'), nodes: cluster.nodes, workers: cluster.workers, kuboImage: KUBO_IMAGE, bacalhauImage: BACALHAU_IMAGE, prometheusImage: components.prometheus }
+  const setup: TierSetup = {
+    kubeconfig: cluster.kubeconfig,
+    kubectl,
+    helm: join(tools.helm, 'helm'),
+    nodes: cluster.nodes,
+    workers: cluster.workers,
+    kuboImage: KUBO_IMAGE,
+    bacalhauImage: BACALHAU_IMAGE,
+    prometheusImage: components.prometheus
+  }
   log('running the tests')
-  const vitest = spawn(process.execPath, [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(import.meta.dirname, 'vitest.config.ts'), ...process.argv.slice(2)], {
-    cwd: repoRoot,
-    stdio: 'inherit',
-    env: { ...process.env, LIFTOFF_K8S: JSON.stringify(setup) }
-  })
-  const [exitCode] = await once(vitest, 'exit') as [number | null]
+  const vitest = spawn(
+    process.execPath,
+    [
+      join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'),
+      'run',
+      '--config',
+      join(import.meta.dirname, 'vitest.config.ts'),
+      ...process.argv.slice(2)
+    ],
+    {
+      cwd: repoRoot,
+      stdio: 'inherit',
+      env: { ...process.env, LIFTOFF_K8S: JSON.stringify(setup) }
+    }
+  )
+  const [exitCode] = (await once(vitest, 'exit')) as [number | null]
   code = exitCode ?? 1
 } catch (err) {
   console.error(`k8s tier: ${(err as Error).message}`)

@@ -48,11 +48,14 @@ export async function startLabKubo (host: LabHost, options: LabKuboOptions = {})
   config.Addresses!.Swarm = [`/ip6/::/tcp/${port}`, `/ip6/::/udp/${port}/quic-v1`]
   config.Addresses!.AppendAnnounce = options.appendAnnounce ?? []
   config.Routing!.Type = 'none'
-  config.Swarm!.RelayClient = options.relays === undefined ? { Enabled: false } : { Enabled: true, StaticRelays: options.relays }
+  config.Swarm!.RelayClient =
+    options.relays === undefined ? { Enabled: false } : { Enabled: true, StaticRelays: options.relays }
   config.Swarm!.RelayService = { Enabled: options.relayService === true }
   // Kubo punches holes only as a relay client (it refuses to start with one and not the other)
   config.Swarm!.EnableHolePunching = options.relays !== undefined
-  if (options.reachability !== undefined) config.Internal = { ...config.Internal, Libp2pForceReachability: options.reachability }
+  if (options.reachability !== undefined) {
+    config.Internal = { ...config.Internal, Libp2pForceReachability: options.reachability }
+  }
   await writeFile(configFile, JSON.stringify(config, null, 2))
   const role = host.start([kuboBinary(), 'daemon', '--migrate=false'], { cwd: repo, env, label: `${host.name}: kubo` })
   await role.waitForLine(/^Daemon is ready$/, 60_000)
@@ -61,7 +64,13 @@ export async function startLabKubo (host: LabHost, options: LabKuboOptions = {})
 }
 
 /** Polls `ipfs <args>` (Kubo announces no event for these) until `accept` finds what it waits for in the output. */
-export async function kuboUntil<T> (kubo: LabKubo, args: string[], accept: (output: string) => T | undefined, timeoutMs: number, what: string): Promise<T> {
+export async function kuboUntil<T> (
+  kubo: LabKubo,
+  args: string[],
+  accept: (output: string) => T | undefined,
+  timeoutMs: number,
+  what: string
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let output = ''
   while (Date.now() < deadline) {
@@ -70,5 +79,7 @@ export async function kuboUntil<T> (kubo: LabKubo, args: string[], accept: (outp
     if (found !== undefined) return found
     await new Promise(resolve => setTimeout(resolve, 250))
   }
-  throw new Error(`${what}: not within ${timeoutMs} ms; \`ipfs ${args.join(' ')}\` last said: ${output.trim().slice(0, 500)}`)
+  throw new Error(
+    `${what}: not within ${timeoutMs} ms; \`ipfs ${args.join(' ')}\` last said: ${output.trim().slice(0, 500)}`
+  )
 }

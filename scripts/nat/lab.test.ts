@@ -18,7 +18,9 @@ async function observer (host: LabHost): Promise<string> {
 
 /** What each server saw as the source of one UDP socket bound to `localPort` on `host`. */
 async function seenFrom (host: LabHost, localPort: number, servers: string[]): Promise<string[]> {
-  const client = host.start([process.execPath, observe, 'client', String(localPort), ...servers], { cwd: import.meta.dirname })
+  const client = host.start([process.execPath, observe, 'client', String(localPort), ...servers], {
+    cwd: import.meta.dirname
+  })
   await expectExit(client, 0)
   return client.stdout.map(line => line.split(' sees ')[1]!)
 }
@@ -30,18 +32,25 @@ async function dial (from: LabHost, to: string): Promise<string> {
   return client.stdout.join('\n')
 }
 
-test('behind an endpoint-independent NAT one inside port keeps one outside port (its own) for every destination; behind a symmetric NAT each destination sees another port', async () => {
+test('behind an endpoint-independent NAT one inside port keeps one outside port (its own) for every destination; ' +
+  'behind a symmetric NAT each destination sees another port', async () => {
   const lab = createLab()
   const servers = await Promise.all([observer(lab.addPublicHost('obs-a')), observer(lab.addPublicHost('obs-b'))])
   const eim = lab.addHome('eim', 'endpoint-independent')
   const symmetric = lab.addHome('sym', 'symmetric')
-  expect(await seenFrom(eim.addHost('peer'), 40_001, servers)).toEqual([`${eim.router.address}:40001`, `${eim.router.address}:40001`])
+  expect(await seenFrom(eim.addHost('peer'), 40_001, servers)).toEqual([
+    `${eim.router.address}:40001`,
+    `${eim.router.address}:40001`
+  ])
   const [first, second] = await seenFrom(symmetric.addHost('peer'), 40_001, servers)
-  expect(first!.startsWith(`${symmetric.router.address}:`) && second!.startsWith(`${symmetric.router.address}:`)).toBe(true)
+  expect(first!.startsWith(`${symmetric.router.address}:`) && second!.startsWith(`${symmetric.router.address}:`)).toBe(
+    true
+  )
   expect(first).not.toBe(second)
 })
 
-test('routers drop what nobody inside asked for: a public host dialling a home\'s address gets no answer, while public hosts reach each other', async () => {
+test("routers drop what nobody inside asked for: a public host dialling a home's address gets no answer, while " +
+  'public hosts reach each other', async () => {
   const lab = createLab()
   const target = await observer(lab.addPublicHost('server'))
   const outsider = lab.addPublicHost('outsider')
@@ -53,7 +62,8 @@ test('routers drop what nobody inside asked for: a public host dialling a home\'
   expect(await dial(outsider, `[${home.router.address}]:${PORT}`)).toBe('no answer in 1500 ms')
 })
 
-test('a firewall home routes IPv6 without NAT (a wan host sees the inside address) and still drops what nobody inside asked for', async () => {
+test('a firewall home routes IPv6 without NAT (a wan host sees the inside ' +
+  'address) and still drops what nobody inside asked for', async () => {
   const lab = createLab()
   const outsider = lab.addPublicHost('outsider')
   const target = await observer(lab.addPublicHost('server'))
@@ -73,8 +83,16 @@ test('no namespace of the lab has a route out of it: routes only to the lab\'s o
   expect(peer.exec(['ip', '-6', 'route', 'get', '2001:db8::1'])).toMatch(/via fd00:0:0:\d+::1 /)
   expect(peer.exec(['ip', 'route', 'get', '192.0.2.1'])).toMatch(/via 192\.168\.\d+\.1 /)
   for (const host of lab.hosts()) {
-    const routes = [...host.exec(['ip', '-6', 'route', 'show']).split('\n'), ...host.exec(['ip', '-4', 'route', 'show']).split('\n')].filter(Boolean)
-    for (const route of routes) expect(route, `${host.name}: ${route}`).toMatch(/^(3fff:0:0:1::\/64|fd00:0:0:\d+::\/64|fe80::\/64|default via fd00:0:0:\d+::1|100\.64\.0\.0\/24|192\.168\.\d+\.0\/24|default via 192\.168\.\d+\.1) /)
+    const routes = [
+      ...host.exec(['ip', '-6', 'route', 'show']).split('\n'),
+      ...host.exec(['ip', '-4', 'route', 'show']).split('\n')
+    ].filter(Boolean)
+    for (const route of routes) {
+      expect(route, `${host.name}: ${route}`).toMatch(
+        new RegExp(String.raw`^(3fff:0:0:1::/64|fd00:0:0:\d+::/64|fe80::/64|default via fd00:0:0:\d+::1|` +
+          String.raw`100\.64\.0\.0/24|192\.168\.\d+\.0/24|default via 192\.168\.\d+\.1) `)
+      )
+    }
     // documentation addresses stand for the rest of the internet: only a home host has a way towards them,
     // its router, which has none
     if (routes.some(route => route.startsWith('default'))) continue
@@ -83,19 +101,37 @@ test('no namespace of the lab has a route out of it: routes only to the lab\'s o
   }
 })
 
-test('the fix DCUtR needs, tried with plain UDP: behind endpoint-independent NATs two peers that send at once from the port they listen on hear each other; sending from fresh ports (as js-libp2p dials), neither does', async () => {
+test('the fix DCUtR needs, tried with plain UDP: behind endpoint-independent NATs two peers that send at once from ' +
+  'the port they listen on hear each other; sending from fresh ports (as js-libp2p dials), neither does', async () => {
   const lab = createLab()
   const [a, b] = [lab.addHome('a', 'endpoint-independent'), lab.addHome('b', 'endpoint-independent')]
   const [hostA, hostB] = [a.addHost('peer'), b.addHost('peer')]
   const punch = async (from: 'same' | 'fresh'): Promise<string[]> => {
-    const sides = [[hostA, b], [hostB, a]] as const
-    const roles = sides.map(([host, other]) => host.start([process.execPath, observe, 'punch', '4001', from, `[${other.router.address}]:4001`, '3000'], { cwd: import.meta.dirname }))
+    const sides = [
+      [hostA, b],
+      [hostB, a]
+    ] as const
+    const roles = sides.map(([host, other]) =>
+      host.start([process.execPath, observe, 'punch', '4001', from, `[${other.router.address}]:4001`, '3000'], {
+        cwd: import.meta.dirname
+      })
+    )
     await Promise.all(roles.map(async role => expectExit(role, 0)))
     return roles.map(role => role.stdout.join('\n'))
   }
   const fromListeningPort = await punch('same')
-  expect(fromListeningPort).toEqual([expect.stringMatching(/^heard \d+ packets from /), expect.stringMatching(/^heard \d+ packets from /)])
+  expect(fromListeningPort).toEqual([
+    expect.stringMatching(/^heard \d+ packets from /),
+    expect.stringMatching(/^heard \d+ packets from /)
+  ])
   const fromFreshPorts = await punch('fresh')
-  expect(fromFreshPorts).toEqual([expect.stringMatching(/^heard nothing from /), expect.stringMatching(/^heard nothing from /)])
-  expectOutcome('udpFromListeningPort', 'direct', `from port 4001: ${fromListeningPort.join('; ')}; from fresh ports: ${fromFreshPorts.join('; ')}`)
+  expect(fromFreshPorts).toEqual([
+    expect.stringMatching(/^heard nothing from /),
+    expect.stringMatching(/^heard nothing from /)
+  ])
+  expectOutcome(
+    'udpFromListeningPort',
+    'direct',
+    `from port 4001: ${fromListeningPort.join('; ')}; from fresh ports: ${fromFreshPorts.join('; ')}`
+  )
 })

@@ -42,7 +42,10 @@ if (mode === 'server') {
   const socket = connect({ host: address, port, timeout: Number(args[1]) })
   const chunks: Buffer[] = []
   socket.on('data', chunk => chunks.push(chunk))
-  const outcome = await Promise.race([once(socket, 'end').then(() => `sees ${Buffer.concat(chunks).toString()}`), once(socket, 'timeout').then(() => `no answer in ${args[1]} ms`)])
+  const outcome = await Promise.race([
+    once(socket, 'end').then(() => `sees ${Buffer.concat(chunks).toString()}`),
+    once(socket, 'timeout').then(() => `no answer in ${args[1]} ms`)
+  ])
   socket.destroy()
   console.log(outcome)
 } else if (mode === 'punch') {
@@ -59,13 +62,21 @@ if (mode === 'server') {
   for (const socket of new Set([listening, sending])) socket.on('message', () => { heard++ })
   const deadline = Date.now() + ms
   // keep sending a little after the first packet in, so the peer hears us too
+  // eslint-disable-next-line no-unmodified-loop-condition -- the sockets' message handler counts heard
   while (Date.now() < deadline && heard < 5) {
     sending.send('punch', peer.port, peer.address)
     await new Promise(resolve => setTimeout(resolve, 50))
   }
-  console.log(heard > 0 ? `heard ${heard} packets from [${peer.address}]:${peer.port}` : `heard nothing from [${peer.address}]:${peer.port} in ${ms} ms`)
+  console.log(
+    heard > 0
+      ? `heard ${heard} packets from [${peer.address}]:${peer.port}`
+      : `heard nothing from [${peer.address}]:${peer.port} in ${ms} ms`
+  )
   for (const socket of new Set([listening, sending])) socket.close()
 } else {
-  console.error('usage: observe.ts server <port> | client <local port> <host:port>... | dial <host:port> <ms> | punch <port> same|fresh <host:port> <ms>')
+  console.error(
+    'usage: observe.ts server <port> | client <local port> <host:port>... ' +
+      '| dial <host:port> <ms> | punch <port> same|fresh <host:port> <ms>'
+  )
   process.exitCode = 1
 }

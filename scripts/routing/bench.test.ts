@@ -3,7 +3,8 @@
 import { expect, test } from 'vitest'
 import { expectTinyBenchWorks } from '../testing/bench.ts'
 
-test('bench routing measures finding with Helia and with Kubo, and names over the DHT and through Kubo\'s Routing V1 API', async () => {
+test("bench routing measures finding with Helia and with Kubo, and names over the DHT and through Kubo's Routing V1 " +
+  'API', async () => {
   const results = await expectTinyBenchWorks('routing')
   expect(results.map(result => result.case)).toEqual([
     'first provider, Helia client (new process, one bootstrap peer; content Kubo added)',

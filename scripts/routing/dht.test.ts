@@ -13,7 +13,8 @@ import { startClient, startDht, startHeliaServer } from './lab.ts'
 
 afterEach(terminateAllProcesses)
 
-test('on private addresses Kubo puts the js peers in its LAN DHT (/ipfs/lan/kad/1.0.0) and nobody in its WAN DHT; the js peers speak that protocol', async () => {
+test('on private addresses Kubo puts the js peers in its LAN DHT (/ipfs/lan/kad/1.0.0) ' +
+  'and nobody in its WAN DHT; the js peers speak that protocol', async () => {
   const dht = await startDht()
   const jsPeers = [dht.bootstrap, ...dht.helia].map(server => server.ready.peerId)
   // Kubo adds peers to its tables as it meets and queries them: wait until every js server is in one
@@ -28,12 +29,15 @@ test('on private addresses Kubo puts the js peers in its LAN DHT (/ipfs/lan/kad/
   const lan = stats.slice(stats.indexOf('DHT lan'))
   for (const peer of jsPeers) expect(lan).toContain(peer)
   expect(lan).toMatch(/helia\/7\.\d+\.\d+ js-libp2p\/3/)
-  const protocols = JSON.parse(dht.kubo[0]!.ipfs(['id', '--enc', 'json', dht.bootstrap.ready.peerId])) as { Protocols: string[] }
+  const protocols = JSON.parse(dht.kubo[0]!.ipfs(['id', '--enc', 'json', dht.bootstrap.ready.peerId])) as {
+    Protocols: string[]
+  }
   expect(protocols.Protocols).toContain('/ipfs/lan/kad/1.0.0')
   expect(protocols.Protocols).not.toContain('/ipfs/kad/1.0.0')
 })
 
-test('Kubo adds a file (its own defaults: CIDv0, 256 KiB chunks); a Helia client given only the CID and the bootstrap address finds Kubo as provider and fetches the same bytes', async () => {
+test('Kubo adds a file (its own defaults: CIDv0, 256 KiB chunks); a Helia client given only the CID and the ' +
+  'bootstrap address finds Kubo as provider and fetches the same bytes', async () => {
   const dht = await startDht()
   const kubo = dht.kubo[2]!
   const dir = await tempDir()
@@ -48,16 +52,20 @@ test('Kubo adds a file (its own defaults: CIDv0, 256 KiB chunks); a Helia client
   expect(Buffer.compare(await readFile(join(dir, 'fetched.bin')), await readFile(source))).toBe(0)
 })
 
-test('a Helia server provides a text; Kubo, given only the CID, finds it (routing findprovs) and fetches it (cat)', async () => {
+test('a Helia server provides a text; Kubo, given only the CID, ' +
+  'finds it (routing findprovs) and fetches it (cat)', async () => {
   const dht = await startDht()
   const text = `provided by Helia at ${Date.now()}`
   const provider = await startHeliaServer('provider', { BOOTSTRAP: dht.BOOTSTRAP, PROVIDE_TEXT: text })
   const kubo = dht.kubo[1]!
-  expect(kubo.ipfs(['routing', 'findprovs', '--num-providers', '1', provider.ready.cid!]).trim()).toBe(provider.ready.peerId)
+  expect(kubo.ipfs(['routing', 'findprovs', '--num-providers', '1', provider.ready.cid!]).trim()).toBe(
+    provider.ready.peerId
+  )
   expect(kubo.ipfs(['cat', '--timeout', '30s', provider.ready.cid!])).toBe(text)
 })
 
-test('peer routing: a Helia client finds a Kubo node\'s addresses by its peer ID alone, and Kubo finds a Helia server\'s', async () => {
+test("peer routing: a Helia client finds a Kubo node's addresses by " +
+  "its peer ID alone, and Kubo finds a Helia server's", async () => {
   const dht = await startDht()
   const kubo = dht.kubo[1]!
   const client = startClient(createHost('client'), ['find-peer', kubo.peerId], { BOOTSTRAP: dht.BOOTSTRAP })

@@ -21,9 +21,14 @@ async function addWithKubo (kubo: LabKubo, text: string): Promise<string> {
   return kubo.ipfs(['add', '-Q', file]).trim()
 }
 
-test('Helia publishes a name and Kubo resolves it (name resolve); a client\'s update (sequence 2) is what Kubo resolves next', async () => {
+test("Helia publishes a name and Kubo resolves it (name resolve); a client's update (sequence 2) is what Kubo " +
+  'resolves next', async () => {
   const dht = await startDht()
-  const server = await startHeliaServer('publisher', { BOOTSTRAP: dht.BOOTSTRAP, PROVIDE_TEXT: 'named by Helia', PUBLISH_NAME: '1' })
+  const server = await startHeliaServer('publisher', {
+    BOOTSTRAP: dht.BOOTSTRAP,
+    PROVIDE_TEXT: 'named by Helia',
+    PUBLISH_NAME: '1'
+  })
   const kubo = dht.kubo[0]!
   expect(resolvedCid(kubo.ipfs(['name', 'resolve', '--nocache', server.ready.name!]))).toBe(server.ready.cid!)
 
@@ -42,7 +47,8 @@ test('Helia publishes a name and Kubo resolves it (name resolve); a client\'s up
   }
 })
 
-test('Kubo publishes a name (ipfs name publish) and a Helia client resolves it; Kubo\'s update is what the client resolves next', async () => {
+test("Kubo publishes a name (ipfs name publish) and a Helia client resolves it; Kubo's update is what the client " +
+  'resolves next', async () => {
   const dht = await startDht()
   const kubo = dht.kubo[2]!
   const clientHost = createHost('client')

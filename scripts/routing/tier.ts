@@ -2,6 +2,11 @@
 // and Kubo nodes on test hosts in network namespaces. Needs root (ip netns); installs iproute2 with apt
 // where it is missing, or says in one line what is missing. Kubo comes from `build:peers`, run before this.
 import { join } from 'node:path'
-import { runNamespaceTier } from '../namespace-tier.ts'
+import { runNamespaceTier } from '../lib/namespace-tier.ts'
 
-await runNamespaceTier('routing', [['ip', 'iproute2']], 'network namespaces', join(import.meta.dirname, 'vitest.config.ts'))
+await runNamespaceTier(
+  'routing',
+  [['ip', 'iproute2']],
+  'network namespaces',
+  join(import.meta.dirname, 'vitest.config.ts')
+)

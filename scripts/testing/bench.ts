@@ -7,13 +7,19 @@ import { expectExit, startProcess } from './processes.ts'
 
 export async function expectTinyBenchWorks (name: string): Promise<BenchResult[]> {
   const repoRoot = join(import.meta.dirname, '..', '..')
-  const bench = startProcess(['node', join(repoRoot, 'scripts', 'bench.ts'), '--tiny', name], { cwd: repoRoot, label: `bench ${name}` })
+  const bench = startProcess(['node', join(repoRoot, 'scripts', 'bench.ts'), '--tiny', name], {
+    cwd: repoRoot,
+    label: `bench ${name}`
+  })
   await expectExit(bench, 0)
   const results = bench.stdout.filter(line => line.startsWith('{')).map(line => JSON.parse(line) as BenchResult)
   expect(results.length).toBeGreaterThan(0)
   for (const result of results) {
     expect(result.bench).toBe(name)
-    expect(Number.isFinite(result.value) && result.value > 0, `${result.case}: ${result.value} ${JSON.stringify(result.detail ?? {})}`).toBe(true)
+    expect(
+      Number.isFinite(result.value) && result.value > 0,
+      `${result.case}: ${result.value} ${JSON.stringify(result.detail ?? {})}`
+    ).toBe(true)
     if (result.baseline !== undefined) expect(result.ratio).toBeCloseTo(result.value / result.baseline, 2)
   }
   expect(bench.stdout.join('\n')).toMatch(/\| bench \| case \| result \|/)

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll } from 'vitest'
-import { chromiumPath, launchChromium } from '../browsers.ts'
+import { chromiumPath, launchChromium } from '../lib/launch-chromium.ts'
 import { onCleanup } from './cleanup.ts'
 
 export interface BrowserFixture {
@@ -22,7 +22,6 @@ export interface BrowserFixture {
   screenshot: (page: Page, name: string) => Promise<void>
 }
 
-
 /** Call at the top level of a test file; `extraFlags` adds Chromium flags (each needs its reason at the call). */
 export function useBrowser (exampleDir: string, extraFlags: string[] = []): BrowserFixture {
   chromiumPath() // fails the file at once, in one line, when there is no Chromium
@@ -31,7 +30,12 @@ export function useBrowser (exampleDir: string, extraFlags: string[] = []): Brow
   let context: BrowserContext | undefined
 
   beforeAll(async () => {
-    vite = await createServer({ configFile: join(exampleDir, 'vite.config.ts'), root: join(exampleDir, 'web'), logLevel: 'error', server: { port: 0 } })
+    vite = await createServer({
+      configFile: join(exampleDir, 'vite.config.ts'),
+      root: join(exampleDir, 'web'),
+      logLevel: 'error',
+      server: { port: 0 }
+    })
     await vite.listen()
     browser = await launchChromium(extraFlags)
     context = browser.context

@@ -34,7 +34,9 @@ export function readComposeFile (): ComposeFile {
 /** The services `docker compose --profile p1 --profile p2 up` starts: those without profiles plus the named ones. */
 export function servicesInProfiles (compose: ComposeFile, profiles: string[] = []): string[] {
   return Object.entries(compose.services)
-    .filter(([, service]) => service.profiles === undefined || service.profiles.some(profile => profiles.includes(profile)))
+    .filter(
+      ([, service]) => service.profiles === undefined || service.profiles.some(profile => profiles.includes(profile))
+    )
     .map(([name]) => name)
 }
 
@@ -74,15 +76,27 @@ function environmentOf (service: ComposeService): Record<string, string> {
       return [key, value.join('=')]
     }))
   }
-  return Object.fromEntries(Object.entries(service.environment ?? {}).map(([key, value]) => [key, value === null ? '' : String(value)]))
+  return Object.fromEntries(
+    Object.entries(service.environment ?? {}).map(([key, value]) => [key, value === null ? '' : String(value)])
+  )
 }
 
-/** `pnpm build:web` (where the example has pages) and `pnpm deploy --prod` of an example, as the Dockerfile's build stage does; returns the directory. */
+/**
+ * `pnpm build:web` (where the example has pages) and `pnpm deploy --prod` of an example, as the Dockerfile's build
+ * stage does; returns the directory.
+ */
 export function deployExample (example: string, into: string): string {
-  const pnpm = process.env.npm_execpath !== undefined && /pnpm/.test(process.env.npm_execpath) ? process.env.npm_execpath : 'pnpm'
+  const pnpm =
+    process.env.npm_execpath !== undefined && /pnpm/.test(process.env.npm_execpath) ? process.env.npm_execpath : 'pnpm'
   const command = pnpm.endsWith('.cjs') || pnpm.endsWith('.js') ? [process.execPath, pnpm] : [pnpm]
-  execFileSync(command[0]!, [...command.slice(1), '--filter', `./${example}`, 'run', '--if-present', 'build:web'], { cwd: repoRoot, stdio: 'pipe' })
-  execFileSync(command[0]!, [...command.slice(1), '--filter', `./${example}`, 'deploy', '--prod', '--legacy', into], { cwd: repoRoot, stdio: 'pipe' })
+  execFileSync(command[0]!, [...command.slice(1), '--filter', `./${example}`, 'run', '--if-present', 'build:web'], {
+    cwd: repoRoot,
+    stdio: 'pipe'
+  })
+  execFileSync(command[0]!, [...command.slice(1), '--filter', `./${example}`, 'deploy', '--prod', '--legacy', into], {
+    cwd: repoRoot,
+    stdio: 'pipe'
+  })
   return into
 }
 
@@ -95,7 +109,9 @@ export function localPlan (compose: ComposeFile, names: string[], tempRoot: stri
     if (service === undefined) throw new Error(`no service ${name}`)
     const example = service.build?.args?.EXAMPLE
     if (example === undefined) throw new Error(`service ${name} is not built from an example (no build arg EXAMPLE)`)
-    if (!deployed.has(example)) deployed.set(example, deployExample(example, join(tempRoot, 'images', example.replaceAll('/', '-'))))
+    if (!deployed.has(example)) {
+      deployed.set(example, deployExample(example, join(tempRoot, 'images', example.replaceAll('/', '-'))))
+    }
 
     const pathMap: Array<[string, string]> = [[image.workdir, deployed.get(example)!]]
     for (const volume of service.volumes ?? []) {
@@ -115,18 +131,28 @@ export function localPlan (compose: ComposeFile, names: string[], tempRoot: stri
         mapped = mapped.replaceAll(`/dns4/${other}/`, '/ip4/127.0.0.1/').replaceAll(`//${other}:`, '//127.0.0.1:')
       }
       // one mapping a value: a mapped path can itself lie under /tmp (the temp root), a tmpfs target too
-      const mount = pathMap.find(([containerPath]) => mapped === containerPath || mapped.startsWith(`${containerPath}/`))
+      const mount = pathMap.find(
+        ([containerPath]) => mapped === containerPath || mapped.startsWith(`${containerPath}/`)
+      )
       if (mount !== undefined) mapped = mount[1] + mapped.slice(mount[0].length)
       return mapped
     }
 
-    const env = Object.fromEntries(Object.entries({ ...image.env, ...environmentOf(service) }).map(([key, value]) => [key, toLocal(value)]))
+    const env = Object.fromEntries(
+      Object.entries({ ...image.env, ...environmentOf(service) }).map(([key, value]) => [key, toLocal(value)])
+    )
     const command = typeof service.command === 'string' ? service.command.split(/\s+/) : service.command
     if (command === undefined) throw new Error(`service ${name} has no command`)
-    const test = typeof service.healthcheck?.test === 'string' ? ['CMD-SHELL', service.healthcheck.test] : service.healthcheck?.test
+    const test =
+      typeof service.healthcheck?.test === 'string'
+        ? ['CMD-SHELL', service.healthcheck.test]
+        : service.healthcheck?.test
     const dependsOn = Array.isArray(service.depends_on)
       ? service.depends_on.map(dependency => ({ service: dependency, condition: 'service_started' }))
-      : Object.entries(service.depends_on ?? {}).map(([dependency, options]) => ({ service: dependency, condition: options.condition ?? 'service_started' }))
+      : Object.entries(service.depends_on ?? {}).map(([dependency, options]) => ({
+        service: dependency,
+        condition: options.condition ?? 'service_started'
+      }))
     return {
       name,
       cwd: deployed.get(example)!,

@@ -8,31 +8,48 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { unzipSync } from 'fflate'
 
-/** The project this file is part of: the nearest folder above it with a package.json (the repo, or a project `new` made). */
+/**
+ * The project this file is part of: the nearest folder above it with a package.json (the repo, or a project `new`
+ * made).
+ */
 function projectRoot (): string {
-  for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'package.json'))) return dir
+  for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir
+  }
   throw new Error(`no package.json above ${import.meta.dirname}`)
 }
 
 export interface GoModule { path: string, version: string, h1: string }
 
 /** Compose's own schema, from the module docker compose is built on. */
-export const COMPOSE_GO: GoModule = { path: 'github.com/compose-spec/compose-go/v2', version: 'v2.17.0', h1: 'h1:o4jRHLu3XFLATGiFP7nLb2WPRmVV5Xa3gUrzCTw5ko0=' }
+export const COMPOSE_GO: GoModule = {
+  path: 'github.com/compose-spec/compose-go/v2',
+  version: 'v2.17.0',
+  h1: 'h1:o4jRHLu3XFLATGiFP7nLb2WPRmVV5Xa3gUrzCTw5ko0='
+}
 /** Bacalhau at the version the Bacalhau example pins: its swagger.json and the Go types behind it. */
-export const BACALHAU: GoModule = { path: 'github.com/bacalhau-project/bacalhau', version: 'v1.9.3', h1: 'h1:FHgMze5cH3C27PT/55S65Iy9yvyo4UsS48Ju/pn9G6w=' }
+export const BACALHAU: GoModule = {
+  path: 'github.com/bacalhau-project/bacalhau',
+  version: 'v1.9.3',
+  h1: 'h1:FHgMze5cH3C27PT/55S65Iy9yvyo4UsS48Ju/pn9G6w='
+}
 
 /** The proxy's escaping of module paths: an upper-case letter becomes "!" and the letter in lower case. */
 const escapePath = (path: string): string => path.replace(/[A-Z]/g, letter => `!${letter.toLowerCase()}`)
 
 function proxyBase (): string {
-  const first = (process.env.GOPROXY ?? '').split(/[,|]/).find(entry => entry !== '' && entry !== 'direct' && entry !== 'off')
+  const first = (process.env.GOPROXY ?? '')
+    .split(/[,|]/)
+    .find(entry => entry !== '' && entry !== 'direct' && entry !== 'off')
   return (first ?? 'https://proxy.golang.org').replace(/\/$/, '')
 }
 
 /** Go's dirhash Hash1 over a module zip's files: what go.sum records. */
 function hash1 (files: Record<string, Uint8Array>): string {
   const summary = createHash('sha256')
-  for (const name of Object.keys(files).sort()) summary.update(`${createHash('sha256').update(files[name]!).digest('hex')}  ${name}\n`)
+  for (const name of Object.keys(files).sort()) {
+    summary.update(`${createHash('sha256').update(files[name]!).digest('hex')}  ${name}\n`)
+  }
   return `h1:${summary.digest('base64')}`
 }
 
@@ -41,12 +58,17 @@ export async function goModuleDir (module: GoModule): Promise<string> {
   const dir = join(projectRoot(), '.tools', 'go-modules', `${escapePath(module.path)}@${module.version}`)
   if (existsSync(join(dir, '.verified'))) return dir
   const url = `${proxyBase()}/${escapePath(module.path)}/@v/${module.version}.zip`
-  const response = await fetch(url).catch((err: Error & { cause?: { code?: string } }) => { throw new Error(`cannot download ${url}: ${err.cause?.code ?? err.message}`) })
+  const response = await fetch(url).catch((err: Error & { cause?: { code?: string } }) => {
+    throw new Error(`cannot download ${url}: ${err.cause?.code ?? err.message}`)
+  })
   if (!response.ok) throw new Error(`cannot download ${url}: HTTP ${response.status}`)
   const files = unzipSync(new Uint8Array(await response.arrayBuffer()))
-  for (const name of Object.keys(files)) if (name.endsWith('/')) delete files[name] // directory entries are not part of the hash
+  // directory entries are not part of the hash
+  for (const name of Object.keys(files)) if (name.endsWith('/')) delete files[name]
   const got = hash1(files)
-  if (got !== module.h1) throw new Error(`${module.path}@${module.version} from ${url} hashes to ${got}, not ${module.h1} (go.sum): refused`)
+  if (got !== module.h1) {
+    throw new Error(`${module.path}@${module.version} from ${url} hashes to ${got}, not ${module.h1} (go.sum): refused`)
+  }
   const prefix = `${module.path}@${module.version}/`
   const staging = `${dir}.partial-${process.pid}`
   await rm(staging, { recursive: true, force: true })

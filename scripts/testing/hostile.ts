@@ -25,40 +25,98 @@ const frame = (payload: Uint8Array): Uint8Array => Buffer.concat([varint(payload
 const text = (value: string): Uint8Array => new TextEncoder().encode(value)
 
 /** The kinds of hostile frames every frame protocol here is tested with. */
-export const FRAME_KINDS = ['random bytes', 'truncated frame', 'huge length prefix', 'endless varint', 'frame over the limit', 'invalid JSON', 'JSON of the wrong shape', 'empty frame', 'nothing at all'] as const
+export const FRAME_KINDS = [
+  'random bytes', 'truncated frame', 'huge length prefix', 'endless varint', 'frame over the limit', 'invalid JSON',
+  'JSON of the wrong shape', 'empty frame', 'nothing at all'
+] as const
 
 /**
  * Hostile length-prefixed frames for a handler whose frames may be at most `maxFrameBytes`: of every kind in
  * FRAME_KINDS; `wrongShapes` are JSON texts that parse but are not a request of that protocol.
  */
-export function hostileFrames (maxFrameBytes: number, wrongShapes: string[]): Array<HostileInput & { kind: typeof FRAME_KINDS[number] }> {
-  const inputs: Array<HostileInput & { kind: typeof FRAME_KINDS[number] }> = []
-  for (let index = 0; index < 40; index++) inputs.push({ kind: 'random bytes', bytes: randomBytes(1 + Math.floor(Math.random() * 4096)) })
+export function hostileFrames (
+  maxFrameBytes: number,
+  wrongShapes: string[]
+): Array<HostileInput & { kind: (typeof FRAME_KINDS)[number] }> {
+  const inputs: Array<HostileInput & { kind: (typeof FRAME_KINDS)[number] }> = []
+  for (let index = 0; index < 40; index++) {
+    inputs.push({ kind: 'random bytes', bytes: randomBytes(1 + Math.floor(Math.random() * 4096)) })
+  }
   for (let index = 0; index < 20; index++) {
     const length = 10 + Math.floor(Math.random() * 1000)
-    inputs.push({ kind: 'truncated frame', bytes: Buffer.concat([varint(length), randomBytes(Math.floor(length / 2))]) })
+    inputs.push({
+      kind: 'truncated frame',
+      bytes: Buffer.concat([varint(length), randomBytes(Math.floor(length / 2))])
+    })
   }
-  for (const length of [2 ** 31, 2 ** 40, Number.MAX_SAFE_INTEGER]) inputs.push({ kind: 'huge length prefix', bytes: Buffer.concat([varint(length), randomBytes(64)]) })
+  for (const length of [2 ** 31, 2 ** 40, Number.MAX_SAFE_INTEGER]) {
+    inputs.push({ kind: 'huge length prefix', bytes: Buffer.concat([varint(length), randomBytes(64)]) })
+  }
   inputs.push({ kind: 'endless varint', bytes: new Uint8Array(64).fill(0xff) })
-  for (let index = 0; index < 3; index++) inputs.push({ kind: 'frame over the limit', bytes: frame(randomBytes(maxFrameBytes + 1 + index)) })
-  for (const junk of ['{', '}', 'null,', '{"text":', '\u0000\u0001', 'NaN', '[1,2', '{"a":1}}', 'undefined', "{'text':'x'}"]) inputs.push({ kind: 'invalid JSON', bytes: frame(text(junk)) })
-  for (const shape of ['{}', '[]', '"text"', '42', 'null', 'true', ...wrongShapes]) inputs.push({ kind: 'JSON of the wrong shape', bytes: frame(text(shape)) })
+  for (let index = 0; index < 3; index++) {
+    inputs.push({ kind: 'frame over the limit', bytes: frame(randomBytes(maxFrameBytes + 1 + index)) })
+  }
+  for (const junk of [
+    '{',
+    '}',
+    'null,',
+    '{"text":',
+    '\u0000\u0001',
+    'NaN',
+    '[1,2',
+    '{"a":1}}',
+    'undefined',
+    "{'text':'x'}"
+  ]) {
+    inputs.push({ kind: 'invalid JSON', bytes: frame(text(junk)) })
+  }
+  for (const shape of ['{}', '[]', '"text"', '42', 'null', 'true', ...wrongShapes]) {
+    inputs.push({ kind: 'JSON of the wrong shape', bytes: frame(text(shape)) })
+  }
   inputs.push({ kind: 'empty frame', bytes: frame(new Uint8Array(0)) })
   inputs.push({ kind: 'nothing at all', bytes: new Uint8Array(0) })
   return inputs
 }
 
-export interface HostileRequest { kind: string, method: string, path: string, body?: Uint8Array, headers?: Record<string, string> }
+export interface HostileRequest {
+  kind: string
+  method: string
+  path: string
+  body?: Uint8Array
+  headers?: Record<string, string>
+}
 
 /** Hostile HTTP requests for an API whose routes include `paths`: every method, random and broken bodies, odd paths. */
 export function hostileRequests (paths: string[]): HostileRequest[] {
   const requests: HostileRequest[] = []
   for (const path of paths) {
-    for (const method of ['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS']) requests.push({ kind: 'every method', method, path })
-    for (let index = 0; index < 5; index++) requests.push({ kind: 'random body', method: 'PUT', path, body: randomBytes(1 + Math.floor(Math.random() * 8192)) })
-    for (const junk of ['{', '{"Job":', '[]', 'null', '{"Job":{"Tasks":"x"}}', '{"Job":{"Type":5,"Tasks":[{}]}}', '\u0000']) requests.push({ kind: 'invalid or wrong-shape JSON', method: 'PUT', path, body: text(junk), headers: { 'Content-Type': 'application/json' } })
+    for (const method of ['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS']) {
+      requests.push({ kind: 'every method', method, path })
+    }
+    for (let index = 0; index < 5; index++) {
+      requests.push({
+        kind: 'random body',
+        method: 'PUT',
+        path,
+        body: randomBytes(1 + Math.floor(Math.random() * 8192))
+      })
+    }
+    for (const junk of [
+      '{', '{"Job":', '[]', 'null', '{"Job":{"Tasks":"x"}}', '{"Job":{"Type":5,"Tasks":[{}]}}', '\u0000'
+    ]) {
+      requests.push({
+        kind: 'invalid or wrong-shape JSON',
+        method: 'PUT',
+        path,
+        body: text(junk),
+        headers: { 'Content-Type': 'application/json' }
+      })
+    }
   }
-  for (const path of ['/', '/api', '/api/v1/../../etc/passwd', `/ipfs/${'x'.repeat(4000)}`, '/%00', '/ipfs/%ZZ', `${paths[0] ?? ''}/%ZZ`, '/api/v1/orchestrator/jobs/%2e%2e', `/?${'a=1&'.repeat(500)}`]) requests.push({ kind: 'odd path', method: 'GET', path })
+  for (const path of [
+    '/', '/api', '/api/v1/../../etc/passwd', `/ipfs/${'x'.repeat(4000)}`, '/%00', '/ipfs/%ZZ', `${paths[0] ?? ''}/%ZZ`,
+    '/api/v1/orchestrator/jobs/%2e%2e', `/?${'a=1&'.repeat(500)}`
+  ]) { requests.push({ kind: 'odd path', method: 'GET', path }) }
   return requests
 }
 
@@ -73,15 +131,28 @@ export interface Exchange { answers: unknown[], end: Ending }
 interface Chunk { byteLength: number, subarray: () => Uint8Array }
 
 /** A libp2p 3 stream, as far as sending raw bytes needs it. */
-interface Stream3 extends AsyncIterable<Chunk> { send: (data: Uint8Array) => boolean, onDrain: () => Promise<void>, close: () => Promise<void>, status: string, writeStatus: string }
+interface Stream3 extends AsyncIterable<Chunk> {
+  send: (data: Uint8Array) => boolean
+  onDrain: () => Promise<void>
+  close: () => Promise<void>
+  status: string
+  writeStatus: string
+}
 /** A libp2p 1 stream (a duplex). */
-interface Stream1 { sink: (source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>) => Promise<void>, source: AsyncIterable<Chunk>, status: string }
+interface Stream1 {
+  sink: (source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>) => Promise<void>
+  source: AsyncIterable<Chunk>
+  status: string
+}
 
 /** A reset by the remote side, as libp2p 3 (StreamResetError) and libp2p 1's yamux (ERR_STREAM_RESET) report it. */
 function isReset (err: unknown): boolean {
   // libp2p 3.3's stream.close() rejects with the stream's close event (its error inside) rather than an error
   const error = err instanceof Error || typeof err !== 'object' || err === null || !('error' in err) ? err : err.error
-  return error instanceof Error && (error.name === 'StreamResetError' || (error as Error & { code?: string }).code === 'ERR_STREAM_RESET')
+  return (
+    error instanceof Error &&
+    (error.name === 'StreamResetError' || (error as Error & { code?: string }).code === 'ERR_STREAM_RESET')
+  )
 }
 
 /** Reads a stream to its end: the bytes that came, and whether it was reset. Any other error is thrown. */
@@ -102,7 +173,9 @@ export function decodeFrames (bytes: Uint8Array): unknown[] {
   let offset = 0
   while (offset < bytes.byteLength) {
     const prefix = readVarint(bytes, offset)
-    if (prefix === undefined || prefix.next + prefix.value > bytes.byteLength) throw new Error(`the server sent a broken frame at byte ${offset} of ${bytes.byteLength}`)
+    if (prefix === undefined || prefix.next + prefix.value > bytes.byteLength) {
+      throw new Error(`the server sent a broken frame at byte ${offset} of ${bytes.byteLength}`)
+    }
     const text = Buffer.from(bytes.subarray(prefix.next, prefix.next + prefix.value)).toString('utf8')
     try {
       frames.push(JSON.parse(text))
@@ -131,7 +204,11 @@ function readVarint (bytes: Uint8Array, offset: number): { value: number, next: 
  * length over the limit resets the stream at once; input that ends, between frames or inside one, is
  * closed without an answer.
  */
-export function expectedExchange (bytes: Uint8Array, maxFrameBytes: number, requestsPerStream: 'one' | 'many'): { answers: number, end: Ending } {
+export function expectedExchange (
+  bytes: Uint8Array,
+  maxFrameBytes: number,
+  requestsPerStream: 'one' | 'many'
+): { answers: number, end: Ending } {
   const longestPrefix = varint(maxFrameBytes).byteLength
   let answers = 0
   let offset = 0
@@ -153,10 +230,21 @@ export function expectedExchange (bytes: Uint8Array, maxFrameBytes: number, requ
   }
 }
 
-type Dialer<Peer> = { dialProtocol: (peer: Peer, protocol: string, options?: { signal?: AbortSignal }) => Promise<Stream3 | Stream1> }
+type Dialer<Peer> = {
+  dialProtocol: (peer: Peer, protocol: string, options?: { signal?: AbortSignal }) => Promise<Stream3 | Stream1>
+}
 
-/** Sends `bytes` on a new stream of `protocol`, closes our side, reads to the end: the bytes that came back, and how it ended. */
-export async function sendRaw<Peer> (node: Dialer<Peer>, peer: Peer, protocol: string, bytes: Uint8Array, timeoutMs = 15_000): Promise<{ bytes: Buffer, end: Ending }> {
+/**
+ * Sends `bytes` on a new stream of `protocol`, closes our side, reads to the end: the bytes that came back, and how it
+ * ended.
+ */
+export async function sendRaw<Peer> (
+  node: Dialer<Peer>,
+  peer: Peer,
+  protocol: string,
+  bytes: Uint8Array,
+  timeoutMs = 15_000
+): Promise<{ bytes: Buffer, end: Ending }> {
   const work = (async (): Promise<{ bytes: Buffer, end: Ending }> => {
     const stream = await node.dialProtocol(peer, protocol, { signal: AbortSignal.timeout(timeoutMs) })
     const reading = readToEnd('sink' in stream ? stream.source : stream)
@@ -172,7 +260,12 @@ export async function sendRaw<Peer> (node: Dialer<Peer>, peer: Peer, protocol: s
     return await reading
   })()
   let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`${protocol}: no answer, close or reset within ${timeoutMs} ms`)), timeoutMs) })
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${protocol}: no answer, close or reset within ${timeoutMs} ms`)),
+      timeoutMs
+    )
+  })
   try {
     return await Promise.race([work, timeout])
   } finally {
@@ -181,7 +274,13 @@ export async function sendRaw<Peer> (node: Dialer<Peer>, peer: Peer, protocol: s
 }
 
 /** sendRaw for a length-prefixed JSON protocol: the frames that came back, decoded, and how the stream ended. */
-export async function rawExchange<Peer> (node: Dialer<Peer>, peer: Peer, protocol: string, bytes: Uint8Array, timeoutMs = 15_000): Promise<Exchange> {
+export async function rawExchange<Peer> (
+  node: Dialer<Peer>,
+  peer: Peer,
+  protocol: string,
+  bytes: Uint8Array,
+  timeoutMs = 15_000
+): Promise<Exchange> {
   const { bytes: received, end } = await sendRaw(node, peer, protocol, bytes, timeoutMs)
   return { answers: decodeFrames(received), end }
 }
@@ -191,18 +290,35 @@ export async function rawExchange<Peer> (node: Dialer<Peer>, peer: Peer, protoco
  * as many answers (fewer only where the reset may overtake them), each an error answer `{ ok: false, … }`,
  * and the stream closed or reset as the rules say. Every kind in FRAME_KINDS must be among the inputs.
  */
-export async function expectFramesRefused<Peer> (node: Dialer<Peer>, peer: Peer, protocol: string, inputs: HostileInput[], maxFrameBytes: number, requestsPerStream: 'one' | 'many'): Promise<void> {
+export async function expectFramesRefused<Peer> (
+  node: Dialer<Peer>,
+  peer: Peer,
+  protocol: string,
+  inputs: HostileInput[],
+  maxFrameBytes: number,
+  requestsPerStream: 'one' | 'many'
+): Promise<void> {
   expect(new Set(inputs.map(input => input.kind))).toEqual(new Set(FRAME_KINDS))
   const wrong: string[] = []
   for (const input of inputs) {
     const exchange = await rawExchange(node, peer, protocol, input.bytes)
     const expected = expectedExchange(input.bytes, maxFrameBytes, requestsPerStream)
-    const what = `${input.kind} (${input.bytes.byteLength} bytes: ${Buffer.from(input.bytes.subarray(0, 12)).toString('hex')}…)`
-    const answered = exchange.answers.length === expected.answers || (expected.end === 'reset' && exchange.answers.length < expected.answers)
-    if (exchange.end !== expected.end || !answered) wrong.push(`${what}: ${exchange.answers.length} answers and ${exchange.end}, expected ${expected.answers} and ${expected.end}`)
+    const what = `${input.kind} (${input.bytes.byteLength} bytes: ` +
+      `${Buffer.from(input.bytes.subarray(0, 12)).toString('hex')}…)`
+    const answered =
+      exchange.answers.length === expected.answers ||
+      (expected.end === 'reset' && exchange.answers.length < expected.answers)
+    if (exchange.end !== expected.end || !answered) {
+      wrong.push(
+        `${what}: ${exchange.answers.length} answers and ${exchange.end}, expected ${expected.answers} and ` +
+          `${expected.end}`
+      )
+    }
     for (const answer of exchange.answers) {
       const error = answer as { ok?: unknown, error?: unknown }
-      if (error.ok !== false || typeof error.error !== 'string' || error.error === '') wrong.push(`${what}: answered ${JSON.stringify(answer).slice(0, 200)}, not an error`)
+      if (error.ok !== false || typeof error.error !== 'string' || error.error === '') {
+        wrong.push(`${what}: answered ${JSON.stringify(answer).slice(0, 200)}, not an error`)
+      }
     }
   }
   expect(wrong).toEqual([])
@@ -221,6 +337,7 @@ export async function trickle (stream: Stream3 | Stream1, length: number): Promi
   if ('sink' in stream) {
     await stream.sink((async function * () {
       yield varint(length)
+      // eslint-disable-next-line no-unmodified-loop-condition -- the read side's finally sets ended
       for (let sent = 0; sent < length && !ended && stream.status === 'open'; sent++) {
         await pace()
         yield new Uint8Array([0x20])
@@ -228,6 +345,7 @@ export async function trickle (stream: Stream3 | Stream1, length: number): Promi
     })()).catch(() => {}) // a write that fails because the server ended the stream: the read side says how
   } else {
     stream.send(varint(length))
+    // eslint-disable-next-line no-unmodified-loop-condition -- the read side's finally sets ended
     for (let sent = 0; sent < length && !ended; sent++) {
       await pace()
       if (stream.status === 'open' && stream.writeStatus === 'writable') stream.send(new Uint8Array([0x20]))

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { build } from 'vite'
-import { launchChromium } from '../browsers.ts'
+import { launchChromium } from '../lib/launch-chromium.ts'
 import { onCleanup } from './cleanup.ts'
 import { startProcess } from './processes.ts'
 
@@ -15,7 +15,12 @@ const PAGE_PORT = 8080
 /** Builds the example's page into a new temporary folder, for a whole test file (remove it in afterAll). */
 export async function buildPages (exampleDir: string): Promise<string> {
   const outDir = await mkdtemp(join(tmpdir(), 'liftoff-lab-pages-'))
-  await build({ configFile: join(exampleDir, 'vite.config.ts'), root: join(exampleDir, 'web'), logLevel: 'error', build: { outDir, emptyOutDir: true } })
+  await build({
+    configFile: join(exampleDir, 'vite.config.ts'),
+    root: join(exampleDir, 'web'),
+    logLevel: 'error',
+    build: { outDir, emptyOutDir: true }
+  })
   return outDir
 }
 
@@ -32,15 +37,33 @@ export interface LabBrowser {
 }
 
 /** Serves `pages` on the host's 127.0.0.1 and starts a Chromium inside the host's namespace to open them. */
-export async function startLabBrowser (host: { name: string, namespace: string }, pages: string, options: LabPageOptions = {}): Promise<LabBrowser> {
-  const server = startProcess(['ip', 'netns', 'exec', host.namespace, process.execPath, join(import.meta.dirname, 'serve-pages.ts'), pages, String(PAGE_PORT)], { cwd: import.meta.dirname, label: `${host.name}: pages` })
+export async function startLabBrowser (
+  host: { name: string, namespace: string },
+  pages: string,
+  options: LabPageOptions = {}
+): Promise<LabBrowser> {
+  const server = startProcess(
+    [
+      'ip',
+      'netns',
+      'exec',
+      host.namespace,
+      process.execPath,
+      join(import.meta.dirname, 'serve-pages.ts'),
+      pages,
+      String(PAGE_PORT)
+    ],
+    { cwd: import.meta.dirname, label: `${host.name}: pages` }
+  )
   await server.waitForLine(/^LISTENING$/)
   const browser = await launchChromium(options.flags ?? [], { namespace: host.namespace })
   onCleanup(`close Chromium on ${host.name}`, async () => browser.close())
   return {
     open: async query => {
       const page = await browser.context.newPage()
-      page.on('console', message => { if (options.console === true) console.log(`${host.name} console: ${message.text()}`) })
+      page.on('console', message => {
+        if (options.console === true) console.log(`${host.name} console: ${message.text()}`)
+      })
       await page.goto(`http://127.0.0.1:${PAGE_PORT}/index.html?${new URLSearchParams(query).toString()}`)
       return page
     }
@@ -48,7 +71,12 @@ export async function startLabBrowser (host: { name: string, namespace: string }
 }
 
 /** One page on a host: startLabBrowser, then open. */
-export async function openLabPage (host: { name: string, namespace: string }, pages: string, query: Record<string, string>, options: LabPageOptions = {}): Promise<Page> {
+export async function openLabPage (
+  host: { name: string, namespace: string },
+  pages: string,
+  query: Record<string, string>,
+  options: LabPageOptions = {}
+): Promise<Page> {
   return (await startLabBrowser(host, pages, options)).open(query)
 }
 
@@ -63,7 +91,9 @@ export async function pageState (page: Page, states: string[], timeoutMs: number
  * LIFTOFF_SCREENSHOTS=readme over the README's picture in web/ (as the browser tier's pictures are made).
  */
 export async function labScreenshot (exampleDir: string, page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(exampleDir, process.env.LIFTOFF_SCREENSHOTS === 'readme' ? 'web' : '.screenshots', name) })
+  await page.screenshot({
+    path: join(exampleDir, process.env.LIFTOFF_SCREENSHOTS === 'readme' ? 'web' : '.screenshots', name)
+  })
 }
 
 export const textOf = async (page: Page, id: string): Promise<string> => (await page.textContent(`#${id}`)) ?? ''

@@ -39,7 +39,10 @@ export interface LabHost {
   /** Runs a command inside the namespace to its end and returns its stdout. */
   exec: (command: string[]) => string
   /** Starts a long-running command inside the namespace (node, kubo, chromium, coturn). */
-  start: (command: string[], options: { cwd: string, env?: Record<string, string>, label?: string, stdin?: 'pipe' | 'ignore' }) => RoleProcess
+  start: (
+    command: string[],
+    options: { cwd: string, env?: Record<string, string>, label?: string, stdin?: 'pipe' | 'ignore' }
+  ) => RoleProcess
 }
 
 export interface Home {
@@ -87,7 +90,10 @@ let labs = 0
  * miniupnpd on a router: its own chains in front of the router's filter (as its iptables_init.sh sets them
  * up), a config in a temporary file, in the foreground with its log on stderr.
  */
-async function startUpnp (router: { namespace: string, exec: (command: string[]) => string }, lanPrefix4: string): Promise<RoleProcess> {
+async function startUpnp (
+  router: { namespace: string, exec: (command: string[]) => string },
+  lanPrefix4: string
+): Promise<RoleProcess> {
   for (const tool of ['iptables-legacy', 'ip6tables-legacy']) {
     router.exec([tool, '-w', '-N', 'MINIUPNPD'])
     router.exec([tool, '-w', '-I', 'FORWARD', '-i', 'wan', '!', '-o', 'wan', '-j', 'MINIUPNPD'])
@@ -98,13 +104,21 @@ async function startUpnp (router: { namespace: string, exec: (command: string[])
   router.exec(['iptables-legacy', '-w', '-t', 'nat', '-I', 'POSTROUTING', '-o', 'wan', '-j', 'MINIUPNPD-POSTROUTING'])
   const dir = await tempDir('liftoff-miniupnpd-')
   const config = join(dir, 'miniupnpd.conf')
-  writeFileSync(config, [
-    'ext_ifname=wan', 'ext_ifname6=wan', 'listening_ip=lan', 'http_port=5000',
-    'enable_upnp=yes', 'enable_natpmp=no', 'secure_mode=yes', 'system_uptime=yes', 'force_igd_desc_v1=no',
-    `uuid=${randomUUID()}`, `allow 1024-65535 ${lanPrefix4}0/24 1024-65535`, 'deny 0-65535 0.0.0.0/0 0-65535', ''
-  ].join('\n'))
-  const role = startProcess(['ip', 'netns', 'exec', router.namespace, 'miniupnpd', '-d', '-f', config, '-P', join(dir, 'pid')], { cwd: dir, label: `${router.namespace}: miniupnpd` })
-  onCleanup('stop miniupnpd', async () => { await role.stop('SIGTERM') })
+  writeFileSync(
+    config,
+    [
+      'ext_ifname=wan', 'ext_ifname6=wan', 'listening_ip=lan', 'http_port=5000', 'enable_upnp=yes', 'enable_natpmp=no',
+      'secure_mode=yes', 'system_uptime=yes', 'force_igd_desc_v1=no', `uuid=${randomUUID()}`,
+      `allow 1024-65535 ${lanPrefix4}0/24 1024-65535`, 'deny 0-65535 0.0.0.0/0 0-65535', ''
+    ].join('\n')
+  )
+  const role = startProcess(
+    ['ip', 'netns', 'exec', router.namespace, 'miniupnpd', '-d', '-f', config, '-P', join(dir, 'pid')],
+    { cwd: dir, label: `${router.namespace}: miniupnpd` }
+  )
+  onCleanup('stop miniupnpd', async () => {
+    await role.stop('SIGTERM')
+  })
   await role.waitForLine(/HTTP listening on port 5000/, 10_000, 'stderr')
   return role
 }
@@ -122,7 +136,10 @@ export function createLab (): Lab {
   const writeHosts = (ns: string): void => {
     const dir = join(NETNS_ETC, ns)
     mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'hosts'), `127.0.0.1 localhost\n::1 localhost\n${names.map(([name, address]) => `${address} ${name}\n`).join('')}`)
+    writeFileSync(
+      join(dir, 'hosts'),
+      `127.0.0.1 localhost\n::1 localhost\n${names.map(([name, address]) => `${address} ${name}\n`).join('')}`
+    )
   }
 
   const namespace = (name: string): { namespace: string, exec: (command: string[]) => string } => {
@@ -137,28 +154,48 @@ export function createLab (): Lab {
     const exec = (command: string[]): string => run(['ip', 'netns', 'exec', ns, ...command])
     exec(['ip', 'link', 'set', 'lo', 'up'])
     // addresses are usable at once (no duplicate address detection) and nothing listens for router adverts
-    exec(['sysctl', '-q', '-w', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.default.accept_ra=0'])
+    exec([
+      'sysctl', '-q', '-w', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0',
+      'net.ipv6.conf.default.accept_ra=0'
+    ])
     return { namespace: ns, exec }
   }
 
   const all: LabHost[] = []
-  const host = (name: string, ns: { namespace: string, exec: (command: string[]) => string }, address: string, address4: string): LabHost => {
+  const host = (
+    name: string,
+    ns: { namespace: string, exec: (command: string[]) => string },
+    address: string,
+    address4: string
+  ): LabHost => {
     const made: LabHost = {
       name,
       namespace: ns.namespace,
       address,
       address4,
       exec: ns.exec,
-      start: (command, options) => startProcess(['ip', 'netns', 'exec', ns.namespace, ...command], { ...options, label: options.label ?? `${name}: ${command.join(' ')}` })
+      start: (command, options) =>
+        startProcess(['ip', 'netns', 'exec', ns.namespace, ...command], {
+          ...options,
+          label: options.label ?? `${name}: ${command.join(' ')}`
+        })
     }
     all.push(made)
     return made
   }
 
   /** A veth from `inside` (named `device` there) to a port on `bridge` in `outside`. */
-  const cable = (inside: string, device: string, outside: { namespace: string, exec: (command: string[]) => string }, bridge: string): void => {
+  const cable = (
+    inside: string,
+    device: string,
+    outside: { namespace: string, exec: (command: string[]) => string },
+    bridge: string
+  ): void => {
     const port = `p${nextPort++}`
-    run(['ip', 'link', 'add', 'name', device, 'netns', inside, 'type', 'veth', 'peer', 'name', port, 'netns', outside.namespace])
+    run([
+      'ip', 'link', 'add', 'name', device, 'netns', inside, 'type', 'veth', 'peer', 'name', port, 'netns',
+      outside.namespace
+    ])
     outside.exec(['ip', 'link', 'set', port, 'master', bridge, 'up'])
   }
 
@@ -171,7 +208,9 @@ export function createLab (): Lab {
   const routed: Array<{ prefix: string, via: string }> = []
   const onWan: Array<{ exec: (command: string[]) => string, self: string }> = []
   const addRoutes = (ns: { exec: (command: string[]) => string }, routes: typeof routed, self: string): void => {
-    for (const route of routes) if (route.via !== self) ns.exec(['ip', '-6', 'route', 'add', `${route.prefix}/64`, 'via', route.via])
+    for (const route of routes) {
+      if (route.via !== self) ns.exec(['ip', '-6', 'route', 'add', `${route.prefix}/64`, 'via', route.via])
+    }
   }
 
   const addPublicHost = (name: string): LabHost => {
@@ -210,19 +249,32 @@ export function createLab (): Lab {
       routed.push(route)
       for (const other of onWan) addRoutes(other, [route], other.self)
     }
-    const masquerade = ['-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan', '-j', 'MASQUERADE', ...kind === 'symmetric' ? ['--random-fully'] : []]
+    const masquerade = [
+      '-t',
+      'nat',
+      '-A',
+      'POSTROUTING',
+      '-o',
+      'wan',
+      '-j',
+      'MASQUERADE',
+      ...(kind === 'symmetric' ? ['--random-fully'] : [])
+    ]
     const rules: string[][] = [
       masquerade,
       ['-P', 'FORWARD', 'DROP'],
       ['-A', 'FORWARD', '-i', 'lan', '-o', 'wan', '-j', 'ACCEPT'],
-      ['-A', 'FORWARD', '-i', 'wan', '-o', 'lan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT'],
+      [
+        '-A', 'FORWARD', '-i', 'wan', '-o', 'lan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT'
+      ],
       ['-A', 'INPUT', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT'],
       ['-A', 'INPUT', '-i', 'wan', '-j', 'DROP']
     ]
     // a firewall home's router may offer UPnP: miniupnpd-iptables writes its rules through libiptc, into
     // the legacy tables, and an accept there does not outweigh a drop in the nf_tables ones, so such a
     // router keeps all its rules in the legacy tables
-    const [iptables, ip6tables] = kind === 'firewall' ? ['iptables-legacy', 'ip6tables-legacy'] : ['iptables', 'ip6tables']
+    const [iptables, ip6tables] =
+      kind === 'firewall' ? ['iptables-legacy', 'ip6tables-legacy'] : ['iptables', 'ip6tables']
     for (const rule of rules) routerNs.exec([iptables, '-w', ...rule])
     // neighbour discovery must reach the router, or nothing on the wan finds its IPv6 address (ARP is not IP)
     rules.splice(-1, 0, ['-A', 'INPUT', '-i', 'wan', '-p', 'ipv6-icmp', '-j', 'ACCEPT'])
@@ -262,6 +314,9 @@ export function createLab (): Lab {
       names.push([name, address])
       for (const ns of namespaces) writeHosts(ns)
     },
-    conntrack: home => ['ipv4', 'ipv6'].flatMap(family => home.router.exec(['conntrack', '-L', '-f', family]).split('\n').filter(Boolean))
+    conntrack: home =>
+      ['ipv4', 'ipv6'].flatMap(family =>
+        home.router.exec(['conntrack', '-L', '-f', family]).split('\n').filter(Boolean)
+      )
   }
 }

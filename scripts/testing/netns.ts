@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { recordSetting } from '../host-record.ts'
+import { recordSetting } from '../lib/host-record.ts'
 import { onCleanup } from './cleanup.ts'
 import { startProcess, type RoleProcess } from './processes.ts'
 
@@ -46,7 +46,9 @@ function ensureBridge (): void {
 
 function removeBridge (): void {
   run(['ip', 'link', 'delete', BRIDGE])
-  if (bridgeNfBefore !== undefined && bridgeNfBefore !== '0') run(['sysctl', '-q', '-w', `net.bridge.bridge-nf-call-iptables=${bridgeNfBefore}`])
+  if (bridgeNfBefore !== undefined && bridgeNfBefore !== '0') {
+    run(['sysctl', '-q', '-w', `net.bridge.bridge-nf-call-iptables=${bridgeNfBefore}`])
+  }
 }
 
 export interface TestHost {
@@ -60,7 +62,10 @@ export interface TestHost {
   /** `node <script>` inside the host's namespace. */
   start: (script: string[], options: { cwd: string, env?: Record<string, string>, label?: string }) => RoleProcess
   /** Any program inside the host's namespace (a Kubo daemon). */
-  startCommand: (command: string[], options: { cwd: string, env?: Record<string, string>, label?: string }) => RoleProcess
+  startCommand: (
+    command: string[],
+    options: { cwd: string, env?: Record<string, string>, label?: string }
+  ) => RoleProcess
   /** Runs a command inside the namespace and returns its stdout. */
   exec: (args: string[]) => string
 }
@@ -96,8 +101,16 @@ export function createHost (name: string): TestHost {
     device: inside,
     exec,
     // `ip netns exec` execs the command, so the process we hold (and signal) is the program itself
-    start: (script, options) => startProcess(['ip', 'netns', 'exec', namespace, process.execPath, ...script], { ...options, label: options.label ?? `${name}: ${script.join(' ')}` }),
-    startCommand: (command, options) => startProcess(['ip', 'netns', 'exec', namespace, ...command], { ...options, label: options.label ?? `${name}: ${command.join(' ')}` })
+    start: (script, options) =>
+      startProcess(['ip', 'netns', 'exec', namespace, process.execPath, ...script], {
+        ...options,
+        label: options.label ?? `${name}: ${script.join(' ')}`
+      }),
+    startCommand: (command, options) =>
+      startProcess(['ip', 'netns', 'exec', namespace, ...command], {
+        ...options,
+        label: options.label ?? `${name}: ${command.join(' ')}`
+      })
   }
 }
 
@@ -111,7 +124,19 @@ export function shapeLink (host: TestHost, shape: LinkShape): void {
     run(['tc', 'qdisc', 'add', 'dev', host.bridgePort, 'root', ...tbf])
   }
   if (shape.lossPercent !== undefined) {
-    host.exec(['iptables', '-A', 'INPUT', '-m', 'statistic', '--mode', 'random', '--probability', String(shape.lossPercent / 100), '-j', 'DROP'])
+    host.exec([
+      'iptables',
+      '-A',
+      'INPUT',
+      '-m',
+      'statistic',
+      '--mode',
+      'random',
+      '--probability',
+      String(shape.lossPercent / 100),
+      '-j',
+      'DROP'
+    ])
   }
 }
 
@@ -125,8 +150,16 @@ export function partition (host: TestHost): { heal: () => void } {
  * A relay in `host` that forwards 127.0.0.1:<port> (inside the host) to `target` with `delayMs` added to
  * each direction: the host's processes dial the relay instead of the target.
  */
-export async function delayRelay (host: TestHost, target: { address: string, port: number }, delayMs: number): Promise<number> {
-  const relay = host.start([join(import.meta.dirname, 'delay-relay.ts')], { cwd: import.meta.dirname, env: { TARGET: `${target.address}:${target.port}`, DELAY_MS: String(delayMs) }, label: `${host.name}: delay relay to ${target.address}:${target.port}` })
+export async function delayRelay (
+  host: TestHost,
+  target: { address: string, port: number },
+  delayMs: number
+): Promise<number> {
+  const relay = host.start([join(import.meta.dirname, 'delay-relay.ts')], {
+    cwd: import.meta.dirname,
+    env: { TARGET: `${target.address}:${target.port}`, DELAY_MS: String(delayMs) },
+    label: `${host.name}: delay relay to ${target.address}:${target.port}`
+  })
   onCleanup('stop the delay relay', () => relay.stop('SIGKILL'))
   const line = await relay.waitForLine(/^LISTENING \d+$/)
   return Number(line.split(' ')[1])

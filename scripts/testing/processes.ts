@@ -18,7 +18,9 @@ export interface RoleProcess {
   stdout: string[]
   stderr: string[]
   exited: Promise<Exit>
-  /** Resolves with the first stdout (or stderr) line that matches; rejects if the process exits first or time runs out. */
+  /**
+   * Resolves with the first stdout (or stderr) line that matches; rejects if the process exits first or time runs out.
+   */
   waitForLine: (pattern: RegExp, timeoutMs?: number, stream?: 'stdout' | 'stderr') => Promise<string>
   /** Sends `signal` and waits for the exit; SIGKILLs and rejects after `timeoutMs`. */
   stop: (signal?: NodeJS.Signals, timeoutMs?: number) => Promise<Exit>
@@ -26,7 +28,16 @@ export interface RoleProcess {
 
 const running = new Set<RoleProcess>()
 
-export function startProcess (command: string[], options: { cwd: string, env?: Record<string, string>, label?: string, stdin?: 'pipe' | 'ignore', onLine?: (line: string) => void }): RoleProcess {
+export function startProcess (
+  command: string[],
+  options: {
+    cwd: string
+    env?: Record<string, string>
+    label?: string
+    stdin?: 'pipe' | 'ignore'
+    onLine?: (line: string) => void
+  }
+): RoleProcess {
   const [file, ...args] = command
   if (file === undefined) throw new Error('empty command')
   const child = spawn(file === 'node' ? process.execPath : file, args, {
@@ -67,8 +78,15 @@ export function startProcess (command: string[], options: { cwd: string, env?: R
       const { promise, resolve, reject } = Promise.withResolvers<string>()
       const waiter = (line: string): void => { if (pattern.test(line)) resolve(line) }
       lineWaiters[stream].add(waiter)
-      const timer = setTimeout(() => reject(new Error(`no ${stream} line matching ${pattern} within ${timeoutMs} ms from ${describe()}`)), timeoutMs)
-      void exited.then(exit => reject(new Error(`exited (${exit.code ?? exit.signal}) before printing a line matching ${pattern}: ${describe()}`)))
+      const timer = setTimeout(
+        () => reject(new Error(`no ${stream} line matching ${pattern} within ${timeoutMs} ms from ${describe()}`)),
+        timeoutMs
+      )
+      // a process that exits (or fails to start) first fails the wait
+      exited.then(exit => {
+        const how = exit.code ?? exit.signal
+        reject(new Error(`exited (${how}) before printing a line matching ${pattern}: ${describe()}`))
+      }, reject)
       try {
         return await promise
       } finally {
@@ -82,22 +100,33 @@ export function startProcess (command: string[], options: { cwd: string, env?: R
       const exit = await exited
       clearTimeout(timer)
       running.delete(role)
-      if (exit.signal === 'SIGKILL' && signal !== 'SIGKILL') throw new Error(`did not stop within ${timeoutMs} ms after ${signal}: ${describe()}`)
+      if (exit.signal === 'SIGKILL' && signal !== 'SIGKILL') {
+        throw new Error(`did not stop within ${timeoutMs} ms after ${signal}: ${describe()}`)
+      }
       return exit
     }
   }
   running.add(role)
-  void exited.then(() => running.delete(role))
+  // whoever awaits exited sees a failure to start; here it only leaves the running set
+  exited.then(() => running.delete(role), () => running.delete(role))
   return role
 }
 
 /** Output as lines or as one text. */
-interface Printed { label?: string, stdout: string[] | string, stderr: string[] | string }
-const linesOf = (output: string[] | string): string[] => typeof output === 'string' ? output.trimEnd().split('\n') : output
+interface Printed {
+  label?: string
+  stdout: string[] | string
+  stderr: string[] | string
+}
+const linesOf = (output: string[] | string): string[] =>
+  typeof output === 'string' ? output.trimEnd().split('\n') : output
 
-/** What a process printed, for an assertion's message: its stderr (the last 100 lines) and the last lines of its stdout. */
+/**
+ * What a process printed, for an assertion's message: its stderr (the last 100 lines) and the last lines of its stdout.
+ */
 export function printed (role: Printed, stdoutLines = 20): string {
-  return `${role.label ?? 'process'}\n--- stderr\n${linesOf(role.stderr).slice(-100).join('\n')}\n--- stdout (last ${stdoutLines} lines)\n${linesOf(role.stdout).slice(-stdoutLines).join('\n')}`
+  return `${role.label ?? 'process'}\n--- stderr\n${linesOf(role.stderr).slice(-100).join('\n')}\n--- stdout (last ` +
+    `${stdoutLines} lines)\n${linesOf(role.stdout).slice(-stdoutLines).join('\n')}`
 }
 
 /** Waits for the process to end and asserts that it exited with `code`; a failure shows what it printed. */
@@ -108,7 +137,10 @@ export async function expectExit (role: RoleProcess, code: number): Promise<Exit
 }
 
 /** Runs a command to its end as a user would (a `pnpm dev`, an install) and asserts it exits 0; its stdout lines. */
-export async function runToEnd (command: string[], options: { cwd: string, env?: Record<string, string> }): Promise<string[]> {
+export async function runToEnd (
+  command: string[],
+  options: { cwd: string, env?: Record<string, string> }
+): Promise<string[]> {
   const role = startProcess(command, { ...options, label: `${command.join(' ')} in ${options.cwd}` })
   await expectExit(role, 0)
   return role.stdout
@@ -121,7 +153,10 @@ export async function expectStop (role: RoleProcess, signal: NodeJS.Signals = 'S
 
 /** Asserts that the process is still running (a server that must survive what a test did to it). */
 export function expectRunning (role: RoleProcess): void {
-  expect({ code: role.child.exitCode, signal: role.child.signalCode }, printed(role)).toEqual({ code: null, signal: null })
+  expect({ code: role.child.exitCode, signal: role.child.signalCode }, printed(role)).toEqual({
+    code: null,
+    signal: null
+  })
 }
 
 /** The same for a process already run to its end (a result with its exit code and output). */
@@ -144,7 +179,10 @@ async function stopAll (signal: NodeJS.Signals): Promise<void> {
 }
 
 /** Reads the `READY {json}` line every server prints once it listens. */
-export async function waitForReady<T = { peerId: string, multiaddrs: string[] }> (role: RoleProcess, timeoutMs = 30_000): Promise<T> {
+export async function waitForReady<T = { peerId: string, multiaddrs: string[] }> (
+  role: RoleProcess,
+  timeoutMs = 30_000
+): Promise<T> {
   const line = await role.waitForLine(/^READY \{/, timeoutMs)
   return JSON.parse(line.slice('READY '.length)) as T
 }

@@ -10,7 +10,12 @@ if (dir === undefined || !Number.isInteger(port)) {
   console.error('usage: serve-pages.ts <dir> <port>')
   process.exit(1)
 }
-const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' }
+const types: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm'
+}
 createServer((request, response) => {
   const path = normalize(new URL(request.url ?? '/', 'http://localhost').pathname).replace(/^(\.\.[/\\])+/, '')
   readFile(join(dir, path === '/' ? 'index.html' : path)).then(body => {

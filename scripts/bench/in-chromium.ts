@@ -1,4 +1,4 @@
-// In headless Chromium (scripts/browsers.ts), beside a Node client in the same run: libp2p 3 echo over
+// In headless Chromium (scripts/lib/launch-chromium.ts), beside a Node client in the same run: libp2p 3 echo over
 // WebSockets from the example's page to the Node server, and a 10 MiB Helia fetch over bitswap (WebSockets)
 // by the Helia page into IndexedDB. Each case is the median of several runs with min and max; every browser
 // run starts Chromium on a fresh profile, so nothing is cached in IndexedDB.
@@ -14,14 +14,19 @@ import { echo } from '../../peers/libp2p/v3/src/echo.ts'
 import { createNode as createLibp2pNode } from '../../peers/libp2p/v3/src/node.ts'
 import { serveEcho } from '../../peers/libp2p/v3/src/echo.ts'
 import { serveMessages } from '../../peers/libp2p/v3/src/messages.ts'
-import { launchChromium } from '../browsers.ts'
+import { launchChromium } from '../lib/launch-chromium.ts'
 import { MiB, mibPerSecond, percentile, rawTcpThroughput, round, type BenchResult, type Scale } from './measure.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
 
 async function pages (example: string): Promise<ViteDevServer> {
   const root = join(repoRoot, example)
-  const vite = await createServer({ configFile: join(root, 'vite.config.ts'), root: join(root, 'web'), logLevel: 'error', server: { port: 0 } })
+  const vite = await createServer({
+    configFile: join(root, 'vite.config.ts'),
+    root: join(root, 'web'),
+    logLevel: 'error',
+    server: { port: 0 }
+  })
   await vite.listen()
   return vite
 }
@@ -44,7 +49,15 @@ async function pageRun (url: string, timed: string): Promise<number> {
 function summary (bench: string, name: string, bytes: number, samples: number[], raw: number): BenchResult {
   const rates = samples.map(ms => mibPerSecond(bytes, ms))
   const value = round(percentile(rates, 0.5))
-  return { bench, case: `${name} (median of ${samples.length})`, value, unit: 'MiB/s', baseline: raw, ratio: round(value / raw, 3), detail: { min: Math.min(...rates), max: Math.max(...rates) } }
+  return {
+    bench,
+    case: `${name} (median of ${samples.length})`,
+    value,
+    unit: 'MiB/s',
+    baseline: raw,
+    ratio: round(value / raw, 3),
+    detail: { min: Math.min(...rates), max: Math.max(...rates) }
+  }
 }
 
 export async function benchBrowser (scale: Scale): Promise<BenchResult[]> {
@@ -71,13 +84,16 @@ export async function benchBrowser (scale: Scale): Promise<BenchResult[]> {
         const started = performance.now()
         const returned = await echo(client, address, payload)
         node.push(performance.now() - started)
-        if (returned.byteLength !== echoBytes) throw new Error(`echo returned ${returned.byteLength} of ${echoBytes} bytes`)
+        if (returned.byteLength !== echoBytes) {
+          throw new Error(`echo returned ${returned.byteLength} of ${echoBytes} bytes`)
+        }
       } finally {
         await client.stop()
       }
     }
     const browser: number[] = []
-    const url = `${v3Pages.resolvedUrls!.local[0]!}?${new URLSearchParams({ server: address.toString(), echo: String(echoBytes) })}`
+    const query = new URLSearchParams({ server: address.toString(), echo: String(echoBytes) })
+    const url = `${v3Pages.resolvedUrls!.local[0]!}?${query}`
     for (let run = 0; run < runs; run++) browser.push(await pageRun(url, 'echo'))
     const size = `${echoBytes / MiB} MiB`
     results.push(summary(bench, `libp2p 3 echo of ${size} over WebSockets, Node client`, echoBytes, node, raw))
@@ -110,11 +126,21 @@ export async function benchBrowser (scale: Scale): Promise<BenchResult[]> {
       }
     }
     const browser: number[] = []
-    const url = `${heliaPages.resolvedUrls!.local[0]!}?${new URLSearchParams({ server: address.toString(), cid: cid.toString() })}`
+    const query = new URLSearchParams({ server: address.toString(), cid: cid.toString() })
+    const url = `${heliaPages.resolvedUrls!.local[0]!}?${query}`
     for (let run = 0; run < runs; run++) browser.push(await pageRun(url, 'progress'))
     const size = `${round(fileBytes / MiB, 1)} MiB`
-    results.push(summary(bench, `Helia: ${size} file over bitswap/WebSockets, Node client (memory blockstore)`, fileBytes, node, raw))
-    results.push(summary(bench, `Helia: ${size} file over bitswap/WebSockets, browser page (IndexedDB, SHA-256 of the file included)`, fileBytes, browser, raw))
+    results.push(
+      summary(
+        bench, `Helia: ${size} file over bitswap/WebSockets, Node client (memory blockstore)`, fileBytes, node, raw
+      )
+    )
+    results.push(
+      summary(
+        bench, `Helia: ${size} file over bitswap/WebSockets, browser page (IndexedDB, SHA-256 of the file included)`,
+        fileBytes, browser, raw
+      )
+    )
   } finally {
     await heliaPages.close()
     await helia.stop()

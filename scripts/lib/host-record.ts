@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-export const toolsDir = join(import.meta.dirname, '..', '.tools')
+export const toolsDir = join(import.meta.dirname, '..', '..', '.tools')
 const recordFile = join(toolsDir, 'host-changes.json')
 
 export interface PackageChange { name: string, before: string | null, after: string }
@@ -32,7 +32,9 @@ export interface HostRecord {
 
 export function readRecord (): HostRecord {
   const empty: HostRecord = { packages: [], files: [], directories: [], settings: [], images: [], volumes: [] }
-  return existsSync(recordFile) ? { ...empty, ...JSON.parse(readFileSync(recordFile, 'utf8')) as Partial<HostRecord> } : empty
+  return existsSync(recordFile)
+    ? { ...empty, ...(JSON.parse(readFileSync(recordFile, 'utf8')) as Partial<HostRecord>) }
+    : empty
 }
 
 export function writeRecord (record: HostRecord): void {
@@ -63,12 +65,16 @@ export function recordChanges (tier: string, run: PackageRun): void {
 
 /** The installs of the tier's last run (the process that ran it), or undefined when it has not run here. */
 export function lastRuns (tier: string): { pid: number, runs: PackageRun[] } | undefined {
-  return existsSync(lastRunFile(tier)) ? JSON.parse(readFileSync(lastRunFile(tier), 'utf8')) as { pid: number, runs: PackageRun[] } : undefined
+  return existsSync(lastRunFile(tier))
+    ? (JSON.parse(readFileSync(lastRunFile(tier), 'utf8')) as { pid: number, runs: PackageRun[] })
+    : undefined
 }
 
 /** A kernel setting the tier changed: the first value seen is the one clean:host restores. */
 export function recordSetting (tier: string, key: string, before: string): void {
-  update(record => { if (!record.settings.some(setting => setting.key === key)) record.settings.push({ tier, key, before }) })
+  update(record => {
+    if (!record.settings.some(setting => setting.key === key)) record.settings.push({ tier, key, before })
+  })
 }
 
 export function recordDirectory (path: string): void {

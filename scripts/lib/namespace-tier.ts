@@ -1,14 +1,19 @@
 // A tier whose tests make test hosts in network namespaces (root): checks it runs as root, brings the
-// commands it names with apt where they are missing (scripts/apt.ts: only they and what they depend on) or
+// commands it names with apt where they are missing (scripts/lib/apt.ts: only they and what they depend on) or
 // says in one line what is missing, checks namespaces can be made, then runs its vitest config.
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
 import { ensureCommands } from './apt.ts'
 
-const repoRoot = join(import.meta.dirname, '..')
+const repoRoot = join(import.meta.dirname, '..', '..')
 
-export async function runNamespaceTier (tier: string, commands: Array<[command: string, debianPackage: string]>, rootNeededFor: string, vitestConfig: string): Promise<never> {
+export async function runNamespaceTier (
+  tier: string,
+  commands: Array<[command: string, debianPackage: string]>,
+  rootNeededFor: string,
+  vitestConfig: string
+): Promise<never> {
   const fail = (line: string): never => {
     console.error(`${tier} tier: ${line}`)
     process.exit(1)
@@ -26,7 +31,11 @@ export async function runNamespaceTier (tier: string, commands: Array<[command: 
   if (probe.status !== 0) fail(`cannot create network namespaces here: ${probe.stderr.trim()}`)
   spawnSync('ip', ['netns', 'delete', 'lf-probe'])
 
-  const vitest = spawn(process.execPath, [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', vitestConfig, ...process.argv.slice(2)], { cwd: repoRoot, stdio: 'inherit' })
-  const [code] = await once(vitest, 'exit') as [number | null]
+  const vitest = spawn(
+    process.execPath,
+    [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', vitestConfig, ...process.argv.slice(2)],
+    { cwd: repoRoot, stdio: 'inherit' }
+  )
+  const [code] = (await once(vitest, 'exit')) as [number | null]
   process.exit(code ?? 1)
 }

@@ -3,7 +3,7 @@
 // packages and what they depend on (--no-install-recommends), a newer suite pinned low and asked for per
 // package (docker.io/trixie), never for the whole transaction. Before installing it says in one line what
 // else apt would change (upgrades), and refuses a change to which program a system name runs (python3, the
-// alternatives). What it changed goes to the host record (scripts/host-record.ts), for clean:host to undo.
+// alternatives). What it changed goes to the host record (scripts/lib/host-record.ts), for clean:host to undo.
 import { spawnSync } from 'node:child_process'
 import { existsSync, realpathSync, writeFileSync } from 'node:fs'
 import { recordChanges, type PackageChange } from './host-record.ts'
@@ -18,21 +18,51 @@ export function canAptInstall (): boolean {
 }
 
 function apt (args: string[]): string {
-  const result = spawnSync('apt-get', args, { env: APT_ENV, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-  if (result.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (exit ${result.status}): ${result.stderr.trim().split('\n').slice(-2).join(' | ')}`)
+  const result = spawnSync('apt-get', args, {
+    env: APT_ENV,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024
+  })
+  if (result.status !== 0) {
+    throw new Error(
+      `apt-get ${args.join(' ')} failed (exit ${result.status}): ` +
+        `${result.stderr.trim().split('\n').slice(-2).join(' | ')}`
+    )
+  }
   return result.stdout
 }
 
 /** Installed packages (dpkg status "ii"): name → version. */
 export function installedPackages (): Map<string, string> {
-  const listing = spawnSync('dpkg-query', ['-W', '-f', '${Package} ${Version} ${db:Status-Abbrev}\n'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).stdout ?? ''
-  return new Map(listing.split('\n').map(line => line.trim().split(' ')).filter(fields => fields[2] === 'ii').map(([name, version]) => [name!, version!]))
+  const listing =
+    // eslint-disable-next-line no-template-curly-in-string -- dpkg-query's own ${field} format, not a template
+    spawnSync('dpkg-query', ['-W', '-f', '${Package} ${Version} ${db:Status-Abbrev}\n'], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024
+    }).stdout ?? ''
+  return new Map(
+    listing
+      .split('\n')
+      .map(line => line.trim().split(' '))
+      .filter(fields => fields[2] === 'ii')
+      .map(([name, version]) => [name!, version!])
+  )
 }
 
 /** The source package each installed binary package was built from (libevent-core-2.1-7 → libevent). */
 export function sourcePackages (names: string[]): Map<string, string> {
-  const listing = spawnSync('dpkg-query', ['-W', '-f', '${Package} ${source:Package}\n', ...names], { encoding: 'utf8' }).stdout ?? ''
-  return new Map(listing.split('\n').map(line => line.trim().split(' ')).filter(fields => fields.length === 2).map(([name, source]) => [name!, source!]))
+  const listing =
+    // eslint-disable-next-line no-template-curly-in-string -- dpkg-query's own ${field} format, not a template
+    spawnSync('dpkg-query', ['-W', '-f', '${Package} ${source:Package}\n', ...names], { encoding: 'utf8' })
+      .stdout ?? ''
+  return new Map(
+    listing
+      .split('\n')
+      .map(line => line.trim().split(' '))
+      .filter(fields => fields.length === 2)
+      .map(([name, source]) => [name!, source!])
+  )
 }
 
 /** Which programs the system's names run: /usr/bin/python3 and every alternative's current choice. */
@@ -77,12 +107,23 @@ export interface EnsurePackagesOptions {
 export function ensurePackages (tier: string, packages: string[], options: EnsurePackagesOptions): void {
   const before = installedPackages()
   const missing = packages.filter(name => !before.has(name))
-  if (missing.length === 0) return recordChanges(tier, { requested: packages, planned: [], changed: [], systemNames: 'unchanged' })
-  if (!canAptInstall()) throw new Error(`missing ${missing.join(', ')}: install Debian's ${missing.join(' ')} (apt-get install --no-install-recommends ${missing.join(' ')}), or ${options.otherwise}`)
+  if (missing.length === 0) {
+    return recordChanges(tier, { requested: packages, planned: [], changed: [], systemNames: 'unchanged' })
+  }
+  if (!canAptInstall()) {
+    throw new Error(
+      `missing ${missing.join(', ')}: install Debian's ${missing.join(' ')} (apt-get install --no-install-recommends ` +
+        `${missing.join(' ')}), or ${options.otherwise}`
+    )
+  }
 
   const files: string[] = []
   if (options.fromTrixie === true && !existsSync(TRIXIE_SOURCE)) {
-    writeFileSync(TRIXIE_SOURCE, 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n')
+    writeFileSync(
+      TRIXIE_SOURCE,
+      'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main\nSigned-By: ' +
+        '/usr/share/keyrings/debian-archive-keyring.gpg\n'
+    )
     // priority 100: never chosen unless asked for by name (package/trixie) or needed by such a package
     writeFileSync(TRIXIE_PIN, 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n')
     files.push(TRIXIE_SOURCE, TRIXIE_PIN)
@@ -95,23 +136,68 @@ export function ensurePackages (tier: string, packages: string[], options: Ensur
   const planned = simulate(targets)
   const upgrades = planned.filter(change => change.before !== null)
   if (upgrades.some(change => change.name === 'python3' || change.name.startsWith('python3.'))) {
-    throw new Error(`installing ${missing.join(' ')} would upgrade ${upgrades.map(change => change.name).join(', ')} and switch /usr/bin/python3: not done; ${options.otherwise}`)
+    throw new Error(
+      `installing ${missing.join(' ')} would upgrade ${upgrades.map(change => change.name).join(', ')} and switch ` +
+        `/usr/bin/python3: not done; ${options.otherwise}`
+    )
   }
-  options.log(`installing ${missing.join(' ')}${options.fromTrixie === true ? ' from Debian 13' : ''} with apt: ${planned.length} package${planned.length === 1 ? '' : 's'} (${planned.length - upgrades.length} new${upgrades.length > 0 ? `; upgraded to Debian 13's versions: ${upgrades.map(change => `${change.name} ${change.before} → ${change.after}`).join(', ')}` : ''})`)
+  const from = options.fromTrixie === true ? ' from Debian 13' : ''
+  const count = `${planned.length} package${planned.length === 1 ? '' : 's'}`
+  const versions = upgrades.map(change => `${change.name} ${change.before} → ${change.after}`).join(', ')
+  const upgraded = upgrades.length > 0 ? `; upgraded to Debian 13's versions: ${versions}` : ''
+  options.log(
+    `installing ${missing.join(' ')}${from} with apt: ${count} (${planned.length - upgrades.length} new${upgraded})`
+  )
   const namesBefore = systemNames()
   apt(['install', '-y', '-q', '--no-install-recommends', ...targets])
 
   const after = installedPackages()
-  const changed: PackageChange[] = [...after].filter(([name, version]) => before.get(name) !== version).map(([name, version]) => ({ name, before: before.get(name) ?? null, after: version }))
+  const changed: PackageChange[] = [...after]
+    .filter(([name, version]) => before.get(name) !== version)
+    .map(([name, version]) => ({ name, before: before.get(name) ?? null, after: version }))
   const namesAfter = systemNames()
   const switched = Object.keys(namesBefore).filter(name => namesAfter[name] !== namesBefore[name])
-  recordChanges(tier, { requested: missing, ...(options.fromTrixie === true ? { suite: 'trixie' } : {}), planned, changed, files, systemNames: switched.length === 0 ? 'unchanged' : switched.map(name => `${name}: ${namesBefore[name]} → ${namesAfter[name] ?? 'gone'}`) })
-  if (switched.length > 0) throw new Error(`installing ${missing.join(' ')} switched ${switched.join(', ')}; \`node scripts/liftoff.mjs clean:host\` removes what the tiers installed`)
+  recordChanges(tier, {
+    requested: missing,
+    ...(options.fromTrixie === true ? { suite: 'trixie' } : {}),
+    planned,
+    changed,
+    files,
+    systemNames:
+      switched.length === 0
+        ? 'unchanged'
+        : switched.map(name => `${name}: ${namesBefore[name]} → ${namesAfter[name] ?? 'gone'}`)
+  })
+  if (switched.length > 0) {
+    throw new Error(
+      `installing ${missing.join(' ')} switched ${switched.join(', ')}; \`node scripts/liftoff.mjs clean:host\` ` +
+        'removes what the tiers installed'
+    )
+  }
 }
 
-/** The packages `packages` (from `suite`) depend on, transitively (Depends and Pre-Depends: no recommends), and themselves. */
+/**
+ * The packages `packages` (from `suite`) depend on, transitively (Depends and Pre-Depends: no recommends), and
+ * themselves.
+ */
 export function dependencyClosure (packages: string[], suite?: string): Set<string> {
-  const listing = spawnSync('apt-cache', [...(suite === undefined ? [] : ['-o', `APT::Default-Release=${suite}`]), 'depends', '--recurse', '--no-recommends', '--no-suggests', '--no-conflicts', '--no-breaks', '--no-replaces', '--no-enhances', ...packages], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).stdout ?? ''
+  const listing =
+    spawnSync(
+      'apt-cache',
+      [
+        ...(suite === undefined ? [] : ['-o', `APT::Default-Release=${suite}`]),
+        'depends',
+        '--recurse',
+        '--no-recommends',
+        '--no-suggests',
+        '--no-conflicts',
+        '--no-breaks',
+        '--no-replaces',
+        '--no-enhances',
+        ...packages
+      ],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }
+    ).stdout ?? ''
   const closure = new Set(packages)
   for (const line of listing.split('\n')) {
     const name = /^\s*(?:\|)?(?:Pre)?Depends: <?([^\s>]+)>?/.exec(line)?.[1] ?? /^(\S+)$/.exec(line)?.[1]
@@ -124,9 +210,17 @@ export function dependencyClosure (packages: string[], suite?: string): Set<stri
  * The tier's commands, each with the Debian package that has it: the packages of those missing are
  * installed (ensurePackages); with every command there, nothing is installed and the run is recorded so.
  */
-export function ensureCommands (tier: string, commands: Array<[command: string, debianPackage: string]>, options: EnsurePackagesOptions): void {
-  const missing = commands.filter(([command]) => spawnSync(command, ['--version'], { stdio: 'ignore' }).error !== undefined)
+export function ensureCommands (
+  tier: string,
+  commands: Array<[command: string, debianPackage: string]>,
+  options: EnsurePackagesOptions
+): void {
+  const missing = commands.filter(
+    ([command]) => spawnSync(command, ['--version'], { stdio: 'ignore' }).error !== undefined
+  )
   const packages = [...new Set(missing.map(([, name]) => name))]
-  if (packages.length === 0) return recordChanges(tier, { requested: [], planned: [], changed: [], systemNames: 'unchanged' })
+  if (packages.length === 0) {
+    return recordChanges(tier, { requested: [], planned: [], changed: [], systemNames: 'unchanged' })
+  }
   ensurePackages(tier, packages, options)
 }

@@ -10,7 +10,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-const repoRoot = join(import.meta.dirname, '..')
+const repoRoot = join(import.meta.dirname, '..', '..')
 
 export type Log = (line: string) => void
 
@@ -37,7 +37,10 @@ export function goVersion (): string {
   try {
     return execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim() // "go1.26.8"
   } catch {
-    throw new Error('Go is not installed: this builds real peers and tools from source and needs Go >= 1.26 on PATH (https://go.dev/dl/ or your package manager)')
+    throw new Error(
+      'Go is not installed: this builds real peers and tools from source and needs Go >= 1.26 on PATH ' +
+        '(https://go.dev/dl/ or your package manager)'
+    )
   }
 }
 
@@ -52,8 +55,12 @@ function atLeast (version: string, floor: string): boolean {
 
 /** The module's directory in Go's module cache, downloaded (and verified against the checksum database) first. */
 export function downloadModule (module: string, version: string): string {
-  const download = JSON.parse(execFileSync('go', ['mod', 'download', '-json', `${module}@${version}`], { encoding: 'utf8', env: goEnv })) as { Dir?: string, Error?: string }
-  if (download.Dir === undefined) throw new Error(`go mod download ${module}@${version} failed: ${download.Error ?? 'no directory'}`)
+  const download = JSON.parse(
+    execFileSync('go', ['mod', 'download', '-json', `${module}@${version}`], { encoding: 'utf8', env: goEnv })
+  ) as { Dir?: string, Error?: string }
+  if (download.Dir === undefined) {
+    throw new Error(`go mod download ${module}@${version} failed: ${download.Error ?? 'no directory'}`)
+  }
   return download.Dir
 }
 
@@ -68,13 +75,36 @@ function binaryNames (program: GoProgram): string[] {
 /** Runs `go` with a heartbeat every 30 s; throws with the first lines of its errors. */
 async function runGo (args: string[], cwd: string, label: string, log: Log, cgo: boolean): Promise<void> {
   const started = Date.now()
-  const heartbeat = setInterval(() => log(`  still building ${label} (${Math.round((Date.now() - started) / 1000)} s)`), 30_000)
+  const heartbeat = setInterval(
+    () => log(`  still building ${label} (${Math.round((Date.now() - started) / 1000)} s)`),
+    30_000
+  )
   try {
-    const child = spawn('go', args, { cwd, env: { ...goEnv, CGO_ENABLED: cgo ? '1' : '0' }, stdio: ['ignore', 'inherit', 'pipe'] })
+    const child = spawn('go', args, {
+      cwd,
+      env: { ...goEnv, CGO_ENABLED: cgo ? '1' : '0' },
+      stdio: ['ignore', 'inherit', 'pipe']
+    })
     const errors: string[] = []
-    child.stderr.setEncoding('utf8').on('data', (text: string) => errors.push(...text.split('\n').filter(line => line !== '' && !line.startsWith('go: downloading') && !line.startsWith('go: added') && !line.startsWith('go: upgraded'))))
+    child.stderr
+      .setEncoding('utf8')
+      .on('data', (text: string) =>
+        errors.push(
+          ...text
+            .split('\n')
+            .filter(
+              line =>
+                line !== '' &&
+                !line.startsWith('go: downloading') &&
+                !line.startsWith('go: added') &&
+                !line.startsWith('go: upgraded')
+            )
+        )
+      )
     const code = await new Promise<number | null>(resolve => child.on('close', resolve))
-    if (code !== 0) throw new Error(`go ${args[0]} of ${label} failed (exit ${code}): ${errors.slice(0, 5).join(' | ')}`)
+    if (code !== 0) {
+      throw new Error(`go ${args[0]} of ${label} failed (exit ${code}): ${errors.slice(0, 5).join(' | ')}`)
+    }
   } finally {
     clearInterval(heartbeat)
   }
@@ -99,17 +129,33 @@ export async function buildGoProgram (program: GoProgram, log: Log): Promise<str
   if (program.wrapper === undefined) {
     cwd = downloadModule(program.module, program.version)
     const needed = /^go (\S+)$/m.exec(readFileSync(join(cwd, 'go.mod'), 'utf8'))?.[1]
-    if (needed !== undefined && !atLeast(installed, needed)) throw new Error(`${label} needs Go >= ${needed}; found ${installed}`)
+    if (needed !== undefined && !atLeast(installed, needed)) {
+      throw new Error(`${label} needs Go >= ${needed}; found ${installed}`)
+    }
     buildArgs.splice(1, 0, '-mod=readonly')
   } else {
     cwd = join(repoRoot, '.tools', 'go', `${program.name}@${program.version}.module`)
     mkdirSync(cwd, { recursive: true })
-    const replaces = Object.entries(program.wrapper.replace ?? {}).map(([path, target]) => `\t${path} => ${target}\n`).join('')
-    writeFileSync(join(cwd, 'go.mod'), `module liftoff.local/build/${program.name}\n\ngo ${installed.replace(/^go/, '')}\n\nrequire ${program.module} ${program.version}\n${replaces === '' ? '' : `\nreplace (\n${replaces})\n`}`)
-    await runGo(['get', ...program.packages.map(pkg => `${pkg}@${program.version}`)], cwd, label, log, program.cgo === true)
+    const replaces = Object.entries(program.wrapper.replace ?? {})
+      .map(([path, target]) => `\t${path} => ${target}\n`)
+      .join('')
+    writeFileSync(
+      join(cwd, 'go.mod'),
+      `module liftoff.local/build/${program.name}\n\ngo ${installed.replace(/^go/, '')}\n\nrequire ${program.module} ` +
+        `${program.version}\n${replaces === '' ? '' : `\nreplace (\n${replaces})\n`}`
+    )
+    await runGo(
+      ['get', ...program.packages.map(pkg => `${pkg}@${program.version}`)],
+      cwd,
+      label,
+      log,
+      program.cgo === true
+    )
   }
   await runGo([...buildArgs, ...program.packages], cwd, label, log, program.cgo === true)
-  for (const name of names) if (!existsSync(join(partial, name))) throw new Error(`go build of ${label} made no ${name}`)
+  for (const name of names) {
+    if (!existsSync(join(partial, name))) throw new Error(`go build of ${label} made no ${name}`)
+  }
   rmSync(dir, { recursive: true, force: true })
   renameSync(partial, dir)
   log(`built ${label} in ${Math.round((Date.now() - started) / 1000)} s → ${dir}`)
