@@ -34,7 +34,7 @@ import { createNode } from '../../peers/ipfs/helia/src/node.ts'
 import { binaryPath, realPeers } from '../real-peers.ts'
 import { tempDir } from '../testing/cleanup.ts'
 import { expectExitCode, terminateAllProcesses } from '../testing/processes.ts'
-import { runClient, startKubo, type KuboReady, type Started } from './peers.ts'
+import { runClient, startKubo, type KuboReady, type Started } from './start-peers.ts'
 
 const ipfs = binaryPath(realPeers().kubo)
 let kubo: Started<KuboReady>

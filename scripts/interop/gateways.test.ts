@@ -10,7 +10,7 @@ import { afterEach, expect, test } from 'vitest'
 import { connect, parseCid, parseMultiaddr } from '../../peers/ipfs/kubo/src/client.ts'
 import { tempDir } from '../testing/cleanup.ts'
 import { expectExitCode, terminateAllProcesses } from '../testing/processes.ts'
-import { addWithKubo, contentTree, readTree, runClient, startHeliaServer, startKubo } from './peers.ts'
+import { addWithKubo, contentTree, readTree, runClient, startHeliaServer, startKubo } from './start-peers.ts'
 
 afterEach(terminateAllProcesses)
 

@@ -7,7 +7,7 @@ import { afterEach, expect, test } from 'vitest'
 import { add, cat, connect, ls, parseCid, parseMultiaddr } from '../../peers/ipfs/kubo/src/client.ts'
 import { tempDir } from '../testing/cleanup.ts'
 import { expectExitCode, terminateAllProcesses } from '../testing/processes.ts'
-import { addWithKubo, contentTree, readTree, runClient, startHeliaServer, startKubo } from './peers.ts'
+import { addWithKubo, contentTree, readTree, runClient, startHeliaServer, startKubo } from './start-peers.ts'
 
 afterEach(terminateAllProcesses)
 

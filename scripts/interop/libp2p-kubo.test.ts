@@ -2,7 +2,7 @@
 // identify and ping. Kubo speaks neither liftoff protocol, so the clients stop after ping, as they say.
 import { afterEach, expect, test } from 'vitest'
 import { expectExitCode, terminateAllProcesses } from '../testing/processes.ts'
-import { runClient, startKubo } from './peers.ts'
+import { runClient, startKubo } from './start-peers.ts'
 
 afterEach(terminateAllProcesses)
 

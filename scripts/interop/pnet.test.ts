@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { tempDir } from '../testing/cleanup.ts'
 import { expectExit, expectExitCode, startProcess, terminateAllProcesses } from '../testing/processes.ts'
-import { runClient, startHeliaServer, startKubo, startLibp2pServer } from './peers.ts'
+import { runClient, startHeliaServer, startKubo, startLibp2pServer } from './start-peers.ts'
 import { connect, parseCid, parseMultiaddr } from '../../peers/ipfs/kubo/src/client.ts'
 
 afterEach(terminateAllProcesses)
@@ -52,7 +52,7 @@ test('Kubo with the key fetches from a Helia server with the key; a ' +
 
   const privateHelia = await startHeliaServer({
     SWARM_KEY_FILE: key,
-    SERVE_PATH: join(import.meta.dirname, 'peers.ts')
+    SERVE_PATH: join(import.meta.dirname, 'start-peers.ts')
   })
   await rpc.swarm.connect(parseMultiaddr(privateHelia.ready.multiaddrs[0]!))
   await rpc.pin.add(parseCid(privateHelia.ready.cid, 'served CID'), { signal: AbortSignal.timeout(30_000) })
@@ -82,7 +82,7 @@ test('libp2p v3 server and client share a private network of their own', async (
   const outsider = await runClient('libp2p/v3', [server.ready.multiaddrs[0]!], { DIAL_TIMEOUT_MS: '2000' })
   expectExitCode(outsider, 1)
   const badKey = await runClient('libp2p/v3', [server.ready.multiaddrs[0]!], {
-    SWARM_KEY_FILE: join(import.meta.dirname, 'peers.ts')
+    SWARM_KEY_FILE: join(import.meta.dirname, 'start-peers.ts')
   })
   expect(badKey.stderr).toEqual([expect.stringMatching(/^client: SWARM_KEY_FILE .* is not a swarm key/)])
 })
