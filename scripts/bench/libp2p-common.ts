@@ -1,7 +1,9 @@
 // What every libp2p major is measured on, the same way: stream throughput over TCP and WebSockets with 1
 // and 8 streams against raw TCP, connection set-up, and ping. Each example passes its own node factory,
 // sink sender and messages protocol.
-import { chachaThroughput, MiB, mibPerSecond, percentile, rawTcpThroughput, round, timed, type BenchResult, type Scale } from './measure.ts'
+import {
+  chachaThroughput, MiB, mibPerSecond, percentile, rawTcpThroughput, round, timed, type BenchResult, type Scale
+} from './measure.ts'
 import { rawWsThroughput } from './raw-ws.ts'
 import { rawTcpSeparate, rawWsSeparate, SEPARATE, sinkProcess } from './separate.ts'
 
@@ -13,19 +15,30 @@ interface LatencyNode<Address> {
   services: { ping: { ping: (address: Address, options: { signal: AbortSignal }) => Promise<number> } }
 }
 
+interface Session {
+  request: (request: { text: string }) => Promise<unknown>
+  close: () => Promise<void>
+}
+
 export interface LatencyExample<Node extends LatencyNode<Address>, Address> {
-  createNode: (options: { listen?: string[], connectionManager?: { inboundConnectionThreshold: number } }) => Promise<Node>
+  createNode: (
+    options: { listen?: string[], connectionManager?: { inboundConnectionThreshold: number } }
+  ) => Promise<Node>
   serveMessages: (node: Node) => Promise<void>
   /** The example's MessageSession class. */
-  sessions: { open: (node: Node, address: Address) => Promise<{ request: (request: { text: string }) => Promise<unknown>, close: () => Promise<void> }> }
+  sessions: { open: (node: Node, address: Address) => Promise<Session> }
   withDeadline: <T>(ms: number, work: (signal: AbortSignal) => Promise<T>) => Promise<T>
 }
 
 /** Dial + Noise + Yamux + the first request/response on a fresh connection each time; then ping RTT. */
-export async function benchLatency<Node extends LatencyNode<Address>, Address> (bench: string, example: LatencyExample<Node, Address>, scale: Scale): Promise<BenchResult[]> {
+export async function benchLatency<Node extends LatencyNode<Address>, Address> (
+  bench: string, example: LatencyExample<Node, Address>, scale: Scale
+): Promise<BenchResult[]> {
   const dials = scale === 'full' ? 100 : 5
   // libp2p refuses more than 5 new connections a second from one host by default; this test makes more.
-  const server = await example.createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], connectionManager: { inboundConnectionThreshold: 10_000 } })
+  const server = await example.createNode({
+    listen: ['/ip4/127.0.0.1/tcp/0'], connectionManager: { inboundConnectionThreshold: 10_000 }
+  })
   await example.serveMessages(server)
   const client = await example.createNode({})
   try {
@@ -42,10 +55,24 @@ export async function benchLatency<Node extends LatencyNode<Address>, Address> (
     await client.dial(address)
     const rtts: number[] = []
     // Timed here: libp2p 3 reports whole milliseconds, which on loopback is often 0.
-    for (let index = 0; index < dials; index++) rtts.push((await timed(async () => example.withDeadline(10_000, async signal => client.services.ping.ping(address, { signal })))).ms)
+    const ping = async (): Promise<number> =>
+      example.withDeadline(10_000, async signal => client.services.ping.ping(address, { signal }))
+    for (let index = 0; index < dials; index++) rtts.push((await timed(ping)).ms)
     return [
-      { bench, case: `connection set-up + first round trip (median of ${dials})`, value: round(percentile(setups, 0.5)), unit: 'ms', detail: { p95: round(percentile(setups, 0.95)) } },
-      { bench, case: `ping RTT (median of ${dials})`, value: round(percentile(rtts, 0.5)), unit: 'ms', detail: { p95: round(percentile(rtts, 0.95)) } }
+      {
+        bench,
+        case: `connection set-up + first round trip (median of ${dials})`,
+        value: round(percentile(setups, 0.5)),
+        unit: 'ms',
+        detail: { p95: round(percentile(setups, 0.95)) }
+      },
+      {
+        bench,
+        case: `ping RTT (median of ${dials})`,
+        value: round(percentile(rtts, 0.5)),
+        unit: 'ms',
+        detail: { p95: round(percentile(rtts, 0.95)) }
+      }
     ]
   } finally {
     await client.stop()
@@ -58,26 +85,35 @@ export interface Baselines { 1: number, 8: number, ws: number, cipher: number }
 
 /**
  * Raw TCP with one and with eight connections and raw WebSockets with one (both peers in this process, and
- * the sink in a process of its own), and one core's ChaCha20-Poly1305, as the first results of a libp2p benchmark. Raw TCP on loopback
- * does no crypto: an encrypted stream is also compared with its cipher. Returns the one-process baselines
- * and the separate-process ones.
+ * the sink in a process of its own), and one core's ChaCha20-Poly1305, as the first results of a libp2p
+ * benchmark. Raw TCP on loopback does no crypto: an encrypted stream is also compared with its cipher.
+ * Returns the one-process baselines and the separate-process ones.
  */
-export async function rawBaselines (bench: string, total: number, results: BenchResult[]): Promise<{ oneProcess: Baselines, separate: Baselines }> {
+export async function rawBaselines (
+  bench: string, total: number, results: BenchResult[]
+): Promise<{ oneProcess: Baselines, separate: Baselines }> {
   const cipher = chachaThroughput(total)
-  const oneProcess = { 1: await rawTcpThroughput(total, 1, MiB), 8: await rawTcpThroughput(total / 8, 8, MiB), ws: await rawWsThroughput(total, MiB), cipher }
+  const oneProcess = {
+    1: await rawTcpThroughput(total, 1, MiB),
+    8: await rawTcpThroughput(total / 8, 8, MiB),
+    ws: await rawWsThroughput(total, MiB),
+    cipher
+  }
   const [one, eight] = await rawTcpSeparate(total, [1, 8], MiB)
   const separate = { 1: one!, 8: eight!, ws: await rawWsSeparate(total, MiB), cipher }
   results.push({ bench, case: 'raw TCP, 1 connection, 1 MiB writes', value: oneProcess[1], unit: 'MiB/s' })
   results.push({ bench, case: 'raw TCP, 8 connections, 1 MiB writes', value: oneProcess[8], unit: 'MiB/s' })
   results.push({ bench, case: `raw TCP, 1 connection, 1 MiB writes${SEPARATE}`, value: separate[1], unit: 'MiB/s' })
   results.push({ bench, case: `raw TCP, 8 connections, 1 MiB writes${SEPARATE}`, value: separate[8], unit: 'MiB/s' })
-  results.push({ bench, case: 'raw WebSockets (ws), 1 connection, 1 MiB messages', value: oneProcess.ws, unit: 'MiB/s' })
-  results.push({ bench, case: `raw WebSockets (ws), 1 connection, 1 MiB messages${SEPARATE}`, value: separate.ws, unit: 'MiB/s' })
-  results.push({ bench, case: 'ChaCha20-Poly1305 on one core, 64 KiB frames, key prepared once (Noise\'s cipher, Node crypto)', value: cipher, unit: 'MiB/s' })
+  const ws = 'raw WebSockets (ws), 1 connection, 1 MiB messages'
+  results.push({ bench, case: ws, value: oneProcess.ws, unit: 'MiB/s' })
+  results.push({ bench, case: `${ws}${SEPARATE}`, value: separate.ws, unit: 'MiB/s' })
+  const cipherCase = 'ChaCha20-Poly1305 on one core, 64 KiB frames, key prepared once (Noise\'s cipher, Node crypto)'
+  results.push({ bench, case: cipherCase, value: cipher, unit: 'MiB/s' })
   return { oneProcess, separate }
 }
 
-/** TCP and WebSockets × 1 and 8 streams to `addresses` (a server's), each sending `total` bytes in all; one result per cell. */
+/** TCP and WebSockets × 1 and 8 streams to `addresses` (a server's), each `total` bytes in all; a result per cell. */
 export async function throughputMatrix<Address> (
   bench: string, label: string, total: number, raw: Baselines,
   addresses: Address[], client: { hangUp: (address: Address) => Promise<void> },
@@ -90,22 +126,38 @@ export async function throughputMatrix<Address> (
     const address = addresses.find(candidate => String(candidate).includes('/ws') === (transport === 'ws'))!
     for (const streams of [1, 8] as const) {
       const value = await send(address, total / streams, streams)
-      results.push({ bench, case: `${transport}, ${streams} stream${streams > 1 ? 's' : ''}, ${label}`, value, unit: 'MiB/s', baseline: raw[streams], ratio: round(value / raw[streams], 3), detail: { to_cipher: round(value / raw.cipher, 3), ...(transport === 'ws' ? { to_raw_ws: round(value / raw.ws, 3) } : {}) } })
+      results.push({
+        bench,
+        case: `${transport}, ${streams} stream${streams > 1 ? 's' : ''}, ${label}`,
+        value,
+        unit: 'MiB/s',
+        baseline: raw[streams],
+        ratio: round(value / raw[streams], 3),
+        detail: {
+          to_cipher: round(value / raw.cipher, 3),
+          ...(transport === 'ws' ? { to_raw_ws: round(value / raw.ws, 3) } : {})
+        }
+      })
     }
     await client.hangUp(address)
   }
 }
 
 /** The shipped tuning's matrix again with the server in a process of its own, as users run the two peers. */
-export async function separateProcessMatrix<Address, Client extends { hangUp: (address: Address) => Promise<void>, stop: () => void | Promise<void> }> (
-  bench: 'libp2p-v1' | 'libp2p-v3', total: number, raw: Baselines, createClient: () => Promise<Client>, parse: (text: string) => Address,
-  send: (client: Client, address: Address, bytesPerStream: number, streams: number) => Promise<number>, results: BenchResult[]
+export async function separateProcessMatrix<
+  Address, Client extends { hangUp: (address: Address) => Promise<void>, stop: () => void | Promise<void> }
+> (
+  bench: 'libp2p-v1' | 'libp2p-v3', total: number, raw: Baselines, createClient: () => Promise<Client>,
+  parse: (text: string) => Address,
+  send: (client: Client, address: Address, bytesPerStream: number, streams: number) => Promise<number>,
+  results: BenchResult[]
 ): Promise<void> {
   const sink = await sinkProcess<{ multiaddrs: string[] }>({ SINK: bench, YAMUX: 'shipped' })
   try {
     const client = await createClient()
     try {
-      await throughputMatrix<Address>(bench, `shipped tuning, 1 MiB writes${SEPARATE}`, total, raw, sink.ready.multiaddrs.map(parse), client,
+      const addresses = sink.ready.multiaddrs.map(parse)
+      await throughputMatrix<Address>(bench, `shipped tuning, 1 MiB writes${SEPARATE}`, total, raw, addresses, client,
         async (address, bytesPerStream, streams) => send(client, address, bytesPerStream, streams), results)
     } finally {
       await client.stop()
@@ -116,7 +168,9 @@ export async function separateProcessMatrix<Address, Client extends { hangUp: (a
 }
 
 /** Runs `sendOne` on `streams` streams at once; MiB/s for all of them together. */
-export async function parallelThroughput (streams: number, bytesPerStream: number, sendOne: () => Promise<void>): Promise<number> {
+export async function parallelThroughput (
+  streams: number, bytesPerStream: number, sendOne: () => Promise<void>
+): Promise<number> {
   const { ms } = await timed(async () => Promise.all(Array.from({ length: streams }, sendOne)))
   return mibPerSecond(bytesPerStream * streams, ms)
 }

@@ -1,6 +1,8 @@
 // libp2p 3.x (peers/libp2p/v3): the same throughput and latency cases as libp2p-v1 (library defaults
-// against the example's shipped yamux tuning), so the two majors compare against one raw TCP baseline.
+// against the example's shipped yamux tuning), so the two majors compare against one raw TCP baseline; and
+// the example's default node (Noise's own cipher) beside its tuned one (TUNED=1: src/tuned/noise-crypto.ts).
 import { createNode, yamuxTuning, type Node, type NodeOptions } from '../../peers/libp2p/v3/src/node.ts'
+import { tunedNoise } from '../../peers/libp2p/v3/src/tuned/noise-crypto.ts'
 import { MessageSession, serveMessages } from '../../peers/libp2p/v3/src/messages.ts'
 import { parseServerAddress, withDeadline } from '../../peers/libp2p/v3/src/dial.ts'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -8,28 +10,40 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cpuProfile } from './profile.ts'
 import { sinkProcess } from './separate.ts'
-import { benchLatency, parallelThroughput, rawBaselines, separateProcessMatrix, throughputMatrix } from './libp2p-common.ts'
+import {
+  benchLatency, parallelThroughput, rawBaselines, separateProcessMatrix, throughputMatrix
+} from './libp2p-common.ts'
 import { chachaThroughput, MiB, type BenchResult, type Scale } from './measure.ts'
 
 const SINK_PROTOCOL = '/liftoff/bench/sink/1.0.0'
 type Multiaddr = ReturnType<Node['getMultiaddrs']>[number]
 
-export async function sinkServer (yamux: NodeOptions['yamux']): Promise<Node> {
-  const server = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'], yamux })
+/** The example's whole tuning, as TUNED=1 runs it: the yamux settings and the tuned Noise cipher. */
+const TUNED: NodeOptions = { yamux: yamuxTuning, noise: tunedNoise }
+
+/** The sink; `tuned` adds the tuned Noise cipher, and sink-process.ts's YAMUX=shipped is the whole tuning (TUNED=1). */
+export async function sinkServer (yamux: NodeOptions['yamux'], tuned = yamux === yamuxTuning): Promise<Node> {
+  const listen = ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws']
+  const server = await createNode({ listen, yamux, noise: tuned ? tunedNoise : undefined })
   await server.handle(SINK_PROTOCOL, async stream => {
-    for await (const _chunk of stream) { /* drain */ }
+    for await (const chunk of stream) chunk.subarray() // drained
     await stream.close()
   }, { maxInboundStreams: 64 })
   return server
 }
 
-async function streamThroughput (client: Node, address: Multiaddr, bytesPerStream: number, streams: number, chunkSize: number): Promise<number> {
+async function streamThroughput (
+  client: Node, address: Multiaddr, bytesPerStream: number, streams: number, chunkSize: number
+): Promise<number> {
   const chunk = new Uint8Array(chunkSize).fill(7)
   return parallelThroughput(streams, bytesPerStream, async () => {
     const stream = await client.dialProtocol(address, SINK_PROTOCOL)
-    for (let sent = 0; sent < bytesPerStream; sent += chunkSize) if (!stream.send(chunk)) await stream.onDrain()
+    for (let sent = 0; sent < bytesPerStream; sent += chunkSize) {
+      if (!stream.send(chunk)) await stream.onDrain()
+    }
     await stream.close()
-    for await (const _chunk of stream) { /* until the server closes: it has everything */ }
+    // until the server closes: it has everything
+    for await (const chunk of stream) chunk.subarray()
   })
 }
 
@@ -37,37 +51,44 @@ export async function benchLibp2pV3 (scale: Scale): Promise<BenchResult[]> {
   const total = scale === 'full' ? 256 * MiB : 4 * MiB
   const results: BenchResult[] = []
   const raw = await rawBaselines('libp2p-v3', total, results)
+  // the default node (TUNED unset) and the tuned one side by side; "shipped tuning" is what the targets read
   const configs = [
     { name: 'library defaults, 64 KiB writes', yamux: {}, chunk: 64 * 1024 },
-    { name: 'shipped tuning, 1 MiB writes', yamux: yamuxTuning, chunk: MiB }
+    { name: 'default node (yamux tuning, Noise\'s own cipher), 1 MiB writes', yamux: yamuxTuning, chunk: MiB },
+    { name: 'shipped tuning (TUNED=1, tuned Noise cipher), 1 MiB writes', yamux: yamuxTuning, tuned: true, chunk: MiB }
   ]
   for (const config of configs) {
-    const server = await sinkServer(config.yamux)
-    const client = await createNode({ yamux: config.yamux })
+    const tuned = config.tuned === true
+    const server = await sinkServer(config.yamux, tuned)
+    const client = await createNode({ yamux: config.yamux, noise: tuned ? tunedNoise : undefined })
     try {
       await throughputMatrix<Multiaddr>('libp2p-v3', config.name, total, raw.oneProcess, server.getMultiaddrs(), client,
-        async (address, bytesPerStream, streams) => streamThroughput(client, address, bytesPerStream, streams, config.chunk), results)
+        async (address, bytesPerStream, streams) =>
+          streamThroughput(client, address, bytesPerStream, streams, config.chunk), results)
     } finally {
       await client.stop()
       await server.stop()
     }
   }
-  await separateProcessMatrix<Multiaddr, Node>('libp2p-v3', total, raw.separate, async () => createNode({ yamux: yamuxTuning }), parseServerAddress,
-    async (client, address, bytesPerStream, streams) => streamThroughput(client, address, bytesPerStream, streams, MiB), results)
+  await separateProcessMatrix<Multiaddr, Node>('libp2p-v3', total, raw.separate, async () => createNode(TUNED),
+    parseServerAddress, async (client, address, bytesPerStream, streams) =>
+      streamThroughput(client, address, bytesPerStream, streams, MiB), results)
 
-  results.push(...await benchLatency<Node, Multiaddr>('libp2p-v3', { createNode, serveMessages, withDeadline, sessions: MessageSession }, scale))
+  const example = { createNode, serveMessages, withDeadline, sessions: MessageSession }
+  results.push(...await benchLatency<Node, Multiaddr>('libp2p-v3', example, scale))
   return results
 }
 
 /** Where the time goes in one shipped-tuning TCP transfer (client and server in this process). */
 export async function profileLibp2pV3Tcp (bytes = 256 * MiB): Promise<string> {
   const server = await sinkServer(yamuxTuning)
-  const client = await createNode({ yamux: yamuxTuning })
+  const client = await createNode(TUNED)
   try {
     const address = server.getMultiaddrs().find(candidate => !candidate.toString().includes('/ws'))!
     await streamThroughput(client, address, 8 * MiB, 1, MiB) // warm up
     const { value, table } = await cpuProfile(async () => streamThroughput(client, address, bytes, 1, MiB))
-    return [`${bytes / MiB} MiB over TCP, one stream, shipped tuning: ${value} MiB/s while profiled.`, '', table].join('\n')
+    const heading = `${bytes / MiB} MiB over TCP, one stream, shipped tuning: ${value} MiB/s while profiled.`
+    return [heading, '', table].join('\n')
   } finally {
     await client.stop()
     await server.stop()
@@ -82,10 +103,12 @@ export async function profileLibp2pV3TcpSeparate (bytes = 256 * MiB): Promise<st
   const work = await mkdtemp(join(tmpdir(), 'liftoff-bench-profile-'))
   try {
     const serverTable = join(work, 'server.md')
-    const sink = await sinkProcess<{ multiaddrs: string[] }>({ SINK: 'libp2p-v3', YAMUX: 'shipped', PROFILE_TABLE: serverTable })
+    const sink = await sinkProcess<{ multiaddrs: string[] }>({
+      SINK: 'libp2p-v3', YAMUX: 'shipped', PROFILE_TABLE: serverTable
+    })
     let sent: { value: number, table: string }
     try {
-      const client = await createNode({ yamux: yamuxTuning })
+      const client = await createNode(TUNED)
       try {
         const address = parseServerAddress(sink.ready.multiaddrs.find(candidate => !candidate.includes('/ws'))!)
         await streamThroughput(client, address, 8 * MiB, 1, MiB) // warm up
@@ -96,9 +119,12 @@ export async function profileLibp2pV3TcpSeparate (bytes = 256 * MiB): Promise<st
     } finally {
       await sink.stop()
     }
+    const cipher = chachaThroughput(64 * MiB)
     return [
-      `${bytes / MiB} MiB over TCP, one stream, shipped tuning, peers in separate processes: ${sent.value} MiB/s while profiled (one core's ChaCha20-Poly1305: ${chachaThroughput(64 * MiB)} MiB/s).`,
-      '', 'The sending process:', '', sent.table, '', 'The receiving process:', '', (await readFile(serverTable, 'utf8')).trimEnd()
+      `${bytes / MiB} MiB over TCP, one stream, shipped tuning, peers in separate processes: ${sent.value} MiB/s ` +
+        `while profiled (one core's ChaCha20-Poly1305: ${cipher} MiB/s).`,
+      '', 'The sending process:', '', sent.table, '',
+      'The receiving process:', '', (await readFile(serverTable, 'utf8')).trimEnd()
     ].join('\n')
   } finally {
     await rm(work, { recursive: true, force: true })

@@ -5,12 +5,15 @@ import type { AddressInfo } from 'node:net'
 import { createWebSocketStream, WebSocket, WebSocketServer } from 'ws'
 import { mibPerSecond, timed, writeAll } from './measure.ts'
 
-/** A raw WebSocket sink (the `ws` library, as libp2p's WebSockets uses): drops every message, closes when the sender does. */
+/** A raw WebSocket sink (the `ws` library, as libp2p's WebSockets uses): drops every message, closes with the sender */
 export async function rawWsSink (): Promise<{ port: number, close: () => Promise<void> }> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 })
   await once(server, 'listening')
   server.on('connection', socket => { socket.on('message', () => {}) })
-  return { port: (server.address() as AddressInfo).port, close: async () => { await new Promise(resolve => server.close(resolve)) } }
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => { await new Promise(resolve => server.close(resolve)) }
+  }
 }
 
 /**

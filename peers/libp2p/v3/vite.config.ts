@@ -9,6 +9,11 @@ export default defineConfig({
     outDir: '../dist/web',
     emptyOutDir: true,
     target: 'es2022',
-    rollupOptions: { input: { index: join(import.meta.dirname, 'web/index.html'), webrtc: join(import.meta.dirname, 'web/webrtc.html') } }
+    rollupOptions: {
+      input: {
+        index: join(import.meta.dirname, 'web/index.html'),
+        webrtc: join(import.meta.dirname, 'web/webrtc.html')
+      }
+    }
   }
 })

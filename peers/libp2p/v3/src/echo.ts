@@ -22,6 +22,7 @@ export interface ServeEchoOptions {
   onEchoed?: (remotePeer: PeerId, bytes: number) => void
 }
 
+// #region serve
 export function serveEcho (node: Libp2p, options: ServeEchoOptions = {}): Promise<void> {
   const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY
   return node.handle(ECHO_PROTOCOL, async (stream, connection) => {
@@ -40,7 +41,9 @@ export function serveEcho (node: Libp2p, options: ServeEchoOptions = {}): Promis
     options.onEchoed?.(connection.remotePeer, received)
   }, options.maxStreamsPerConnection === undefined ? undefined : { maxInboundStreams: options.maxStreamsPerConnection })
 }
+// #endregion
 
+// #region echo
 /** Sends `payload` over a new echo stream and resolves with everything the server sent back. */
 export async function echo (node: Libp2p, peer: PeerId | Multiaddr, payload: Uint8Array): Promise<Uint8Array> {
   const stream = await node.dialProtocol(peer, ECHO_PROTOCOL)
@@ -53,9 +56,12 @@ export async function echo (node: Libp2p, peer: PeerId | Multiaddr, payload: Uin
   await reading
   // a stream whose connection went away ends without an error: say so rather than report a mismatch
   const length = received.reduce((total, chunk) => total + chunk.byteLength, 0)
-  if (length < payload.byteLength) throw new Error(`the echo stream ended after ${length} of ${payload.byteLength} bytes`)
+  if (length < payload.byteLength) {
+    throw new Error(`the echo stream ended after ${length} of ${payload.byteLength} bytes`)
+  }
   // one buffer of everything received (no Buffer: this runs in browsers too)
   const all = new Uint8Array(length)
   received.reduce((offset, chunk) => { all.set(chunk, offset); return offset + chunk.byteLength }, 0)
   return all
 }
+// #endregion

@@ -44,7 +44,9 @@ export interface ServeMessagesOptions {
 function boundedLength (maxDataLength: number): (data: Parameters<typeof varint.decode>[0]) => number {
   const longest = varint.encodingLength(maxDataLength)
   return data => {
-    if (data.byteLength > longest) throw Object.assign(new Error(`length prefix over ${longest} bytes`), { name: 'InvalidDataLengthLengthError' })
+    if (data.byteLength > longest) {
+      throw Object.assign(new Error(`length prefix over ${longest} bytes`), { name: 'InvalidDataLengthLengthError' })
+    }
     return varint.decode(data)
   }
 }
@@ -55,7 +57,7 @@ export function serveMessages (node: Libp2p, options: ServeMessagesOptions = {})
   const frameTimeoutMs = options.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS
   return node.handle(MESSAGES_PROTOCOL, (stream, connection) => {
     const frames = lpStream(stream, { maxDataLength, lengthDecoder: boundedLength(maxDataLength) })
-    void (async () => {
+    const answerAll = async (): Promise<void> => {
       try {
         while (true) {
           const frame = await frames.read({ signal: AbortSignal.timeout(frameTimeoutMs) })
@@ -80,8 +82,11 @@ export function serveMessages (node: Libp2p, options: ServeMessagesOptions = {})
         }
         stream.abort(error)
       }
-    })()
-  }, options.maxStreamsPerConnection === undefined ? undefined : { maxInboundStreams: options.maxStreamsPerConnection })
+    }
+    answerAll().catch((err: Error) => { stream.abort(err) })
+  }, options.maxStreamsPerConnection === undefined
+    ? undefined
+    : { maxInboundStreams: options.maxStreamsPerConnection })
 }
 // #endregion
 
@@ -97,7 +102,9 @@ export class MessageSession {
     this.maxMessageBytes = maxMessageBytes
   }
 
-  static async open (node: Libp2p, peer: PeerId | Multiaddr, maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES): Promise<MessageSession> {
+  static async open (
+    node: Libp2p, peer: PeerId | Multiaddr, maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES
+  ): Promise<MessageSession> {
     const stream = await node.dialProtocol(peer, MESSAGES_PROTOCOL)
     return new MessageSession(stream, maxMessageBytes)
   }

@@ -1,6 +1,7 @@
 // The libp2p 3.x node both roles use: TCP and WebSockets, Noise encryption, Yamux multiplexing, identify
 // and ping. No peer discovery: peers are dialled by address, so nothing reaches the public network.
-import { noise } from '@chainsafe/libp2p-noise'
+// #region imports
+import { noise, type NoiseInit } from '@chainsafe/libp2p-noise'
 import { yamux, type YamuxMuxerInit } from '@chainsafe/libp2p-yamux'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
@@ -12,13 +13,13 @@ import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import type { Registry } from 'prom-client'
 import type { PrivateKey } from '@libp2p/interface'
-import { noiseCrypto } from './noise-crypto.ts'
+// #endregion
 
+// #region yamux
 /**
- * Yamux tuned for bulk transfer (see BENCHMARKS.md): a stream starts with a 16 MiB receive window instead
- * of 256 KiB (so a sender never stalls while the window grows) and frames of up to 1 MiB instead of 64 KiB.
- * The cost is memory: a peer may send that much to a stream this side has not read yet, so the read buffer
- * limit grows with it. Compatible with any yamux peer: these only bound what this side sends and buffers.
+ * Yamux for bulk transfer (this example is about moving bytes): a stream starts with a 16 MiB receive window
+ * instead of 256 KiB, so a sender never stalls while the window grows, and frames of up to 1 MiB instead of
+ * 64 KiB. The read buffer limit grows with the window. Compatible with any yamux peer.
  */
 export const yamuxTuning: YamuxMuxerInit = {
   maxMessageSize: 1024 * 1024,
@@ -28,6 +29,7 @@ export const yamuxTuning: YamuxMuxerInit = {
     maxReadBufferLength: 16 * 1024 * 1024
   }
 }
+// #endregion
 
 export interface NodeOptions {
   /** Omit for a fresh identity on every start (fine for clients). */
@@ -36,18 +38,21 @@ export interface NodeOptions {
   listen?: string[]
   /** Multiaddrs to tell peers instead of the listen ones (e.g. a container's DNS name). */
   announce?: string[]
-  /** The contents of a `swarm.key`: then the node only talks to peers that hold the same key (a private network). */
+  /** The contents of a `swarm.key`: then the node only talks to peers that hold the same key. */
   swarmKey?: Uint8Array
-  /** Be a circuit relay (v2) for other peers, e.g. so two browsers can find each other and set up WebRTC. */
+  /** Be a circuit relay (v2) for other peers, e.g. so two browsers can find each other for WebRTC. */
   relay?: boolean
   /** Yamux settings; `yamuxTuning` when omitted. */
   yamux?: YamuxMuxerInit
+  /** Noise settings; the library's when omitted (src/tuned/noise-crypto.ts has a faster cipher). */
+  noise?: NoiseInit
   /** e.g. `inboundConnectionThreshold` (new connections per second per host). */
   connectionManager?: Libp2pOptions['connectionManager']
-  /** libp2p's own metrics (connections, streams, bytes by protocol, Node's process) go into this registry. */
+  /** libp2p's own metrics (connections, streams, bytes by protocol) go into this prom-client registry. */
   metricsRegistry?: Registry
 }
 
+// #region node
 export async function createNode (options: NodeOptions = {}) {
   return createLibp2p({
     privateKey: options.privateKey,
@@ -57,8 +62,7 @@ export async function createNode (options: NodeOptions = {}) {
     },
     // In Node.js, webSockets() dials ws:// and wss:// alike (v3 dropped the `filter` option).
     transports: [tcp(), webSockets()],
-    // Noise's own cipher, each session's key prepared once (src/noise-crypto.ts)
-    connectionEncrypters: [noise({ crypto: noiseCrypto })],
+    connectionEncrypters: [noise(options.noise)],
     streamMuxers: [yamux(options.yamux ?? yamuxTuning)],
     connectionProtector: options.swarmKey === undefined ? undefined : preSharedKey({ psk: options.swarmKey }),
     services: {
@@ -69,14 +73,14 @@ export async function createNode (options: NodeOptions = {}) {
       ...(options.relay === true ? { relay: circuitRelayServer() } : {})
     },
     connectionManager: options.connectionManager,
-    // its own registry, not prom-client's global one, and leave the example's counters in it alone
-    metrics: options.metricsRegistry === undefined ? undefined : prometheusMetrics({ registry: options.metricsRegistry, preserveExistingMetrics: true }),
-    // libp2p pings every connection every 10 s and aborts it when the ping takes over 5 s, or when the other
-    // side's ping handler gives up (10 s) or refuses a third ping at once. On a slow link that is busy (10
-    // Mbit/s carrying a few echoes) a ping waits behind megabytes of queued stream data, and healthy
-    // connections were aborted mid-transfer (the faults tier saw it). Allow 30 s, as the libp2p 1 example does.
+    // its own registry, not prom-client's global one, and the example's counters in it left alone
+    metrics: options.metricsRegistry === undefined
+      ? undefined
+      : prometheusMetrics({ registry: options.metricsRegistry, preserveExistingMetrics: true }),
+    // a ping queued behind megabytes of stream data on a slow link must not abort a healthy connection
     connectionMonitor: { pingTimeout: { minTimeout: 30_000 } }
   })
 }
+// #endregion
 
 export type Node = Awaited<ReturnType<typeof createNode>>

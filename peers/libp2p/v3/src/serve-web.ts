@@ -2,7 +2,6 @@
 // network does. WEB_LISTEN is host:port (default 127.0.0.1:8111); PAGE_QUERY, when set, is where a bare
 // `/` goes (e.g. server=/ip4/127.0.0.1/tcp/9112/ws/p2p/12D3KooW…), so the page opens ready to run.
 import { createServer } from 'node:http'
-import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import sirv from 'sirv'
@@ -15,7 +14,9 @@ function fail (why: string): never {
 
 const listen = process.env.WEB_LISTEN ?? '127.0.0.1:8111'
 const listenParts = /^\[?([^\]]+?)\]?:(\d+)$/.exec(listen.trim())
-if (listenParts === null || Number(listenParts[2]) > 65535) fail(`WEB_LISTEN must look like 127.0.0.1:8111, got "${listen}"`)
+if (listenParts === null || Number(listenParts[2]) > 65535) {
+  fail(`WEB_LISTEN must look like 127.0.0.1:8111, got "${listen}"`)
+}
 const host = listenParts[1]!
 const port = listenParts[2]!
 const pageQuery = process.env.PAGE_QUERY ?? ''
@@ -31,7 +32,10 @@ const server = createServer((request, response) => {
 })
 server.listen(Number(port), host)
 try {
-  await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => { throw err as Error })])
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve)
+    server.once('error', reject)
+  })
 } catch (err) {
   console.error(`serve-web: cannot listen on ${host}:${port}: ${(err as Error).message}`)
   process.exit(1)

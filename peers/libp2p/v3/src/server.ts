@@ -1,119 +1,57 @@
 // The server role: a libp2p node that listens on TCP and WebSockets and serves echo, messages, identify
-// and ping. Run it with `pnpm start:server`; see config.ts for the environment variables.
-import { mkdir, rm, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
-import { decodePrivateKey, loadOrCreatePrivateKey } from './identity.ts'
-import { createNode, type Node } from './node.ts'
+// and ping. Run it with `pnpm start:server`; src/run/config.ts lists the environment variables.
+import { createNode, type Node, type NodeOptions } from './node.ts'
 import { serveEcho } from './echo.ts'
 import { serveMessages } from './messages.ts'
-import { oneLine, readServerConfig, type ServerConfig } from './config.ts'
-import { serveMetrics, serverMetrics } from './metrics.ts'
+import { runServer } from './run/server.ts'
 
-export interface RunningServer {
-  node: Node
-  /** `metrics`: the URL Prometheus scrapes, when METRICS_LISTEN is set. */
-  ready: { peerId: string, multiaddrs: string[], metrics?: string }
-  stop: () => Promise<void>
+export interface ServerOptions extends NodeOptions {
+  /** Bytes one echo stream may send before it is reset. */
+  maxEchoBytes: number
+  /** The largest request frame on the messages protocol. */
+  maxMessageBytes: number
+  /** A whole request frame must arrive within this after the previous answer. */
+  messageTimeoutMs: number
+  /** Concurrent streams of one protocol on one connection. */
+  maxStreamsPerConnection: number
+  log?: (line: string) => void
+  /** After an echo stream is answered whole, with its length (the harness counts these for Prometheus). */
+  onEchoed?: (bytes: number) => void
+  /** After a request is answered, with whether it was accepted. */
+  onMessage?: (ok: boolean) => void
 }
 
-export async function startServer (config: ServerConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
-  const privateKey = config.privateKey !== undefined ? decodePrivateKey(config.privateKey) : await loadOrCreatePrivateKey(config.keyFile)
-  await rm(config.readyFile, { force: true })
-
-  const { limits } = config
-  const metrics = config.metrics === undefined ? undefined : serverMetrics()
-  const node = await createNode({
-    privateKey,
-    listen: config.listen,
-    announce: config.announce,
-    swarmKey: config.swarmKey,
-    relay: config.relay,
-    connectionManager: {
-      maxConnections: limits.maxConnections,
-      maxIncomingPendingConnections: limits.maxPendingConnections,
-      inboundConnectionThreshold: limits.inboundConnectionsPerSecond
-    },
-    metricsRegistry: metrics?.registry
-  })
+// #region server
+export async function startServer (options: ServerOptions): Promise<Node> {
+  const log = options.log ?? console.log
+  const node = await createNode(options)
   await serveEcho(node, {
-    maxBytes: config.maxEchoBytes,
-    maxStreamsPerConnection: limits.maxStreamsPerConnection,
-    onTooLong: (peer, bytes) => log(`reset an echo stream from ${peer}: ${bytes} bytes, over the ${config.maxEchoBytes}-byte limit`),
-    onEchoed: (_peer, bytes) => {
-      metrics?.echoStreams.inc()
-      metrics?.echoedBytes.inc(bytes)
-    }
+    maxBytes: options.maxEchoBytes,
+    maxStreamsPerConnection: options.maxStreamsPerConnection,
+    onTooLong: (peer, bytes) => {
+      log(`reset an echo stream from ${peer}: ${bytes} bytes, over the ${options.maxEchoBytes}-byte limit`)
+    },
+    onEchoed: (_peer, bytes) => options.onEchoed?.(bytes)
   })
   await serveMessages(node, {
-    maxMessageBytes: config.maxMessageBytes,
-    maxStreamsPerConnection: limits.maxStreamsPerConnection,
-    frameTimeoutMs: config.messageTimeoutMs,
+    maxMessageBytes: options.maxMessageBytes,
+    maxStreamsPerConnection: options.maxStreamsPerConnection,
+    frameTimeoutMs: options.messageTimeoutMs,
     onRequest: (peer, request, response) => {
-      metrics?.messages.inc({ outcome: response.ok ? 'ok' : 'error' })
+      options.onMessage?.(response.ok)
       log(`message from ${peer}: ${JSON.stringify(request)} → ${JSON.stringify(response)}`)
     },
-    onOversized: (peer, error) => log(`reset a stream from ${peer}: frame over the ${config.maxMessageBytes}-byte limit (${error.message})`)
-  })
-  node.addEventListener('connection:open', ({ detail }) => log(`connection from ${detail.remotePeer} via ${detail.remoteAddr}`))
-  node.addEventListener('connection:close', ({ detail }) => log(`connection closed: ${detail.remotePeer}`))
-
-  let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined
-  try {
-    if (metrics !== undefined && config.metrics !== undefined) metricsServer = await serveMetrics(metrics.registry, config.metrics.host, config.metrics.port)
-  } catch (err) {
-    await node.stop()
-    throw new Error(`METRICS_LISTEN ${config.metrics?.host}:${config.metrics?.port}: ${(err as Error).message}`)
-  }
-  const ready = {
-    peerId: node.peerId.toString(),
-    multiaddrs: node.getMultiaddrs().map(address => address.toString()),
-    ...(metricsServer === undefined ? {} : { metrics: metricsServer.url })
-  }
-  await mkdir(dirname(config.readyFile), { recursive: true })
-  await writeFile(config.readyFile, JSON.stringify(ready) + '\n')
-  return {
-    node,
-    ready,
-    stop: async () => {
-      await metricsServer?.close()
-      await node.stop()
-      await rm(config.readyFile, { force: true })
+    onOversized: (peer, error) => {
+      log(`reset a stream from ${peer}: frame over the ${options.maxMessageBytes}-byte limit (${error.message})`)
     }
-  }
+  })
+  node.addEventListener('connection:open', ({ detail }) => {
+    log(`connection from ${detail.remotePeer} via ${detail.remoteAddr}`)
+  })
+  node.addEventListener('connection:close', ({ detail }) => log(`connection closed: ${detail.remotePeer}`))
+  return node
 }
+// #endregion
 
-const STOP_DEADLINE_MS = 5000
-
-if (import.meta.main) {
-  let server: RunningServer | undefined
-  // Installed before start-up so a signal at any moment gets a clean exit, not Node's default.
-  const shutdown = (signal: string): void => {
-    console.log(`${signal}: stopping`)
-    const timer = setTimeout(() => {
-      console.error(`server: did not stop within ${STOP_DEADLINE_MS} ms`)
-      process.exit(1)
-    }, STOP_DEADLINE_MS)
-    Promise.resolve(server?.stop()).then(() => {
-      clearTimeout(timer)
-      console.log('stopped')
-      process.exit(0)
-    }, (err: Error) => {
-      console.error(`server: stop failed: ${err.message}`)
-      process.exit(1)
-    })
-  }
-  process.once('SIGINT', shutdown)
-  process.once('SIGTERM', shutdown)
-  try {
-    server = await startServer(readServerConfig())
-    console.log(`READY ${JSON.stringify(server.ready)}`)
-    console.log(`libp2p 3.x server ${server.ready.peerId} is listening on:`)
-    for (const address of server.ready.multiaddrs) console.log(`  ${address}`)
-    console.log(`protocols: ${server.node.getProtocols().join(', ')}`)
-    const { limits } = readServerConfig()
-    console.log(`limits: ${limits.maxConnections} connections, ${limits.maxPendingConnections} in handshake at once, ${limits.inboundConnectionsPerSecond} new per second per host, ${limits.maxStreamsPerConnection} streams per protocol per connection`)
-  } catch (err) {
-    console.error(`server: ${oneLine(err)}`)
-    process.exit(1)
-  }
-}
+// The harness (src/run/): env config, identity file, Prometheus, the READY line, signals and a stop deadline.
+if (import.meta.main) await runServer(startServer)

@@ -1,9 +1,10 @@
 // In-process fixtures: a server on random loopback ports with its own temp dir, and client nodes, all
 // stopped (with a deadline) after each test.
 import { onCleanup, tempDir } from '../../../../scripts/testing/cleanup.ts'
-import { readServerConfig, type ServerConfig } from '../src/config.ts'
+import { readServerConfig, type ServerConfig } from '../src/run/config.ts'
+import { startConfiguredServer, type RunningServer } from '../src/run/server.ts'
 import { createNode, type Node } from '../src/node.ts'
-import { startServer, type RunningServer } from '../src/server.ts'
+import { startServer } from '../src/server.ts'
 
 export { tempDir }
 
@@ -20,11 +21,13 @@ export async function startTestServer (overrides: Partial<ServerConfig> = {}): P
     ...overrides
   }
   const log: string[] = []
-  const server = await startServer(config, line => log.push(line))
+  const server = await startConfiguredServer(startServer, config, line => log.push(line))
   onCleanup('server stop()', () => server.stop())
   const tcpAddress = server.ready.multiaddrs.find(address => !address.includes('/ws/'))
   const wsAddress = server.ready.multiaddrs.find(address => address.includes('/ws/'))
-  if (tcpAddress === undefined || wsAddress === undefined) throw new Error(`server lacks an address: ${server.ready.multiaddrs.join(' ')}`)
+  if (tcpAddress === undefined || wsAddress === undefined) {
+    throw new Error(`server lacks an address: ${server.ready.multiaddrs.join(' ')}`)
+  }
   return { ...server, config, log, tcpAddress, wsAddress }
 }
 

@@ -4,6 +4,7 @@
 // frame, a close where the input ends, a reset for a length it cannot accept or a deadline missed; the
 // server keeps serving, and its memory stays bounded.
 import { multiaddr } from '@multiformats/multiaddr'
+import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { expectFramesRefused, hostileFrames, rssMiB, sendRaw, trickle } from '../../../../scripts/testing/hostile.ts'
 import { expectRunning, startProcess, stopAllProcesses, waitForReady } from '../../../../scripts/testing/processes.ts'
@@ -15,22 +16,31 @@ afterEach(stopAllProcesses)
 
 async function startServer () {
   const server = startProcess(['node', 'src/server.ts'], {
-    cwd: `${import.meta.dirname}/..`,
-    env: { DATA_DIR: await tempDir(), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0', MESSAGE_TIMEOUT_MS: '1000', MAX_ECHO_BYTES: String(64 * 1024) }
+    cwd: join(import.meta.dirname, '..'),
+    env: {
+      DATA_DIR: await tempDir(),
+      LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0',
+      MESSAGE_TIMEOUT_MS: '1000',
+      MAX_ECHO_BYTES: String(64 * 1024)
+    }
   })
   const ready = await waitForReady(server)
   return { server, address: multiaddr(ready.multiaddrs[0]!) }
 }
 
-async function stillServes (client: Awaited<ReturnType<typeof startClientNode>>, address: ReturnType<typeof multiaddr>): Promise<void> {
+async function stillServes (
+  client: Awaited<ReturnType<typeof startClientNode>>, address: ReturnType<typeof multiaddr>
+): Promise<void> {
   const session = await MessageSession.open(client, address)
   expect(await session.request({ text: 'still there?' })).toMatchObject({ ok: true, reply: 'STILL THERE?' })
   await session.close()
 }
 
-const inputs = hostileFrames(DEFAULT_MAX_MESSAGE_BYTES, ['{"text":5}', '{"text":null}', '{"cid":"bafy"}', '{"op":"host","address":"x"}'])
+const wrongShapes = ['{"text":5}', '{"text":null}', '{"cid":"bafy"}', '{"op":"host","address":"x"}']
+const inputs = hostileFrames(DEFAULT_MAX_MESSAGE_BYTES, wrongShapes)
 
-test(`messages: ${inputs.length} hostile frames of every kind each get what the frame rules say (error answers, a close, a reset); the server keeps serving within bounded memory`, async () => {
+test(`messages: ${inputs.length} hostile frames of every kind each get what the frame rules say ` +
+  '(error answers, a close, a reset); the server keeps serving within bounded memory', async () => {
   const { server, address } = await startServer()
   const client = await startClientNode()
   await stillServes(client, address)
@@ -44,14 +54,15 @@ test(`messages: ${inputs.length} hostile frames of every kind each get what the 
 test('echo: streams over MAX_ECHO_BYTES are reset, 20 at once; smaller ones are echoed', async () => {
   const { server, address } = await startServer()
   const client = await startClientNode()
-  const exchanges = await Promise.all(Array.from({ length: 20 }, async () => sendRaw(client, address, ECHO_PROTOCOL, new Uint8Array(1024 * 1024))))
+  const exchanges = await Promise.all(Array.from({ length: 20 }, async () =>
+    sendRaw(client, address, ECHO_PROTOCOL, new Uint8Array(1024 * 1024))))
   expect(new Set(exchanges.map(exchange => exchange.end))).toEqual(new Set(['reset']))
   const small = new Uint8Array(1000).fill(1)
   expect(await sendRaw(client, address, ECHO_PROTOCOL, small)).toEqual({ bytes: Buffer.from(small), end: 'closed' })
   expect(server.stdout.filter(line => line.startsWith('reset an echo stream from')).length).toBe(20)
 })
 
-test('a request trickled a byte at a time is reset after MESSAGE_TIMEOUT_MS (1 s), not before; the server keeps serving', async () => {
+test('a request trickled a byte at a time is reset after MESSAGE_TIMEOUT_MS (1 s), not before', async () => {
   const { address } = await startServer()
   const client = await startClientNode()
   const stream = await client.dialProtocol(address, MESSAGES_PROTOCOL)

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, test } from 'vitest'
-import { readClientConfig } from '../src/config.ts'
+import { readClientConfig } from '../src/run/config.ts'
 import { runClient } from '../src/client.ts'
 import { dialWithRetry, parseServerAddress, withDeadline } from '../src/dial.ts'
 import { echo } from '../src/echo.ts'
@@ -54,16 +54,18 @@ test('a request that is not {"text": string} gets an error answer and the stream
   const stream = await client.dialProtocol(multiaddr(server.tcpAddress), MESSAGES_PROTOCOL)
   const frames = lpStream(stream)
   await frames.write(new TextEncoder().encode('not json'))
-  expect(JSON.parse(new TextDecoder().decode((await frames.read()).subarray()))).toEqual({ ok: false, error: 'expected {"text": string}' })
+  const answer = async (): Promise<unknown> => JSON.parse(new TextDecoder().decode((await frames.read()).subarray()))
+  expect(await answer()).toEqual({ ok: false, error: 'expected {"text": string}' })
   await frames.write(new TextEncoder().encode('{"text":"still here"}'))
-  expect(JSON.parse(new TextDecoder().decode((await frames.read()).subarray()))).toMatchObject({ ok: true, reply: 'STILL HERE' })
+  expect(await answer()).toMatchObject({ ok: true, reply: 'STILL HERE' })
   await stream.close()
 })
 
 test('ping measures a round trip to the server', async () => {
   const server = await startTestServer()
   const client = await startClientNode()
-  const rttMs = await withDeadline(10_000, async signal => client.services.ping.ping(multiaddr(server.tcpAddress), { signal }))
+  const address = multiaddr(server.tcpAddress)
+  const rttMs = await withDeadline(10_000, async signal => client.services.ping.ping(address, { signal }))
   expect(rttMs).toBeGreaterThanOrEqual(0)
   expect(client.getConnections().map(connection => connection.remotePeer.toString())).toContain(server.ready.peerId)
 })
@@ -118,7 +120,8 @@ test('a wrong /p2p/ peer ID fails at once with a mismatch error', async () => {
 test('an address without /p2p/ learns the peer ID from the handshake', async () => {
   const server = await startTestServer()
   const client = await startClientNode()
-  const { connection } = await dialWithRetry(client, parseServerAddress(server.tcpAddress.replace(/\/p2p\/.*$/, '')), { deadlineMs: 10_000 })
+  const withoutPeerId = parseServerAddress(server.tcpAddress.replace(/\/p2p\/.*$/, ''))
+  const { connection } = await dialWithRetry(client, withoutPeerId, { deadlineMs: 10_000 })
   expect(connection.remotePeer.toString()).toBe(server.ready.peerId)
 })
 
@@ -132,7 +135,8 @@ test('an unreachable server fails after the deadline, having retried', async () 
   expect(retries.length).toBeGreaterThan(1)
 })
 
-test.each(['', 'not-a-multiaddr', '/ip4/999.0.0.1/tcp/1', '/ip4/127.0.0.1/udp/1'])('malformed multiaddr %j is refused before dialling', text => {
+const malformed = ['', 'not-a-multiaddr', '/ip4/999.0.0.1/tcp/1', '/ip4/127.0.0.1/udp/1']
+test.each(malformed)('malformed multiaddr %j is refused before dialling', text => {
   expect(() => parseServerAddress(text)).toThrow(/malformed multiaddr/)
 })
 
@@ -146,13 +150,21 @@ test('the key file is created with mode 0600 and gives the same peer ID again', 
 })
 
 test('clients over the per-host rate are reset with a clear reason, retry, and are all served', async () => {
-  const server = await startTestServer({ limits: { maxConnections: 100, maxPendingConnections: 100, inboundConnectionsPerSecond: 2, maxStreamsPerConnection: 8 } })
+  const server = await startTestServer({
+    limits: {
+      maxConnections: 100, maxPendingConnections: 100, inboundConnectionsPerSecond: 2, maxStreamsPerConnection: 8
+    }
+  })
   const clients = await Promise.all(Array.from({ length: 8 }, async () => startClientNode()))
   const retries: string[] = []
-  const dials = await Promise.all(clients.map(async client => dialWithRetry(client, parseServerAddress(server.tcpAddress), { deadlineMs: 30_000, onRetry: (_attempt, error) => retries.push(error.message) })))
+  const address = parseServerAddress(server.tcpAddress)
+  const dials = await Promise.all(clients.map(async client => dialWithRetry(client, address, {
+    deadlineMs: 30_000, onRetry: (_attempt, error) => retries.push(error.message)
+  })))
   expect(dials.every(dial => dial.connection.status === 'open')).toBe(true)
   expect(retries.length).toBeGreaterThan(0)
-  expect(new Set(retries)).toEqual(new Set(['the server reset the connection during the handshake (it may be at its connection limits: MAX_CONNECTIONS, MAX_PENDING_CONNECTIONS, INBOUND_CONNECTIONS_PER_SECOND)']))
+  expect(new Set(retries)).toEqual(new Set(['the server reset the connection during the handshake (it may be at its ' +
+    'connection limits: MAX_CONNECTIONS, MAX_PENDING_CONNECTIONS, INBOUND_CONNECTIONS_PER_SECOND)']))
   const replies = await Promise.all(clients.map(async client => {
     const session = await MessageSession.open(client, multiaddr(server.tcpAddress))
     const response = await session.request({ text: 'served' })
@@ -162,8 +174,12 @@ test('clients over the per-host rate are reset with a clear reason, retry, and a
   expect(replies).toEqual(Array(8).fill('SERVED'))
 })
 
-test('more streams of one protocol on one connection than MAX_STREAMS_PER_CONNECTION are refused; the rest are served', async () => {
-  const server = await startTestServer({ limits: { maxConnections: 100, maxPendingConnections: 100, inboundConnectionsPerSecond: 100, maxStreamsPerConnection: 4 } })
+test('streams of a protocol on one connection over MAX_STREAMS_PER_CONNECTION are refused, others serve', async () => {
+  const server = await startTestServer({
+    limits: {
+      maxConnections: 100, maxPendingConnections: 100, inboundConnectionsPerSecond: 100, maxStreamsPerConnection: 4
+    }
+  })
   const client = await startClientNode()
   const sessions = await Promise.allSettled(Array.from({ length: 6 }, async () => {
     const session = await MessageSession.open(client, multiaddr(server.tcpAddress))
@@ -180,7 +196,8 @@ test('an echo stream over MAX_ECHO_BYTES is reset and logged; the server keeps s
   const server = await startTestServer({ maxEchoBytes: 64 * 1024 })
   const client = await startClientNode()
   await expect(echo(client, multiaddr(server.tcpAddress), randomBytes(1024 * 1024))).rejects.toThrow()
-  expect(server.log.some(line => /^reset an echo stream from \S+: \d+ bytes, over the 65536-byte limit$/.test(line))).toBe(true)
+  const reset = /^reset an echo stream from \S+: \d+ bytes, over the 65536-byte limit$/
+  expect(server.log.some(line => reset.test(line))).toBe(true)
   const small = randomBytes(1000)
   expect(Buffer.compare(await echo(client, multiaddr(server.tcpAddress), small), small)).toBe(0)
 })

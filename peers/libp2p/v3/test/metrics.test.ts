@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { multiaddr } from '@multiformats/multiaddr'
 import { expect, test } from 'vitest'
 import { sampleValue, scrapeMetrics } from '../../../../scripts/testing/prometheus.ts'
-import { readServerConfig } from '../src/config.ts'
+import { readServerConfig } from '../src/run/config.ts'
 import { echo } from '../src/echo.ts'
 import { MessageSession } from '../src/messages.ts'
 import { startClientNode, startTestServer } from './fixtures.ts'
@@ -34,5 +34,6 @@ test('echoes, messages and libp2p\'s connections show in /metrics as they happen
 test('off unless METRICS_LISTEN is set; a malformed one is one clear error', () => {
   expect(readServerConfig({}).metrics).toBeUndefined()
   expect(readServerConfig({ METRICS_LISTEN: '0.0.0.0:9464' }).metrics).toEqual({ host: '0.0.0.0', port: 9464 })
-  expect(() => readServerConfig({ METRICS_LISTEN: '9464' })).toThrow('METRICS_LISTEN must look like 127.0.0.1:9464, got "9464"')
+  expect(() => readServerConfig({ METRICS_LISTEN: '9464' }))
+    .toThrow('METRICS_LISTEN must look like 127.0.0.1:9464, got "9464"')
 })

@@ -2,7 +2,9 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
-import { expectExit, expectStop, startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
+import {
+  expectExit, expectStop, startProcess, stopAllProcesses, unusedPort, waitForReady
+} from '../../../../scripts/testing/processes.ts'
 import { generatePrivateKey, peerIdOf } from '../src/identity.ts'
 import { tempDir } from './fixtures.ts'
 
@@ -43,7 +45,8 @@ test('the client retries until a server that starts later is ready', async () =>
 })
 
 test.each([
-  ['a malformed multiaddr', { SERVER_ADDR: '/ip4/127.0.0.1/tcp/notaport' }, /^client: malformed multiaddr "\/ip4\/127.0.0.1\/tcp\/notaport"/],
+  ['a malformed multiaddr', { SERVER_ADDR: '/ip4/127.0.0.1/tcp/notaport' },
+    /^client: malformed multiaddr "\/ip4\/127.0.0.1\/tcp\/notaport"/],
   ['an invalid number', { ECHO_BYTES: 'lots' }, /^client: ECHO_BYTES must be a positive integer, got "lots"$/]
 ])('%s exits non-zero with a one-line error', async (_case, env, message) => {
   const client = startClient(env)
@@ -66,7 +69,8 @@ test('a peer-ID mismatch exits non-zero with a one-line error', async () => {
   const tcpAddress = ready.multiaddrs[0]!.replace(/\/p2p\/.*$/, `/p2p/${stranger}`)
   const client = startClient({}, [tcpAddress])
   await expectExit(client, 1)
-  expect(client.stderr).toEqual([expect.stringMatching(new RegExp(`^client: peer ID mismatch: .* is not ${stranger}$`))])
+  const mismatch = new RegExp(`^client: peer ID mismatch: .* is not ${stranger}$`)
+  expect(client.stderr).toEqual([expect.stringMatching(mismatch)])
 })
 
 test('a restarted server keeps its peer ID (key file) and SIGTERM exits 0 and clears the ready file', async () => {

@@ -15,6 +15,7 @@ import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
 
+// #region node
 export async function createBrowserNode () {
   return createLibp2p({
     addresses: {
@@ -39,3 +40,4 @@ export async function createBrowserNode () {
     }
   })
 }
+// #endregion

@@ -20,7 +20,8 @@ show('peer', node.peerId.toString())
 async function run (address: string): Promise<void> {
   setState('dialling', `dialling ${address}`)
   const connection = await node.dial(multiaddr(address), { signal: AbortSignal.timeout(15_000) })
-  show('remote', `${connection.remotePeer} via ${connection.remoteAddr} (${connection.encryption}, ${connection.multiplexer})`)
+  const stack = `${connection.encryption}, ${connection.multiplexer}`
+  show('remote', `${connection.remotePeer} via ${connection.remoteAddr} (${stack})`)
   const { agentVersion, protocols } = await identified(node, connection, 10_000)
   show('agent', `${agentVersion ?? 'unknown'}; ${protocols.join(' ')}`)
   const started = performance.now()
@@ -40,12 +41,16 @@ async function run (address: string): Promise<void> {
   await session.close()
   show('replies', replies.join(' · '))
   const payload = new Uint8Array(echoBytes)
-  for (let offset = 0; offset < payload.byteLength; offset += 65_536) crypto.getRandomValues(payload.subarray(offset, offset + 65_536)) // 64 KiB per call at most
+  // 64 KiB per call at most
+  for (let offset = 0; offset < payload.byteLength; offset += 65_536) {
+    crypto.getRandomValues(payload.subarray(offset, offset + 65_536))
+  }
   const echoStarted = performance.now()
   const returned = await echo(node, connection.remotePeer, payload)
   document.getElementById('echo')!.dataset.ms = (performance.now() - echoStarted).toFixed(1)
   const intact = returned.byteLength === payload.byteLength && returned.every((byte, index) => byte === payload[index])
-  show('echo', `${payload.byteLength} bytes sent, ${returned.byteLength} returned, ${intact ? 'intact ✓' : 'DIFFERENT'}`)
+  const verdict = intact ? 'intact ✓' : 'DIFFERENT'
+  show('echo', `${payload.byteLength} bytes sent, ${returned.byteLength} returned, ${verdict}`)
   if (!intact) throw new Error('echo mismatch')
   setState('done')
 }

@@ -22,10 +22,15 @@ const log = (text: string): void => {
 
 const node = await createBrowserNode()
 show('peer', node.peerId.toString())
-await serveMessages(node, { onRequest: (peer, request) => log(`${peer.toString().slice(-8)} said ${JSON.stringify(request)}`) })
+await serveMessages(node, {
+  onRequest: (peer, request) => log(`${peer.toString().slice(-8)} said ${JSON.stringify(request)}`)
+})
 
-const describe = (connection: Connection): string =>
-  `${connection.remotePeer.toString().slice(-8)} via ${WebRTC.exactMatch(connection.remoteAddr) ? 'WebRTC' : connection.remoteAddr.toString()}${connection.limits === undefined ? '' : ' (relayed, limited)'}`
+const describe = (connection: Connection): string => {
+  const via = WebRTC.exactMatch(connection.remoteAddr) ? 'WebRTC' : connection.remoteAddr.toString()
+  const limited = connection.limits === undefined ? '' : ' (relayed, limited)'
+  return `${connection.remotePeer.toString().slice(-8)} via ${via}${limited}`
+}
 const showConnections = (): void => show('connections', node.getConnections().map(describe).join(' · ') || 'none')
 node.addEventListener('connection:open', showConnections)
 node.addEventListener('connection:close', showConnections)
@@ -52,7 +57,9 @@ async function listen (relay: string): Promise<void> {
 async function connect (address: string): Promise<void> {
   setState('dialling', 'dialling the other page through the relay')
   other = await node.dial(multiaddr(address), { signal: AbortSignal.timeout(30_000) })
-  if (!WebRTC.exactMatch(other.remoteAddr) || other.limits !== undefined) throw new Error(`not a direct WebRTC connection: ${other.remoteAddr.toString()}`)
+  if (!WebRTC.exactMatch(other.remoteAddr) || other.limits !== undefined) {
+    throw new Error(`not a direct WebRTC connection: ${other.remoteAddr.toString()}`)
+  }
   show('remote', `${other.remotePeer.toString()} over WebRTC`)
   await send('hello over WebRTC')
   setState('connected')

@@ -12,14 +12,16 @@ const browser = useBrowser(exampleDir)
 afterEach(stopAllProcesses)
 
 test('the page dials the Node server over WebSockets: identify, ping, messages, a 256 KiB echo intact', async () => {
-  const server = startProcess(['node', 'src/server.ts'], { cwd: exampleDir, label: 'server', env: { DATA_DIR: await tempDir(), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws' } })
+  const env = { DATA_DIR: await tempDir(), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws' }
+  const server = startProcess(['node', 'src/server.ts'], { cwd: exampleDir, label: 'server', env })
   const ready = await waitForReady(server)
   const ws = ready.multiaddrs.find(address => address.includes('/ws/'))!
   const page = await browser.open('', { server: ws })
   expect(await stateOf(page, ['done', 'failed'])).toBe('done')
   expect(await textOf(page, 'remote')).toContain(`${ready.peerId} via ${ws}`)
   expect(await textOf(page, 'remote')).toContain('/noise, /yamux/1.0.0')
-  expect(await textOf(page, 'agent')).toMatch(/^js-libp2p\/3\.\S+ .*\/liftoff\/echo\/1\.0\.0 \/liftoff\/messages\/1\.0\.0/)
+  expect(await textOf(page, 'agent'))
+    .toMatch(/^js-libp2p\/3\.\S+ .*\/liftoff\/echo\/1\.0\.0 \/liftoff\/messages\/1\.0\.0/)
   expect(await textOf(page, 'ping')).toMatch(/^\d+(\.\d+)? ms$/)
   expect(await textOf(page, 'replies')).toBe('hello from a browser → HELLO FROM A BROWSER · goodbye → GOODBYE')
   expect(await textOf(page, 'echo')).toBe('262144 bytes sent, 262144 returned, intact ✓')

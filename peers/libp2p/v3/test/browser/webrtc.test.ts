@@ -12,7 +12,8 @@ const browser = useBrowser(exampleDir)
 afterEach(stopAllProcesses)
 
 test('two pages connect over WebRTC through the server as relay, and keep talking once it is gone', async () => {
-  const relay = startProcess(['node', 'src/server.ts'], { cwd: exampleDir, label: 'relay', env: { DATA_DIR: await tempDir(), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0/ws' } })
+  const env = { DATA_DIR: await tempDir(), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0/ws' }
+  const relay = startProcess(['node', 'src/server.ts'], { cwd: exampleDir, label: 'relay', env })
   const ready = await waitForReady(relay)
   const ws = ready.multiaddrs[0]!
 

@@ -1,4 +1,4 @@
-// The shipped Noise cipher (src/noise-crypto.ts) against Noise's pure-JS one (@noble, another implementation):
+// The tuned Noise cipher (src/tuned/noise-crypto.ts) against Noise's pure-JS one (@noble, another implementation):
 // the same bytes sealed, each opens what the other sealed, tampering refused; and a stock libp2p node
 // (Noise's defaults) exchanging 4 MiB with the example's server.
 import { randomBytes } from 'node:crypto'
@@ -11,10 +11,14 @@ import { Uint8ArrayList } from 'uint8arraylist'
 import { describe, expect, test } from 'vitest'
 import { onCleanup } from '../../../../scripts/testing/cleanup.ts'
 import { echo } from '../src/echo.ts'
-import { noiseCrypto } from '../src/noise-crypto.ts'
+import { noiseCrypto, tunedNoise } from '../src/tuned/noise-crypto.ts'
+import { readClientConfig, readServerConfig } from '../src/run/config.ts'
 import { startTestServer } from './fixtures.ts'
 
-const bytesOf = (sealed: Uint8Array | Uint8ArrayList): Uint8Array => sealed instanceof Uint8Array ? sealed : sealed.subarray()
+const bytesOf = (sealed: Uint8Array | Uint8ArrayList): Uint8Array =>
+  sealed instanceof Uint8Array ? sealed : sealed.subarray()
+const halves = (bytes: Uint8Array): Uint8ArrayList =>
+  new Uint8ArrayList(bytes.subarray(0, bytes.byteLength >> 1), bytes.subarray(bytes.byteLength >> 1))
 
 describe('Noise cipher with a prepared key', () => {
   const key = randomBytes(32)
@@ -24,15 +28,16 @@ describe('Noise cipher with a prepared key', () => {
     for (const form of ['one array', 'a list of chunks'] as const) {
       test(`${size} bytes as ${form}: the same ciphertext as @noble's, and each opens the other's`, () => {
         const plaintext = randomBytes(size)
-        const input = form === 'one array' ? plaintext : new Uint8ArrayList(plaintext.subarray(0, size >> 1), plaintext.subarray(size >> 1))
+        const input = form === 'one array' ? plaintext : halves(plaintext)
         for (let message = 0; message < 3; message++) {
           const nonce = Buffer.alloc(12)
           nonce.writeUInt32LE(message, 4)
           const ours = bytesOf(noiseCrypto.chaCha20Poly1305Encrypt(input, nonce, ad, key))
           const theirs = bytesOf(pureJsCrypto.chaCha20Poly1305Encrypt(plaintext, nonce, ad, key))
           expect(Buffer.compare(ours, theirs)).toBe(0)
-          const sealedList = new Uint8ArrayList(theirs.subarray(0, theirs.byteLength >> 1), theirs.subarray(theirs.byteLength >> 1))
-          expect(Buffer.compare(bytesOf(noiseCrypto.chaCha20Poly1305Decrypt(form === 'one array' ? theirs : sealedList, nonce, ad, key)), plaintext)).toBe(0)
+          const sealed = form === 'one array' ? theirs : halves(theirs)
+          const opened = bytesOf(noiseCrypto.chaCha20Poly1305Decrypt(sealed, nonce, ad, key))
+          expect(Buffer.compare(opened, plaintext)).toBe(0)
           expect(Buffer.compare(bytesOf(pureJsCrypto.chaCha20Poly1305Decrypt(ours, nonce, ad, key)), plaintext)).toBe(0)
         }
       })
@@ -49,12 +54,20 @@ describe('Noise cipher with a prepared key', () => {
     expect(() => noiseCrypto.chaCha20Poly1305Decrypt(sealed, Buffer.alloc(12, 1), ad, key)).toThrow()
   })
 
-  test('a stock libp2p node with Noise\'s defaults exchanges 4 MiB with the example\'s server', async () => {
-    const server = await startTestServer()
+  test('a stock libp2p node with Noise\'s defaults exchanges 4 MiB with the tuned server', async () => {
+    const server = await startTestServer({ noise: tunedNoise })
     const stock = await createLibp2p({ transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()] })
     onCleanup('stock node stop()', () => stock.stop())
     const payload = randomBytes(4 * 1024 * 1024)
     const returned = await echo(stock, multiaddr(server.tcpAddress), payload)
     expect(Buffer.compare(returned, payload)).toBe(0)
   })
+})
+
+test('TUNED=1 turns the tuned cipher on for both roles; unset, Noise\'s own', () => {
+  expect(readServerConfig({}).noise).toBeUndefined()
+  expect(readClientConfig({}).noise).toBeUndefined()
+  expect(readServerConfig({ TUNED: '1' }).noise).toBe(tunedNoise)
+  expect(readClientConfig({ TUNED: 'true' }).noise).toBe(tunedNoise)
+  expect(() => readServerConfig({ TUNED: 'fast' })).toThrow('TUNED must be true or false, got "fast"')
 })

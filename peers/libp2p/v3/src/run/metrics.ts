@@ -1,6 +1,6 @@
-// Prometheus metrics for the server (METRICS_LISTEN): libp2p's own, through @libp2p/prometheus-metrics, and
-// this example's counters, all in one prom-client registry per server (two servers in one process do not
-// share counters), served as text at GET /metrics.
+// The harness's Prometheus metrics for the server (METRICS_LISTEN): libp2p's own, through
+// @libp2p/prometheus-metrics, and this example's counters, all in one prom-client registry per server (two
+// servers in one process do not share counters), served as text at GET /metrics.
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -20,14 +20,23 @@ export function serverMetrics (): ServerMetrics {
   const registry = new Registry()
   return {
     registry,
-    echoStreams: new Counter({ name: 'liftoff_echo_streams_total', help: 'Echo streams answered whole', registers: [registry] }),
+    echoStreams: new Counter({
+      name: 'liftoff_echo_streams_total', help: 'Echo streams answered whole', registers: [registry]
+    }),
     echoedBytes: new Counter({ name: 'liftoff_echo_bytes_total', help: 'Bytes echoed back', registers: [registry] }),
-    messages: new Counter({ name: 'liftoff_messages_total', help: 'Requests answered on the messages protocol', labelNames: ['outcome'], registers: [registry] })
+    messages: new Counter({
+      name: 'liftoff_messages_total',
+      help: 'Requests answered on the messages protocol',
+      labelNames: ['outcome'],
+      registers: [registry]
+    })
   }
 }
 
-/** Serves `registry` at http://host:port/metrics (port 0: one the system picks); resolves with the URL once listening. */
-export async function serveMetrics (registry: Registry, host: string, port: number): Promise<{ url: string, close: () => Promise<void> }> {
+/** Serves `registry` at http://host:port/metrics (port 0: one the system picks); resolves once listening. */
+export async function serveMetrics (
+  registry: Registry, host: string, port: number
+): Promise<{ url: string, close: () => Promise<void> }> {
   const server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
       response.writeHead(404).end('only GET /metrics here\n')

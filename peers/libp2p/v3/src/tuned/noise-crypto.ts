@@ -1,10 +1,17 @@
-// Noise's cipher (ChaCha20-Poly1305) through Node's OpenSSL, as @chainsafe/libp2p-noise does by default, with
-// one difference: each session's key becomes a Node KeyObject once, not at every message. The default hands
-// OpenSSL the raw key bytes for every message (up to 64 KiB each); preparing the key once made one TCP stream
-// about a fifth faster (BENCHMARKS.md). The wire is unchanged: every Noise peer talks to this one.
+// TUNED (opt-in: TUNED=1, read in src/run/config.ts): Noise's cipher with each session's key prepared once.
+//
+// What it changes: Noise's ChaCha20-Poly1305 still runs in Node's OpenSSL, as @chainsafe/libp2p-noise does by
+// default, but each session's key becomes a Node KeyObject once instead of at every message.
+// The upstream behaviour it answers: @chainsafe/libp2p-noise 17's `nodeCrypto` hands `createCipheriv` the raw key
+// bytes for every message (up to 64 KiB each), so OpenSSL prepares the key again each time (`getKeyObjectSlots`:
+// 7-12 % of each side in the two-process profiles). Upstream, the same change belongs in `nodeCrypto`.
+// Measured effect (BENCHMARKS.md, scripts/bench/NOTES.md): one core's cipher 1,085 → 1,384 MiB/s; one TCP stream,
+// peers in separate processes, about 250 → 300 MiB/s; WebSockets about 158 → 170 (there `ws` costs more).
+// `pnpm bench libp2p-v3` shows the default and the tuned rows side by side.
+// The wire is unchanged: every Noise peer talks to this one (test/tuned.test.ts checks it against @noble's).
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto'
 import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto'
-import type { ICryptoInterface } from '@chainsafe/libp2p-noise'
+import type { ICryptoInterface, NoiseInit } from '@chainsafe/libp2p-noise'
 import { Uint8ArrayList } from 'uint8arraylist'
 
 const CIPHER = 'chacha20-poly1305'
@@ -42,7 +49,9 @@ export const noiseCrypto: ICryptoInterface = {
     return sealed
   },
   chaCha20Poly1305Decrypt (ciphertext, nonce, ad, k, dst) {
-    if (ciphertext.byteLength < SMALL_MESSAGE) return defaultCrypto.chaCha20Poly1305Decrypt(ciphertext, nonce, ad, k, dst)
+    if (ciphertext.byteLength < SMALL_MESSAGE) {
+      return defaultCrypto.chaCha20Poly1305Decrypt(ciphertext, nonce, ad, k, dst)
+    }
     const textBytes = ciphertext.byteLength - TAG_BYTES
     const decipher = createDecipheriv(CIPHER, keyObject(k), nonce, { authTagLength: TAG_BYTES })
     decipher.setAAD(ad, { plaintextLength: textBytes })
@@ -58,3 +67,6 @@ export const noiseCrypto: ICryptoInterface = {
     return opened
   }
 }
+
+/** What `createNode` takes as `noise` when tuned: the library's Noise with this cipher. */
+export const tunedNoise: NoiseInit = { crypto: noiseCrypto }

@@ -1,43 +1,14 @@
-// Both roles are configured by environment variables; every value has a default that works on loopback.
+// The harness's configuration: both roles read environment variables; every value has a default that works on
+// loopback. TUNED=1 turns on the speed-ups in src/tuned/ (off: the libraries' defaults).
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { inspect } from 'node:util'
-import { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from './messages.ts'
+import type { NoiseInit } from '@chainsafe/libp2p-noise'
+import { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from '../messages.ts'
+import { tunedNoise } from '../tuned/noise-crypto.ts'
+import { flag, hostAndPort, list, positiveInteger, type Env } from './env.ts'
 
 export const DEFAULT_TCP_PORT = 9111
 export const DEFAULT_WS_PORT = 9112
-
-type Env = Record<string, string | undefined>
-
-function list (value: string | undefined, fallback: string[]): string[] {
-  if (value === undefined || value.trim() === '') return fallback
-  return value.split(',').map(item => item.trim()).filter(item => item !== '')
-}
-
-function positiveInteger (env: Env, name: string, fallback: number): number {
-  const text = env[name]
-  if (text === undefined || text.trim() === '') return fallback
-  const value = Number(text)
-  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${text}"`)
-  return value
-}
-
-function flag (env: Env, name: string, fallback: boolean): boolean {
-  const text = env[name]?.trim().toLowerCase()
-  if (text === undefined || text === '') return fallback
-  if (['true', '1', 'yes'].includes(text)) return true
-  if (['false', '0', 'no'].includes(text)) return false
-  throw new Error(`${name} must be true or false, got "${env[name]}"`)
-}
-
-/** METRICS_LISTEN (host:port, e.g. 0.0.0.0:9464): where Prometheus scrapes `/metrics`; unset, no metrics server. */
-function metricsListen (env: Env): { host: string, port: number } | undefined {
-  const text = env.METRICS_LISTEN?.trim()
-  if (text === undefined || text === '') return undefined
-  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(text)
-  if (match === null || Number(match[2]) > 65535) throw new Error(`METRICS_LISTEN must look like 127.0.0.1:9464, got "${text}"`)
-  return { host: match[1]!, port: Number(match[2]) }
-}
 
 /** SWARM_KEY_FILE: a `swarm.key` in Kubo's format (`pnpm swarm-key` in the repo writes one). */
 function swarmKey (env: Env): Uint8Array | undefined {
@@ -49,8 +20,15 @@ function swarmKey (env: Env): Uint8Array | undefined {
   } catch (err) {
     throw new Error(`SWARM_KEY_FILE: ${(err as Error).message}`)
   }
-  if (!bytes.toString('latin1').startsWith('/key/swarm/psk/1.0.0/')) throw new Error(`SWARM_KEY_FILE ${path} is not a swarm key (the first line must be /key/swarm/psk/1.0.0/)`)
+  if (!bytes.toString('latin1').startsWith('/key/swarm/psk/1.0.0/')) {
+    throw new Error(`SWARM_KEY_FILE ${path} is not a swarm key (the first line must be /key/swarm/psk/1.0.0/)`)
+  }
   return bytes
+}
+
+/** TUNED=1: Noise with the cipher of src/tuned/noise-crypto.ts; unset, Noise's own. */
+function noise (env: Env): NoiseInit | undefined {
+  return flag(env, 'TUNED', false) ? tunedNoise : undefined
 }
 
 /**
@@ -97,15 +75,18 @@ export interface ServerConfig {
   messageTimeoutMs: number
   /** MAX_ECHO_BYTES: bytes one echo stream may send before it is reset. */
   maxEchoBytes: number
-  /** METRICS_LISTEN: serve Prometheus metrics there; off when unset. */
+  /** METRICS_LISTEN (host:port, e.g. 0.0.0.0:9464): serve Prometheus metrics there; off when unset. */
   metrics: { host: string, port: number } | undefined
+  /** TUNED: Noise's settings. */
+  noise: NoiseInit | undefined
 }
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
   const dataDir = env.DATA_DIR ?? '.data'
+  const loopback = [`/ip4/127.0.0.1/tcp/${DEFAULT_TCP_PORT}`, `/ip4/127.0.0.1/tcp/${DEFAULT_WS_PORT}/ws`]
   return {
-    listen: list(env.LISTEN_ADDRS, [`/ip4/127.0.0.1/tcp/${DEFAULT_TCP_PORT}`, `/ip4/127.0.0.1/tcp/${DEFAULT_WS_PORT}/ws`]),
-    announce: list(env.ANNOUNCE_ADDRS, []),
+    listen: list(env, 'LISTEN_ADDRS', loopback),
+    announce: list(env, 'ANNOUNCE_ADDRS', []),
     privateKey: env.PRIVATE_KEY === '' ? undefined : env.PRIVATE_KEY,
     keyFile: env.KEY_FILE ?? join(dataDir, 'peer.key'),
     readyFile: join(dataDir, 'ready.json'),
@@ -115,7 +96,8 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     limits: readConnectionLimits(env),
     messageTimeoutMs: positiveInteger(env, 'MESSAGE_TIMEOUT_MS', DEFAULT_FRAME_TIMEOUT_MS),
     maxEchoBytes: positiveInteger(env, 'MAX_ECHO_BYTES', 256 * 1024 * 1024),
-    metrics: metricsListen(env)
+    metrics: hostAndPort(env, 'METRICS_LISTEN'),
+    noise: noise(env)
   }
 }
 
@@ -127,6 +109,8 @@ export interface ClientConfig {
   echoBytes: number
   maxMessageBytes: number
   swarmKey: Uint8Array | undefined
+  /** TUNED: Noise's settings. */
+  noise: NoiseInit | undefined
 }
 
 /** `argv[0]`, when given, is the server's multiaddr and wins over SERVER_ADDR. */
@@ -135,18 +119,10 @@ export function readClientConfig (env: Env = process.env, argv: string[] = []): 
     name: env.CLIENT_NAME ?? 'client',
     serverAddress: argv[0] ?? env.SERVER_ADDR ?? `/ip4/127.0.0.1/tcp/${DEFAULT_TCP_PORT}`,
     dialDeadlineMs: positiveInteger(env, 'DIAL_TIMEOUT_MS', 30_000),
-    messages: list(env.MESSAGES, ['hello libp2p', 'ping over yamux', 'goodbye']),
+    messages: list(env, 'MESSAGES', ['hello libp2p', 'ping over yamux', 'goodbye']),
     echoBytes: positiveInteger(env, 'ECHO_BYTES', 1024 * 1024),
     maxMessageBytes: positiveInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES),
-    swarmKey: swarmKey(env)
+    swarmKey: swarmKey(env),
+    noise: noise(env)
   }
-}
-
-/**
- * A CLI error is one line. libp2p 3 explains some failures over several lines (with stacks), and a stream
- * torn down mid-echo can reject with something that is not an Error at all.
- */
-export function oneLine (err: unknown): string {
-  const message = err instanceof Error ? err.message || err.name : inspect(err, { depth: 0, breakLength: Infinity })
-  return message.split('\n').map(line => line.trim()).filter(line => line !== '' && !line.startsWith('at ')).join(' ')
 }
