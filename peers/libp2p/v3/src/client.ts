@@ -33,6 +33,10 @@ export interface ClientReport {
 
 const elapsedMs = (since: number): number => Math.round((performance.now() - since) * 10) / 10
 
+/** An error's first line: libp2p explains some failures over several lines, and not everything thrown is an Error. */
+const firstLine = (err: unknown): string =>
+  (err instanceof Error ? err.message || err.name : String(err)).trim().split('\n')[0]!
+
 /** How many times a client whose connection closed under its work dials again and starts over. */
 const RECONNECTS = 3
 
@@ -58,8 +62,7 @@ export async function runClient (options: ClientOptions, log = console.log): Pro
       } catch (err) {
         // The connection closed under the work (the server went away): dial again. On an open one an error is final.
         if (reconnects === RECONNECTS || !(await closes(node, connection, 2_000))) throw err
-        const reason = err instanceof Error ? err.message.split('\n')[0] : String(err)
-        log(`connection to ${connection.remotePeer} lost (${reason}); dialling again`)
+        log(`connection to ${connection.remotePeer} lost (${firstLine(err)}); dialling again`)
       }
     }
   } finally {
