@@ -1,7 +1,7 @@
 // `pnpm bench nat` (root): the NAT example's roles, and Kubo where it is built, in the NAT tier's lab
 // (scripts/testing/nat-lab.ts), each peer its own process in its own namespace as users run them. Per NAT
-// pair and transport: in how many of N fresh dialers (new peer, new process, the routers' flows between the homes forgotten)
-// the connection ended direct, and the time from the dialer's start to it; then bulk throughput over a
+// pair and transport: in how many of N fresh dialers (new peer, new process, the routers' flows between the
+// homes forgotten) the connection ended direct, and the time from the dialer's start to it; then bulk throughput over a
 // relayed and over a direct (WebRTC) connection, beside raw TCP on loopback in the same run.
 import { existsSync } from 'node:fs'
 import { runCleanups } from '../testing/cleanup.ts'
@@ -23,7 +23,10 @@ async function inLab<T> (work: (lab: Lab) => Promise<T>): Promise<T> {
   }
 }
 
-/** Forgets the routers' flows between the two homes (each try starts without a mapping the last one made); their flows to the relay stay. */
+/**
+ * Forgets the routers' flows between the two homes (each try starts without a mapping the last one made);
+ * their flows to the relay stay.
+ */
 function forgetBetween (homes: Home[]): void {
   for (const home of homes) {
     for (const other of homes.filter(candidate => candidate !== home)) {
@@ -35,7 +38,8 @@ function forgetBetween (homes: Home[]): void {
 
 /** The dialer's own account: direct (and after how many ms from its start) or not. */
 function dialerOutcome (dialer: RoleProcess): Outcome {
-  const line = dialer.stdout.find(candidate => /^(direct connection after|connected after) \d+ ms: direct over /.test(candidate))
+  const line = dialer.stdout
+    .find(candidate => /^(direct connection after|connected after) \d+ ms: direct over /.test(candidate))
   return line === undefined ? { direct: false } : { direct: true, ms: Number(/after (\d+) ms/.exec(line)![1]) }
 }
 
@@ -50,19 +54,27 @@ interface JsCase { name: string, kind: NatKind, via: 'webrtc' | 'tcp' | 'quic' }
 
 async function jsTries (spec: JsCase, tries: number): Promise<Outcome[]> {
   return inLab(async lab => {
-    const [relay, ice] = await Promise.all([startRelay(lab.addPublicHost('relay')), startCoturn(lab, lab.addPublicHost('stun'))])
+    const [relay, ice] = await Promise.all([
+      startRelay(lab.addPublicHost('relay')), startCoturn(lab, lab.addPublicHost('stun'))
+    ])
     const homes = [lab.addHome('a', spec.kind), lab.addHome('b', spec.kind)]
     const via = spec.via
     const webrtc = via === 'webrtc'
     const env = (home: Home, port = PORT): Record<string, string> => via === 'webrtc'
       ? { ICE_SERVERS: ice.stun }
-      : { LISTEN_ADDRS: via === 'tcp' ? `/ip6/::/tcp/${port}` : `/ip6/::/udp/${port}/quic-v1`, APPEND_ANNOUNCE: announced(home, via, port) }
+      : {
+          LISTEN_ADDRS: via === 'tcp' ? `/ip6/::/tcp/${port}` : `/ip6/::/udp/${port}/quic-v1`,
+          APPEND_ANNOUNCE: announced(home, via, port)
+        }
     const listener = await startListener(homes[0]!.addHost('listener'), relay.address, env(homes[0]!))
     const dialerHost = homes[1]!.addHost('dialer')
     const outcomes: Outcome[] = []
     for (let attempt = 0; attempt < tries; attempt++) {
       forgetBetween(homes)
-      const dialer = startDialer(dialerHost, webrtc ? listener.ready.webrtc : listener.ready.circuit, { ...env(homes[1]!, dialerPort(attempt)), DIRECT_TIMEOUT_MS: '8000', MESSAGES: '1' })
+      const address = webrtc ? listener.ready.webrtc : listener.ready.circuit
+      const dialer = startDialer(dialerHost, address, {
+        ...env(homes[1]!, dialerPort(attempt)), DIRECT_TIMEOUT_MS: '8000', MESSAGES: '1'
+      })
       await dialer.exited
       outcomes.push(dialerOutcome(dialer))
     }
@@ -74,9 +86,17 @@ async function kuboTries (tries: number): Promise<Outcome[]> {
   return inLab(async lab => {
     const relay = await startRelay(lab.addPublicHost('relay'))
     const homes = [lab.addHome('a', 'endpoint-independent'), lab.addHome('b', 'endpoint-independent')]
-    const options = (home: Home, port = PORT) => ({ port, relays: [relay.address], reachability: 'private' as const, appendAnnounce: [announced(home, 'tcp', port), announced(home, 'quic', port)] })
+    const options = (home: Home, port = PORT) => ({
+      port,
+      relays: [relay.address],
+      reachability: 'private' as const,
+      appendAnnounce: [announced(home, 'tcp', port), announced(home, 'quic', port)]
+    })
     const listener = await startLabKubo(homes[0]!.addHost('listener'), options(homes[0]!))
-    const circuit = await kuboUntil(listener, ['id', '-f', '<addrs>'], output => output.split('\n').find(line => line.includes('/p2p-circuit'))?.replace(/\/p2p-circuit.*$/, '/p2p-circuit'), 30_000, 'the listening Kubo takes a reservation')
+    const relayed = (output: string): string | undefined => output.split('\n')
+      .find(line => line.includes('/p2p-circuit'))?.replace(/\/p2p-circuit.*$/, '/p2p-circuit')
+    const circuit = await kuboUntil(listener, ['id', '-f', '<addrs>'], relayed, 30_000,
+      'the listening Kubo takes a reservation')
     const dialerHost = homes[1]!.addHost('dialer')
     const outcomes: Outcome[] = []
     for (let attempt = 0; attempt < tries; attempt++) {
@@ -85,8 +105,12 @@ async function kuboTries (tries: number): Promise<Outcome[]> {
       const dialer = await startLabKubo(dialerHost, options(homes[1]!, dialerPort(attempt)))
       try {
         dialer.cli(['swarm', 'connect', `${circuit}/p2p/${listener.peerId}`])
-        const direct = await kuboUntil(dialer, ['swarm', 'peers'], output => output.split('\n').find(line => line.endsWith(`/p2p/${listener.peerId}`) && !line.includes('/p2p-circuit')), 15_000, 'a direct connection').catch(() => undefined)
-        outcomes.push(direct === undefined ? { direct: false } : { direct: true, ms: Math.round(performance.now() - started) })
+        const directLine = (output: string): string | undefined => output.split('\n')
+          .find(line => line.endsWith(`/p2p/${listener.peerId}`) && !line.includes('/p2p-circuit'))
+        const direct = await kuboUntil(dialer, ['swarm', 'peers'], directLine, 15_000, 'a direct connection')
+          .catch(() => undefined)
+        const ms = Math.round(performance.now() - started)
+        outcomes.push(direct === undefined ? { direct: false } : { direct: true, ms })
       } catch (err) {
         // the relayed dial itself failed: a try that never got to punch, counted apart
         outcomes.push({ direct: false, failed: firstLine(err).slice(-160) })
@@ -110,27 +134,37 @@ function successRow (name: string, outcomes: Outcome[]): BenchResult {
     detail: {
       tries: outcomes.length,
       direct,
-      ...(direct > 0 ? { 'ms to direct (median)': median(times), 'min ms': Math.min(...times), 'max ms': Math.max(...times) } : {}),
+      ...(direct > 0
+        ? { 'ms to direct (median)': median(times), 'min ms': Math.min(...times), 'max ms': Math.max(...times) }
+        : {}),
       ...(failed.length > 0 ? { 'relayed dial failed': failed[0]!.failed! } : {})
     }
   }
 }
 
-/** Bulk echo from a fresh dialer through the relay (stays relayed) and over WebRTC (direct), endpoint-independent NATs. */
+/** Bulk echo from a fresh dialer through the relay (stays relayed) and over WebRTC (direct), EIM NATs. */
 async function throughput (bytes: number, runs: number): Promise<{ relayed: number[], direct: number[] }> {
   return inLab(async lab => {
     // a relay that lets bulk through (its default limit is 128 KiB per relayed connection)
-    const [relay, ice] = await Promise.all([startRelay(lab.addPublicHost('relay'), { RELAY_LIMIT_BYTES: String(64 * bytes), RELAY_LIMIT_SECONDS: '600' }), startCoturn(lab, lab.addPublicHost('stun'))])
+    const [relay, ice] = await Promise.all([
+      startRelay(lab.addPublicHost('relay'), { RELAY_LIMIT_BYTES: String(64 * bytes), RELAY_LIMIT_SECONDS: '600' }),
+      startCoturn(lab, lab.addPublicHost('stun'))
+    ])
     const homes = [lab.addHome('a', 'endpoint-independent'), lab.addHome('b', 'endpoint-independent')]
     const listener = await startListener(homes[0]!.addHost('listener'), relay.address, { ICE_SERVERS: ice.stun })
     const dialerHost = homes[1]!.addHost('dialer')
     const rates = { relayed: [] as number[], direct: [] as number[] }
     for (let run = 0; run < runs; run++) {
       for (const [kind, address] of [['relayed', listener.ready.circuit], ['direct', listener.ready.webrtc]] as const) {
-        const dialer = startDialer(dialerHost, address, { ICE_SERVERS: ice.stun, DIRECT_TIMEOUT_MS: '1000', MESSAGES: '1', ECHO_BYTES: String(bytes) })
+        const dialer = startDialer(dialerHost, address, {
+          ICE_SERVERS: ice.stun, DIRECT_TIMEOUT_MS: '1000', MESSAGES: '1', ECHO_BYTES: String(bytes)
+        })
         const exit = await dialer.exited
-        const line = dialer.stdout.find(candidate => candidate.startsWith(`echoed ${bytes} bytes ${kind === 'relayed' ? 'relayed' : 'direct over webrtc'}`))
-        if (exit.code !== 0 || line === undefined) throw new Error(`${kind} echo: exit ${exit.code}; ${dialer.stderr.join(' ').slice(0, 300)}`)
+        const echoed = `echoed ${bytes} bytes ${kind === 'relayed' ? 'relayed' : 'direct over webrtc'}`
+        const line = dialer.stdout.find(candidate => candidate.startsWith(echoed))
+        if (exit.code !== 0 || line === undefined) {
+          throw new Error(`${kind} echo: exit ${exit.code}; ${dialer.stderr.join(' ').slice(0, 300)}`)
+        }
         rates[kind].push(Number(/: ([\d.]+) MiB\/s each way$/.exec(line)![1]))
       }
     }
@@ -139,7 +173,9 @@ async function throughput (bytes: number, runs: number): Promise<{ relayed: numb
 }
 
 export async function benchNat (scale: Scale): Promise<BenchResult[]> {
-  if (process.getuid?.() !== 0) throw new Error('bench nat needs root: it builds its lab out of network namespaces (as the NAT tier does)')
+  if (process.getuid?.() !== 0) {
+    throw new Error('bench nat needs root: it builds its lab out of network namespaces (as the NAT tier does)')
+  }
   const full = scale === 'full'
   // the runs of `pnpm bench` (BENCH_RUNS) repeat all of this; the tries inside are the sample
   const tries = full ? 20 : 1
@@ -152,8 +188,12 @@ export async function benchNat (scale: Scale): Promise<BenchResult[]> {
     { name: 'js ↔ js, WebRTC + STUN, symmetric NATs', kind: 'symmetric', via: 'webrtc' }
   ]
   for (const spec of cases) results.push(successRow(spec.name, await jsTries(spec, tries)))
-  if (existsSync(kuboBinary())) results.push(successRow('Kubo ↔ Kubo, DCUtR (QUIC/TCP), endpoint-independent NATs', await kuboTries(tries)))
-  else console.error(`bench nat: no Kubo at ${kuboBinary()} (node scripts/liftoff.mjs build:peers): Kubo ↔ Kubo not measured`)
+  if (existsSync(kuboBinary())) {
+    results.push(successRow('Kubo ↔ Kubo, DCUtR (QUIC/TCP), endpoint-independent NATs', await kuboTries(tries)))
+  } else {
+    console.error(`bench nat: no Kubo at ${kuboBinary()} (node scripts/liftoff.mjs build:peers): ` +
+      'Kubo ↔ Kubo not measured')
+  }
 
   const raw = await rawTcpThroughput(bytes, 1, MiB)
   const rates = await throughput(bytes, full ? 3 : 1)
@@ -161,7 +201,9 @@ export async function benchNat (scale: Scale): Promise<BenchResult[]> {
     const value = round(median(samples))
     results.push({
       bench: 'nat',
-      case: `echo ${bytes / 1024} KiB each way, ${kind === 'relayed' ? 'relayed by the js relay (TCP)' : 'direct over WebRTC'}, endpoint-independent NATs (median of ${samples.length})`,
+      case: `echo ${bytes / 1024} KiB each way, ` +
+        `${kind === 'relayed' ? 'relayed by the js relay (TCP)' : 'direct over WebRTC'}, ` +
+        `endpoint-independent NATs (median of ${samples.length})`,
       value,
       unit: 'MiB/s',
       baseline: raw,

@@ -37,14 +37,19 @@ async function freshContent (dht: Dht, dir: string, index: number): Promise<stri
 }
 
 function row (name: string, samples: number[], detail: Record<string, string | number> = {}): BenchResult {
-  return { bench: 'routing', case: name, value: round(median(samples), 0), unit: 'ms', detail: { tries: samples.length, min: Math.min(...samples), max: Math.max(...samples), ...detail } }
+  const range = { tries: samples.length, min: Math.min(...samples), max: Math.max(...samples) }
+  return { bench: 'routing', case: name, value: round(median(samples), 0), unit: 'ms', detail: { ...range, ...detail } }
 }
 
 /** A resolve that found nothing right after its publish: counted, and the first reason kept. */
-const failureDetail = (reasons: string[]): Record<string, string> => reasons.length === 0 ? {} : { 'not resolved': reasons[0]! }
+const failureDetail = (reasons: string[]): Record<string, string> =>
+  reasons.length === 0 ? {} : { 'not resolved': reasons[0]! }
 
 export async function benchRouting (scale: Scale): Promise<BenchResult[]> {
-  if (process.getuid?.() !== 0) throw new Error('bench routing needs root: its DHT runs on test hosts in network namespaces (as the routing tier does)')
+  if (process.getuid?.() !== 0) {
+    throw new Error('bench routing needs root: its DHT runs on test hosts in network namespaces ' +
+      '(as the routing tier does)')
+  }
   const tries = scale === 'full' ? 7 : 1
   try {
     const dht = await startDht()
@@ -54,15 +59,27 @@ export async function benchRouting (scale: Scale): Promise<BenchResult[]> {
     const delegated = { DELEGATED_ROUTER: dht.kubo[1]!.gateway }
     const finder = dht.kubo[0]!
     const failures = { dht: [] as string[], delegated: [] as string[] }
-    const samples: Record<string, number[]> = { heliaProvider: [], heliaContent: [], kuboProvider: [], kuboContent: [], dhtPublish: [], dhtResolve: [], delegatedPublish: [], delegatedResolve: [] }
+    const samples: Record<string, number[]> = {
+      heliaProvider: [],
+      heliaContent: [],
+      kuboProvider: [],
+      kuboContent: [],
+      dhtPublish: [],
+      dhtResolve: [],
+      delegatedPublish: [],
+      delegatedResolve: []
+    }
     for (let index = 0; index < tries; index++) {
-      const got = await runClient(clientHost, ['get', await freshContent(dht, dir, 2 * index), join(dir, 'fetched.bin')], { BOOTSTRAP })
+      const content = await freshContent(dht, dir, 2 * index)
+      const got = await runClient(clientHost, ['get', content, join(dir, 'fetched.bin')], { BOOTSTRAP })
       samples.heliaProvider!.push(msAfter(got, 'found provider '))
       samples.heliaContent!.push(msAfter(got, 'fetched '))
 
       const cid = await freshContent(dht, dir, 2 * index + 1)
       const found = await timed(async () => finder.ipfs(['routing', 'findprovs', '--num-providers', '1', cid]))
-      if (found.value.trim() !== dht.kubo[2]!.peerId) throw new Error(`Kubo found ${found.value.trim() || 'no provider'} for ${cid}, not ${dht.kubo[2]!.peerId}`)
+      if (found.value.trim() !== dht.kubo[2]!.peerId) {
+        throw new Error(`Kubo found ${found.value.trim() || 'no provider'} for ${cid}, not ${dht.kubo[2]!.peerId}`)
+      }
       const fetched = await timed(async () => finder.ipfs(['cat', cid]))
       samples.kuboProvider!.push(round(found.ms, 0))
       samples.kuboContent!.push(round(found.ms + fetched.ms, 0))
@@ -81,11 +98,34 @@ export async function benchRouting (scale: Scale): Promise<BenchResult[]> {
     }
     const medianOf = (key: string): number => round(median(samples[key]!), 0)
     return [
-      row('first provider, Helia client (new process, one bootstrap peer; content Kubo added)', samples.heliaProvider!, { 'to the content (median) ms': medianOf('heliaContent'), 'Kubo as finder (median) ms': medianOf('kuboProvider'), 'ratio to Kubo': round(medianOf('heliaProvider') / medianOf('kuboProvider'), 2) }),
-      row('first provider, Kubo (running daemon, routing findprovs -n 1)', samples.kuboProvider!, { 'to the content (median) ms': medianOf('kuboContent') }),
-      row(`${CONTENT_BYTES / 1024} KiB content, Helia client from start to the last block`, samples.heliaContent!, { 'Kubo (findprovs + cat, median) ms': medianOf('kuboContent'), 'ratio to Kubo': round(medianOf('heliaContent') / medianOf('kuboContent'), 2) }),
-      { ...row('IPNS resolve over the DHT, Helia client (new process)', samples.dhtResolve!, { 'publish (median) ms': medianOf('dhtPublish'), ...failureDetail(failures.dht) }), failures: failures.dht.length },
-      { ...row('IPNS resolve through Kubo\'s Routing V1 API, Helia client (new process, no DHT)', samples.delegatedResolve!, { 'publish (median) ms': medianOf('delegatedPublish'), 'ratio to the DHT': round(medianOf('delegatedResolve') / medianOf('dhtResolve'), 2), ...failureDetail(failures.delegated) }), failures: failures.delegated.length }
+      row('first provider, Helia client (new process, one bootstrap peer; content Kubo added)',
+        samples.heliaProvider!, {
+          'to the content (median) ms': medianOf('heliaContent'),
+          'Kubo as finder (median) ms': medianOf('kuboProvider'),
+          'ratio to Kubo': round(medianOf('heliaProvider') / medianOf('kuboProvider'), 2)
+        }),
+      row('first provider, Kubo (running daemon, routing findprovs -n 1)', samples.kuboProvider!, {
+        'to the content (median) ms': medianOf('kuboContent')
+      }),
+      row(`${CONTENT_BYTES / 1024} KiB content, Helia client from start to the last block`, samples.heliaContent!, {
+        'Kubo (findprovs + cat, median) ms': medianOf('kuboContent'),
+        'ratio to Kubo': round(medianOf('heliaContent') / medianOf('kuboContent'), 2)
+      }),
+      {
+        ...row('IPNS resolve over the DHT, Helia client (new process)', samples.dhtResolve!, {
+          'publish (median) ms': medianOf('dhtPublish'), ...failureDetail(failures.dht)
+        }),
+        failures: failures.dht.length
+      },
+      {
+        ...row('IPNS resolve through Kubo\'s Routing V1 API, Helia client (new process, no DHT)',
+          samples.delegatedResolve!, {
+            'publish (median) ms': medianOf('delegatedPublish'),
+            'ratio to the DHT': round(medianOf('delegatedResolve') / medianOf('dhtResolve'), 2),
+            ...failureDetail(failures.delegated)
+          }),
+        failures: failures.delegated.length
+      }
     ]
   } finally {
     await terminateAllProcesses()

@@ -32,7 +32,10 @@ export async function createTopicNode (options: TopicNodeOptions) {
     streamMuxers: [yamux()],
     peerDiscovery: [
       ...options.bootstrap.length === 0 ? [] : [bootstrap({ list: options.bootstrap, timeout: 0 })],
-      pubsubPeerDiscovery({ topics: [options.topic], interval: options.intervalMs ?? 1000, listenOnly: options.listenOnly })
+      // announce every second (the default is every 10 s): a peer is found within a second of joining
+      pubsubPeerDiscovery({
+        topics: [options.topic], interval: options.intervalMs ?? 1000, listenOnly: options.listenOnly
+      })
     ],
     services: {
       identify: identify(),

@@ -1,14 +1,11 @@
-// /liftoff/host/1.0.0: "keep this CID and announce it for me". A browser (or any peer nobody can dial and
-// that is in no DHT) sends {"cid": "..."} as one length-prefixed JSON frame; the server checks the asker is
-// on its allow-list (HOSTING_ALLOW_PEERS) before it fetches anything, fetches the whole DAG over bitswap
-// from the asker (connected, holding the blocks) within a byte and block budget, pins it only once all of
-// it is here, announces itself as its provider in the DHT, and only then answers. After that answer, anyone
-// with the CID finds the server. A refused or failed request leaves nothing pinned and removes the blocks
-// it fetched. Runs in Node and in the browser (web/ uses requestHosting).
+// /liftoff/host/1.0.0: "keep this CID and announce it for me", for a peer nobody can dial (a browser). The
+// asker sends {"cid": "..."} as one length-prefixed JSON frame; an allowed asker's DAG is fetched over bitswap
+// within a budget, pinned once all of it is here and announced in the DHT, and only then answered. A refused
+// or failed request keeps nothing. Runs in Node and in the browser (web/ uses requestHosting).
 import { lpStream } from '@libp2p/utils'
 import { createUnsafe } from 'multiformats/block'
 import { CID } from 'multiformats/cid'
-import * as varint from 'uint8-varint'
+import { boundedLength } from './workarounds/bounded-length.ts'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { Blocks, CodecLoader, Pins } from '@helia/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -70,7 +67,9 @@ function concat (chunks: Uint8Array[]): Uint8Array {
  * Fetches every block of the DAG under `cid` this node lacks (each checked against its CID and written to
  * the blockstore as it arrives), and stops with a DagTooLargeError once the DAG passes either budget.
  */
-async function fetchWithin (helia: Host, cid: CID, limits: HostingLimits, signal: AbortSignal, onFetched: (cid: CID) => void): Promise<number> {
+async function fetchWithin (
+  helia: Host, cid: CID, limits: HostingLimits, signal: AbortSignal, onFetched: (cid: CID) => void
+): Promise<number> {
   let bytes = 0
   const seen = new Set<string>()
   const queue = [cid]
@@ -85,11 +84,18 @@ async function fetchWithin (helia: Host, cid: CID, limits: HostingLimits, signal
     const block = concat(chunks)
     bytes += block.byteLength
     if (bytes > limits.maxBytes) throw new DagTooLargeError(`the DAG holds more than ${limits.maxBytes} bytes`)
-    for (const [, link] of createUnsafe({ bytes: block, cid: next, codec: await helia.getCodec(next.code) }).links()) queue.push(link)
+    const codec = await helia.getCodec(next.code)
+    for (const [, link] of createUnsafe({ bytes: block, cid: next, codec }).links()) queue.push(link)
     // links not yet visited count toward the block budget: a block naming a million links stops here
     if (queue.length > limits.maxBlocks) throw new DagTooLargeError(`the DAG has more than ${limits.maxBlocks} blocks`)
   }
   return seen.size
+}
+
+/** Runs a pin operation to its end (each yield is one block pinned or unpinned). */
+async function drain (operation: AsyncIterable<unknown>): Promise<void> {
+  const blocks = operation[Symbol.asyncIterator]()
+  while ((await blocks.next()).done !== true) { /* the next block */ }
 }
 
 async function host (helia: Host, cid: CID, options: HostingOptions): Promise<HostResponse> {
@@ -102,7 +108,7 @@ async function host (helia: Host, cid: CID, options: HostingOptions): Promise<Ho
     if (!await helia.pins.isPinned(cid, { signal })) {
       blocks = await fetchWithin(helia, cid, limits, signal, block => fetched.push(block))
       // no signal: an abort half-way would leave some blocks marked pinned under no pin
-      for await (const _pinned of helia.pins.add(cid)) { /* each yield is one local block pinned */ }
+      await drain(helia.pins.add(cid))
       pinnedHere = true
     }
     const providerRecords = await options.announce(cid, signal)
@@ -110,23 +116,13 @@ async function host (helia: Host, cid: CID, options: HostingOptions): Promise<Ho
   } catch (err) {
     // a request that failed keeps nothing: not the pin it made (an announcement that failed), nor the
     // blocks it fetched (a block another pin holds stays)
-    if (pinnedHere) for await (const _unpinned of helia.pins.rm(cid)) { /* each yield is one block unpinned */ }
+    if (pinnedHere) await drain(helia.pins.rm(cid))
     for (const block of fetched) if (!(await helia.pins.isPinned(block))) await helia.localBlockstore.delete(block)
     if (err instanceof DagTooLargeError) return { ok: false, code: 'too-large', error: `${cid}: ${err.message}` }
-    if (signal.aborted) return { ok: false, code: 'timeout', error: `could not fetch and announce ${cid} within ${limits.timeoutMs} ms` }
+    if (signal.aborted) {
+      return { ok: false, code: 'timeout', error: `could not fetch and announce ${cid} within ${limits.timeoutMs} ms` }
+    }
     return { ok: false, code: 'failed', error: (err as Error).message }
-  }
-}
-
-/**
- * lpStream's varint length decoder, refusing a prefix longer than any allowed length needs: lpStream checks
- * a prefix's length only once it decodes, so a peer sending 0xff bytes would be buffered until the deadline.
- */
-function boundedLength (maxDataLength: number): (data: Parameters<typeof varint.decode>[0]) => number {
-  const longest = varint.encodingLength(maxDataLength)
-  return data => {
-    if (data.byteLength > longest) throw Object.assign(new Error(`length prefix over ${longest} bytes`), { name: 'InvalidDataLengthLengthError' })
-    return varint.decode(data)
   }
 }
 
@@ -142,7 +138,9 @@ export async function serveHosting (helia: Host, options: HostingOptions): Promi
   const { limits } = options
   const running = new Map<string, number>() // requests in progress, by asking peer
   await helia.libp2p.handle(HOST_PROTOCOL, async (stream, connection) => {
-    const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES, lengthDecoder: boundedLength(MAX_FRAME_BYTES) })
+    const frames = lpStream(stream, {
+      maxDataLength: MAX_FRAME_BYTES, lengthDecoder: boundedLength(MAX_FRAME_BYTES)
+    })
     const asker = connection.remotePeer.toString()
     let counted = false
     try {
@@ -152,9 +150,12 @@ export async function serveHosting (helia: Host, options: HostingOptions): Promi
       if (cid === undefined) {
         response = { ok: false, code: 'bad-request', error: 'expected {"cid": "<a CID>"}' }
       } else if (!limits.allowPeers.has(asker)) {
-        response = { ok: false, code: 'not-allowed', error: `peer ${asker} may not ask this server to host: it is not in the server's HOSTING_ALLOW_PEERS` }
+        const error = `peer ${asker} may not ask this server to host: it is not in the server's HOSTING_ALLOW_PEERS`
+        response = { ok: false, code: 'not-allowed', error }
       } else if (inProgress >= limits.maxConcurrentPerPeer) {
-        response = { ok: false, code: 'busy', error: `peer ${asker} already has ${inProgress} hosting requests in progress (HOSTING_MAX_CONCURRENT_PER_PEER=${limits.maxConcurrentPerPeer})` }
+        const error = `peer ${asker} already has ${inProgress} hosting requests in progress ` +
+          `(HOSTING_MAX_CONCURRENT_PER_PEER=${limits.maxConcurrentPerPeer})`
+        response = { ok: false, code: 'busy', error }
       } else {
         running.set(asker, inProgress + 1)
         counted = true
@@ -178,7 +179,9 @@ export async function serveHosting (helia: Host, options: HostingOptions): Promi
 }
 
 /** Asks `server` to host `cid`; this node must stay connected and hold the blocks until the answer. */
-export async function requestHosting (helia: Asker, server: PeerId | Multiaddr, cid: CID, signal: AbortSignal): Promise<HostResponse> {
+export async function requestHosting (
+  helia: Asker, server: PeerId | Multiaddr, cid: CID, signal: AbortSignal
+): Promise<HostResponse> {
   const stream = await helia.libp2p.dialProtocol(server, HOST_PROTOCOL, { signal })
   const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES * 4 })
   await frames.write(new TextEncoder().encode(JSON.stringify({ cid: cid.toString() })), { signal })

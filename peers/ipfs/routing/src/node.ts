@@ -1,12 +1,9 @@
-// A Helia 7 node that finds peers and content through a Kademlia DHT and nothing else: createHeliaLight
-// (no default routers: no public delegated routing, no HTTP gateways) + libp2p with @libp2p/kad-dht as its
-// only content and peer routing, bootstrapped from the peers you name (never the public list), + bitswap.
-// Servers answer DHT queries and keep records for others (server mode); clients only ask (client mode).
+// A Helia 7 node whose only router is a Kademlia DHT (the one Kubo speaks), joined through the peers you
+// name: createHeliaLight has no public delegated routers or gateways, and no public bootstrap list is added.
 import { join } from 'node:path'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { withBitswap } from '@helia/bitswap'
-import { delegatedHTTPRouter } from '@helia/delegated-routing-client'
 import { ipns } from '@helia/ipns'
 import { withLibp2pLight } from '@helia/libp2p'
 import { bootstrap } from '@libp2p/bootstrap'
@@ -22,10 +19,15 @@ import { FsDatastore } from 'datastore-fs'
 import { createHeliaLight } from 'helia'
 import { ipnsSelector } from 'ipns/selector'
 import { ipnsValidator } from 'ipns/validator'
+import type { DelegatedNode } from './delegated.ts'
 import type { PrivateKey } from '@libp2p/interface'
-import type { DhtNetwork } from './config.ts'
 
-// #region dht
+/**
+ * Which of Kubo's two DHTs to join: Kubo sorts peers by address, private ones (loopback, 10/8, 192.168/16,
+ * fc00::/7 …) into the LAN DHT, public ones into the WAN DHT (the public Amino DHT with its bootstrap list).
+ */
+export type DhtNetwork = 'lan' | 'wan'
+
 /** The protocol Kubo speaks for each of its DHTs, and the addresses each one keeps. */
 export const DHT_PROTOCOLS: Record<DhtNetwork, string> = { lan: '/ipfs/lan/kad/1.0.0', wan: '/ipfs/kad/1.0.0' }
 
@@ -47,6 +49,7 @@ export interface RoutingNodeOptions {
   privateKey?: PrivateKey
 }
 
+// #region dht
 export async function createRoutingNode (options: RoutingNodeOptions) {
   const { blockstore, datastore } = await stores(options.dataDir)
   const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore }), {
@@ -63,16 +66,14 @@ export async function createRoutingNode (options: RoutingNodeOptions) {
       ping: ping(),
       dht: kadDHT({
         protocol: DHT_PROTOCOLS[options.network],
-        // js-libp2p starts every node as a client until AutoNAT finds it reachable; a server on a private
-        // network is reachable by definition, so it says so
+        // js-libp2p is a client until AutoNAT finds it reachable: a server on a private network says so itself
         clientMode: options.mode === 'client',
         // the addresses a peer may be reached at on this network, as Kubo filters them
         peerInfoMapper: options.network === 'lan' ? removePublicAddressesMapper : removePrivateAddressesMapper,
-        // a DHT server refuses records it cannot check, and kad-dht knows no IPNS on its own: without these it
-        // drops every name put to it (Helia's default DHT too), and only Kubo servers would keep them
+        // kad-dht knows no IPNS by itself: without these a server drops every name put to it
         validators: { ipns: ipnsValidator },
         selectors: { ipns: ipnsSelector },
-        // every interval: announce again what this node provides (before it expires), drop others' expired records
+        // every interval: announce again what this node provides, drop others' expired records
         reprovide: {
           interval: options.reprovideIntervalMs,
           validity: options.provideValidityMs,
@@ -89,7 +90,10 @@ export async function createRoutingNode (options: RoutingNodeOptions) {
 // #endregion
 
 /** Blocks and pins on disk under `dataDir`, or in memory. */
-async function stores (dataDir: string | undefined): Promise<{ blockstore: FsBlockstore | MemoryBlockstore, datastore: FsDatastore | MemoryDatastore }> {
+async function stores (dataDir: string | undefined): Promise<{
+  blockstore: FsBlockstore | MemoryBlockstore
+  datastore: FsDatastore | MemoryDatastore
+}> {
   if (dataDir === undefined) return { blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() }
   const blockstore = new FsBlockstore(join(dataDir, 'blocks'))
   const datastore = new FsDatastore(join(dataDir, 'datastore'))
@@ -99,34 +103,6 @@ async function stores (dataDir: string | undefined): Promise<{ blockstore: FsBlo
 }
 
 export type RoutingNode = Awaited<ReturnType<typeof createRoutingNode>>
-
-// #region delegated
-/**
- * A node with no DHT at all: it asks a Routing V1 HTTP API (Kubo serves one on its gateway at /routing/v1)
- * for providers, peers and IPNS records, and fetches over bitswap from the providers it is told of. What a
- * browser or a short-lived process does instead of joining the DHT.
- */
-export async function createDelegatedNode (url: string) {
-  const helia = withBitswap(withLibp2pLight(createHeliaLight({
-    routers: [delegatedHTTPRouter({
-      url,
-      // providers that speak bitswap (or say nothing), reachable over TCP: what this node can dial
-      filterProtocols: ['transport-bitswap', 'unknown'],
-      filterAddrs: ['tcp'],
-      cacheTTL: 0
-    })]
-  }), {
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify() }
-  }))
-  await helia.start()
-  return helia
-}
-// #endregion
-
-export type DelegatedNode = Awaited<ReturnType<typeof createDelegatedNode>>
 
 /** IPNS over the node's routing (the DHT, or the delegated router): names publish and resolve as Kubo's do. */
 export const namesOf = (node: RoutingNode | DelegatedNode) => ipns(node)

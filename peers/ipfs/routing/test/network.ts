@@ -9,15 +9,19 @@ const exampleDir = join(import.meta.dirname, '..')
 export interface Server { role: RoleProcess, ready: Ready }
 
 export async function startServer (label: string, env: Record<string, string> = {}): Promise<Server> {
-  const role = startProcess(['node', 'src/server.ts'], { cwd: exampleDir, label, env: { LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0', ...env } })
+  const role = startProcess(['node', 'src/server.ts'], {
+    cwd: exampleDir, label, env: { LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0', ...env }
+  })
   return { role, ready: await waitForReady<Ready>(role, 60_000) }
 }
 
 /** A bootstrap server and `servers` more that know only it; `env` goes to every one of them. */
-export async function startNetwork (servers: number, env: Record<string, string> = {}): Promise<{ bootstrap: Server, servers: Server[], BOOTSTRAP: string }> {
+export async function startNetwork (servers: number, env: Record<string, string> = {}) {
   const bootstrap = await startServer('bootstrap', env)
   const BOOTSTRAP = bootstrap.ready.multiaddrs[0]!
-  return { bootstrap, BOOTSTRAP, servers: await Promise.all(Array.from({ length: servers }, async (_, index) => startServer(`server-${index + 1}`, { BOOTSTRAP, ...env }))) }
+  const others = Array.from({ length: servers }, async (_, index) =>
+    await startServer(`server-${index + 1}`, { BOOTSTRAP, ...env }))
+  return { bootstrap, BOOTSTRAP, servers: await Promise.all(others) }
 }
 
 export function startClient (args: string[], env: Record<string, string>): RoleProcess {

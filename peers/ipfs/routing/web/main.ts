@@ -31,20 +31,24 @@ async function find (node: BrowserNode, router: string, cid: CID, name: string |
   const signal = AbortSignal.timeout(TIMEOUT_MS)
   setState('finding', `asking ${router} for providers of ${cid}`)
   let fetched = false
+  // eslint-disable-next-line no-unreachable-loop -- the first provider is enough
   for await (const provider of node.routing.findProviders(cid, { signal })) {
     const peer = peerIdFromCID(provider.id)
-    show('provider', `${peer} at ${provider.multiaddrs.map(String).join(', ')} (told by ${router} after ${since(started)})`)
+    const at = provider.multiaddrs.map(String).join(', ')
+    show('provider', `${peer} at ${at} (told by ${router} after ${since(started)})`)
     const connection = await node.libp2p.dial(provider.multiaddrs, { signal })
     show('connection', `connected to ${connection.remotePeer} via ${connection.remoteAddr}`)
     const chunks: Uint8Array[] = []
     for await (const chunk of unixfs(node).cat(cid, { signal })) chunks.push(chunk)
     show('content', new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer()))
-    show('fetched', `${chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0)} bytes after ${since(started)}, every block checked against its CID`)
+    const bytes = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0)
+    show('fetched', `${bytes} bytes after ${since(started)}, every block checked against its CID`)
     fetched = true
     break
   }
   if (!fetched) throw new Error(`${router} knows no provider of ${cid} that a page can dial`)
   if (name !== null) {
+    // eslint-disable-next-line no-unreachable-loop -- the best record is the first
     for await (const result of ipns(node).resolve(name, { signal, nocache: true })) {
       show('name', `/ipns/${name} → ${result.value} (sequence ${result.record.sequence}) after ${since(started)}`)
       break
@@ -64,7 +68,10 @@ async function add (node: BrowserNode, text: string, server: string | null): Pro
   setState('hosting', `asking ${server} to keep and announce ${cid}`)
   const answer = await requestHosting(node, multiaddr(server), cid, AbortSignal.timeout(TIMEOUT_MS))
   if (!answer.ok) throw new Error(`the server did not host ${cid}: ${answer.error}`)
-  show('hosted', `${server.split('/p2p/')[1]} fetched ${answer.blocks} block${answer.blocks === 1 ? '' : 's'} from this page and announced ${cid} to ${answer.providerRecords} DHT server${answer.providerRecords === 1 ? '' : 's'} after ${since(started)}`)
+  const blocks = `${answer.blocks} block${answer.blocks === 1 ? '' : 's'}`
+  const servers = `${answer.providerRecords} DHT server${answer.providerRecords === 1 ? '' : 's'}`
+  show('hosted', `${server.split('/p2p/')[1]} fetched ${blocks} from this page and announced ${cid} to ${servers} ` +
+    `after ${since(started)}`)
   setState('done')
 }
 
@@ -85,7 +92,8 @@ const query = new URLSearchParams(location.search)
 const [router, cid, text] = [query.get('router'), query.get('cid'), query.get('text')]
 try {
   if ((router === null || cid === null) && text === null) {
-    setState('idle', 'open this page with ?router=<Routing V1 URL>&cid=<cid>[&name=<k51…>] or ?text=<text>[&server=<multiaddr>]')
+    setState('idle', 'open this page with ?router=<Routing V1 URL>&cid=<cid>[&name=<k51…>] ' +
+      'or ?text=<text>[&server=<multiaddr>]')
   } else {
     const node = await createBrowserNode(router ?? undefined, await pageKey(query.get('key')))
     show('peer', node.libp2p.peerId.toString())

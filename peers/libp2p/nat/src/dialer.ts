@@ -1,38 +1,56 @@
-// The dialer behind another NAT: it dials the listener through the relay (its …/p2p-circuit address, VIA=relay)
-// and waits for DCUtR to punch a direct connection, or dials its WebRTC address (VIA=webrtc), which the
-// relay only signals. It says what it got (relayed, or direct and over which transport, and when), sends
-// MESSAGES chat messages over the best connection it has, and waits for the listener's greeting on it, so
-// messages flow both ways. With STDIN_MESSAGES=1 it then sends each line of stdin until stdin ends. If the
-// relay ends a relayed connection (its limits), it says so in one line and exits 1. `pnpm start:client`;
-// LISTENER_ADDR, VIA, LISTEN_ADDRS, APPEND_ANNOUNCE, ICE_SERVERS, DIRECT_TIMEOUT_MS, MESSAGES, ECHO_BYTES, STDIN_MESSAGES (config.ts).
+// The dialer behind another NAT: it dials the listener through the relay (its …/p2p-circuit address) and
+// waits for DCUtR to punch a direct connection, or dials its WebRTC address, which the relay only signals.
+// It says what it got (relayed, or direct and over which transport, and when), sends chat messages over the
+// best connection it has, and waits for the listener's greeting on it, so messages flow both ways. If the
+// relay ends a relayed connection (its limits), it says so in one line. `pnpm start:client`; see
+// src/run/config.ts.
 import { createInterface } from 'node:readline'
-import { multiaddr } from '@multiformats/multiaddr'
-import { checkMessage, describe, echoBytes, handleChat, sendChat, transportOf } from './chat.ts'
-import { dialerConfig, peerIdOf, type DialerConfig } from './config.ts'
-import { createPeerNode, type PeerNode } from './node.ts'
-import { oneLine, runRole, type Running } from './role.ts'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { checkMessage, handleChat, sendChat } from './chat.ts'
+import { describe, peerOf, transportOf } from './connections.ts'
+import { echoBytes } from './echo.ts'
+import { createPeerNode, type IceServer, type PeerNode } from './node.ts'
+import { runRole } from './run/role.ts'
 import type { Connection } from '@libp2p/interface'
+
+export interface DialerOptions {
+  /** The listener's relayed address (…/p2p-circuit/p2p/<id>) or its WebRTC one (…/p2p-circuit/webrtc/…). */
+  listener: Multiaddr
+  listen: Multiaddr[]
+  appendAnnounce: Multiaddr[]
+  iceServers: IceServer[]
+  /** relay: dial the listener's circuit address and let DCUtR upgrade it; webrtc: dial its /webrtc address. */
+  via: 'relay' | 'webrtc'
+  directTimeoutMs: number
+  messages: number
+  /** Then echo this many bytes over the same connection and print the throughput (0: none). */
+  echoBytes: number
+  /** After the first messages, send each line read from stdin, until stdin ends. */
+  stdinMessages: boolean
+}
+
+type Log = (line: string) => void
+const firstLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!
 
 const GREETING_TIMEOUT_MS = 10_000
 /** How long a direct connection may take to finish its handshake on our side after the relayed one closed. */
 const UPGRADE_HANDSHAKE_MS = 5_000
 
-export interface Dialer extends Running {
-  node: PeerNode
-  done: Promise<void>
-}
+export interface Dialer { node: PeerNode, done: Promise<void>, stop: () => Promise<void> }
 
-export async function startDialer (config: DialerConfig, log: (line: string) => void = console.log): Promise<Dialer> {
-  const listenerPeer = peerIdOf(config.listener)
+export async function startDialer (config: DialerOptions, log: Log = console.log): Promise<Dialer> {
+  const listenerPeer = peerOf(config.listener)
   const node = await createPeerNode({
-    listen: [...config.listen.map(address => address.toString()), ...(config.via === 'webrtc' ? ['/webrtc'] : [])],
-    appendAnnounce: config.appendAnnounce.map(address => address.toString()),
+    listen: [...config.listen.map(String), ...(config.via === 'webrtc' ? ['/webrtc'] : [])],
+    appendAnnounce: config.appendAnnounce.map(String),
     iceServers: config.iceServers
   })
   const started = performance.now()
   const elapsed = (): string => `${Math.round(performance.now() - started)} ms`
-  const toListener = (): Connection[] => node.getConnections().filter(connection => connection.remotePeer.toString() === listenerPeer && connection.status === 'open')
-  const best = (): Connection | undefined => toListener().find(connection => transportOf(connection) !== 'relayed') ?? toListener()[0]
+  const toListener = (): Connection[] => node.getConnections()
+    .filter(connection => connection.remotePeer.toString() === listenerPeer && connection.status === 'open')
+  const best = (): Connection | undefined =>
+    toListener().find(connection => transportOf(connection) !== 'relayed') ?? toListener()[0]
 
   // the listener's greetings, by the transport they came over
   const greetings: string[] = []
@@ -53,26 +71,39 @@ export async function startDialer (config: DialerConfig, log: (line: string) => 
   node.addEventListener('connection:close', ({ detail: connection }) => {
     if (connection.remotePeer.toString() !== listenerPeer || toListener().length > 0) return
     const err = lostError(connection)
-    void directConnection(node, listenerPeer, UPGRADE_HANDSHAKE_MS).then(direct => {
+    directConnection(node, listenerPeer, UPGRADE_HANDSHAKE_MS).then(direct => {
       if (direct === undefined && toListener().length === 0) lost?.(err)
-    })
+    }, (failed: Error) => lost?.(failed))
   })
   const lostError = (connection: Connection): Error => {
-    const limits = connection.limits === undefined ? '' : `: its limit (${connection.limits.bytes === undefined ? '' : `${connection.limits.bytes} bytes`}${connection.limits.bytes !== undefined && connection.limits.seconds !== undefined ? ', ' : ''}${connection.limits.seconds === undefined ? '' : `${connection.limits.seconds} s`}) ran out`
-    return new Error(transportOf(connection) === 'relayed' ? `the relay ended the relayed connection after ${elapsed()}${limits}` : `the ${transportOf(connection)} connection to the listener closed after ${elapsed()}`)
+    if (transportOf(connection) !== 'relayed') {
+      return new Error(`the ${transportOf(connection)} connection to the listener closed after ${elapsed()}`)
+    }
+    const { bytes, seconds } = connection.limits ?? {}
+    const limit = [bytes === undefined ? [] : [`${bytes} bytes`], seconds === undefined ? [] : [`${seconds} s`]].flat()
+    const limits = connection.limits === undefined ? '' : `: its limit (${limit.join(', ')}) ran out`
+    return new Error(`the relay ended the relayed connection after ${elapsed()}${limits}`)
   }
-  const untilLost = async <T>(step: Promise<T>): Promise<T> => Promise.race([step, lostConnection])
+  const untilLost = async <T>(step: Promise<T>): Promise<T> => await Promise.race([step, lostConnection])
 
   const target = config.via === 'webrtc' && !config.listener.toString().includes('/webrtc/')
     ? config.listener.toString().replace('/p2p-circuit/', '/p2p-circuit/webrtc/')
     : config.listener.toString()
   log(`dialling ${target}`)
   const first = await dialListener(node, target, config, log).catch((err: unknown) => {
-    throw new Error(config.via === 'webrtc'
-      ? `no WebRTC path to the listener after ${elapsed()}: ICE found no candidate pair that works (${config.iceServers.length === 0 ? 'ICE_SERVERS is empty: only host candidates, which a NAT hides' : 'through NATs that map each destination to another port only a TURN server can relay'}; ${oneLine(err)})`
-      : `could not reach the listener through the relay after ${elapsed()}: ${oneLine(err)}`)
+    if (config.via !== 'webrtc') {
+      throw new Error(`could not reach the listener through the relay after ${elapsed()}: ${firstLine(err)}`)
+    }
+    const why = config.iceServers.length === 0
+      ? 'ICE_SERVERS is empty: only host candidates, which a NAT hides'
+      : 'through NATs that map each destination to another port only a TURN server can relay'
+    throw new Error(`no WebRTC path to the listener after ${elapsed()}: ICE found no candidate pair that works ` +
+      `(${why}; ${firstLine(err)})`)
   })
-  log(`connected after ${elapsed()}: ${describe(first)}${first.limits === undefined ? '' : ` (relay limits: ${first.limits.bytes ?? '∞'} bytes, ${first.limits.seconds ?? '∞'} s)`}`)
+  const limits = first.limits === undefined
+    ? ''
+    : ` (relay limits: ${first.limits.bytes ?? '∞'} bytes, ${first.limits.seconds ?? '∞'} s)`
+  log(`connected after ${elapsed()}: ${describe(first)}${limits}`)
   log(`sent "hello" ${describe(first)}, answer: "${await untilLost(sendChat(first, 'hello'))}"`)
 
   const done = (async () => {
@@ -85,14 +116,16 @@ export async function startDialer (config: DialerConfig, log: (line: string) => 
     for (let index = 1; index <= config.messages; index++) {
       const connection = best()
       if (connection === undefined) throw new Error('no connection to the listener left')
-      log(`message ${index}/${config.messages} ${describe(connection)}: "${await untilLost(sendChat(connection, `message ${index}`))}"`)
+      const answer = await untilLost(sendChat(connection, `message ${index}`))
+      log(`message ${index}/${config.messages} ${describe(connection)}: "${answer}"`)
     }
     // the listener greets on every connection it gets: wait for the greeting on the one in use now
     const final = best()
     if (final === undefined) throw new Error('no connection to the listener left')
     if (!greetings.includes(transportOf(final))) {
       await untilLost(new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the listener did not greet us ${describe(final)} within ${GREETING_TIMEOUT_MS} ms`)), GREETING_TIMEOUT_MS)
+        const timer = setTimeout(() => reject(new Error(`the listener did not greet us ${describe(final)} ` +
+          `within ${GREETING_TIMEOUT_MS} ms`)), GREETING_TIMEOUT_MS)
         greeted = () => {
           if (!greetings.includes(transportOf(final))) return
           clearTimeout(timer)
@@ -104,7 +137,8 @@ export async function startDialer (config: DialerConfig, log: (line: string) => 
       const connection = best()
       if (connection === undefined) throw new Error('no connection to the listener left')
       const ms = await untilLost(echoBytes(connection, config.echoBytes))
-      log(`echoed ${config.echoBytes} bytes ${describe(connection)} in ${Math.round(ms)} ms: ${(config.echoBytes / 1024 / 1024 / (ms / 1000)).toFixed(2)} MiB/s each way`)
+      const rate = (config.echoBytes / 1024 / 1024 / (ms / 1000)).toFixed(2)
+      log(`echoed ${config.echoBytes} bytes ${describe(connection)} in ${Math.round(ms)} ms: ${rate} MiB/s each way`)
     }
     if (config.stdinMessages) {
       await untilLost((async () => {
@@ -112,7 +146,7 @@ export async function startDialer (config: DialerConfig, log: (line: string) => 
           try {
             checkMessage(line)
           } catch (err) {
-            log(oneLine(err)) // a line over the limit is not sent; the next one may be
+            log(firstLine(err)) // a line over the limit is not sent; the next one may be
             continue
           }
           const connection = best()
@@ -126,12 +160,11 @@ export async function startDialer (config: DialerConfig, log: (line: string) => 
   return { node, done, stop: async () => { await node.stop() } }
 }
 
-// A WebRTC dial is signalled over the relayed connection while DCUtR and the listener's greeting use it
-// too; now and then the signalling loses that race (the listener's peer connection closes as it opens),
-// so a WebRTC dial gets a second attempt, as an app would give it.
+// WebRTC's signalling shares the relayed connection with DCUtR and the greeting, and now and then loses
+// that race: a WebRTC dial gets a second attempt, as an app would give it
 const WEBRTC_ATTEMPTS = 2
 
-async function dialListener (node: PeerNode, target: string, config: DialerConfig, log: (line: string) => void): Promise<Connection> {
+async function dialListener (node: PeerNode, target: string, config: DialerOptions, log: Log): Promise<Connection> {
   const attempts = config.via === 'webrtc' ? WEBRTC_ATTEMPTS : 1
   for (let attempt = 1; ; attempt++) {
     const started = performance.now()
@@ -139,16 +172,19 @@ async function dialListener (node: PeerNode, target: string, config: DialerConfi
       return await node.dial(multiaddr(target), { signal: AbortSignal.timeout(config.directTimeoutMs + 10_000) })
     } catch (err) {
       if (attempt >= attempts) throw err
-      log(`WebRTC attempt ${attempt} failed after ${Math.round(performance.now() - started)} ms (${oneLine(err)}); trying once more`)
+      const ms = Math.round(performance.now() - started)
+      log(`WebRTC attempt ${attempt} failed after ${ms} ms (${firstLine(err)}); trying once more`)
     }
   }
 }
 
+// #region direct
 /** The first direct (not relayed) connection to `peer` within `timeoutMs`, or undefined. */
 async function directConnection (node: PeerNode, peer: string, timeoutMs: number): Promise<Connection | undefined> {
-  const existing = node.getConnections().find(connection => connection.remotePeer.toString() === peer && transportOf(connection) !== 'relayed')
+  const existing = node.getConnections()
+    .find(connection => connection.remotePeer.toString() === peer && transportOf(connection) !== 'relayed')
   if (existing !== undefined) return existing
-  return new Promise(resolve => {
+  return await new Promise(resolve => {
     const timer = setTimeout(() => {
       node.removeEventListener('connection:open', opened)
       resolve(undefined)
@@ -162,5 +198,6 @@ async function directConnection (node: PeerNode, peer: string, timeoutMs: number
     node.addEventListener('connection:open', opened)
   })
 }
+// #endregion
 
-if (import.meta.main) await runRole('dialer', async () => startDialer(dialerConfig(process.env)))
+if (import.meta.main) await runRole('dialer', startDialer)

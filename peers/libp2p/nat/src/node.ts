@@ -1,9 +1,6 @@
-// The libp2p 3 nodes of this example. All three roles speak TCP, QUIC and WebSockets with Noise and Yamux
-// (QUIC brings its own encryption and streams), identify and ping. The relay adds a circuit relay v2 server
-// and the AutoNAT v1 and v2 servers (v1 for Kubo's client); the peers behind NAT add the circuit relay
-// transport (to listen through a relay and dial through one), WebRTC (ICE with the STUN/TURN servers
-// given), DCUtR (hole punching over the relayed connection) and the AutoNAT v2 client. No peer discovery,
-// no bootstrap list: every address is given, so nothing reaches the public network.
+// The libp2p 3 nodes of this example: a public relay, and peers behind NAT that listen and dial through it,
+// then punch a direct connection (DCUtR) or find one with ICE (WebRTC). No peer discovery and no bootstrap
+// list: every address is given, so nothing reaches the public network.
 import { noise } from '@chainsafe/libp2p-noise'
 import { quic } from '@chainsafe/libp2p-quic'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -18,8 +15,10 @@ import { uPnPNAT } from '@libp2p/upnp-nat'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
-import type { IceServer } from './config.ts'
 import type { PrivateKey } from '@libp2p/interface'
+
+/** A STUN or TURN server as WebRTC takes it (RTCIceServer). */
+export interface IceServer { urls: string, username?: string, credential?: string }
 
 export interface RelayLimits {
   /** Bytes a relayed connection may carry (both ways together), then the relay closes it. */
@@ -35,7 +34,8 @@ export interface RelayNodeOptions {
   limits: RelayLimits
 }
 
-/** The public relay: circuit relay v2 server, AutoNAT v1 and v2 servers, identify, ping. */
+// #region relay
+/** The public relay: circuit relay v2 server, AutoNAT v2 server and v1 (for Kubo's client), identify, ping. */
 export async function createRelayNode (options: RelayNodeOptions) {
   return createLibp2p({
     privateKey: options.privateKey,
@@ -59,6 +59,7 @@ export async function createRelayNode (options: RelayNodeOptions) {
     }
   })
 }
+// #endregion
 
 export interface PeerNodeOptions {
   privateKey?: PrivateKey
@@ -72,7 +73,8 @@ export interface PeerNodeOptions {
   upnp?: boolean
 }
 
-/** A peer behind NAT: TCP, QUIC, WebSockets, WebRTC and relayed connections; DCUtR, AutoNAT v2 client, identify, ping. */
+// #region peer
+/** A peer behind NAT: TCP, QUIC, WebSockets, WebRTC and relayed connections; DCUtR, AutoNAT v2 client. */
 export async function createPeerNode (options: PeerNodeOptions) {
   return createLibp2p({
     privateKey: options.privateKey,
@@ -82,6 +84,7 @@ export async function createPeerNode (options: PeerNodeOptions) {
       quic(),
       webSockets(),
       webRTC({ rtcConfiguration: { iceServers: options.iceServers } }),
+      // to listen through a relay (a reservation) and to dial through one
       circuitRelayTransport()
     ],
     connectionEncrypters: [noise()],
@@ -90,11 +93,13 @@ export async function createPeerNode (options: PeerNodeOptions) {
       identify: identify(),
       ping: ping(),
       autoNAT: autoNATv2(),
+      // hole punching: both sides dial each other's public address at once over the relayed connection
       dcutr: dcutr(),
       ...(options.upnp === true ? { upnp: uPnPNAT() } : {})
     }
   })
 }
+// #endregion
 
 export type RelayNode = Awaited<ReturnType<typeof createRelayNode>>
 export type PeerNode = Awaited<ReturnType<typeof createPeerNode>>

@@ -10,7 +10,7 @@ import { ping } from '@libp2p/ping'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
-import type { IceServer } from '../src/config.ts'
+import type { IceServer } from '../src/node.ts'
 
 export async function createBrowserNode (iceServers: IceServer[]) {
   return createLibp2p({

@@ -5,8 +5,9 @@
 import { gatheredCandidates, selectedPair } from './peer-connections.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { WebRTC } from '@multiformats/multiaddr-matcher'
-import { describe, handleChat, sendChat, short, transportOf } from '../src/chat.ts'
-import { iceServers } from '../src/config.ts'
+import { handleChat, sendChat } from '../src/chat.ts'
+import { describe, short, transportOf } from '../src/connections.ts'
+import { iceServers } from '../src/run/ice-servers.ts'
 import { createBrowserNode } from './browser-node.ts'
 import type { Connection } from '@libp2p/interface'
 
@@ -30,7 +31,9 @@ show('ice', ice.map(server => server.urls).join(', ') || 'none: host candidates 
 
 const node = await createBrowserNode(ice)
 show('peer', node.peerId.toString())
-await handleChat(node, (text, connection) => log(`heard from ${short(connection.remotePeer.toString())} ${describe(connection)}: ${text}`))
+await handleChat(node, (text, connection) => {
+  log(`heard from ${short(connection.remotePeer.toString())} ${describe(connection)}: ${text}`)
+})
 
 /** Shows a direct connection: its transport, and for WebRTC the candidate pair ICE chose. */
 async function showDirect (connection: Connection): Promise<void> {
@@ -42,8 +45,9 @@ async function showDirect (connection: Connection): Promise<void> {
 
 async function listen (relay: string): Promise<void> {
   setState('dialling', `taking a reservation on ${relay}`)
+  const relayPeer = multiaddr(relay).getComponents().findLast(component => component.name === 'p2p')?.value
   node.addEventListener('connection:open', ({ detail: connection }) => {
-    if (transportOf(connection) === 'relayed' || connection.remotePeer.toString() === multiaddr(relay).getComponents().findLast(component => component.name === 'p2p')?.value) return
+    if (transportOf(connection) === 'relayed' || connection.remotePeer.toString() === relayPeer) return
     showDirect(connection).catch((err: unknown) => log(`could not read the connection: ${oneLine(err)}`))
   })
   const webrtcAddress = new Promise<string>(resolve => {
@@ -64,16 +68,27 @@ async function dial (peer: string): Promise<void> {
   const overWebrtc = peer.includes('/webrtc/')
   setState('dialling', `dialling ${peer}`)
   const started = performance.now()
-  const connection = await node.dial(multiaddr(peer), { signal: AbortSignal.timeout(deadlineMs) }).catch((err: unknown) => {
-    throw new Error(overWebrtc
-      ? `no WebRTC path to the peer after ${Math.round(performance.now() - started)} ms: ICE found no candidate pair that works (${ice.length === 0 ? 'no STUN or TURN server: only host candidates, which a NAT hides' : `with ${ice.map(server => server.urls).join(', ')}`}; ${oneLine(err)})`
-      : `could not reach the peer after ${Math.round(performance.now() - started)} ms: ${oneLine(err)}`)
+  const signal = AbortSignal.timeout(deadlineMs)
+  const connection = await node.dial(multiaddr(peer), { signal }).catch((err: unknown) => {
+    const ms = Math.round(performance.now() - started)
+    if (!overWebrtc) throw new Error(`could not reach the peer after ${ms} ms: ${oneLine(err)}`)
+    const servers = ice.length === 0
+      ? 'no STUN or TURN server: only host candidates, which a NAT hides'
+      : `with ${ice.map(server => server.urls).join(', ')}`
+    throw new Error(`no WebRTC path to the peer after ${ms} ms: ICE found no candidate pair that works ` +
+      `(${servers}; ${oneLine(err)})`)
   })
   await showDirect(connection)
-  log(`sent "hello from the page" ${describe(connection)}, answer: "${await sendChat(connection, 'hello from the page')}"`)
+  const answer = await sendChat(connection, 'hello from the page')
+  log(`sent "hello from the page" ${describe(connection)}, answer: "${answer}"`)
 }
 
 const relay = query.get('relay')
 const peer = query.get('peer')
-const start = peer !== null ? dial(peer) : relay !== null ? listen(relay) : Promise.reject(new Error('give ?relay=<the relay\'s /ws address> or ?peer=<an address> in the address bar'))
-start.catch((err: unknown) => setState('failed', `failed: ${oneLine(err)}`)).finally(() => show('gathered', gatheredCandidates()))
+const start = peer !== null
+  ? dial(peer)
+  : relay !== null
+    ? listen(relay)
+    : Promise.reject(new Error('give ?relay=<the relay\'s /ws address> or ?peer=<an address> in the address bar'))
+start.catch((err: unknown) => setState('failed', `failed: ${oneLine(err)}`))
+  .finally(() => show('gathered', gatheredCandidates()))

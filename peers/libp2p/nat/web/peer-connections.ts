@@ -13,26 +13,32 @@ globalThis.RTCPeerConnection = class extends Native {
       gathered.set(candidate.type, (gathered.get(candidate.type) ?? 0) + 1)
       console.log(`ICE candidate ${candidate.candidate}`)
     })
-    this.addEventListener('icecandidateerror', event => console.log(`ICE candidate error ${event.url}: ${event.errorCode} ${event.errorText}`))
+    this.addEventListener('icecandidateerror', event => {
+      console.log(`ICE candidate error ${event.url}: ${event.errorCode} ${event.errorText}`)
+    })
   }
 }
 
 /** The local candidates ICE gathered so far, by type, e.g. "host 2, srflx 2". */
-export const gatheredCandidates = (): string => [...gathered].map(([type, count]) => `${type} ${count}`).join(', ') || 'none'
+export const gatheredCandidates = (): string =>
+  [...gathered].map(([type, count]) => `${type} ${count}`).join(', ') || 'none'
 
-/** The selected candidate pair of the newest connected peer connection, e.g. "srflx 3fff:0:0:1::11:4001 ⇄ srflx …". */
+/** The selected candidate pair of the newest connected peer connection, e.g. "srflx 3fff::11:4001 ⇄ srflx …". */
 export async function selectedPair (): Promise<string | undefined> {
   for (const connection of peerConnections.toReversed()) {
     if (connection.connectionState !== 'connected') continue
     const stats = await connection.getStats()
     let pairId: string | undefined
     stats.forEach((report: { type: string, selectedCandidatePairId?: string }) => {
-      if (report.type === 'transport' && report.selectedCandidatePairId !== undefined) pairId = report.selectedCandidatePairId
+      if (report.type === 'transport' && report.selectedCandidatePairId !== undefined) {
+        pairId = report.selectedCandidatePairId
+      }
     })
-    const pair = pairId === undefined ? undefined : stats.get(pairId) as { localCandidateId: string, remoteCandidateId: string } | undefined
+    type Pair = { localCandidateId: string, remoteCandidateId: string } | undefined
+    const pair = pairId === undefined ? undefined : stats.get(pairId) as Pair
     if (pair === undefined) continue
     const describe = (id: string): string => {
-      const candidate = stats.get(id) as { candidateType: string, address: string, port: number, protocol: string, relayProtocol?: string }
+      const candidate = stats.get(id) as { candidateType: string, address: string, port: number }
       return `${candidate.candidateType} ${candidate.address}:${candidate.port}`
     }
     const local = stats.get(pair.localCandidateId) as { protocol: string }
