@@ -1,18 +1,16 @@
-// Compute over data, the demo: put an input file into IPFS, submit a WASM job that reads it from an ipfs
-// input source and writes to /outputs, follow its states, then fetch the output (by CID from IPFS, or the
-// local publisher's archive) and show it. Against the local runner by default; BACALHAU_API points it at
-// real Bacalhau. `pnpm start:client`.
+// Compute over data, the demo: put a file into IPFS, submit a WASM job that reads it from an ipfs input and
+// writes to /outputs, follow its states, then fetch the output (by CID from IPFS, or the local publisher's
+// archive). Against the local runner by default; BACALHAU_API points it at real Bacalhau. `pnpm start:client`.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import { BacalhauClient, downloadResult, ExecutionState, executionStateName, type Auth, type Job } from './client/index.ts'
+import {
+  BacalhauClient, downloadResult, ExecutionState, executionStateName, type Auth, type Job
+} from './client/index.ts'
 import { addDirectory, createIpfsNode } from './ipfs.ts'
 import { wordcountModule } from './wasm/compile.ts'
-import { oneLine } from './client/errors.ts'
-
-type Env = Record<string, string | undefined>
-type Log = (line: string) => void
+import { checkCounts, runClient, type Counts } from './run/client.ts'
 
 export interface DemoConfig {
   api: string
@@ -24,27 +22,10 @@ export interface DemoConfig {
   waitTimeoutMs: number
 }
 
-export function readDemoConfig (env: Env = process.env): DemoConfig {
-  const publisher = env.PUBLISHER ?? 'ipfs'
-  if (publisher !== 'ipfs' && publisher !== 'local') throw new Error(`PUBLISHER must be ipfs or local, got "${publisher}"`)
-  const waitTimeoutMs = Number(env.JOB_TIMEOUT_MS ?? '120000')
-  if (!Number.isSafeInteger(waitTimeoutMs) || waitTimeoutMs <= 0) throw new Error(`JOB_TIMEOUT_MS must be a positive integer, got "${env.JOB_TIMEOUT_MS}"`)
-  const auth: Auth | undefined = env.BACALHAU_TOKEN !== undefined && env.BACALHAU_TOKEN !== ''
-    ? { bearer: env.BACALHAU_TOKEN }
-    : env.BACALHAU_USER !== undefined ? { basic: { username: env.BACALHAU_USER, password: env.BACALHAU_PASSWORD ?? '' } } : undefined
-  return {
-    api: env.BACALHAU_API ?? 'http://127.0.0.1:1234',
-    auth,
-    ipfsPeer: env.IPFS_PEER ?? '/ip4/127.0.0.1/tcp/9401',
-    inputFile: env.INPUT_FILE ?? join(import.meta.dirname, '..', 'README.md'),
-    publisher,
-    waitTimeoutMs
-  }
-}
-
 // #region job
 /** The job: run wordcount.wasm (shipped inline as a data: URL) over /inputs/data.txt, write /outputs/counts.json. */
 export function wordcountJob (wasm: Uint8Array, inputCid: string, publisher: 'ipfs' | 'local'): Job {
+  const module = `data:application/wasm;base64,${Buffer.from(wasm).toString('base64')}`
   return {
     Name: `wordcount-${Date.now()}`,
     Type: 'batch',
@@ -52,9 +33,16 @@ export function wordcountJob (wasm: Uint8Array, inputCid: string, publisher: 'ip
     Labels: { app: 'ipfs-liftoff' },
     Tasks: [{
       Name: 'main',
-      Engine: { Type: 'wasm', Params: { EntryModule: '/app/wordcount.wasm', Entrypoint: '_start', Parameters: ['/inputs/data.txt', '/outputs/counts.json'] } },
+      Engine: {
+        Type: 'wasm',
+        Params: {
+          EntryModule: '/app/wordcount.wasm',
+          Entrypoint: '_start',
+          Parameters: ['/inputs/data.txt', '/outputs/counts.json']
+        }
+      },
       InputSources: [
-        { Target: '/app/wordcount.wasm', Source: { Type: 'inline', Params: { URL: `data:application/wasm;base64,${Buffer.from(wasm).toString('base64')}` } } },
+        { Target: '/app/wordcount.wasm', Source: { Type: 'inline', Params: { URL: module } } },
         { Alias: 'data', Target: '/inputs', Source: { Type: 'ipfs', Params: { CID: inputCid } } }
       ],
       Publisher: { Type: publisher },
@@ -66,29 +54,26 @@ export function wordcountJob (wasm: Uint8Array, inputCid: string, publisher: 'ip
 }
 // #endregion
 
-export interface Counts { bytes: number, lines: number, words: number }
+type Log = (line: string) => void
 
-export function countLocally (text: Buffer): Counts {
-  const words = text.toString('latin1').split(/[ \t\n\v\f\r]+/).filter(word => word !== '').length
-  return { bytes: text.byteLength, lines: text.filter(byte => byte === 10).length, words }
-}
-
-export async function runDemo (config: DemoConfig, log: Log = console.log): Promise<{ jobId: string, counts: Counts, result: string }> {
+export async function runDemo (config: DemoConfig, log: Log = console.log) {
   const bacalhau = new BacalhauClient({ baseUrl: config.api, auth: config.auth })
-  const version = await bacalhau.version().catch((err: Error) => { throw new Error(`cannot reach the Bacalhau API at ${config.api}: ${err.message}`) })
-  log(`Bacalhau API ${config.api}: ${version.GitVersion}${version.GitCommit.startsWith('NOT BACALHAU') ? ' (the local runner, not Bacalhau)' : ''}`)
+  const version = await bacalhau.version()
+    .catch((err: Error) => { throw new Error(`cannot reach the Bacalhau API at ${config.api}: ${err.message}`) })
+  const stand = version.GitCommit.startsWith('NOT BACALHAU') ? ' (the local runner, not Bacalhau)' : ''
+  log(`Bacalhau API ${config.api}: ${version.GitVersion}${stand}`)
   const input = await readFile(config.inputFile).catch(() => { throw new Error(`no such file: ${config.inputFile}`) })
 
   const ipfs = await createIpfsNode()
   const workDir = await mkdtemp(join(tmpdir(), 'liftoff-bacalhau-'))
   try {
+    // #region submit
     await ipfs.libp2p.dial(multiaddr(config.ipfsPeer), { signal: AbortSignal.timeout(15_000) })
       .catch((err: Error) => { throw new Error(`cannot reach the IPFS node at ${config.ipfsPeer}: ${err.message}`) })
     await writeFile(join(workDir, 'data.txt'), input)
     const inputCid = await addDirectory(ipfs, workDir)
     log(`input ${config.inputFile} (${input.byteLength} bytes) is on IPFS as ${inputCid}/data.txt`)
 
-    // #region submit
     const job = wordcountJob(await wordcountModule(), inputCid.toString(), config.publisher)
     const started = performance.now()
     const { JobID } = await bacalhau.submitJob(job)
@@ -96,26 +81,33 @@ export async function runDemo (config: DemoConfig, log: Log = console.log): Prom
     const done = await bacalhau.waitForJob(JobID, {
       signal: AbortSignal.timeout(config.waitTimeoutMs),
       onStateChange: ({ Job, Executions }) => {
-        const executions = (Executions?.Items ?? []).map(execution => `${execution.ID.slice(0, 10)} ${executionStateName(execution.ComputeState.StateType)}`)
-        log(`  job ${Job.State?.StateType}${executions.length > 0 ? `, execution ${executions.join(', ')}` : ''} (+${Math.round(performance.now() - started)} ms)`)
+        const executions = (Executions?.Items ?? [])
+          .map(execution => `${execution.ID.slice(0, 10)} ${executionStateName(execution.ComputeState.StateType)}`)
+        const also = executions.length > 0 ? `, execution ${executions.join(', ')}` : ''
+        log(`  job ${Job.State?.StateType}${also} (+${Math.round(performance.now() - started)} ms)`)
       }
-    }).catch((err: Error) => { throw err.name === 'TimeoutError' ? new Error(`job ${JobID} did not finish within ${config.waitTimeoutMs} ms`) : err })
-    if (done.Job.State?.StateType !== 'Completed') throw new Error(`job ${JobID} ${done.Job.State?.StateType}: ${done.Job.State?.Message ?? ''}`)
+    }).catch((err: Error) => {
+      if (err.name !== 'TimeoutError') throw err
+      throw new Error(`job ${JobID} did not finish within ${config.waitTimeoutMs} ms`)
+    })
+    const state = done.Job.State
+    if (state?.StateType !== 'Completed') throw new Error(`job ${JobID} ${state?.StateType}: ${state?.Message ?? ''}`)
+    // #endregion
 
+    // #region result
     // The program's stdout, as the execution recorded it (Bacalhau streams logs of docker executions only).
-    const completed = (done.Executions?.Items ?? []).find(execution => execution.ComputeState.StateType === ExecutionState.Completed)
+    const completed = (done.Executions?.Items ?? [])
+      .find(execution => execution.ComputeState.StateType === ExecutionState.Completed)
     log(`  stdout: ${completed?.RunOutput?.Stdout.trim() ?? ''} (exit code ${completed?.RunOutput?.ExitCode ?? '?'})`)
     const [result] = (await bacalhau.results(JobID)).Items ?? []
     if (result === undefined) throw new Error(`job ${JobID} published no result`)
-    const resultDir = join(workDir, 'result')
-    await downloadResult(result, resultDir, { ipfs, auth: config.auth })
-    const where = result.Type === 'ipfs' ? `ipfs ${result.Params.CID}` : result.Type === 'urlDownload' ? result.Params.URL : result.Type
-    const counts = JSON.parse(await readFile(join(resultDir, 'outputs', 'counts.json'), 'utf8')) as Counts
+    await downloadResult(result, join(workDir, 'result'), { ipfs, auth: config.auth })
+    const where = result.Type === 'ipfs'
+      ? `ipfs ${result.Params.CID}`
+      : result.Type === 'urlDownload' ? result.Params.URL : result.Type
+    const counts = JSON.parse(await readFile(join(workDir, 'result', 'outputs', 'counts.json'), 'utf8')) as Counts
     // #endregion
-    const expected = countLocally(input)
-    const agrees = counts.bytes === expected.bytes && counts.lines === expected.lines && counts.words === expected.words
-    log(`result (${where}): ${JSON.stringify(counts)}${agrees ? ' ✓ matches a local count' : ` ✗ a local count gives ${JSON.stringify(expected)}`}`)
-    if (!agrees) throw new Error('the job\'s counts differ from a local count')
+    checkCounts(counts, input, where, log)
     log(`compute over data done in ${Math.round(performance.now() - started)} ms`)
     return { jobId: JobID, counts, result: where }
   } finally {
@@ -124,11 +116,5 @@ export async function runDemo (config: DemoConfig, log: Log = console.log): Prom
   }
 }
 
-if (import.meta.main) {
-  try {
-    await runDemo(readDemoConfig())
-  } catch (err) {
-    console.error(`client: ${oneLine((err as Error).message)}`)
-    process.exitCode = 1
-  }
-}
+// The harness (env config, one-line errors, the exit code) takes over here: src/run/client.ts.
+if (import.meta.main) await runClient(runDemo)

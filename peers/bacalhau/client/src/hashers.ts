@@ -1,5 +1,6 @@
 // The hash functions a CID may name besides the sha2-256 and identity of Helia's light node: those Kubo's
-// `ipfs add --hash` offers for content (SHA-2 512, SHA-3, Keccak, BLAKE2b and BLAKE2s of 160 bits or more, BLAKE3), so
+// `ipfs add --hash` offers for content (SHA-2 512, SHA-3, Keccak, BLAKE2b and BLAKE2s of 160 bits or more,
+// BLAKE3), so
 // what Kubo made with any of them is fetched and each block checked here. A CID with another hash fails
 // with one line naming it.
 import * as blake2b from '@multiformats/blake2/blake2b'
@@ -14,7 +15,9 @@ import type { MultihashHasher } from 'multiformats'
 const blake3 = from({ name: 'blake3', code: 0x1e, encode: (bytes: Uint8Array) => blake3Hash(bytes) })
 
 /** Digests under 160 bits are too weak to address content (Kubo refuses them too). */
-const strong = (hashers: Record<string, MultihashHasher>): MultihashHasher[] => Object.entries(hashers).filter(([name]) => Number(/\d+$/.exec(name)?.[0]) >= 160).map(([, hasher]) => hasher)
+const strong = (hashers: Record<string, MultihashHasher>): MultihashHasher[] => Object.entries(hashers)
+  .filter(([name]) => Number(/\d+$/.exec(name)?.[0]) >= 160)
+  .map(([, hasher]) => hasher)
 
 export const EXTRA_HASHERS: MultihashHasher[] = [
   sha512, sha3224, sha3256, sha3384, sha3512, keccak224, keccak256, keccak384, keccak512,

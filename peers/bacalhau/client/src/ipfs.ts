@@ -19,22 +19,20 @@ import { MemoryDatastore } from 'datastore-core'
 import { FsDatastore } from 'datastore-fs'
 import { createHeliaLight } from 'helia'
 import { exporter, type UnixFSEntry } from 'ipfs-unixfs-exporter'
-import { CID } from 'multiformats/cid'
-import * as raw from 'multiformats/codecs/raw'
-import { sha256 } from 'multiformats/hashes/sha2'
 import { EXTRA_HASHERS } from './hashers.ts'
+import { storeEmptyBlocks } from './workarounds/kubo-empty-block.ts'
+import type { CID } from 'multiformats/cid'
 import type { Registry } from 'prom-client'
 
-/**
- * The empty block (an empty file, imported with raw leaves: a job's empty stderr, say), under each hash this
- * node knows. Kubo's bitswap server (boxo 0.43) takes a block size of 0 for "not found" and answers DONT_HAVE
- * for it, so a result holding an empty file never arrives from Kubo. Its bytes are known and verifiable, so
- * every node starts with it.
- */
-const EMPTY_RAW_BLOCKS = await Promise.all([sha256, ...EXTRA_HASHERS].map(async hasher => CID.createV1(raw.code, await hasher.digest(new Uint8Array(0)))))
+export interface IpfsNodeOptions {
+  /** Blocks and datastore on disk there; in memory without it. */
+  dataDir?: string
+  listen?: string[]
+  /** libp2p's own metrics (connections, data by protocol, Node's process) go there. */
+  metricsRegistry?: Registry
+}
 
-/** `metricsRegistry`: libp2p's own metrics (connections, data by protocol, Node's process) go there. */
-export async function createIpfsNode (options: { dataDir?: string, listen?: string[], metricsRegistry?: Registry } = {}) {
+export async function createIpfsNode (options: IpfsNodeOptions = {}) {
   let blockstore: FsBlockstore | MemoryBlockstore = new MemoryBlockstore()
   let datastore: FsDatastore | MemoryDatastore = new MemoryDatastore()
   if (options.dataDir !== undefined) {
@@ -45,7 +43,7 @@ export async function createIpfsNode (options: { dataDir?: string, listen?: stri
     blockstore = fsBlockstore
     datastore = fsDatastore
   }
-  for (const empty of EMPTY_RAW_BLOCKS) await blockstore.put(empty, new Uint8Array(0))
+  await storeEmptyBlocks(blockstore, EXTRA_HASHERS) // Kubo never sends the empty block: src/workarounds/
   const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore, hashers: EXTRA_HASHERS }), {
     addresses: { listen: options.listen ?? [] },
     transports: [tcp()],
@@ -53,7 +51,9 @@ export async function createIpfsNode (options: { dataDir?: string, listen?: stri
     streamMuxers: [yamux()],
     services: { identify: identify() },
     // its own registry, not prom-client's global one, and leave the runner's gauge in it alone
-    metrics: options.metricsRegistry === undefined ? undefined : prometheusMetrics({ registry: options.metricsRegistry, preserveExistingMetrics: true })
+    metrics: options.metricsRegistry === undefined
+      ? undefined
+      : prometheusMetrics({ registry: options.metricsRegistry, preserveExistingMetrics: true })
   }))
   await helia.start()
   return helia
@@ -91,7 +91,10 @@ export async function exportTo (helia: IpfsNode, cid: CID, target: string, signa
   const write = async (entry: UnixFSEntry, path: string, isTarget: boolean): Promise<void> => {
     if (entry.type === 'directory') {
       await mkdir(path, { recursive: isTarget })
-      for await (const child of entry.entries({ signal })) await write(await exporter(child.cid, helia.blockstore, { signal }), join(path, safeName(child.name, path)), false)
+      for await (const child of entry.entries({ signal })) {
+        const childEntry = await exporter(child.cid, helia.blockstore, { signal })
+        await write(childEntry, join(path, safeName(child.name, path)), false)
+      }
     } else if (entry.type === 'file' && entry.unixfs.type === 'symlink') {
       await symlink(new TextDecoder().decode(entry.unixfs.data), path)
     } else if (entry.type === 'file' || entry.type === 'raw' || entry.type === 'identity') {

@@ -17,7 +17,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { UnixFS } from 'ipfs-unixfs'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { readDemoConfig, runDemo } from '../src/client.ts'
+import { readDemoConfig } from '../src/run/config.ts'
+import { runDemo } from '../src/client.ts'
 import { createIpfsNode } from '../src/ipfs.ts'
 import { downloadResult, type Job } from '../src/client/index.ts'
 import { PROGRAMS, runnerConfig, startTestRunner, tempDir, wasmJob, type TestRunner } from './fixtures.ts'
@@ -269,7 +270,7 @@ test('a module cannot grow its memory past WASM_MAX_MEMORY_MIB', async () => {
   const run = done.Executions?.Items?.at(-1)?.RunOutput
   expect({ state, exitCode: run?.ExitCode }, printed({ label: 'the memory.grow job', stdout: run?.Stdout ?? '', stderr: run?.stderr ?? '' })).toEqual({ state: 'Completed', exitCode: 3 })
   // one that declares more than the cap fails to start
-  const declared = await wasmJob(`(module (memory (export "memory") 2048) (func (export "_start")))`)
+  const declared = await wasmJob('(module (memory (export "memory") 2048) (func (export "_start")))')
   const { state: declaredState, messages } = await outcome(runner, declared)
   expect({ state: declaredState, messages }).toEqual({ state: 'Failed', messages: [expect.stringMatching(/memory/i), expect.stringMatching(/memory/i)] })
   await expectServesNormalJob(runner)

@@ -13,14 +13,16 @@ import { onCleanup } from '../../../../scripts/testing/cleanup.ts'
 import { BacalhauClient, BacalhauError, ExecutionState, executionStateName, type Job } from '../src/client/index.ts'
 import { wordcountJob } from '../src/client.ts'
 import { NODE_ID } from '../src/runner/runner.ts'
-import { readRunnerConfig, startRunner } from '../src/server.ts'
+import { readRunnerConfig } from '../src/run/config.ts'
+import { startServer } from '../src/run/server.ts'
+import { startRunner } from '../src/server.ts'
 import { bacalhauContract } from './contract-suite.ts'
 import { PROGRAMS, wasmJob } from './fixtures.ts'
 import { expectWire, swagger, validatorFor } from './wire.ts'
 
 bacalhauContract('the local runner', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'liftoff-bacalhau-contract-'))
-  const runner = await startRunner(readRunnerConfig({ DATA_DIR: join(dataDir, 'runner'), API_LISTEN: '127.0.0.1:0', IPFS_LISTEN: '/ip4/127.0.0.1/tcp/0' }))
+  const runner = await startServer(readRunnerConfig({ DATA_DIR: join(dataDir, 'runner'), API_LISTEN: '127.0.0.1:0', IPFS_LISTEN: '/ip4/127.0.0.1/tcp/0' }), startRunner)
   return {
     api: runner.ready.api,
     ipfsPeer: runner.ready.ipfs[0]!,
@@ -100,7 +102,6 @@ describe('the client decodes what real Bacalhau sends', () => {
     onCleanup('fake Bacalhau close', () => new Promise(resolve => server.close(resolve)))
     return new BacalhauClient({ baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}` })
   }
-
 
   test('a job with executions: enums, nulls and exact nanoseconds', async () => {
     expectWire('apimodels.GetJobResponse', `{"Job":${job},"Executions":{"Items":[${execution}],"NextToken":""}}`)

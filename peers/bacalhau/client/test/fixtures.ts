@@ -4,7 +4,9 @@ import { join } from 'node:path'
 import { onCleanup, tempDir } from '../../../../scripts/testing/cleanup.ts'
 import type { HostileRequest } from '../../../../scripts/testing/hostile.ts'
 import { BacalhauClient, type Job } from '../src/client/index.ts'
-import { readRunnerConfig, startRunner, type RunnerConfig, type RunningRunner } from '../src/server.ts'
+import { readRunnerConfig, type RunnerConfig } from '../src/run/config.ts'
+import { startServer, type RunningRunner } from '../src/run/server.ts'
+import { startRunner } from '../src/server.ts'
 import { compileWat } from '../src/wasm/compile.ts'
 
 export { tempDir }
@@ -20,7 +22,7 @@ export async function runnerConfig (env: Record<string, string> = {}): Promise<R
 
 export async function startTestRunner (config?: RunnerConfig): Promise<TestRunner> {
   const resolved = config ?? await runnerConfig()
-  const running = await startRunner(resolved)
+  const running = await startServer(resolved, startRunner)
   let stopped = false
   const stop = async (): Promise<void> => {
     if (!stopped) await running.stop()

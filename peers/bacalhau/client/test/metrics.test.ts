@@ -1,7 +1,7 @@
 // METRICS_LISTEN: the runner's /metrics, scraped over HTTP before and after real jobs, counts them by state.
 import { expect, test } from 'vitest'
 import { sampleValue, scrapeMetrics } from '../../../../scripts/testing/prometheus.ts'
-import { readRunnerConfig } from '../src/server.ts'
+import { readRunnerConfig } from '../src/run/config.ts'
 import { PROGRAMS, runnerConfig, startTestRunner, wasmJob } from './fixtures.ts'
 
 test('jobs by state and libp2p\'s own show in /metrics as jobs run', async () => {

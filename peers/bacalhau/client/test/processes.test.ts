@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { expectExit, expectStop, startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { tempDir } from './fixtures.ts'
-import type { Ready } from '../src/server.ts'
+import type { Ready } from '../src/run/server.ts'
 
 const exampleDir = join(import.meta.dirname, '..')
 
@@ -58,7 +58,7 @@ test('a bad runner setting exits non-zero with a one-line error', async () => {
 })
 
 test('pnpm dev runs the whole loop and exits 0', async () => {
-  const dev = startProcess(['node', 'src/dev.ts'], { cwd: exampleDir, label: 'dev', env: { BACKEND: 'runner' } })
+  const dev = startProcess(['node', 'src/run/dev.ts'], { cwd: exampleDir, label: 'dev', env: { BACKEND: 'runner' } })
   await expectExit(dev, 0)
   const output = dev.stdout.join('\n')
   expect(output).toMatch(/result \(ipfs bafy\w+\): .* ✓ matches a local count/)

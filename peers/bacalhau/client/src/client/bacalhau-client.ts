@@ -11,9 +11,10 @@ import {
 
 export type Auth = { basic: { username: string, password: string } } | { bearer: string }
 
-/** The Authorization header Bacalhau takes: `Bearer <API key>` (its API.Auth.Users APIKey, or the local runner's API_TOKEN) or Basic. */
+/** The Authorization header Bacalhau takes: `Bearer <API key>` (API.Auth.Users APIKey, runner's API_TOKEN) or Basic. */
 export function authorizationHeader (auth: Auth): string {
-  return 'bearer' in auth ? `Bearer ${auth.bearer}` : `Basic ${Buffer.from(`${auth.basic.username}:${auth.basic.password}`).toString('base64')}`
+  if ('bearer' in auth) return `Bearer ${auth.bearer}`
+  return `Basic ${Buffer.from(`${auth.basic.username}:${auth.basic.password}`).toString('base64')}`
 }
 
 export interface BacalhauClientOptions {
@@ -46,6 +47,14 @@ export interface WaitOptions {
   onStateChange?: (job: GetJobResponse) => void
 }
 
+interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>
+  body?: unknown
+  signal?: AbortSignal
+}
+
+const jobPath = (id: string): string => `/orchestrator/jobs/${encodeURIComponent(id)}`
+
 export class BacalhauClient {
   private readonly apiUrl: string
   private readonly headers: Record<string, string>
@@ -58,10 +67,13 @@ export class BacalhauClient {
     if (options.auth !== undefined) this.headers.Authorization = authorizationHeader(options.auth)
   }
 
-  private async request<T> (method: string, path: string, options: { query?: Record<string, string | number | boolean | undefined>, body?: unknown, signal?: AbortSignal } = {}): Promise<T> {
+  private async request<T> (method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const url = new URL(`${this.apiUrl}${path}`)
-    for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value))
-    const signal = options.signal === undefined ? AbortSignal.timeout(this.timeoutMs) : AbortSignal.any([options.signal, AbortSignal.timeout(this.timeoutMs)])
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value))
+    }
+    const timeout = AbortSignal.timeout(this.timeoutMs)
+    const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout])
     const response = await fetch(url, {
       method,
       signal,
@@ -91,14 +103,24 @@ export class BacalhauClient {
     return this.request('PUT', '/orchestrator/jobs', { body: { Job: job, Force: options.force ?? false } })
   }
 
-  getJob (idOrName: string, options: { history?: boolean, executions?: boolean, signal?: AbortSignal } = {}): Promise<GetJobResponse> {
-    const include = [options.history === true ? 'history' : '', options.executions === true ? 'executions' : ''].filter(Boolean).join(',')
-    return this.request('GET', `/orchestrator/jobs/${encodeURIComponent(idOrName)}`, { query: { include: include || undefined }, signal: options.signal })
+  getJob (
+    idOrName: string, options: { history?: boolean, executions?: boolean, signal?: AbortSignal } = {}
+  ): Promise<GetJobResponse> {
+    const include = [options.history === true ? 'history' : '', options.executions === true ? 'executions' : '']
+      .filter(Boolean).join(',')
+    return this.request('GET', jobPath(idOrName), { query: { include: include || undefined }, signal: options.signal })
   }
 
   listJobs (options: ListJobsOptions = {}): Promise<ListResponse<Job>> {
     return this.request('GET', '/orchestrator/jobs', {
-      query: { namespace: options.namespace, limit: options.limit, next_token: options.nextToken, order_by: options.orderBy, reverse: options.reverse, labels: options.labels }
+      query: {
+        namespace: options.namespace,
+        limit: options.limit,
+        next_token: options.nextToken,
+        order_by: options.orderBy,
+        reverse: options.reverse,
+        labels: options.labels
+      }
     })
   }
 
@@ -112,17 +134,19 @@ export class BacalhauClient {
     } while (nextToken !== undefined)
   }
 
-  executions (id: string): Promise<ListResponse<Execution>> { return this.request('GET', `/orchestrator/jobs/${encodeURIComponent(id)}/executions`) }
-  history (id: string): Promise<ListResponse<JobHistory>> { return this.request('GET', `/orchestrator/jobs/${encodeURIComponent(id)}/history`) }
-  results (id: string): Promise<ListResponse<PublishedResult>> { return this.request('GET', `/orchestrator/jobs/${encodeURIComponent(id)}/results`) }
+  executions (id: string): Promise<ListResponse<Execution>> { return this.request('GET', `${jobPath(id)}/executions`) }
+  history (id: string): Promise<ListResponse<JobHistory>> { return this.request('GET', `${jobPath(id)}/history`) }
+  results (id: string): Promise<ListResponse<PublishedResult>> { return this.request('GET', `${jobPath(id)}/results`) }
 
   stopJob (id: string, reason = 'stopped by ipfs-liftoff'): Promise<StopJobResponse> {
-    return this.request('DELETE', `/orchestrator/jobs/${encodeURIComponent(id)}`, { query: { reason }, body: { reason } })
+    return this.request('DELETE', jobPath(id), { query: { reason }, body: { reason } })
   }
 
   /** The job's log lines over Bacalhau's WebSocket endpoint; with `follow`, until the job ends. */
-  async * logs (id: string, options: { follow?: boolean, executionId?: string, signal?: AbortSignal } = {}): AsyncGenerator<LogLine> {
-    const url = new URL(`${this.apiUrl.replace(/^http/, 'ws')}/orchestrator/jobs/${encodeURIComponent(id)}/logs`)
+  async * logs (
+    id: string, options: { follow?: boolean, executionId?: string, signal?: AbortSignal } = {}
+  ): AsyncGenerator<LogLine> {
+    const url = new URL(`${this.apiUrl.replace(/^http/, 'ws')}${jobPath(id)}/logs`)
     if (options.follow === true) url.searchParams.set('follow', 'true')
     if (options.executionId !== undefined) url.searchParams.set('execution_id', options.executionId)
     const socket = new WebSocket(url, { headers: this.headers })
@@ -157,7 +181,9 @@ export class BacalhauClient {
       options.signal?.throwIfAborted()
       const job = await this.getJob(id, { executions: true, signal: options.signal })
       const state: JobStateType = job.Job.State?.StateType ?? 'Undefined'
-      const fingerprint = [state, ...(job.Executions?.Items ?? []).map(execution => `${execution.ID}:${execution.ComputeState.StateType}`)].join('|')
+      const executions = (job.Executions?.Items ?? [])
+        .map(execution => `${execution.ID}:${execution.ComputeState.StateType}`)
+      const fingerprint = [state, ...executions].join('|')
       if (fingerprint !== seen) {
         seen = fingerprint
         options.onStateChange?.(job)

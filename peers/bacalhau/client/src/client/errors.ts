@@ -12,8 +12,3 @@ export class BacalhauError extends Error {
     this.body = body
   }
 }
-
-/** libp2p 3 explains some failures over several lines (with stacks); a CLI error is one line. */
-export function oneLine (message: string): string {
-  return message.split('\n').map(line => line.trim()).filter(line => line !== '' && !line.startsWith('at ')).join(' ')
-}

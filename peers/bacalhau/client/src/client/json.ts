@@ -4,7 +4,9 @@
 
 declare global {
   interface JSON {
-    parse (text: string, reviver: (this: unknown, key: string, value: unknown, context: { source?: string }) => unknown): unknown
+    parse (
+      text: string, reviver: (this: unknown, key: string, value: unknown, context: { source?: string }) => unknown
+    ): unknown
     rawJSON (text: string): unknown
   }
 }
@@ -13,7 +15,9 @@ const NANOSECOND_FIELDS = new Set(['CreateTime', 'ModifyTime'])
 
 export function parseJson (text: string): unknown {
   return JSON.parse(text, (key, value, context) =>
-    NANOSECOND_FIELDS.has(key) && typeof value === 'number' && context.source !== undefined ? BigInt(context.source) : value)
+    NANOSECOND_FIELDS.has(key) && typeof value === 'number' && context.source !== undefined
+      ? BigInt(context.source)
+      : value)
 }
 
 export function stringifyJson (value: unknown): string {

@@ -50,7 +50,13 @@ export interface WasmEngine {
 }
 export interface DockerEngine {
   Type: 'docker'
-  Params: { Image: string, Entrypoint?: string[] | null, Parameters?: string[] | null, EnvironmentVariables?: string[] | null, WorkingDirectory?: string }
+  Params: {
+    Image: string
+    Entrypoint?: string[] | null
+    Parameters?: string[] | null
+    EnvironmentVariables?: string[] | null
+    WorkingDirectory?: string
+  }
 }
 export type Engine = WasmEngine | DockerEngine
 
@@ -208,13 +214,23 @@ export interface NodeState {
   Membership: 'PENDING' | 'APPROVED' | 'REJECTED'
   /** Deprecated by Bacalhau in favour of ConnectionState.Status, still sent. */
   Connection: 'CONNECTED' | 'DISCONNECTED'
-  ConnectionState: { Status: 'CONNECTED' | 'DISCONNECTED', LastHeartbeat: string, ConnectedSince: string, DisconnectedSince: string, LastError?: string }
+  ConnectionState: {
+    Status: 'CONNECTED' | 'DISCONNECTED'
+    LastHeartbeat: string
+    ConnectedSince: string
+    DisconnectedSince: string
+    LastError?: string
+  }
 }
 
 // Request and response bodies (apimodels).
 export interface PutJobRequest { Job: Job, Force?: boolean }
 export interface PutJobResponse { JobID: string, EvaluationID: string, Warnings: string[] | null }
-export interface GetJobResponse { Job: Job, History?: { Items: JobHistory[] | null, NextToken?: string } | null, Executions?: { Items: Execution[] | null, NextToken?: string } | null }
+export interface GetJobResponse {
+  Job: Job
+  History?: { Items: JobHistory[] | null, NextToken?: string } | null
+  Executions?: { Items: Execution[] | null, NextToken?: string } | null
+}
 export interface ListResponse<T> { Items: T[] | null, NextToken: string }
 export interface ListNodesResponse { Nodes: NodeState[] | null, NextToken: string }
 export interface StopJobResponse { EvaluationID: string }

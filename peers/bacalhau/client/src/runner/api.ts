@@ -6,10 +6,10 @@ import { stat, statfs } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { availableParallelism, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { WebSocketServer, type WebSocket } from 'ws'
+import { WebSocketServer } from 'ws'
 import { parseJson, stringifyJson } from '../client/json.ts'
-import { type ApiErrorBody, type BuildVersionInfo, type NodeInfo, type PublishedResult, type Resources } from '../client/types.ts'
-import { corsHeaders, unauthorized } from './access.ts'
+import type { ApiErrorBody, BuildVersionInfo, NodeInfo, PublishedResult, Resources } from '../client/types.ts'
+import { corsHeaders, unauthorized } from '../run/access.ts'
 import { JobConflictError, NODE_ID, NotFoundError, type Runner } from './runner.ts'
 import { SUPPORTED_PUBLISHERS, SUPPORTED_SOURCES, ValidationError } from './validate.ts'
 import type { JobRecord, JobStore } from './store.ts'
@@ -30,7 +30,11 @@ export const VERSION: BuildVersionInfo = {
 /** What a Bacalhau compute node offers by default: 80 % of this machine's CPUs, memory and free disk. */
 async function capacity (dataDir: string): Promise<Resources> {
   const disk = await statfs(dataDir)
-  return { CPU: Math.round(availableParallelism() * 0.8 * 1000) / 1000, Memory: Math.floor(totalmem() * 0.8), Disk: Math.floor(disk.bavail * disk.bsize * 0.8) }
+  return {
+    CPU: Math.round(availableParallelism() * 0.8 * 1000) / 1000,
+    Memory: Math.floor(totalmem() * 0.8),
+    Disk: Math.floor(disk.bavail * disk.bsize * 0.8)
+  }
 }
 
 async function nodeInfo (dataDir: string): Promise<NodeInfo> {
@@ -62,7 +66,10 @@ class HttpError extends Error {
   readonly code: string
   readonly component: string
   readonly extra: Pick<ApiErrorBody, 'Hint' | 'Details'>
-  constructor (status: number, code: string, message: string, component = 'APIServer', extra: Pick<ApiErrorBody, 'Hint' | 'Details'> = {}) {
+  constructor (
+    status: number, code: string, message: string, component = 'APIServer',
+    extra: Pick<ApiErrorBody, 'Hint' | 'Details'> = {}
+  ) {
     super(message)
     this.status = status
     this.code = code
@@ -74,18 +81,32 @@ class HttpError extends Error {
 /** Bacalhau's answer where no route matches (its HTTP framework's 404, through Bacalhau's error handler). */
 const NO_ROUTE = new HttpError(404, 'NotFound', 'The requested resource/URL was not found.', 'APIServer', {
   Hint: 'The server version may be older than this CLI version and does not support the endpoint yet.',
-  Details: { cli_usage: 'If you are using the CLI, try updating your server to a newer version or check if the command is supported in your server version.' }
+  Details: {
+    cli_usage: 'If you are using the CLI, try updating your server to a newer version or check if the command is ' +
+      'supported in your server version.'
+  }
 })
 
 function send (response: ServerResponse, status: number, body: unknown): void {
   const text = stringifyJson(body)
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) }).end(text)
+  const headers = { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) }
+  response.writeHead(status, headers).end(text)
 }
 
 function sendError (response: ServerResponse, error: HttpError, method = 'GET'): void {
   // Bacalhau leaves RequestID empty and omits Hint and Details when it has none; a HEAD gets the status alone
-  if (method === 'HEAD') return void response.writeHead(error.status).end()
-  const body: ApiErrorBody = { Status: error.status, Message: error.message, RequestID: '', Code: error.code, Component: error.component, ...error.extra }
+  if (method === 'HEAD') {
+    response.writeHead(error.status).end()
+    return
+  }
+  const body: ApiErrorBody = {
+    Status: error.status,
+    Message: error.message,
+    RequestID: '',
+    Code: error.code,
+    Component: error.component,
+    ...error.extra
+  }
   send(response, error.status, body)
 }
 
@@ -94,12 +115,17 @@ export const MAX_BODY_BYTES = 16 * 1024 * 1024
 
 async function readBody (request: IncomingMessage): Promise<unknown> {
   const declared = Number(request.headers['content-length'] ?? 0)
-  if (declared > MAX_BODY_BYTES) throw new HttpError(413, 'InternalError', `request body of ${declared} bytes is over the ${MAX_BODY_BYTES}-byte limit`)
+  if (declared > MAX_BODY_BYTES) {
+    const message = `request body of ${declared} bytes is over the ${MAX_BODY_BYTES}-byte limit`
+    throw new HttpError(413, 'InternalError', message)
+  }
   const chunks: Buffer[] = []
   let received = 0
   for await (const chunk of request) {
     received += (chunk as Buffer).byteLength
-    if (received > MAX_BODY_BYTES) throw new HttpError(413, 'InternalError', `request body over the ${MAX_BODY_BYTES}-byte limit`)
+    if (received > MAX_BODY_BYTES) {
+      throw new HttpError(413, 'InternalError', `request body over the ${MAX_BODY_BYTES}-byte limit`)
+    }
     chunks.push(chunk as Buffer)
   }
   const text = Buffer.concat(chunks).toString('utf8')
@@ -111,11 +137,14 @@ async function readBody (request: IncomingMessage): Promise<unknown> {
     // Bacalhau passes its HTTP framework's message on: "code=400, message=Syntax error: offset=…"
     const message = (err as Error).message
     const offset = Number(/position (\d+)/.exec(message)?.[1] ?? 0) + 1
-    throw new HttpError(400, 'InternalError', `code=400, message=Syntax error: offset=${offset}, error=${message}, internal=${message}`)
+    const described = `code=400, message=Syntax error: offset=${offset}, error=${message}, internal=${message}`
+    throw new HttpError(400, 'InternalError', described)
   }
   // JSON null leaves the request empty, as Go's encoding/json does; a bare number or string is refused
   if (value === null) return {}
-  if (typeof value !== 'object') throw new HttpError(400, 'InternalError', `expected a JSON object, got ${typeof value}`)
+  if (typeof value !== 'object') {
+    throw new HttpError(400, 'InternalError', `expected a JSON object, got ${typeof value}`)
+  }
   return value
 }
 
@@ -143,7 +172,9 @@ export function createApiServer ({ runner, store, dataDir, token, corsOrigins = 
   const startedAt = new Date().toISOString()
   const findJob = (id: string): JobRecord => {
     const record = store.find(decodeURIComponent(id))
-    if (record === undefined) throw new HttpError(404, 'NotFound', `job not found: ${decodeURIComponent(id)}`, 'JobStore')
+    if (record === undefined) {
+      throw new HttpError(404, 'NotFound', `job not found: ${decodeURIComponent(id)}`, 'JobStore')
+    }
     return record
   }
 
@@ -151,7 +182,8 @@ export function createApiServer ({ runner, store, dataDir, token, corsOrigins = 
     const body = await readBody(request) as { Job?: unknown, Force?: boolean }
     return runner.submit(body.Job, body.Force === true)
   }
-  const routes: Array<[string, RegExp, (match: RegExpExecArray, url: URL, request: IncomingMessage) => Promise<unknown> | unknown]> = [
+  type Handler = (match: RegExpExecArray, url: URL, request: IncomingMessage) => Promise<unknown> | unknown
+  const routes: Array<[string, RegExp, Handler]> = [
     ['GET', /^\/$/, () => VERSION], // Bacalhau answers / with its version
     ['GET', /^\/api\/v1\/agent\/alive$/, () => ({ Status: 'OK' })],
     ['GET', /^\/api\/v1\/agent\/version$/, () => VERSION],
@@ -162,7 +194,12 @@ export function createApiServer ({ runner, store, dataDir, token, corsOrigins = 
         Info: await nodeInfo(dataDir),
         Membership: 'APPROVED',
         Connection: 'CONNECTED',
-        ConnectionState: { Status: 'CONNECTED', LastHeartbeat: new Date().toISOString(), ConnectedSince: startedAt, DisconnectedSince: GO_ZERO_TIME }
+        ConnectionState: {
+          Status: 'CONNECTED',
+          LastHeartbeat: new Date().toISOString(),
+          ConnectedSince: startedAt,
+          DisconnectedSince: GO_ZERO_TIME
+        }
       }]
     })],
     ['PUT', /^\/api\/v1\/orchestrator\/jobs$/, submit],
@@ -170,13 +207,19 @@ export function createApiServer ({ runner, store, dataDir, token, corsOrigins = 
     ['GET', /^\/api\/v1\/orchestrator\/jobs$/, (_match, url) => {
       let records = store.list()
       const namespace = url.searchParams.get('namespace')
-      if (namespace !== null && namespace !== '' && namespace !== '*') records = records.filter(record => record.job.Namespace === namespace)
+      if (namespace !== null && namespace !== '' && namespace !== '*') {
+        records = records.filter(record => record.job.Namespace === namespace)
+      }
       // a label selector: key=value or key, comma-separated, all must hold
       for (const requirement of (url.searchParams.get('labels') ?? '').split(',').filter(Boolean)) {
         const [key, value] = requirement.split('=').map(part => part.trim())
-        records = records.filter(record => record.job.Labels?.[key!] !== undefined && (value === undefined || record.job.Labels[key!] === value))
+        records = records.filter(record => {
+          const label = record.job.Labels?.[key!]
+          return label !== undefined && (value === undefined || label === value)
+        })
       }
-      if (url.searchParams.get('reverse') === 'true') records = records.reverse() // oldest first unless reversed, as Bacalhau lists them
+      // oldest first unless reversed, as Bacalhau lists them
+      if (url.searchParams.get('reverse') === 'true') records = records.reverse()
       return page(records.map(record => record.job), url)
     }],
     ['GET', /^\/api\/v1\/orchestrator\/jobs\/([^/]+)$/, (match, url) => {
@@ -194,58 +237,76 @@ export function createApiServer ({ runner, store, dataDir, token, corsOrigins = 
       const reason = body.reason ?? '' // from the body only: Bacalhau ignores a `reason` query parameter
       return { EvaluationID: await runner.stop(findJob(match[1]!).job.ID, reason) }
     }],
-    ['GET', /^\/api\/v1\/orchestrator\/jobs\/([^/]+)\/executions$/, (match, url) => page(findJob(match[1]!).executions, url)],
+    ['GET', /^\/api\/v1\/orchestrator\/jobs\/([^/]+)\/executions$/, (match, url) =>
+      page(findJob(match[1]!).executions, url)],
     ['GET', /^\/api\/v1\/orchestrator\/jobs\/([^/]+)\/history$/, (match, url) => page(findJob(match[1]!).history, url)],
     ['GET', /^\/api\/v1\/orchestrator\/jobs\/([^/]+)\/results$/, match => ({
-      Items: findJob(match[1]!).executions.map(execution => execution.PublishedResult).filter((result): result is PublishedResult => result != null && result.Type !== ''),
+      Items: findJob(match[1]!).executions.map(execution => execution.PublishedResult)
+        .filter((result): result is PublishedResult => result != null && result.Type !== ''),
       NextToken: ''
     })]
   ]
 
   // A client that trickles its headers (10 s) or its whole request (30 s) is cut off instead of holding a
   // socket for minutes; Node checks those deadlines every connectionsCheckingInterval.
-  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 }, (request, response) => {
+  const deadlines = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 }
+  const server = createServer(deadlines, (request, response) => {
     const url = new URL(request.url ?? '/', 'http://runner')
     // Go's HTTP server refuses a path with a broken %-escape before any handler sees it
     try {
       decodeURIComponent(url.pathname)
     } catch {
-      return void response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end('400 Bad Request')
+      const headers = { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }
+      response.writeHead(400, headers).end('400 Bad Request')
+      return
     }
     // Preflights get 204 as on Bacalhau, but CORS headers only for the origins the operator listed: any web
     // page a user visits could otherwise submit jobs here
-    const preflight = request.method === 'OPTIONS' ? { requestHeaders: request.headers['access-control-request-headers'] } : undefined
-    for (const [name, value] of Object.entries(corsHeaders(corsOrigins, request.headers.origin, preflight))) response.setHeader(name, value)
-    if (preflight !== undefined) return void response.writeHead(204).end()
+    const preflight = request.method === 'OPTIONS'
+      ? { requestHeaders: request.headers['access-control-request-headers'] }
+      : undefined
+    const cors = corsHeaders(corsOrigins, request.headers.origin, preflight)
+    for (const [name, value] of Object.entries(cors)) response.setHeader(name, value)
+    if (preflight !== undefined) {
+      response.writeHead(204).end()
+      return
+    }
     const refusal = unauthorized(token, url.pathname, request.headers.authorization)
     if (refusal !== undefined) {
       response.setHeader('WWW-Authenticate', 'Bearer')
       return sendError(response, new HttpError(401, 'Unauthorized', refusal), request.method)
     }
-    void (async () => {
+    const answer = async (): Promise<void> => {
       try {
         const archive = /^\/results\/(e-[0-9a-f-]+\.tar\.gz)$/.exec(url.pathname)
         if (request.method === 'GET' && archive !== null) {
           const file = join(dataDir, 'results', archive[1]!)
-          const size = (await stat(file).catch(() => { throw new HttpError(404, 'NotFound', `no result ${archive[1]}`) })).size
+          const notFound = new HttpError(404, 'NotFound', `no result ${archive[1]}`)
+          const { size } = await stat(file).catch(() => { throw notFound })
           response.writeHead(200, { 'Content-Type': 'application/gzip', 'Content-Length': size })
           createReadStream(file).pipe(response)
           return
         }
         for (const [method, pattern, handler] of routes) {
           const match = pattern.exec(url.pathname)
-          if (match !== null && method === request.method) return send(response, 200, await handler(match, url, request))
+          if (match !== null && method === request.method) {
+            send(response, 200, await handler(match, url, request))
+            return
+          }
         }
         throw NO_ROUTE
       } catch (err) {
         const method = request.method
         if (err instanceof HttpError) return sendError(response, err, method)
-        if (err instanceof ValidationError) return sendError(response, new HttpError(400, 'InternalError', err.message), method)
-        if (err instanceof JobConflictError) return sendError(response, new HttpError(400, 'BadRequest', err.message), method)
-        if (err instanceof NotFoundError) return sendError(response, new HttpError(404, 'NotFound', err.message, 'JobStore'), method)
-        sendError(response, new HttpError(500, 'InternalServerError', (err as Error).message), method)
+        let error: HttpError
+        if (err instanceof ValidationError) error = new HttpError(400, 'InternalError', err.message)
+        else if (err instanceof JobConflictError) error = new HttpError(400, 'BadRequest', err.message)
+        else if (err instanceof NotFoundError) error = new HttpError(404, 'NotFound', err.message, 'JobStore')
+        else error = new HttpError(500, 'InternalServerError', (err as Error).message)
+        sendError(response, error, method)
       }
-    })()
+    }
+    answer().catch((err: Error) => response.destroy(err))
   })
 
   // GET /api/v1/orchestrator/jobs/{id}/logs as a WebSocket. Bacalhau v1.9.3 keeps logs for docker executions
@@ -257,7 +318,9 @@ export function createApiServer ({ runner, store, dataDir, token, corsOrigins = 
     const match = /^\/api\/v1\/orchestrator\/jobs\/([^/]+)\/logs$/.exec(url.pathname)
     if (match === null) return socket.destroy()
     if (unauthorized(token, url.pathname, request.headers.authorization) !== undefined) {
-      return void socket.end('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+      socket.end('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\n' +
+        'Content-Length: 0\r\nConnection: close\r\n\r\n')
+      return
     }
     sockets.handleUpgrade(request, socket, head, ws => {
       const id = decodeURIComponent(match[1]!)

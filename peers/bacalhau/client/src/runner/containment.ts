@@ -40,7 +40,9 @@ export async function pathInside (rootDir: string, jobPath: unknown, what: strin
     path = join(path, part)
     const entry = await entryAt(path)
     if (entry === undefined) break // the rest is created new, below a checked directory
-    if (entry.isSymbolicLink()) refuse(`${what} "${jobPath}" goes through a symlink (${relative(root, path)}), which is not followed`)
+    if (entry.isSymbolicLink()) {
+      refuse(`${what} "${jobPath}" goes through a symlink (${relative(root, path)}), which is not followed`)
+    }
   }
   return hostPath
 }
@@ -95,8 +97,12 @@ export function checkInputUrl (type: 'urlDownload' | 'inline', text: unknown, po
     if (url.protocol !== 'data:') refuse(`an inline input holds a data: URL, not ${url.protocol}`)
     return url
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') refuse(`urlDownload input ${url.href}: only http and https URLs are fetched`)
-  if (!policy.allowedOrigins.has(url.origin)) refuse(`urlDownload input ${url.href}: ${url.origin} is not in URL_INPUT_ALLOW`)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    refuse(`urlDownload input ${url.href}: only http and https URLs are fetched`)
+  }
+  if (!policy.allowedOrigins.has(url.origin)) {
+    refuse(`urlDownload input ${url.href}: ${url.origin} is not in URL_INPUT_ALLOW`)
+  }
   return url
 }
 
@@ -106,7 +112,9 @@ export async function downloadInput (url: URL, target: string, policy: UrlInputP
   const label = url.protocol === 'data:' ? 'inline input' : `input ${url.href}`
   try {
     const response = await fetch(url, { signal, redirect: 'manual' })
-    if (response.status >= 300 && response.status < 400) refuse(`${label}: HTTP ${response.status} redirect, which is not followed`)
+    if (response.status >= 300 && response.status < 400) {
+      refuse(`${label}: HTTP ${response.status} redirect, which is not followed`)
+    }
     if (!response.ok || response.body === null) throw new Error(`${label}: HTTP ${response.status}`)
     const declared = Number(response.headers.get('content-length') ?? 0)
     if (declared > policy.maxBytes) {
@@ -117,13 +125,16 @@ export async function downloadInput (url: URL, target: string, policy: UrlInputP
     const capped = new Transform({
       transform (chunk: Buffer, _encoding, done) {
         received += chunk.byteLength
-        if (received > policy.maxBytes) done(new ContainmentError(`refused: ${label}: over the ${policy.maxBytes}-byte cap (URL_INPUT_MAX_BYTES)`))
+        const over = `refused: ${label}: over the ${policy.maxBytes}-byte cap (URL_INPUT_MAX_BYTES)`
+        if (received > policy.maxBytes) done(new ContainmentError(over))
         else done(null, chunk)
       }
     })
     await pipeline(Readable.fromWeb(response.body), capped, createWriteStream(target, { flags: 'wx' }))
   } catch (err) {
     if (err instanceof ContainmentError) throw err
-    throw new Error(signal.aborted ? `${label}: not fetched within ${policy.timeoutMs} ms` : (err as Error).message.startsWith(label) ? (err as Error).message : `${label}: ${(err as Error).message}`)
+    const message = (err as Error).message
+    if (signal.aborted) throw new Error(`${label}: not fetched within ${policy.timeoutMs} ms`)
+    throw new Error(message.startsWith(label) ? message : `${label}: ${message}`)
   }
 }

@@ -9,7 +9,10 @@ import { dirname, join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { CID } from 'multiformats/cid'
 import { create as createTar } from 'tar'
-import { ExecutionDesiredState, ExecutionState, TERMINAL_JOB_STATES, type Execution, type ExecutionStateType, type Job, type JobStateType, type PublishedResult, type PutJobResponse, type Task } from '../client/types.ts'
+import {
+  ExecutionDesiredState, ExecutionState, TERMINAL_JOB_STATES, type Execution, type ExecutionStateType, type Job,
+  type JobStateType, type PublishedResult, type PutJobResponse, type Task
+} from '../client/types.ts'
 import { addDirectory, exportTo, type IpfsNode } from '../ipfs.ts'
 import { checkInputUrl, downloadInput, pathInside, refuseSymlinksIn, type UrlInputPolicy } from './containment.ts'
 import { submissionWarnings, validateJob } from './validate.ts'
@@ -22,6 +25,9 @@ const RUN_OUTPUT_LIMIT = 2048
 const ATTEMPTS = 2
 /** A WASM worker's JavaScript heap and stack (WASI's bookkeeping needs little; the module's memory is apart). */
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 }
+
+/** The details of a scheduling failure on this one node. */
+const NO_SUITABLE_NODE = { IsError: 'true', NodesAvailable: '1', NodesRequested: '1', NodesSuitable: '0' }
 
 /** What Bacalhau v1.9.3 records, word for word. */
 const NOT_ENOUGH_NODES = `not enough nodes to run job. requested: 1, available: 1, suitable: 0.\n• Node ${NODE_ID}: `
@@ -97,7 +103,8 @@ const DEFAULT_TASK_RESOURCES = { CPU: '500m', Memory: '512mb' }
 /** Drops what Go's encoding/json leaves out of an `omitempty` field: nil, empty maps and slices, zero numbers. */
 function withoutEmpty<T extends object> (value: T): T {
   const isEmpty = (item: unknown): boolean => item === undefined || item === null || item === 0 || item === '' ||
-    (Array.isArray(item) && item.length === 0) || (typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length === 0)
+    (Array.isArray(item) && item.length === 0) ||
+    (typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length === 0)
   return Object.fromEntries(Object.entries(value).filter(([, item]) => !isEmpty(item))) as T
 }
 
@@ -113,17 +120,25 @@ function normalizeJob (submitted: Job): Job {
     Priority: submitted.Priority ?? 0,
     Count: submitted.Count ?? 1,
     Constraints: submitted.Constraints ?? [],
-    Meta: { ...submitted.Meta, 'bacalhau.org/orchestrator.id': NODE_ID, 'bacalhau.org/requester.id': NODE_ID, 'bacalhau.org/server.instance.id': SERVER_INSTANCE_ID },
+    Meta: {
+      ...submitted.Meta,
+      'bacalhau.org/orchestrator.id': NODE_ID,
+      'bacalhau.org/requester.id': NODE_ID,
+      'bacalhau.org/server.instance.id': SERVER_INSTANCE_ID
+    },
     Labels: submitted.Labels ?? {},
     Tasks: submitted.Tasks.map(task => withoutEmpty({
       ...task,
-      Publisher: withoutEmpty({ Type: task.Publisher?.Type ?? '', Params: task.Publisher?.Params }) as Task['Publisher'],
+      Publisher: withoutEmpty({ Type: task.Publisher?.Type ?? '', Params: task.Publisher?.Params }) as
+        Task['Publisher'],
       Env: task.Env,
       Meta: task.Meta,
-      InputSources: task.InputSources?.map(input => ({ Source: input.Source, Alias: input.Alias ?? '', Target: input.Target })),
+      InputSources: task.InputSources?.map(input =>
+        ({ Source: input.Source, Alias: input.Alias ?? '', Target: input.Target })),
       ResultPaths: task.ResultPaths,
       Resources: { ...DEFAULT_TASK_RESOURCES, ...withoutEmpty(task.Resources ?? {}) },
-      Network: withoutEmpty({ Type: task.Network?.Type ?? 'Default', Domains: task.Network?.Domains }) as Task['Network'],
+      Network: withoutEmpty({ Type: task.Network?.Type ?? 'Default', Domains: task.Network?.Domains }) as
+        Task['Network'],
       Timeouts: withoutEmpty(task.Timeouts ?? {})
     }))
   }
@@ -151,7 +166,9 @@ export class Runner {
     for (const record of this.options.store.list()) {
       if (TERMINAL_JOB_STATES.has(record.job.State?.StateType ?? 'Undefined')) continue
       const execution = record.executions.at(-1)
-      if (execution !== undefined) this.failExecution(record, execution, 'the runner restarted while this execution was running')
+      if (execution !== undefined) {
+        this.failExecution(record, execution, 'the runner restarted while this execution was running')
+      }
       this.setJobState(record, 'Failed', 'the runner restarted while this job was running', 'Scheduling')
       await this.options.store.save(record)
     }
@@ -163,11 +180,13 @@ export class Runner {
     const now = nowNs()
     const name = submitted.Name === undefined || submitted.Name === '' ? undefined : submitted.Name
     const existing = name === undefined ? undefined : this.options.store.find(name)
-    if (existing !== undefined && !force && JSON.stringify(existing.job.Tasks) === JSON.stringify(normalizeJob(submitted).Tasks)) {
+    const sameTasks = JSON.stringify(existing?.job.Tasks) === JSON.stringify(normalizeJob(submitted).Tasks)
+    if (existing !== undefined && !force && sameTasks) {
       throw new JobConflictError(`job "${name}" already exists with the same spec; submit with Force to run it again`)
     }
     const id = existing?.job.ID ?? `j-${randomUUID()}`
-    const record: JobRecord = existing ?? { job: { ...submitted, ID: id, CreateTime: now, ModifyTime: now }, executions: [], history: [] }
+    const record: JobRecord = existing ??
+      { job: { ...submitted, ID: id, CreateTime: now, ModifyTime: now }, executions: [], history: [] }
     record.job = {
       ...normalizeJob(submitted),
       ID: id,
@@ -183,8 +202,12 @@ export class Runner {
     const engine = record.job.Tasks[0]!.Engine.Type
     const unschedulable = engine !== 'wasm'
       ? BACALHAU_MESSAGES.unsupportedEngine(engine)
-      : record.job.Type !== 'batch' ? `the local runner runs batch jobs only, not ${record.job.Type} (real Bacalhau runs them)` : undefined
-    if (unschedulable !== undefined) this.setJobState(record, 'Failed', unschedulable, 'Scheduling', { IsError: 'true', NodesAvailable: '1', NodesRequested: '1', NodesSuitable: '0' }, unschedulable)
+      : record.job.Type !== 'batch'
+        ? `the local runner runs batch jobs only, not ${record.job.Type} (real Bacalhau runs them)`
+        : undefined
+    if (unschedulable !== undefined) {
+      this.setJobState(record, 'Failed', unschedulable, 'Scheduling', NO_SUITABLE_NODE, unschedulable)
+    }
     await this.options.store.save(record)
     if (unschedulable === undefined) {
       const run = this.schedule(record, evaluationId).finally(() => this.inFlight.delete(run))
@@ -198,7 +221,8 @@ export class Runner {
     const record = this.options.store.find(idOrName)
     if (record === undefined) throw new NotFoundError(`job not found: ${idOrName}`)
     if (TERMINAL_JOB_STATES.has(record.job.State?.StateType ?? 'Undefined')) return ''
-    this.setJobState(record, 'Stopped', reason === '' ? undefined : reason, 'Scheduling', { Reason: reason }, BACALHAU_MESSAGES.stopRequested)
+    const message = reason === '' ? undefined : reason
+    this.setJobState(record, 'Stopped', message, 'Scheduling', { Reason: reason }, BACALHAU_MESSAGES.stopRequested)
     const execution = record.executions.at(-1)
     if (execution !== undefined && execution.ComputeState.StateType !== ExecutionState.Failed) {
       const active = this.running.get(execution.ID) ?? {}
@@ -220,7 +244,9 @@ export class Runner {
     await Promise.all(this.inFlight)
   }
 
-  private addHistory (record: JobRecord, topic: Topic, message: string, executionId?: string, details?: Record<string, string>): void {
+  private addHistory (
+    record: JobRecord, topic: Topic, message: string, executionId?: string, details?: Record<string, string>
+  ): void {
     const time = new Date().toISOString()
     record.history.push({
       SeqNum: record.history.length + 1,
@@ -228,13 +254,18 @@ export class Runner {
       JobID: record.job.ID,
       JobVersion: record.job.Version,
       ...(executionId === undefined ? {} : { ExecutionID: executionId }),
-      Event: { Message: message, Topic: topic, Timestamp: time, ...(details === undefined ? {} : { Details: details }) },
+      Event: {
+        Message: message, Topic: topic, Timestamp: time, ...(details === undefined ? {} : { Details: details })
+      },
       Time: time
     })
   }
 
   /** Job states carry a message only when they fail; Running and Completed are recorded as "State Update"s. */
-  private setJobState (record: JobRecord, state: JobStateType, message: string | undefined, topic: Topic = 'State Update', details: Record<string, string> = { NewState: state }, event = message ?? state): void {
+  private setJobState (
+    record: JobRecord, state: JobStateType, message: string | undefined, topic: Topic = 'State Update',
+    details: Record<string, string> = { NewState: state }, event = message ?? state
+  ): void {
     record.job.State = message === undefined ? { StateType: state } : { StateType: state, Message: message }
     record.job.ModifyTime = nowNs()
     record.job.Revision = (record.job.Revision ?? 0) + 1
@@ -242,7 +273,9 @@ export class Runner {
   }
 
   /** The compute state keeps the last message it was given unless a new one comes with it, as Bacalhau's does. */
-  private setExecutionState (record: JobRecord, execution: Execution, state: ExecutionStateType, message?: string): void {
+  private setExecutionState (
+    record: JobRecord, execution: Execution, state: ExecutionStateType, message?: string
+  ): void {
     execution.ComputeState = { StateType: state, Message: message ?? execution.ComputeState.Message ?? '' }
     execution.ModifyTime = nowNs()
     execution.Revision++
@@ -282,7 +315,9 @@ export class Runner {
         DesiredState: { StateType: ExecutionDesiredState.Running, Message: '' },
         ComputeState: { StateType: ExecutionState.New, Message: '' },
         PublishedResult: { Type: '' },
-        RunOutput: { Stdout: '', StdoutTruncated: false, stderr: '', StderrTruncated: false, ExitCode: 0, ErrorMsg: '' },
+        RunOutput: {
+          Stdout: '', StdoutTruncated: false, stderr: '', StderrTruncated: false, ExitCode: 0, ErrorMsg: ''
+        },
         PreviousExecution: '',
         NextExecution: '',
         FollowupEvalID: '',
@@ -316,7 +351,8 @@ export class Runner {
       this.failExecution(record, execution, error)
       await this.options.store.save(record)
     }
-    this.setJobState(record, 'Failed', BACALHAU_MESSAGES.retriedEnough, 'Scheduling', { IsError: 'true', NodesAvailable: '1', NodesRequested: '1', NodesSuitable: '0' }, BACALHAU_MESSAGES.retriedEnough)
+    const message = BACALHAU_MESSAGES.retriedEnough
+    this.setJobState(record, 'Failed', message, 'Scheduling', NO_SUITABLE_NODE, message)
     await this.options.store.save(record)
   }
 
@@ -330,7 +366,9 @@ export class Runner {
     try {
       await this.prepareInputs(task, rootDir)
       if (this.stopped(execution)) return undefined
-      for (const resultPath of task.ResultPaths ?? []) await mkdir(await pathInside(rootDir, resultPath.Path, 'ResultPath'), { recursive: true })
+      for (const resultPath of task.ResultPaths ?? []) {
+        await mkdir(await pathInside(rootDir, resultPath.Path, 'ResultPath'), { recursive: true })
+      }
       await mkdir(resultDir, { recursive: true })
       const outcome = await this.runWasm(record.job, task, execution, rootDir, resultDir)
       if (this.stopped(execution)) return undefined
@@ -346,12 +384,17 @@ export class Runner {
         await cp(source, await pathInside(resultDir, resultPath.Name, 'ResultPath Name'), { recursive: true })
       }
       // Bacalhau's RunOutput holds the program's first write to each stream (the published files hold all)
-      const firstWrite = (text: string, bytes: number): string => Buffer.from(text).subarray(0, Math.max(bytes, 0)).toString('utf8')
-      const [returnedStdout, returnedStderr] = [firstWrite(stdout, outcome.firstWrites.stdout), firstWrite(stderr, outcome.firstWrites.stderr)]
+      const firstWrite = (text: string, bytes: number): string =>
+        Buffer.from(text).subarray(0, Math.max(bytes, 0)).toString('utf8')
+      const returnedStdout = firstWrite(stdout, outcome.firstWrites.stdout)
+      const returnedStderr = firstWrite(stderr, outcome.firstWrites.stderr)
       execution.RunOutput = {
-        Stdout: returnedStdout.slice(0, RUN_OUTPUT_LIMIT), StdoutTruncated: returnedStdout.length > RUN_OUTPUT_LIMIT,
-        stderr: returnedStderr.slice(0, RUN_OUTPUT_LIMIT), StderrTruncated: returnedStderr.length > RUN_OUTPUT_LIMIT,
-        ExitCode: outcome.exitCode, ErrorMsg: ''
+        Stdout: returnedStdout.slice(0, RUN_OUTPUT_LIMIT),
+        StdoutTruncated: returnedStdout.length > RUN_OUTPUT_LIMIT,
+        stderr: returnedStderr.slice(0, RUN_OUTPUT_LIMIT),
+        StderrTruncated: returnedStderr.length > RUN_OUTPUT_LIMIT,
+        ExitCode: outcome.exitCode,
+        ErrorMsg: ''
       }
       execution.PublishedResult = await this.publish(task, execution, resultDir)
       execution.DesiredState = { StateType: ExecutionDesiredState.Stopped, Message: 'execution completed' }
@@ -373,22 +416,30 @@ export class Runner {
       if (source.Type === 'ipfs') {
         const signal = AbortSignal.timeout(this.options.inputTimeoutMs)
         await exportTo(this.options.ipfs, CID.parse(source.Params.CID), target, signal).catch((err: Error) => {
-          throw new Error(`input ${source.Params.CID}: ${signal.aborted ? `not found on any connected IPFS peer within ${this.options.inputTimeoutMs} ms` : err.message}`)
+          const why = signal.aborted
+            ? `not found on any connected IPFS peer within ${this.options.inputTimeoutMs} ms`
+            : err.message
+          throw new Error(`input ${source.Params.CID}: ${why}`)
         })
       } else if (source.Type === 'urlDownload' || source.Type === 'inline') {
         // fetch() reads data: URLs too, which is what inline sources are.
-        await downloadInput(checkInputUrl(source.Type, source.Params.URL, this.options.urlInputs), target, this.options.urlInputs)
+        const policy = this.options.urlInputs
+        await downloadInput(checkInputUrl(source.Type, source.Params.URL, policy), target, policy)
       }
     }
   }
 
-  private async runWasm (job: Job & { ID: string }, task: Task, execution: Execution, rootDir: string, resultDir: string): Promise<WasmOutcome> {
+  private async runWasm (
+    job: Job & { ID: string }, task: Task, execution: Execution, rootDir: string, resultDir: string
+  ): Promise<WasmOutcome> {
     if (task.Engine.Type !== 'wasm') throw new Error(`engine ${task.Engine.Type} is not supported`)
     const { EntryModule, Entrypoint, Parameters } = task.Engine.Params
     const modulePath = await pathInside(rootDir, EntryModule, 'EntryModule')
-    if (!(await stat(modulePath).then(info => info.isFile(), () => false))) throw new Error(BACALHAU_MESSAGES.noModule(EntryModule))
+    const isFile = await stat(modulePath).then(info => info.isFile(), () => false)
+    if (!isFile) throw new Error(BACALHAU_MESSAGES.noModule(EntryModule))
     // 0 or none: the runner's default (validateJob refused a negative one and one over the maximum)
-    const timeoutSeconds = task.Timeouts?.ExecutionTimeout === undefined || task.Timeouts.ExecutionTimeout === 0 ? this.options.defaultTimeoutSeconds : task.Timeouts.ExecutionTimeout
+    const asked = task.Timeouts?.ExecutionTimeout
+    const timeoutSeconds = asked === undefined || asked === 0 ? this.options.defaultTimeoutSeconds : asked
     const run: WasmRun = {
       modulePath,
       entryModule: EntryModule,
@@ -410,13 +461,20 @@ export class Runner {
     }
     // node:wasi is still marked experimental; say so once in the README instead of on every job.
     // The worker's own JavaScript heap is bounded here; the module's linear memory by maxMemoryPages.
-    const worker = new Worker(new URL('./wasm-worker.ts', import.meta.url), { workerData: run, execArgv: ['--disable-warning=ExperimentalWarning'], resourceLimits: WORKER_LIMITS })
+    const worker = new Worker(new URL('./wasm-worker.ts', import.meta.url), {
+      workerData: run, execArgv: ['--disable-warning=ExperimentalWarning'], resourceLimits: WORKER_LIMITS
+    })
     this.running.set(execution.ID, { ...this.running.get(execution.ID), worker })
     const { promise, resolve } = Promise.withResolvers<WasmOutcome>()
-    const timer = setTimeout(() => { void worker.terminate(); resolve({ error: BACALHAU_MESSAGES.timedOut(timeoutSeconds) }) }, timeoutSeconds * 1000)
+    const timer = setTimeout(() => {
+      worker.terminate().catch(() => {}) // it may have ended on its own meanwhile
+      resolve({ error: BACALHAU_MESSAGES.timedOut(timeoutSeconds) })
+    }, timeoutSeconds * 1000)
     worker.once('message', (outcome: WasmOutcome) => resolve(outcome))
     worker.once('error', err => resolve({ error: err.message }))
-    worker.once('exit', code => resolve({ error: this.stopped(execution) ? 'stopped' : `the WASM worker exited with code ${code}` }))
+    worker.once('exit', code => {
+      resolve({ error: this.stopped(execution) ? 'stopped' : `the WASM worker exited with code ${code}` })
+    })
     try {
       return await promise
     } finally {
@@ -428,7 +486,10 @@ export class Runner {
     if (task.Publisher?.Type === 'ipfs') {
       const cid = await addDirectory(this.options.ipfs, resultDir)
       // the same output published twice has the same CID, and is pinned already
-      if (!(await this.options.ipfs.pins.isPinned(cid))) for await (const _block of this.options.ipfs.pins.add(cid)) { /* pinned block by block */ }
+      if (!(await this.options.ipfs.pins.isPinned(cid))) {
+        const pinning = this.options.ipfs.pins.add(cid) // yields each block as it is pinned
+        for (let step = await pinning.next(); step.done !== true; step = await pinning.next());
+      }
       return { Type: 'ipfs', Params: { CID: cid.toString() } }
     }
     const archive = join(this.options.dataDir, 'results', `${execution.ID}.tar.gz`)

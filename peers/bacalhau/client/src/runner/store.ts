@@ -42,7 +42,9 @@ export class JobStore extends EventEmitter<{ change: [jobId: string] }> {
 
   /** Oldest first. */
   list (): JobRecord[] {
-    return [...this.records.values()].sort((a, b) => a.job.CreateTime < b.job.CreateTime ? -1 : a.job.CreateTime > b.job.CreateTime ? 1 : 0)
+    const order = (a: JobRecord, b: JobRecord): number =>
+      a.job.CreateTime < b.job.CreateTime ? -1 : a.job.CreateTime > b.job.CreateTime ? 1 : 0
+    return [...this.records.values()].sort(order)
   }
 
   async save (record: JobRecord): Promise<void> {

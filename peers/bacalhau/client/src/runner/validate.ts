@@ -34,17 +34,26 @@ export function validateJob (job: unknown, limits: { maxTimeoutSeconds: number }
   for (const task of Tasks) {
     const network = (task.Network as { Type?: unknown } | undefined)?.Type
     if (network !== undefined && typeof network !== 'string') {
-      fail(`code=400, message=Unmarshal type error: expected=models.Network, got=${typeof network}, field=Job.alias.Tasks.Network.Type`)
+      fail('code=400, message=Unmarshal type error: expected=models.Network, ' +
+        `got=${typeof network}, field=Job.alias.Tasks.Network.Type`)
     }
-    if (task.Engine === undefined || task.Engine === null) fail(`task ${String(task.Name)} validation failed: invalid engine: nil spec config`)
+    if (task.Engine === undefined || task.Engine === null) {
+      fail(`task ${String(task.Name)} validation failed: invalid engine: nil spec config`)
+    }
     const timeout: unknown = task.Timeouts?.ExecutionTimeout
     if (timeout === undefined || timeout === null) continue
     if (typeof timeout !== 'number' || !Number.isSafeInteger(timeout)) {
-      fail(`code=400, message=Unmarshal type error: expected=int64, got=${typeof timeout === 'number' ? 'number' : typeof timeout}, field=Job.alias.Tasks.Timeouts.ExecutionTimeout`)
+      const got = typeof timeout === 'number' ? 'number' : typeof timeout
+      fail(`code=400, message=Unmarshal type error: expected=int64, got=${got}, ` +
+        'field=Job.alias.Tasks.Timeouts.ExecutionTimeout')
     }
-    if (timeout < 0) fail(`task ${String(task.Name)} validation failed: invalid timeouts: invalid execution timeout value: ${goSeconds(timeout)}`)
+    if (timeout < 0) {
+      fail(`task ${String(task.Name)} validation failed: invalid timeouts: ` +
+        `invalid execution timeout value: ${goSeconds(timeout)}`)
+    }
     if (timeout > limits.maxTimeoutSeconds) {
-      fail(`task ${String(task.Name)}: ExecutionTimeout ${timeout}s is over this runner's maximum of ${limits.maxTimeoutSeconds}s (MAX_EXECUTION_TIMEOUT_SECONDS)`)
+      fail(`task ${String(task.Name)}: ExecutionTimeout ${timeout}s is over this runner's maximum of ` +
+        `${limits.maxTimeoutSeconds}s (MAX_EXECUTION_TIMEOUT_SECONDS)`)
     }
   }
 }

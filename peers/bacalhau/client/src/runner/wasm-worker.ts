@@ -26,17 +26,21 @@ export interface WasmRun {
  */
 export type WasmOutcome = { exitCode: number, firstWrites: { stdout: number, stderr: number } } | { error: string }
 
-function run ({ modulePath, entryModule, entrypoint, args, env, rootDir, stdoutPath, stderrPath, maxMemoryPages }: WasmRun): WasmOutcome {
+function run (job: WasmRun): WasmOutcome {
+  const { modulePath, entryModule, entrypoint, args, env, rootDir, stdoutPath, stderrPath, maxMemoryPages } = job
   // V8's flag holds for the whole process (every WASM memory in it is a job's, or small: undici's parser)
   setFlagsFromString(`--wasm-max-mem-pages=${maxMemoryPages}`)
   const stdout = openSync(stdoutPath, 'w')
   const stderr = openSync(stderrPath, 'w')
   try {
-    const wasi = new WASI({ version: 'preview1', args, env, preopens: { '/': rootDir }, stdout, stderr, returnOnExit: true })
+    const wasi = new WASI({
+      version: 'preview1', args, env, preopens: { '/': rootDir }, stdout, stderr, returnOnExit: true
+    })
     const module = new WebAssembly.Module(readFileSync(modulePath))
     // As Bacalhau v1.9.3 does (its tracing reads function names from the module).
     if (WebAssembly.Module.customSections(module, 'name').length === 0) {
-      return { error: `failed to load entry module ${entryModule}: failed to compile module at "${entryModule}": Name section not found` }
+      const why = `failed to compile module at "${entryModule}": Name section not found`
+      return { error: `failed to load entry module ${entryModule}: ${why}` }
     }
     const imports = wasi.getImportObject() as { wasi_snapshot_preview1: Record<string, unknown> }
     const wasiCalls = imports.wasi_snapshot_preview1
@@ -52,7 +56,8 @@ function run ({ modulePath, entryModule, entrypoint, args, env, rootDir, stdoutP
       const result = fdWrite(fd, iovs, iovsLength, written)
       const stream = fd === 1 ? 'stdout' : fd === 2 ? 'stderr' : undefined
       if (stream !== undefined && firstWrites[stream] === -1 && result === 0) {
-        firstWrites[stream] = new DataView((instance.exports.memory as WebAssembly.Memory).buffer).getUint32(written, true)
+        const memory = instance.exports.memory as WebAssembly.Memory
+        firstWrites[stream] = new DataView(memory.buffer).getUint32(written, true)
       }
       return result
     }

@@ -4,7 +4,9 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import wabt from 'wabt'
 
-export async function compileWat (source: string, name = 'module.wat', options: { nameSection?: boolean } = {}): Promise<Uint8Array> {
+export async function compileWat (
+  source: string, name = 'module.wat', options: { nameSection?: boolean } = {}
+): Promise<Uint8Array> {
   const module = (await wabt()).parseWat(name, source, { bulk_memory: true })
   try {
     module.validate()

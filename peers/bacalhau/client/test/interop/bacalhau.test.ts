@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { tempDir } from '../../../../../scripts/testing/cleanup.ts'
 import { expectExit, expectExitCode, startProcess, terminateAllProcesses } from '../../../../../scripts/testing/processes.ts'
-import { findBinaries, startRealBacalhau, type Binaries } from '../../src/bacalhau.ts'
+import { findBinaries, startRealBacalhau, type Binaries } from '../../src/run/bacalhau.ts'
 import { BacalhauClient } from '../../src/client/index.ts'
 import { bacalhauContract } from '../contract-suite.ts'
 import { PROGRAMS, wasmJob } from '../fixtures.ts'
@@ -58,7 +58,7 @@ test('Bacalhau\'s own CLI describes a job this client submitted', async () => {
 })
 
 test('pnpm dev runs the demo on real Bacalhau when its binary is there, and says so', async () => {
-  const dev = startProcess(['node', 'src/dev.ts'], { cwd: join(import.meta.dirname, '..', '..'), label: 'dev', env: { BACKEND: 'bacalhau' } })
+  const dev = startProcess(['node', 'src/run/dev.ts'], { cwd: join(import.meta.dirname, '..', '..'), label: 'dev', env: { BACKEND: 'bacalhau' } })
   await expectExit(dev, 0)
   const output = dev.stdout.join('\n')
   expect(output).toMatch(/using real Bacalhau v1\.9\.3/)

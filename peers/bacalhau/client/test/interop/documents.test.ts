@@ -9,10 +9,13 @@ import { join } from 'node:path'
 import { beforeAll, expect, test } from 'vitest'
 import { tempDir } from '../../../../../scripts/testing/cleanup.ts'
 import { hostileRequests } from '../../../../../scripts/testing/hostile.ts'
-import { findBinaries, startRealBacalhau } from '../../src/bacalhau.ts'
+import { findBinaries, startRealBacalhau } from '../../src/run/bacalhau.ts'
 import { BacalhauClient } from '../../src/client/index.ts'
-import { readDemoConfig, runDemo } from '../../src/client.ts'
-import { readRunnerConfig, startRunner } from '../../src/server.ts'
+import { readDemoConfig } from '../../src/run/config.ts'
+import { runDemo } from '../../src/client.ts'
+import { readRunnerConfig } from '../../src/run/config.ts'
+import { startServer } from '../../src/run/server.ts'
+import { startRunner } from '../../src/server.ts'
 import { bacalhauStatus, HOSTILE_PATHS, PROGRAMS, wasmJob } from '../fixtures.ts'
 
 const found = findBinaries()
@@ -147,7 +150,7 @@ beforeAll(async () => {
     } finally {
       await bacalhau.stop()
     }
-    const local = await startRunner(readRunnerConfig({ DATA_DIR: join(dataDir, 'runner'), API_LISTEN: '127.0.0.1:0', IPFS_LISTEN: '/ip4/127.0.0.1/tcp/0' }))
+    const local = await startServer(readRunnerConfig({ DATA_DIR: join(dataDir, 'runner'), API_LISTEN: '127.0.0.1:0', IPFS_LISTEN: '/ip4/127.0.0.1/tcp/0' }), startRunner)
     try {
       runner = await answersOf({ api: local.ready.api, ipfsPeer: local.ready.ipfs[0]!, stop: local.stop })
     } finally {

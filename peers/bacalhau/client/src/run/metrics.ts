@@ -5,29 +5,30 @@ import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Gauge, Registry } from 'prom-client'
-import type { JobStateType } from './client/types.ts'
+import type { JobStateType } from '../client/types.ts'
 
 const JOB_STATES: JobStateType[] = ['Undefined', 'Pending', 'Queued', 'Running', 'Completed', 'Failed', 'Stopped']
 
 /** `jobStates` is read at each scrape: every stored job's state. */
 export function runnerMetrics (jobStates: () => Iterable<JobStateType>): Registry {
   const registry = new Registry()
-  new Gauge({
+  registry.registerMetric(new Gauge({
     name: 'liftoff_jobs',
     help: 'Jobs the runner holds, by state',
     labelNames: ['state'],
-    registers: [registry],
     collect () {
       const counts = new Map<JobStateType, number>(JOB_STATES.map(state => [state, 0]))
       for (const state of jobStates()) counts.set(state, (counts.get(state) ?? 0) + 1)
       for (const [state, count] of counts) this.set({ state }, count)
     }
-  })
+  }))
   return registry
 }
 
-/** Serves `registry` at http://host:port/metrics (port 0: one the system picks); resolves with the URL once listening. */
-export async function serveMetrics (registry: Registry, host: string, port: number): Promise<{ url: string, close: () => Promise<void> }> {
+/** Serves `registry` at http://host:port/metrics (port 0: one the system picks); resolves once listening. */
+export async function serveMetrics (
+  registry: Registry, host: string, port: number
+): Promise<{ url: string, close: () => Promise<void> }> {
   const server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
       response.writeHead(404).end('only GET /metrics here\n')

@@ -20,7 +20,8 @@ export function isLoopback (host: string): boolean {
 
 export function checkToken (name: string, token: string): string {
   if (token.length < TOKEN_MIN_LENGTH || token.length > TOKEN_MAX_LENGTH || /\s/.test(token)) {
-    throw new Error(`${name} must be ${TOKEN_MIN_LENGTH} to ${TOKEN_MAX_LENGTH} characters without spaces (as a Bacalhau API key), got ${token.length}`)
+    throw new Error(`${name} must be ${TOKEN_MIN_LENGTH} to ${TOKEN_MAX_LENGTH} characters without spaces ` +
+      `(as a Bacalhau API key), got ${token.length}`)
   }
   return token
 }
@@ -28,7 +29,9 @@ export function checkToken (name: string, token: string): string {
 /** Refuses an API that listens beyond loopback without a token, in one line. */
 export function requireTokenBeyondLoopback (host: string, port: number, token: string | undefined): void {
   if (token === undefined && !isLoopback(host)) {
-    throw new Error(`API_LISTEN ${host.includes(':') ? `[${host}]` : host}:${port} is beyond loopback: set API_TOKEN or API_TOKEN_FILE (clients send it as Authorization: Bearer …)`)
+    const listen = `${host.includes(':') ? `[${host}]` : host}:${port}`
+    throw new Error(`API_LISTEN ${listen} is beyond loopback: set API_TOKEN or API_TOKEN_FILE ` +
+      '(clients send it as Authorization: Bearer …)')
   }
 }
 
@@ -38,15 +41,20 @@ const digest = (text: string): Buffer => createHash('sha256').update(text).diges
  * Why a request is refused (missing or wrong token), or undefined when it may go on. Compared in constant
  * time (over digests, so the token's length does not show either).
  */
-export function unauthorized (token: string | undefined, path: string, authorization: string | undefined): string | undefined {
+export function unauthorized (
+  token: string | undefined, path: string, authorization: string | undefined
+): string | undefined {
   if (token === undefined || OPEN_PATHS.has(path)) return undefined
   if (authorization === undefined || authorization === '') return 'missing authorization header'
   if (!authorization.startsWith('Bearer ')) return 'unsupported authentication method'
-  return timingSafeEqual(digest(authorization.slice('Bearer '.length)), digest(token)) ? undefined : 'authentication failed: invalid API key'
+  const matches = timingSafeEqual(digest(authorization.slice('Bearer '.length)), digest(token))
+  return matches ? undefined : 'authentication failed: invalid API key'
 }
 
 /** The CORS headers for `origin`: none unless the operator listed it. */
-export function corsHeaders (allowedOrigins: ReadonlySet<string>, origin: string | undefined, preflight: { requestHeaders?: string } | undefined): Record<string, string> {
+export function corsHeaders (
+  allowedOrigins: ReadonlySet<string>, origin: string | undefined, preflight: { requestHeaders?: string } | undefined
+): Record<string, string> {
   if (origin === undefined || !allowedOrigins.has(origin)) return {}
   return {
     'Access-Control-Allow-Origin': origin,
