@@ -2,9 +2,10 @@
 // that many bytes of UTF-8 JSON. A client may send several requests on one stream; the server answers each
 // in order. A frame over the size limit resets the stream (and only that stream).
 import { lpStream } from '@libp2p/utils'
-import * as varint from 'uint8-varint'
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+// lpStream lets a length prefix grow unchecked until it decodes (upstream); this bounds it
+import { boundedLength } from './workarounds/bounded-length.ts'
 
 export const MESSAGES_PROTOCOL = '/liftoff/messages/1.0.0'
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024
@@ -35,20 +36,6 @@ export interface ServeMessagesOptions {
   /** Called once per stream that is reset for an oversized frame. */
   onOversized?: (remotePeer: PeerId, error: Error) => void
   onRequest?: (remotePeer: PeerId, request: unknown, response: MessageResponse) => void
-}
-
-/**
- * lpStream's varint length decoder, refusing a prefix longer than any allowed length needs: lpStream checks
- * a prefix's length only once it decodes, so a peer sending 0xff bytes would be buffered until the deadline.
- */
-function boundedLength (maxDataLength: number): (data: Parameters<typeof varint.decode>[0]) => number {
-  const longest = varint.encodingLength(maxDataLength)
-  return data => {
-    if (data.byteLength > longest) {
-      throw Object.assign(new Error(`length prefix over ${longest} bytes`), { name: 'InvalidDataLengthLengthError' })
-    }
-    return varint.decode(data)
-  }
 }
 
 // #region handler
