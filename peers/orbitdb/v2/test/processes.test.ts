@@ -4,13 +4,15 @@ import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { afterEach, expect, test } from 'vitest'
 import { onCleanup } from '../../../../scripts/testing/cleanup.ts'
-import { expectExit, expectStop, startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
+import {
+  expectExit, expectStop, startProcess, stopAllProcesses, unusedPort, waitForReady
+} from '../../../../scripts/testing/processes.ts'
 import { dialWithRetry, parseServerAddress } from '../src/dial.ts'
 import { createNode } from '../src/node.ts'
 import { generateIdentityKey } from '../src/orbitdb.ts'
 import { askServer } from '../src/replication.ts'
 import { tempDir } from './fixtures.ts'
-import type { Ready } from '../src/server.ts'
+import type { Ready } from '../src/run/server.ts'
 
 const exampleDir = join(import.meta.dirname, '..')
 
@@ -18,7 +20,9 @@ afterEach(stopAllProcesses)
 
 async function startServer (env: Record<string, string> = {}) {
   const dataDir = env.DATA_DIR ?? await tempDir()
-  const server = startProcess(['node', 'src/server.ts'], { cwd: exampleDir, label: 'server', env: { DATA_DIR: dataDir, LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0', ...env } })
+  const server = startProcess(['node', 'src/server.ts'], {
+    cwd: exampleDir, label: 'server', env: { DATA_DIR: dataDir, LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0', ...env }
+  })
   return { server, ready: await waitForReady<Ready>(server), dataDir }
 }
 
@@ -30,7 +34,9 @@ test('a writer process syncs to the server process; a reader process started lat
   const alice = await generateIdentityKey()
   const { server, ready } = await startServer({ WRITERS: alice.identityId })
   const common = { SERVER_ADDR: ready.multiaddrs[0]!, DB_ADDRESS: ready.address }
-  const writer = runClient({ ...common, CLIENT_NAME: 'alice', IDENTITY_KEY: alice.key, DATA_DIR: await tempDir(), WRITES: '10' })
+  const writer = runClient({
+    ...common, CLIENT_NAME: 'alice', IDENTITY_KEY: alice.key, DATA_DIR: await tempDir(), WRITES: '10'
+  })
   await expectExit(writer, 0)
   expect(writer.stdout.join('\n')).toMatch(/the server holds all 10 entries/)
   const reader = runClient({ ...common, CLIENT_NAME: 'bob', DATA_DIR: await tempDir(), WRITES: '0' })
@@ -41,8 +47,11 @@ test('a writer process syncs to the server process; a reader process started lat
 
 test.each([
   ['a missing DB_ADDRESS', {}, /^client: DB_ADDRESS is not set/],
-  ['a malformed database address', { DB_ADDRESS: '/orbitdb/not-a-cid' }, /^client: malformed database address "\/orbitdb\/not-a-cid"/],
-  ['a malformed server multiaddr', { DB_ADDRESS: '/orbitdb/zdpuAz8fBts4vCNy3gMM7MmP8LQ3kfDTRNdh6z9BUn9NwHMVt', SERVER_ADDR: 'localhost:9301' }, /^client: malformed multiaddr "localhost:9301"/]
+  ['a malformed database address', { DB_ADDRESS: '/orbitdb/not-a-cid' },
+    /^client: malformed database address "\/orbitdb\/not-a-cid"/],
+  ['a malformed server multiaddr',
+    { DB_ADDRESS: '/orbitdb/zdpuAz8fBts4vCNy3gMM7MmP8LQ3kfDTRNdh6z9BUn9NwHMVt', SERVER_ADDR: 'localhost:9301' },
+    /^client: malformed multiaddr "localhost:9301"/]
 ])('%s exits non-zero with a one-line error', async (_case, env, message) => {
   const client = runClient({ DATA_DIR: await tempDir(), ...env })
   await expectExit(client, 1)
@@ -58,14 +67,16 @@ test('an unreachable server exits non-zero with a one-line error', async () => {
     DIAL_TIMEOUT_MS: '800'
   })
   await expectExit(client, 1)
-  expect(client.stderr).toEqual([expect.stringMatching(/^client: (could not open .* within 800 ms|could not reach .* within 800 ms)/)])
+  const unreachable = /^client: (could not open .* within 800 ms|could not reach .* within 800 ms)/
+  expect(client.stderr).toEqual([expect.stringMatching(unreachable)])
 })
 
-test('a connection outlives a server that does not answer a ping for longer than libp2p 1.9\'s 2 s ping timeout', async () => {
+test('a connection outlives a server that answers no ping for longer than libp2p 1.9\'s 2 s timeout', async () => {
   const { server, ready } = await startServer()
   const node = await createNode({ dataDir: await tempDir() })
   onCleanup('node stop()', () => node.stop())
-  const { connection } = await dialWithRetry(node.libp2p, parseServerAddress(ready.multiaddrs[0]!), { deadlineMs: 10_000 })
+  const address = parseServerAddress(ready.multiaddrs[0]!)
+  const { connection } = await dialWithRetry(node.libp2p, address, { deadlineMs: 10_000 })
   // libp2p's connection monitor pings every connection every 10 s: note when it opens a ping stream
   const pingSent = Promise.withResolvers<number>()
   const newStream = connection.newStream.bind(connection)
@@ -81,7 +92,8 @@ test('a connection outlives a server that does not answer a ping for longer than
   } finally {
     process.kill(server.child.pid!, 'SIGCONT')
   }
-  const hosted = await askServer(node, connection.remotePeer, { op: 'host', address: ready.address }, AbortSignal.timeout(10_000))
+  const request = { op: 'host', address: ready.address } as const
+  const hosted = await askServer(node, connection.remotePeer, request, AbortSignal.timeout(10_000))
   expect(hosted.address).toBe(ready.address)
   expect(connection.status).toBe('open')
   expect(node.libp2p.getConnections(connection.remotePeer).map(open => open.id)).toContain(connection.id)
@@ -89,9 +101,12 @@ test('a connection outlives a server that does not answer a ping for longer than
 
 test('a writer outside the access controller exits non-zero with a one-line error', async () => {
   const { ready } = await startServer()
-  const client = runClient({ DATA_DIR: await tempDir(), DB_ADDRESS: ready.address, SERVER_ADDR: ready.multiaddrs[0]!, WRITES: '1' })
+  const client = runClient({
+    DATA_DIR: await tempDir(), DB_ADDRESS: ready.address, SERVER_ADDR: ready.multiaddrs[0]!, WRITES: '1'
+  })
   await expectExit(client, 1)
-  expect(client.stderr).toEqual([expect.stringMatching(/^client: identity \w+ may not write to \/orbitdb\/\w+ \(it is not in the access controller\)$/)])
+  const refused = /^client: identity \w+ may not write to \/orbitdb\/\w+ \(it is not in the access controller\)$/
+  expect(client.stderr).toEqual([expect.stringMatching(refused)])
 })
 
 test('a restarted server keeps its peer ID, identity and database address; SIGTERM exits 0', async () => {
@@ -99,12 +114,13 @@ test('a restarted server keeps its peer ID, identity and database address; SIGTE
   await expectStop(first.server, 'SIGTERM')
   expect(existsSync(join(first.dataDir, 'ready.json'))).toBe(false)
   const second = await startServer({ DATA_DIR: first.dataDir })
-  expect(second.ready).toMatchObject({ peerId: first.ready.peerId, identity: first.ready.identity, address: first.ready.address })
+  const { peerId, identity, address } = first.ready
+  expect(second.ready).toMatchObject({ peerId, identity, address })
   await expectStop(second.server, 'SIGINT')
 })
 
 test('pnpm dev runs the whole demo and exits 0', async () => {
-  const dev = startProcess(['node', 'src/dev.ts'], { cwd: exampleDir, label: 'dev' })
+  const dev = startProcess(['node', 'src/run/dev.ts'], { cwd: exampleDir, label: 'dev' })
   await expectExit(dev, 0)
   const output = dev.stdout.join('\n')
   expect(output).toMatch(/alice +│ synced in \d+ ms: the server holds all 5 entries/)

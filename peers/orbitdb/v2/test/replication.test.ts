@@ -10,24 +10,27 @@ import { askServer, syncWithServer } from '../src/replication.ts'
 import type { Note } from '../src/client.ts'
 import { documentIds, runAs, serverConfig, startTestServer, tempDir, writer } from './fixtures.ts'
 
-test('client A writes 200 documents and exits; client B, started afterwards, reads all 200 from the server', async () => {
-  const alice = await writer('alice')
-  const server = await startTestServer(await serverConfig({ WRITERS: alice.identityId }))
-  const written = await runAs(alice, server, { WRITES: '200' })
-  expect(written.written).toHaveLength(200)
-  expect(written.serverEntries).toBe(200)
+test('client A writes 200 documents and exits; client B, started afterwards, reads all 200 from the server',
+  async () => {
+    const alice = await writer('alice')
+    const server = await startTestServer(await serverConfig({ WRITERS: alice.identityId }))
+    const written = await runAs(alice, server, { WRITES: '200' })
+    expect(written.written).toHaveLength(200)
+    expect(written.serverEntries).toBe(200)
 
-  const bob = { name: 'bob', dataDir: join(await tempDir(), 'bob') } // a reader: not a writer, fresh storage
-  const read = await runAs(bob, server, { WRITES: '0' })
-  expect(read.documentIds).toEqual([...written.written].sort())
-  expect(await documentIds(server)).toEqual([...written.written].sort())
-})
+    const bob = { name: 'bob', dataDir: join(await tempDir(), 'bob') } // a reader: not a writer, fresh storage
+    const read = await runAs(bob, server, { WRITES: '0' })
+    expect(read.documentIds).toEqual([...written.written].sort())
+    expect(await documentIds(server)).toEqual([...written.written].sort())
+  })
 
 test('concurrent writes from two clients converge to the same state on all three peers', async () => {
   const alice = await writer('alice')
   const bob = await writer('bob')
   const server = await startTestServer(await serverConfig({ WRITERS: `${alice.identityId},${bob.identityId}` }))
-  const [fromAlice, fromBob] = await Promise.all([runAs(alice, server, { WRITES: '50' }), runAs(bob, server, { WRITES: '50' })])
+  const [fromAlice, fromBob] = await Promise.all([
+    runAs(alice, server, { WRITES: '50' }), runAs(bob, server, { WRITES: '50' })
+  ])
   const everything = [...fromAlice.written, ...fromBob.written].sort()
   expect(everything).toHaveLength(100)
   expect(await documentIds(server)).toEqual(everything)
@@ -36,60 +39,62 @@ test('concurrent writes from two clients converge to the same state on all three
   expect((await runAs(bob, server, { WRITES: '0' })).documentIds).toEqual(everything)
 })
 
-test('an entry from an identity outside the access controller is refused by the server and by another client', async () => {
-  const alice = await writer('alice')
-  const server = await startTestServer(await serverConfig({ WRITERS: alice.identityId }))
-  await runAs(alice, server, { WRITES: '1' })
+test('an entry from an identity outside the access controller is refused by the server and by another client',
+  async () => {
+    const alice = await writer('alice')
+    const server = await startTestServer(await serverConfig({ WRITERS: alice.identityId }))
+    await runAs(alice, server, { WRITES: '1' })
 
-  // Two live peers on loopback: alice (a writer) and eve, who patches her own access check to forge an entry.
-  const startPeer = async (name: string, identityKey?: string) => {
-    const dataDir = await tempDir(`liftoff-orbitdb-${name}-`)
-    const helia = await createNode({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'] })
-    onCleanup(`${name} helia stop()`, () => helia.stop())
-    const orbitdb = await startOrbitDB(helia, { dataDir, identityKey })
-    onCleanup(`${name} orbitdb stop()`, () => orbitdb.stop())
-    await dialWithRetry(helia.libp2p, parseServerAddress(server.ready.multiaddrs[0]!), { deadlineMs: 10_000 })
-    return { helia, orbitdb, db: await openDatabase<Note>(helia, orbitdb, server.ready.address) }
-  }
-  const honest = await startPeer('alice', alice.key)
-  const eve = await startPeer('eve')
-  // eve's database must sync with both the server and alice: each is in its peers once a heads exchange with
-  // it began ('join' when it is done), however early that was
-  const met = async (db: typeof eve.db, peerIds: string[]): Promise<void> => {
-    const { promise, resolve } = Promise.withResolvers<void>()
-    const check = (): void => { if (peerIds.every(peerId => db.peers.has(peerId))) resolve() }
-    db.events.on('join', check)
-    check()
-    try {
-      await promise
-    } finally {
-      db.events.off('join', check)
+    // Two live peers on loopback: alice (a writer) and eve, who patches her own access check to forge an entry.
+    const startPeer = async (name: string, identityKey?: string) => {
+      const dataDir = await tempDir(`liftoff-orbitdb-${name}-`)
+      const helia = await createNode({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'] })
+      onCleanup(`${name} helia stop()`, () => helia.stop())
+      const orbitdb = await startOrbitDB(helia, { dataDir, identityKey })
+      onCleanup(`${name} orbitdb stop()`, () => orbitdb.stop())
+      await dialWithRetry(helia.libp2p, parseServerAddress(server.ready.multiaddrs[0]!), { deadlineMs: 10_000 })
+      return { helia, orbitdb, db: await openDatabase<Note>(helia, orbitdb, server.ready.address) }
     }
-  }
-  await dialWithRetry(eve.helia.libp2p, honest.helia.libp2p.getMultiaddrs()[0]!, { deadlineMs: 10_000 })
-  await met(eve.db, [server.ready.peerId, honest.helia.libp2p.peerId.toString()])
+    const honest = await startPeer('alice', alice.key)
+    const eve = await startPeer('eve')
+    // eve's database must sync with both the server and alice: each is in its peers once a heads exchange with
+    // it began ('join' when it is done), however early that was
+    const met = async (db: typeof eve.db, peerIds: string[]): Promise<void> => {
+      const { promise, resolve } = Promise.withResolvers<void>()
+      const check = (): void => { if (peerIds.every(peerId => db.peers.has(peerId))) resolve() }
+      db.events.on('join', check)
+      check()
+      try {
+        await promise
+      } finally {
+        db.events.off('join', check)
+      }
+    }
+    await dialWithRetry(eve.helia.libp2p, honest.helia.libp2p.getMultiaddrs()[0]!, { deadlineMs: 10_000 })
+    await met(eve.db, [server.ready.peerId, honest.helia.libp2p.peerId.toString()])
 
-  const refusedByServer = once(server.db.events, 'error')
-  const refusedByAlice = once(honest.db.events, 'error')
-  eve.db.access.canAppend = async () => true
-  const forged = await eve.db.put({ _id: 'forged', author: 'eve', text: 'let me in', writtenAt: new Date().toISOString() })
-  expect(await eve.db.log.has(forged)).toBe(true)
+    const refusedByServer = once(server.db.events, 'error')
+    const refusedByAlice = once(honest.db.events, 'error')
+    eve.db.access.canAppend = async () => true
+    const forged = await eve.db.put({ _id: 'forged', author: 'eve', text: 'let me in', writtenAt: new Date().toJSON() })
+    expect(await eve.db.log.has(forged)).toBe(true)
 
-  const [[serverError], [aliceError]] = await Promise.all([refusedByServer, refusedByAlice]) as [[Error], [Error]]
-  expect(serverError.message).toMatch(/not allowed to write/)
-  expect(aliceError.message).toMatch(/not allowed to write/)
-  expect(await server.db.log.has(forged)).toBe(false)
-  expect(await honest.db.log.has(forged)).toBe(false)
-  expect((await server.db.all()).map(document => document.key)).not.toContain('forged')
-  expect(server.log.some(line => line.includes('not allowed to write'))).toBe(true)
-  // and the server keeps replicating honest writes
-  expect((await runAs(alice, server, { WRITES: '1' })).serverEntries).toBe(2)
-})
+    const [[serverError], [aliceError]] = await Promise.all([refusedByServer, refusedByAlice]) as [[Error], [Error]]
+    expect(serverError.message).toMatch(/not allowed to write/)
+    expect(aliceError.message).toMatch(/not allowed to write/)
+    expect(await server.db.log.has(forged)).toBe(false)
+    expect(await honest.db.log.has(forged)).toBe(false)
+    expect((await server.db.all()).map(document => document.key)).not.toContain('forged')
+    expect(server.log.some(line => line.includes('not allowed to write'))).toBe(true)
+    // and the server keeps replicating honest writes
+    expect((await runAs(alice, server, { WRITES: '1' })).serverEntries).toBe(2)
+  })
 
 test('a write by an identity outside the access controller is refused locally with a clear error', async () => {
   const server = await startTestServer(await serverConfig())
   const mallory = { name: 'mallory', dataDir: join(await tempDir(), 'mallory') }
-  await expect(runAs(mallory, server, { WRITES: '1' })).rejects.toThrow(/^identity \w+ may not write to \/orbitdb\/\w+ \(it is not in the access controller\)$/)
+  await expect(runAs(mallory, server, { WRITES: '1' }))
+    .rejects.toThrow(/^identity \w+ may not write to \/orbitdb\/\w+ \(it is not in the access controller\)$/)
   expect(await documentIds(server)).toEqual([])
 })
 
@@ -106,8 +111,11 @@ test('after a restart the server reopens its database and the databases it hosts
   const orbitdb = await startOrbitDB(helia, { dataDir, identityKey: alice.key })
   onCleanup('orbitdb stop()', () => orbitdb.stop())
   const diary = await createDocuments<Note>(helia, orbitdb, 'alice-diary', [])
-  for (let day = 1; day <= 10; day++) await diary.put({ _id: `day-${day}`, author: 'alice', text: `entry ${day}`, writtenAt: new Date().toISOString() })
-  const { connection } = await dialWithRetry(helia.libp2p, parseServerAddress(first.ready.multiaddrs[0]!), { deadlineMs: 10_000 })
+  for (let day = 1; day <= 10; day++) {
+    await diary.put({ _id: `day-${day}`, author: 'alice', text: `entry ${day}`, writtenAt: new Date().toJSON() })
+  }
+  const serverAddress = parseServerAddress(first.ready.multiaddrs[0]!)
+  const { connection } = await dialWithRetry(helia.libp2p, serverAddress, { deadlineMs: 10_000 })
   expect((await syncWithServer(helia, connection.remotePeer, diary, 30_000)).serverEntries).toBe(10)
   await orbitdb.stop()
   await first.stop()
@@ -120,28 +128,30 @@ test('after a restart the server reopens its database and the databases it hosts
   expect(await documentIds(second, diary.address)).toHaveLength(10)
 })
 
-test('the hosting protocol moves entries both ways on its own: a peer with OrbitDB\'s sync off still syncs', async () => {
+test('the hosting protocol moves entries both ways on its own: a peer with OrbitDB\'s sync off still syncs',
+  async () => {
   // OrbitDB's heads exchange is unframed and fails under load ("CBOR decode error"); with its sync off (no
   // pubsub, no heads exchange) everything rests on syncWithServer, which must fetch and send entries itself.
-  const alice = await writer('alice')
-  const server = await startTestServer(await serverConfig({ WRITERS: alice.identityId }))
-  const earlier = await runAs(alice, server, { WRITES: '20' })
+    const alice = await writer('alice')
+    const server = await startTestServer(await serverConfig({ WRITERS: alice.identityId }))
+    const earlier = await runAs(alice, server, { WRITES: '20' })
 
-  const dataDir = await tempDir()
-  const helia = await createNode({ dataDir })
-  onCleanup('helia stop()', () => helia.stop())
-  const orbitdb = await startOrbitDB(helia, { dataDir, identityKey: alice.key })
-  onCleanup('orbitdb stop()', () => orbitdb.stop())
-  const { connection } = await dialWithRetry(helia.libp2p, parseServerAddress(server.ready.multiaddrs[0]!), { deadlineMs: 10_000 })
-  const db = await orbitdb.open<Note>(server.ready.address, { sync: false })
-  const later = ['unsynced-1', 'unsynced-2', 'unsynced-3', 'unsynced-4', 'unsynced-5']
-  for (const id of later) await db.put({ _id: id, author: 'alice', text: id, writtenAt: new Date().toISOString() })
+    const dataDir = await tempDir()
+    const helia = await createNode({ dataDir })
+    onCleanup('helia stop()', () => helia.stop())
+    const orbitdb = await startOrbitDB(helia, { dataDir, identityKey: alice.key })
+    onCleanup('orbitdb stop()', () => orbitdb.stop())
+    const serverAddress = parseServerAddress(server.ready.multiaddrs[0]!)
+    const { connection } = await dialWithRetry(helia.libp2p, serverAddress, { deadlineMs: 10_000 })
+    const db = await orbitdb.open<Note>(server.ready.address, { sync: false })
+    const later = ['unsynced-1', 'unsynced-2', 'unsynced-3', 'unsynced-4', 'unsynced-5']
+    for (const id of later) await db.put({ _id: id, author: 'alice', text: id, writtenAt: new Date().toISOString() })
 
-  expect((await syncWithServer(helia, connection.remotePeer, db, 30_000)).serverEntries).toBe(25)
-  const everything = [...earlier.written, ...later].sort()
-  expect((await db.all()).map(document => document.key).sort()).toEqual(everything)
-  expect(await documentIds(server)).toEqual(everything)
-})
+    expect((await syncWithServer(helia, connection.remotePeer, db, 30_000)).serverEntries).toBe(25)
+    const everything = [...earlier.written, ...later].sort()
+    expect((await db.all()).map(document => document.key).sort()).toEqual(everything)
+    expect(await documentIds(server)).toEqual(everything)
+  })
 
 test('writes made while the server is down are kept and sync when it is back', async () => {
   const alice = await writer('alice')
@@ -164,15 +174,19 @@ test('the hosting protocol refuses a malformed address without crashing', async 
   const server = await startTestServer(await serverConfig())
   const helia = await createNode({ dataDir: await tempDir() })
   onCleanup('helia stop()', () => helia.stop())
-  const { connection } = await dialWithRetry(helia.libp2p, parseServerAddress(server.ready.multiaddrs[0]!), { deadlineMs: 10_000 })
-  await expect(askServer(helia, connection.remotePeer, { op: 'host', address: '/orbitdb/nope' }, AbortSignal.timeout(10_000)))
+  const serverAddress = parseServerAddress(server.ready.multiaddrs[0]!)
+  const { connection } = await dialWithRetry(helia.libp2p, serverAddress, { deadlineMs: 10_000 })
+  const ask = async (address: string) =>
+    askServer(helia, connection.remotePeer, { op: 'host', address }, AbortSignal.timeout(10_000))
+  await expect(ask('/orbitdb/nope'))
     .rejects.toThrow(/not an OrbitDB address/)
-  expect((await askServer(helia, connection.remotePeer, { op: 'host', address: server.ready.address }, AbortSignal.timeout(10_000))).entries).toBe(0)
+  expect((await ask(server.ready.address)).entries).toBe(0)
 })
 
 test('an unreachable server with a database never opened here fails with a one-line reason', async () => {
   const alice = await writer('alice')
   const fakeAddress = '/orbitdb/zdpuAz8fBts4vCNy3gMM7MmP8LQ3kfDTRNdh6z9BUn9NwHMVt'
-  await expect(runAs(alice, { ready: { multiaddrs: [`/ip4/127.0.0.1/tcp/${await unusedPort()}`], address: fakeAddress } }, { DIAL_TIMEOUT_MS: '800' }))
+  const nowhere = { ready: { multiaddrs: [`/ip4/127.0.0.1/tcp/${await unusedPort()}`], address: fakeAddress } }
+  await expect(runAs(alice, nowhere, { DIAL_TIMEOUT_MS: '800' }))
     .rejects.toThrow(/could not open .*manifest|could not reach/)
 })

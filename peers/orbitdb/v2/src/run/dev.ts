@@ -1,64 +1,45 @@
 // `pnpm dev`: the whole example on loopback, in a throw-away directory. Starts the server with alice as a
 // writer; alice puts documents and exits once the server holds them; bob, started after alice is gone,
 // reads them all from the server; eve, who is not a writer, is refused. Lines are prefixed with their role.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { generateIdentityKey } from './orbitdb.ts'
+import { generateIdentityKey } from '../orbitdb.ts'
+import { exitCode, startRole, stopRoles } from './roles.ts'
 import type { Ready } from './server.ts'
-
-function startRole (label: string, script: string, env: Record<string, string>, onLine?: (line: string) => void): ChildProcess {
-  const child = spawn(process.execPath, [join(import.meta.dirname, script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  for (const output of [child.stdout, child.stderr]) {
-    if (output === null) continue
-    createInterface({ input: output }).on('line', line => {
-      console.log(`${label.padEnd(6)} │ ${line}`)
-      onLine?.(line)
-    })
-  }
-  return child
-}
-
-async function exitCode (child: ChildProcess): Promise<number> {
-  if (child.exitCode !== null) return child.exitCode
-  const [code] = await once(child, 'exit') as [number | null]
-  return code ?? 1
-}
 
 const workDir = await mkdtemp(join(tmpdir(), 'liftoff-orbitdb-v2-dev-'))
 const alice = await generateIdentityKey()
 const started = performance.now()
 let failed = false
 const { promise: ready, resolve: onReady } = Promise.withResolvers<Ready>()
-const server = startRole('server', 'server.ts', {
+const server = startRole('server', ['src/server.ts'], {
   DATA_DIR: join(workDir, 'server'),
   LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0',
   WRITERS: alice.identityId
-}, line => {
-  if (line.startsWith('READY ')) onReady(JSON.parse(line.slice('READY '.length)) as Ready)
-})
+}, line => { if (line.startsWith('READY ')) onReady(JSON.parse(line.slice('READY '.length)) as Ready) })
 try {
   const { multiaddrs, address } = await Promise.race([
     ready,
     exitCode(server).then(code => { throw new Error(`server exited with code ${code} before it was ready`) })
   ])
-  const client = (name: string, env: Record<string, string>): Promise<number> => exitCode(startRole(name, 'client.ts', {
-    CLIENT_NAME: name, DATA_DIR: join(workDir, name), SERVER_ADDR: multiaddrs[0]!, DB_ADDRESS: address, ...env
-  }))
+  const client = async (name: string, env: Record<string, string>): Promise<number> => exitCode(startRole(
+    name, ['src/client.ts'],
+    { CLIENT_NAME: name, DATA_DIR: join(workDir, name), SERVER_ADDR: multiaddrs[0]!, DB_ADDRESS: address, ...env }
+  ))
   if (await client('alice', { IDENTITY_KEY: alice.key, WRITES: '5' }) !== 0) throw new Error('alice failed')
   if (await client('bob', { WRITES: '0' }) !== 0) throw new Error('bob failed')
   if (await client('eve', { WRITES: '1' }) === 0) throw new Error('eve wrote without being a writer')
-  console.log('dev    │ eve was refused, as she is not in the access controller')
+  console.log('dev        │ eve was refused, as she is not in the access controller')
 } catch (err) {
   console.error(`dev: ${(err as Error).message}`)
   failed = true
 } finally {
   server.kill('SIGTERM')
   if (await exitCode(server) !== 0) failed = true
+  await stopRoles()
   await rm(workDir, { recursive: true, force: true })
 }
-console.log(`dev: ${failed ? 'FAILED' : 'all roles finished'} in ${((performance.now() - started) / 1000).toFixed(2)} s`)
+const seconds = ((performance.now() - started) / 1000).toFixed(2)
+console.log(`dev: ${failed ? 'FAILED' : 'all roles finished'} in ${seconds} s`)
 process.exit(failed ? 1 : 0)
