@@ -17,7 +17,8 @@ export interface TestRunner extends RunningRunner {
 }
 
 export async function runnerConfig (env: Record<string, string> = {}): Promise<RunnerConfig> {
-  return readRunnerConfig({ DATA_DIR: join(await tempDir('liftoff-bacalhau-runner-'), 'runner'), API_LISTEN: '127.0.0.1:0', IPFS_LISTEN: '/ip4/127.0.0.1/tcp/0', ...env })
+  const dataDir = join(await tempDir('liftoff-bacalhau-runner-'), 'runner')
+  return readRunnerConfig({ DATA_DIR: dataDir, API_LISTEN: '127.0.0.1:0', IPFS_LISTEN: '/ip4/127.0.0.1/tcp/0', ...env })
 }
 
 export async function startTestRunner (config?: RunnerConfig): Promise<TestRunner> {
@@ -39,7 +40,8 @@ export const PROGRAMS = {
   // WASI needs every module to export its memory.
   trap: '(module (memory (export "memory") 1) (func (export "_start") unreachable))',
   spin: '(module (memory (export "memory") 1) (func (export "_start") (loop $forever (br $forever))))',
-  exitThree: `(module (import "${WASI}" "proc_exit" (func $exit (param i32))) (memory (export "memory") 1) (func (export "_start") (call $exit (i32.const 3))))`,
+  exitThree: `(module (import "${WASI}" "proc_exit" (func $exit (param i32))) (memory (export "memory") 1)
+    (func (export "_start") (call $exit (i32.const 3))))`,
   /** Prints its environment, then its arguments, one per line. */
   printEnvironment: `(module
     (import "${WASI}" "environ_sizes_get" (func $environSizes (param i32 i32) (result i32)))
@@ -67,17 +69,29 @@ export const PROGRAMS = {
       (call $print (i32.const 8192) (i32.load (i32.const 28)))))`
 }
 
-export async function wasmJob (program: string, options: { env?: Record<string, string>, parameters?: string[], timeoutSeconds?: number, publisher?: 'local' | 'ipfs', nameSection?: boolean } = {}): Promise<Job> {
+export interface WasmJobOptions {
+  env?: Record<string, string>
+  parameters?: string[]
+  timeoutSeconds?: number
+  publisher?: 'local' | 'ipfs'
+  nameSection?: boolean
+}
+
+export async function wasmJob (program: string, options: WasmJobOptions = {}): Promise<Job> {
   const wasm = await compileWat(program, 'module.wat', { nameSection: options.nameSection ?? true })
+  const module = `data:application/wasm;base64,${Buffer.from(wasm).toString('base64')}`
   return {
     Name: `test-${Math.random().toString(36).slice(2)}`,
     Type: 'batch',
     Count: 1,
     Tasks: [{
       Name: 'main',
-      Engine: { Type: 'wasm', Params: { EntryModule: '/app/main.wasm', Entrypoint: '_start', Parameters: options.parameters ?? [] } },
+      Engine: {
+        Type: 'wasm',
+        Params: { EntryModule: '/app/main.wasm', Entrypoint: '_start', Parameters: options.parameters ?? [] }
+      },
       Env: options.env ?? null,
-      InputSources: [{ Target: '/app/main.wasm', Source: { Type: 'inline', Params: { URL: `data:application/wasm;base64,${Buffer.from(wasm).toString('base64')}` } } }],
+      InputSources: [{ Target: '/app/main.wasm', Source: { Type: 'inline', Params: { URL: module } } }],
       Publisher: { Type: options.publisher ?? 'local' },
       ResultPaths: [{ Name: 'outputs', Path: '/outputs' }],
       Timeouts: { ExecutionTimeout: options.timeoutSeconds ?? 30 }
@@ -86,7 +100,9 @@ export async function wasmJob (program: string, options: { env?: Record<string, 
 }
 
 /** The routes hostile requests are aimed at: the jobs collection, a job, a job's executions. */
-export const HOSTILE_PATHS = ['/api/v1/orchestrator/jobs', '/api/v1/orchestrator/jobs/j-nope', '/api/v1/orchestrator/jobs/j-nope/executions']
+export const HOSTILE_PATHS = [
+  '/api/v1/orchestrator/jobs', '/api/v1/orchestrator/jobs/j-nope', '/api/v1/orchestrator/jobs/j-nope/executions'
+]
 
 /**
  * The status Bacalhau v1.9.3 gives a hostile request (seen from real Bacalhau; the interop tier checks the
@@ -98,6 +114,8 @@ export function bacalhauStatus (request: HostileRequest): number {
   if (request.method === 'OPTIONS') return 204
   if (/%(?![0-9a-f]{2})/i.test(path)) return 400
   if (path === '/' && request.method === 'GET') return 200
-  if (path === '/api/v1/orchestrator/jobs') return request.method === 'GET' ? 200 : ['PUT', 'POST'].includes(request.method) ? 400 : 404
+  if (path === '/api/v1/orchestrator/jobs') {
+    return request.method === 'GET' ? 200 : ['PUT', 'POST'].includes(request.method) ? 400 : 404
+  }
   return 404
 }

@@ -25,5 +25,6 @@ test('jobs by state and libp2p\'s own show in /metrics as jobs run', async () =>
 test('off unless METRICS_LISTEN is set; a malformed one is one clear error', () => {
   expect(readRunnerConfig({}).metrics).toBeUndefined()
   expect(readRunnerConfig({ METRICS_LISTEN: '0.0.0.0:9464' }).metrics).toEqual({ host: '0.0.0.0', port: 9464 })
-  expect(() => readRunnerConfig({ METRICS_LISTEN: '9464' })).toThrow('METRICS_LISTEN must look like 127.0.0.1:9464, got "9464"')
+  expect(() => readRunnerConfig({ METRICS_LISTEN: '9464' }))
+    .toThrow('METRICS_LISTEN must look like 127.0.0.1:9464, got "9464"')
 })

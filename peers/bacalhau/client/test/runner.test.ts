@@ -51,7 +51,8 @@ test('an identical resubmission by name is refused unless forced', async () => {
   const job = await wasmJob(PROGRAMS.printEnvironment)
   const first = await runner.client.submitJob(job)
   await runner.client.waitForJob(first.JobID)
-  await expect(runner.client.submitJob(job)).rejects.toMatchObject({ status: 400, body: { Message: expect.stringMatching(/already exists/) } })
+  await expect(runner.client.submitJob(job))
+    .rejects.toMatchObject({ status: 400, body: { Message: expect.stringMatching(/already exists/) } })
   const forced = await runner.client.submitJob(job, { force: true })
   expect(forced.JobID).toBe(first.JobID)
   expect((await runner.client.waitForJob(forced.JobID)).Job.Version).toBe(2)
@@ -66,7 +67,9 @@ test('a restarted runner keeps its jobs and their results', async () => {
   await first.stop()
 
   const second = await startTestRunner({ ...config, apiPort: Number(port) })
-  for (const jobId of [viaIpfs.jobId, viaHttp.jobId]) expect((await second.client.getJob(jobId)).Job.State?.StateType).toBe('Completed')
+  for (const jobId of [viaIpfs.jobId, viaHttp.jobId]) {
+    expect((await second.client.getJob(jobId)).Job.State?.StateType).toBe('Completed')
+  }
   const ipfs = await createIpfsNode()
   onCleanup('ipfs stop()', () => ipfs.stop())
   const { multiaddr } = await import('@multiformats/multiaddr')
@@ -75,7 +78,8 @@ test('a restarted runner keeps its jobs and their results', async () => {
     const [result] = (await second.client.results(jobId)).Items ?? []
     const dir = await tempDir()
     await downloadResult(result!, dir, { ipfs, signal: AbortSignal.timeout(20_000) })
-    expect(JSON.parse(await readFile(join(dir, 'outputs', 'counts.json'), 'utf8'))).toEqual({ bytes: 45, lines: 3, words: 9 })
+    const counts: unknown = JSON.parse(await readFile(join(dir, 'outputs', 'counts.json'), 'utf8'))
+    expect(counts).toEqual({ bytes: 45, lines: 3, words: 9 })
   }
 })
 
@@ -84,19 +88,22 @@ test('MAX_CONCURRENT_EXECUTIONS=1: a second job waits, BidAccepted, until the ru
   const spinning = await runner.client.submitJob(await wasmJob(PROGRAMS.spin, { timeoutSeconds: 1 }))
   const quick = await runner.client.submitJob(await wasmJob(PROGRAMS.exitThree))
   const signal = AbortSignal.timeout(30_000)
-  const [spun, done] = await Promise.all([spinning, quick].map(async ({ JobID }) => runner.client.waitForJob(JobID, { signal, pollIntervalMs: 50 })))
+  const [spun, done] = await Promise.all([spinning, quick]
+    .map(async ({ JobID }) => runner.client.waitForJob(JobID, { signal, pollIntervalMs: 50 })))
   expect(spun!.Job.State?.StateType).toBe('Failed')
   expect(done!.Job.State?.StateType).toBe('Completed')
   const eventTime = async (jobId: string, message: string): Promise<number> => {
-    const event = ((await runner.client.history(jobId)).Items ?? []).find(item => item.Type === 'ExecutionLevel' && item.Event.Message === message)
+    const event = ((await runner.client.history(jobId)).Items ?? [])
+      .find(item => item.Type === 'ExecutionLevel' && item.Event.Message === message)
     if (event === undefined) throw new Error(`no "${message}" in the history of ${jobId}`)
     return Date.parse(event.Time)
   }
   // the quick job ran only once the spinning job's first execution had timed out
-  expect(await eventTime(quick.JobID, 'Running')).toBeGreaterThanOrEqual(await eventTime(spinning.JobID, 'Execution timed out after 1s'))
+  const timedOut = await eventTime(spinning.JobID, 'Execution timed out after 1s')
+  expect(await eventTime(quick.JobID, 'Running')).toBeGreaterThanOrEqual(timedOut)
 })
 
-test('a result fetched by CID: a symlink stays a symlink; an entry named ".." is refused and nothing lands beside the target', async () => {
+test('a result by CID: a symlink stays one; an entry named ".." is refused, nothing lands outside', async () => {
   const ipfs = await createIpfsNode()
   onCleanup('ipfs stop()', () => ipfs.stop())
   const put = async (bytes: Uint8Array): Promise<CID> => {
@@ -104,16 +111,20 @@ test('a result fetched by CID: a symlink stays a symlink; an entry named ".." is
     await ipfs.blockstore.put(cid, bytes)
     return cid
   }
-  const link = await put(dagPb.encode({ Data: new UnixFS({ type: 'symlink', data: new TextEncoder().encode('stdout') }).marshal(), Links: [] }))
+  const symlink = new UnixFS({ type: 'symlink', data: new TextEncoder().encode('stdout') })
+  const link = await put(dagPb.encode({ Data: symlink.marshal(), Links: [] }))
   const file = await unixfs(ipfs).addBytes(new TextEncoder().encode('escaped\n'))
-  const directory = (links: Array<{ Name: string, Hash: CID }>): Uint8Array => dagPb.encode(dagPb.prepare({ Data: new UnixFS({ type: 'directory' }).marshal(), Links: links }))
+  const directory = (links: Array<{ Name: string, Hash: CID }>): Uint8Array =>
+    dagPb.encode(dagPb.prepare({ Data: new UnixFS({ type: 'directory' }).marshal(), Links: links }))
 
   const good = join(await tempDir(), 'result')
-  await downloadResult({ Type: 'ipfs', Params: { CID: (await put(directory([{ Name: 'latest', Hash: link }, { Name: 'stdout', Hash: file }]))).toString() } }, good, { ipfs })
+  const goodCid = await put(directory([{ Name: 'latest', Hash: link }, { Name: 'stdout', Hash: file }]))
+  await downloadResult({ Type: 'ipfs', Params: { CID: goodCid.toString() } }, good, { ipfs })
   expect(await readlink(join(good, 'latest'))).toBe('stdout')
 
   const parent = await tempDir()
-  await expect(downloadResult({ Type: 'ipfs', Params: { CID: (await put(directory([{ Name: '..', Hash: file }]))).toString() } }, join(parent, 'result'), { ipfs }))
+  const badCid = await put(directory([{ Name: '..', Hash: file }]))
+  await expect(downloadResult({ Type: 'ipfs', Params: { CID: badCid.toString() } }, join(parent, 'result'), { ipfs }))
     .rejects.toThrow(/^refused: the DAG names an entry "\.\." in /)
   expect(await readdir(parent)).toEqual(['result'])
   expect(await readdir(join(parent, 'result'))).toEqual([])

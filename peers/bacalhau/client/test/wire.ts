@@ -11,7 +11,8 @@ import { BACALHAU, goModuleDir } from '../../../../scripts/testing/go-module.ts'
 
 type Schema = Record<string, unknown>
 const moduleDir = await goModuleDir(BACALHAU)
-export const swagger = JSON.parse(await readFile(join(moduleDir, 'pkg', 'swagger', 'swagger.json'), 'utf8')) as { definitions: Record<string, Schema> }
+const swaggerText = await readFile(join(moduleDir, 'pkg', 'swagger', 'swagger.json'), 'utf8')
+export const swagger = JSON.parse(swaggerText) as { definitions: Record<string, Schema> }
 
 /** For each Go struct of a package ("models.Job"): its JSON keys that may be left out, and the structs it embeds. */
 async function goStructs (pkg: string, dir: string): Promise<Map<string, { omitted: Set<string>, embeds: string[] }>> {
@@ -24,7 +25,8 @@ async function goStructs (pkg: string, dir: string): Promise<Map<string, { omitt
         const embedded = /^\*?([\w.]+)(?:\s+`|$)/.exec(line)
         if (embedded !== null) struct.embeds.push(embedded[1]!.includes('.') ? embedded[1]! : `${pkg}.${embedded[1]!}`)
         const tag = /^(\w+)\s+[^`]+`[^`]*json:"([^"]*)"/.exec(line)
-        if (tag !== null && tag[2]!.split(',').slice(1).includes('omitempty')) struct.omitted.add(tag[2]!.split(',')[0] || tag[1]!)
+        const [key, ...flags] = tag?.[2]!.split(',') ?? []
+        if (tag !== null && flags.includes('omitempty')) struct.omitted.add(key || tag[1]!)
       }
       structs.set(`${pkg}.${name!}`, struct)
     }
@@ -50,7 +52,10 @@ const REQUIRED_IN_REQUESTS: Record<string, string[]> = {
   'models.SpecConfig': ['Type']
 }
 
-/** WIRE-NOTES: these enums are strings on the wire; ExecutionLog is {Type, Line} (Type 0 in an error frame); Go nil slices, maps and pointers are null. */
+/**
+ * WIRE-NOTES: these enums are strings on the wire; ExecutionLog is {Type, Line} (Type 0 in an error frame); Go nil
+ * slices, maps and pointers are null.
+ */
 function wireDefinitions (direction: 'answer' | 'request'): Record<string, Schema> {
   const stringEnum = (...values: string[]): Schema => ({ type: 'string', enum: values })
   const overlay: Record<string, Schema> = {
@@ -60,10 +65,16 @@ function wireDefinitions (direction: 'answer' | 'request'): Record<string, Schem
     'models.Network': stringEnum('Default', 'None', 'Host', 'Full', 'HTTP', 'Bridge'),
     'models.NodeMembershipState': stringEnum('PENDING', 'APPROVED', 'REJECTED'),
     'models.NodeConnectionState': stringEnum('CONNECTED', 'DISCONNECTED'),
-    'models.ExecutionLog': { type: 'object', required: ['Type', 'Line'], properties: { Type: { type: 'integer', enum: [0, 1, 2] }, Line: { type: 'string' } } }
+    'models.ExecutionLog': {
+      type: 'object',
+      required: ['Type', 'Line'],
+      properties: { Type: { type: 'integer', enum: [0, 1, 2] }, Line: { type: 'string' } }
+    }
   }
   const nullable = (schema: Schema): Schema =>
-    schema.type === 'array' || schema.type === 'object' || '$ref' in schema || 'allOf' in schema ? { anyOf: [schema, { type: 'null' }] } : schema
+    schema.type === 'array' || schema.type === 'object' || '$ref' in schema || 'allOf' in schema
+      ? { anyOf: [schema, { type: 'null' }] }
+      : schema
   const definitions: Record<string, Schema> = {}
   for (const [name, definition] of Object.entries({ ...swagger.definitions, ...overlay })) {
     const properties = definition.properties as Record<string, Schema> | undefined
@@ -72,10 +83,17 @@ function wireDefinitions (direction: 'answer' | 'request'): Record<string, Schem
       continue
     }
     const omitted = omittedKeys(name)
-    const required = direction === 'answer' ? Object.keys(properties).filter(key => !omitted.has(key)) : REQUIRED_IN_REQUESTS[name] ?? []
-    definitions[name] = { ...definition, required, properties: Object.fromEntries(Object.entries(properties).map(([key, schema]) => [key, nullable(schema)])) }
+    const required = direction === 'answer'
+      ? Object.keys(properties).filter(key => !omitted.has(key))
+      : REQUIRED_IN_REQUESTS[name] ?? []
+    const nullables = Object.fromEntries(Object.entries(properties).map(([key, schema]) => [key, nullable(schema)]))
+    definitions[name] = { ...definition, required, properties: nullables }
   }
-  if (direction === 'request') definitions['models.Job'] = { ...definitions['models.Job'], properties: { ...(definitions['models.Job']!.properties as Schema), Tasks: { type: 'array', minItems: 1, items: { $ref: '#/definitions/models.Task' } } } }
+  if (direction === 'request') {
+    const tasks = { type: 'array', minItems: 1, items: { $ref: '#/definitions/models.Task' } }
+    const job = definitions['models.Job']!
+    definitions['models.Job'] = { ...job, properties: { ...(job.properties as Schema), Tasks: tasks } }
+  }
   return definitions
 }
 
