@@ -2,18 +2,12 @@
 // then syncs with the server and exits only when the server holds every write. Offline-first: the database
 // and the writes live in DATA_DIR, so writes made while the server is down go out on the next run.
 // Run it with `DB_ADDRESS=/orbitdb/… pnpm start:client`; src/run/config.ts lists the environment variables.
-import { isValidAddress, type Document, type OrbitDB } from '@orbitdb/core'
+import { isValidAddress, type OrbitDB } from '@orbitdb/core'
 import { dialWithRetry, parseServerAddress } from './dial.ts'
 import { createNode, type NodeOptions } from './node.ts'
-import { openDatabase, startOrbitDB } from './orbitdb.ts'
+import { openDatabase, startOrbitDB, type Note } from './orbitdb.ts'
 import { syncWithServer } from './replication.ts'
-import { runClientMain } from './run/client.ts'
-
-export interface Note extends Document {
-  author: string
-  text: string
-  writtenAt: string
-}
+import { runClientRole } from './run/client.ts'
 
 export interface ClientOptions {
   name: string
@@ -109,4 +103,4 @@ export async function runClient (options: ClientOptions, log = console.log): Pro
   }
 }
 
-if (import.meta.main) await runClientMain(runClient)
+if (import.meta.main) await runClientRole(runClient)

@@ -20,7 +20,7 @@ export interface HostPolicy {
 
 /**
  * A Helia node whose blocks can be read (OrbitDB's block storage) and deleted without waiting on reads under way
- * (src/node.ts).
+ * (src/workarounds/quiet-blockstore.ts).
  */
 export type BlockNode = Ipfs & {
   blockstore: { has: (cid: CID) => Promise<boolean> | boolean }

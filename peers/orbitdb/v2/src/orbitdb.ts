@@ -9,6 +9,13 @@ import {
 import type { Node } from './node.ts'
 import { keepReplicatedEntries } from './workarounds/keep-replicated-entries.ts'
 
+/** The documents this example writes. */
+export interface Note extends Document {
+  author: string
+  text: string
+  writtenAt: string
+}
+
 /** The keystore name of this peer's OrbitDB identity. */
 const IDENTITY_NAME = 'liftoff'
 

@@ -27,7 +27,8 @@ import type { PeerId } from '@libp2p/interface'
 import type { Node } from './node.ts'
 
 /**
- * A server also stores the blocks writers push, beside Bitswap (src/node.ts says why), and deletes those no join took.
+ * A server also stores the blocks writers push, beside Bitswap, and deletes those no join took
+ * (src/workarounds/quiet-blockstore.ts says why).
  */
 type ServerNode = Node & {
   storeQuietly: (cid: CID, bytes: Uint8Array) => Promise<void>
@@ -290,7 +291,7 @@ function parseRequest (frame: Uint8Array): HostRequest | string {
     '{"op":"await","address":string,"heads":string[],"timeoutMs":number>0,"blocks"?:integer>=0}'
 }
 
-/** What one request may cost, and how many run at once (src/config.ts names the env vars). */
+/** What one request may cost, and how many run at once (src/run/config.ts names the env vars). */
 export interface RequestLimits {
   maxPushBlocks: number
   maxPushBytes: number
@@ -513,7 +514,7 @@ async function inTurn<R> (address: string, work: () => Promise<R>): Promise<R> {
 /**
  * Each `await`'s own work before its join (decoding, storing and caching the pushed entries, checking their signatures
  * on libuv's threads, fetching what was not pushed) runs while the `await` before it joins, so its join finds
- * the entries in memory and the signatures remembered (src/signatures.ts). One turn ahead, no more: every
+ * the entries in memory and the signatures remembered (src/tuned/signatures.ts). One turn ahead, no more: every
  * asker's checks at once filled libuv's queue, and the first join's disk reads waited behind all of them.
  */
 const previousTurnStarts = new Map<string, Promise<void>>()

@@ -5,7 +5,7 @@ import { onCleanup, tempDir } from '../../../../scripts/testing/cleanup.ts'
 import { runClient, type ClientReport } from '../src/client.ts'
 import { readClientConfig, readServerConfig, type ServerConfig } from '../src/run/config.ts'
 import { generateIdentityKey } from '../src/orbitdb.ts'
-import { startRunning, type RunningServer } from '../src/run/server.ts'
+import { startConfigured, type RunningServer } from '../src/run/server.ts'
 import { startServer } from '../src/server.ts'
 
 export { tempDir }
@@ -22,7 +22,7 @@ export async function serverConfig (env: Record<string, string> = {}): Promise<S
 
 export async function startTestServer (config: ServerConfig): Promise<TestServer> {
   const log: string[] = []
-  const server = await startRunning(startServer, config, line => log.push(line))
+  const server = await startConfigured(startServer, config, line => log.push(line))
   let stopped = false
   const stop = async (): Promise<void> => {
     if (!stopped) await server.stop()

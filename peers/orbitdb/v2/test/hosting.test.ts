@@ -17,7 +17,7 @@ import { dialWithRetry, parseServerAddress } from '../src/dial.ts'
 import { createNode } from '../src/node.ts'
 import { createDocuments, startOrbitDB } from '../src/orbitdb.ts'
 import { askServer, HOST_PROTOCOL, type HostRequest } from '../src/replication.ts'
-import type { Note } from '../src/client.ts'
+import type { Note } from '../src/orbitdb.ts'
 import { runAs, serverConfig, startTestServer, tempDir, writer, type TestServer } from './fixtures.ts'
 
 /** A live peer with its own OrbitDB (identity from `identityKey`, or a fresh one). */

@@ -7,7 +7,7 @@ import { dialWithRetry, parseServerAddress } from '../src/dial.ts'
 import { createNode } from '../src/node.ts'
 import { createDocuments, openDatabase, startOrbitDB } from '../src/orbitdb.ts'
 import { askServer, syncWithServer } from '../src/replication.ts'
-import type { Note } from '../src/client.ts'
+import type { Note } from '../src/orbitdb.ts'
 import { documentIds, runAs, serverConfig, startTestServer, tempDir, writer } from './fixtures.ts'
 
 test('client A writes 200 documents and exits; client B, started afterwards, reads all 200 from the server',

@@ -4,7 +4,7 @@ import { readClientConfig } from './config.ts'
 import { oneLine } from './env.ts'
 import type { runClient } from '../client.ts'
 
-export async function runClientMain (run: typeof runClient): Promise<void> {
+export async function runClientRole (run: typeof runClient): Promise<void> {
   try {
     await run(readClientConfig())
   } catch (err) {

@@ -29,7 +29,7 @@ export interface RunningServer extends Server {
 type StartServer = (options: ServerOptions, log: (line: string) => void) => Promise<Server>
 
 /** Starts the server as configured, with its metrics and ready file; `stop` undoes all of it. */
-export async function startRunning (
+export async function startConfigured (
   start: StartServer, config: ServerConfig, log: (line: string) => void = console.log
 ): Promise<RunningServer> {
   const peerId = config.privateKey !== undefined
@@ -127,7 +127,7 @@ export async function runServer (start: StartServer): Promise<void> {
   process.once('SIGINT', shutdown)
   process.once('SIGTERM', shutdown)
   try {
-    server = await startRunning(start, readServerConfig())
+    server = await startConfigured(start, readServerConfig())
     const { ready, db, databases } = server
     const entries = (await db.all()).length
     console.log(`READY ${JSON.stringify(ready)}`)
