@@ -18,6 +18,7 @@ export async function statPath (path: string): Promise<Stats> {
   return stat(path).catch(() => { throw new Error(`no such file or directory: ${path}`) })
 }
 
+// #region import
 /** Imports a file or a directory tree; resolves with the root CID. */
 export async function importPath (fs: HeliaUnixFS, path: string): Promise<CID> {
   const info = await statPath(path)
@@ -30,6 +31,7 @@ export async function importPath (fs: HeliaUnixFS, path: string): Promise<CID> {
   }
   return root ?? fs.addDirectory()
 }
+// #endregion
 
 /** The CID `path` would have, computed in a throw-away in-memory blockstore. */
 export async function cidOfPath (path: string): Promise<CID> {
@@ -73,7 +75,14 @@ async function applyMetadata (unixfs: UnixFS, path: string): Promise<void> {
  * new (exclusively): a duplicate or hostile entry name, or one that would go through a symlink, is refused.
  * `onProgress` sees every block that arrived and every byte written.
  */
-export async function exportTo (blockstore: ReadableStorage, cid: CID, outPath: string, options: { signal?: AbortSignal, offline?: boolean, onProgress?: (progress: TransferProgress) => void } = {}): Promise<TransferProgress> {
+export interface ExportOptions {
+  signal?: AbortSignal
+  offline?: boolean
+  onProgress?: (progress: TransferProgress) => void
+}
+
+export async function exportTo (blockstore: ReadableStorage, cid: CID, outPath: string,
+  options: ExportOptions = {}): Promise<TransferProgress> {
   const progress: TransferProgress = { blocksFetched: 0, bytesWritten: 0 }
   const onProgress = (event: { type: string }): void => {
     if (event.type === 'blocks:get:blockstore:put') {
@@ -100,9 +109,13 @@ export async function exportTo (blockstore: ReadableStorage, cid: CID, outPath: 
     if (entry.type === 'directory') {
       await mkdir(path) // not recursive: a path that exists already is refused
       const children: Array<{ cid: CID, name: string }> = []
-      for await (const child of entry.entries(request)) children.push({ cid: child.cid, name: safeName(child.name, path) })
+      for await (const child of entry.entries(request)) {
+        children.push({ cid: child.cid, name: safeName(child.name, path) })
+      }
       // entries one after another would wait a round trip each: fetch and write up to 16 at once
-      await inParallel(children, 16, async child => write(await exporter(child.cid, blockstore, request), join(path, child.name)))
+      await inParallel(children, 16, async child => {
+        await write(await exporter(child.cid, blockstore, request), join(path, child.name))
+      })
       await applyMetadata(entry.unixfs, path)
     } else if (entry.type === 'file' && entry.unixfs.type === 'symlink') {
       await symlink(new TextDecoder().decode(entry.unixfs.data), path)
@@ -112,7 +125,8 @@ export async function exportTo (blockstore: ReadableStorage, cid: CID, outPath: 
     } else if (entry.type === 'raw' || entry.type === 'identity') {
       await writeBytes(entry.content(request), path)
     } else {
-      throw new Error(`${entry.cid} is not UnixFS (codec 0x${entry.cid.code.toString(16)}) and sits inside a UnixFS DAG`)
+      const codec = entry.cid.code.toString(16)
+      throw new Error(`${entry.cid} is not UnixFS (codec 0x${codec}) and sits inside a UnixFS DAG`)
     }
   }
   await write(await exporter(cid, blockstore, request), outPath)
@@ -139,7 +153,8 @@ export interface FetchDagOptions {
  * writes it to the blockstore as it arrives), following the links its codec reports; resolves with how
  * many blocks came from the network.
  */
-export async function fetchDag (helia: Pick<Node, 'blockstore' | 'getCodec'>, cid: CID, options: FetchDagOptions = {}): Promise<number> {
+export async function fetchDag (helia: Pick<Node, 'blockstore' | 'getCodec'>, cid: CID,
+  options: FetchDagOptions = {}): Promise<number> {
   const { maxBlocks = Infinity, maxBytes = Infinity } = options
   let fetched = 0
   let bytesSeen = 0
@@ -163,4 +178,10 @@ export async function fetchDag (helia: Pick<Node, 'blockstore' | 'getCodec'>, ci
     if (queue.length > maxBlocks) throw new DagTooLargeError(`the DAG has more than ${maxBlocks} blocks`)
   }
   return fetched
+}
+
+/** Runs an async iterable to its end (Helia's pins.add pins a block each step). */
+export async function drain (items: AsyncIterable<unknown>): Promise<void> {
+  const iterator = items[Symbol.asyncIterator]()
+  while (!(await iterator.next()).done) { /* the next step */ }
 }

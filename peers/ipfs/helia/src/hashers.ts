@@ -14,7 +14,9 @@ import type { MultihashHasher } from 'multiformats'
 const blake3 = from({ name: 'blake3', code: 0x1e, encode: (bytes: Uint8Array) => blake3Hash(bytes) })
 
 /** Digests under 160 bits are too weak to address content (Kubo refuses them too). */
-const strong = (hashers: Record<string, MultihashHasher>): MultihashHasher[] => Object.entries(hashers).filter(([name]) => Number(/\d+$/.exec(name)?.[0]) >= 160).map(([, hasher]) => hasher)
+const strong = (hashers: Record<string, MultihashHasher>): MultihashHasher[] => Object.entries(hashers)
+  .filter(([name]) => Number(/\d+$/.exec(name)?.[0]) >= 160)
+  .map(([, hasher]) => hasher)
 
 export const EXTRA_HASHERS: MultihashHasher[] = [
   sha512, sha3224, sha3256, sha3384, sha3512, keccak224, keccak256, keccak384, keccak512,

@@ -1,25 +1,37 @@
 // /liftoff/pin/1.0.0: "please keep this CID". The client sends {"cid": "..."} as one length-prefixed JSON
-// frame; the server checks the asker is on its allow-list (PIN_ALLOW_PEERS) before it fetches anything,
-// fetches the whole DAG over bitswap (from the asking client, which is connected and holds it) within a
-// byte and block budget, pins it only once all of it is here, and answers with what it now stores. A
-// refused or failed request leaves nothing pinned and removes the blocks it fetched.
+// frame; the server checks the asker is on its allow-list before it fetches anything, fetches the whole DAG
+// over bitswap (from the asking client, which holds it) within a byte and block budget, pins it once all of
+// it is here, and answers with what it now stores. A refused or failed request leaves nothing behind.
 import { unixfs } from '@helia/unixfs'
 import { lpStream } from '@libp2p/utils'
-import * as varint from 'uint8-varint'
 import { CID } from 'multiformats/cid'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { PinLimits } from './config.ts'
-import { fetchDag, DagTooLargeError } from './files.ts'
+import { drain, fetchDag, DagTooLargeError } from './files.ts'
 import type { Node } from './node.ts'
+import { boundedLength } from './workarounds/bounded-length.ts'
 
 export const PIN_PROTOCOL = '/liftoff/pin/1.0.0'
 const REQUEST_TIMEOUT_MS = 10_000
 const MAX_FRAME_BYTES = 4096
 
+/** Who may ask this server to pin, and how much one request may cost it (src/run/config.ts reads them). */
+export interface PinLimits {
+  /** The peer IDs that may ask; empty refuses everyone. */
+  allowPeers: Set<string>
+  /** Fetching the whole DAG must finish within this. */
+  timeoutMs: number
+  /** The most bytes of blocks, and the most blocks, one pinned DAG may hold. */
+  maxBytes: number
+  maxBlocks: number
+  /** Pin requests one peer may have in progress at once. */
+  maxConcurrentPerPeer: number
+}
+
+type Refusal = 'not-allowed' | 'busy' | 'too-large' | 'bad-request' | 'invalid-cid' | 'timeout' | 'failed'
 export type PinResponse =
   | { ok: true, cid: string, blocks: number, bytes: number, alreadyPinned: boolean }
-  | { ok: false, code: 'not-allowed' | 'busy' | 'too-large' | 'bad-request' | 'invalid-cid' | 'timeout' | 'failed', error: string }
+  | { ok: false, code: Refusal, error: string }
 
 function parseRequest (request: unknown): CID | PinResponse {
   const text = typeof request === 'object' && request !== null ? (request as { cid?: unknown }).cid : undefined
@@ -31,6 +43,7 @@ function parseRequest (request: unknown): CID | PinResponse {
   }
 }
 
+// #region pin
 async function pin (helia: Node, cid: CID, limits: PinLimits): Promise<PinResponse> {
   const signal = AbortSignal.timeout(limits.timeoutMs)
   const fetched: CID[] = []
@@ -38,32 +51,27 @@ async function pin (helia: Node, cid: CID, limits: PinLimits): Promise<PinRespon
     const alreadyPinned = await helia.pins.isPinned(cid, { signal })
     if (!alreadyPinned) {
       // the whole DAG first, within the budget; only then the pin, from local blocks
-      await fetchDag(helia, cid, { signal, maxBlocks: limits.maxBlocks, maxBytes: limits.maxBytes, onFetched: block => fetched.push(block) })
+      const { maxBlocks, maxBytes } = limits
+      await fetchDag(helia, cid, { signal, maxBlocks, maxBytes, onFetched: block => fetched.push(block) })
       // no signal: an abort half-way would leave some blocks marked pinned under no pin
-      for await (const _block of helia.pins.add(cid)) { /* each yield is one local block pinned */ }
+      await drain(helia.pins.add(cid))
     }
     const stats = await unixfs(helia).stat(cid, { extended: true, offline: true, signal })
-    return { ok: true, cid: cid.toString(), blocks: Number(stats.blocks), bytes: Number(stats.dagSize), alreadyPinned }
+    const [blocks, bytes] = [Number(stats.blocks), Number(stats.dagSize)]
+    return { ok: true, cid: cid.toString(), blocks, bytes, alreadyPinned }
   } catch (err) {
     // blocks fetched for a pin that did not happen are not kept (a block another pin holds stays)
-    for (const block of fetched) if (!(await helia.pins.isPinned(block))) await helia.localBlockstore.delete(block)
+    for (const block of fetched) {
+      if (!(await helia.pins.isPinned(block))) await helia.localBlockstore.delete(block)
+    }
     if (err instanceof DagTooLargeError) return { ok: false, code: 'too-large', error: `${cid}: ${err.message}` }
-    if (signal.aborted) return { ok: false, code: 'timeout', error: `could not fetch all of ${cid} within ${limits.timeoutMs} ms` }
+    if (signal.aborted) {
+      return { ok: false, code: 'timeout', error: `could not fetch all of ${cid} within ${limits.timeoutMs} ms` }
+    }
     return { ok: false, code: 'failed', error: (err as Error).message }
   }
 }
-
-/**
- * lpStream's varint length decoder, refusing a prefix longer than any allowed length needs: lpStream checks
- * a prefix's length only once it decodes, so a peer sending 0xff bytes would be buffered until the deadline.
- */
-function boundedLength (maxDataLength: number): (data: Parameters<typeof varint.decode>[0]) => number {
-  const longest = varint.encodingLength(maxDataLength)
-  return data => {
-    if (data.byteLength > longest) throw Object.assign(new Error(`length prefix over ${longest} bytes`), { name: 'InvalidDataLengthLengthError' })
-    return varint.decode(data)
-  }
-}
+// #endregion
 
 export interface ServePinsOptions {
   limits: PinLimits
@@ -91,9 +99,12 @@ export function servePins (helia: Node, options: ServePinsOptions): Promise<void
         const cid = response
         const inProgress = running.get(asker) ?? 0
         if (!limits.allowPeers.has(asker)) {
-          response = { ok: false, code: 'not-allowed', error: `peer ${asker} may not pin on this server: it is not in the server's PIN_ALLOW_PEERS` }
+          const error = `peer ${asker} may not pin on this server: it is not in the server's PIN_ALLOW_PEERS`
+          response = { ok: false, code: 'not-allowed', error }
         } else if (inProgress >= limits.maxConcurrentPerPeer) {
-          response = { ok: false, code: 'busy', error: `peer ${asker} already has ${inProgress} pin requests in progress (PIN_MAX_CONCURRENT_PER_PEER=${limits.maxConcurrentPerPeer})` }
+          const error = `peer ${asker} already has ${inProgress} pin requests in progress ` +
+            `(PIN_MAX_CONCURRENT_PER_PEER=${limits.maxConcurrentPerPeer})`
+          response = { ok: false, code: 'busy', error }
         } else {
           running.set(asker, inProgress + 1)
           counted = true
@@ -117,8 +128,10 @@ export function servePins (helia: Node, options: ServePinsOptions): Promise<void
   })
 }
 
+// #region request
 /** Asks `server` to pin `cid`; the caller's node must stay online and hold the blocks until this resolves. */
-export async function requestPin (helia: Node, server: PeerId | Multiaddr, cid: CID, options: { signal?: AbortSignal } = {}): Promise<PinResponse> {
+export async function requestPin (helia: Node, server: PeerId | Multiaddr, cid: CID,
+  options: { signal?: AbortSignal } = {}): Promise<PinResponse> {
   const stream = await helia.libp2p.dialProtocol(server, PIN_PROTOCOL, options)
   const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
   await frames.write(new TextEncoder().encode(JSON.stringify({ cid: cid.toString() })), options)
@@ -126,3 +139,4 @@ export async function requestPin (helia: Node, server: PeerId | Multiaddr, cid: 
   await stream.close()
   return response
 }
+// #endregion

@@ -6,10 +6,12 @@ import { join } from 'node:path'
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { onCleanup, tempDir } from '../../../../scripts/testing/cleanup.ts'
-import { readClientConfig, readServerConfig, type ClientConfig, type ServerConfig } from '../src/config.ts'
-import { decodePrivateKey } from '../src/identity.ts'
+import type { ClientConfig } from '../src/client.ts'
 import { createNode, type Node } from '../src/node.ts'
-import { startServer, type RunningServer } from '../src/server.ts'
+import { readClientConfig, readServerConfig, type ServerConfig } from '../src/run/config.ts'
+import { decodePrivateKey } from '../src/run/identity.ts'
+import { startConfiguredServer, type RunningServer } from '../src/run/server.ts'
+import { startServer } from '../src/server.ts'
 
 export { tempDir }
 
@@ -41,7 +43,7 @@ export async function serverConfig (env: Record<string, string> = {}): Promise<S
 export async function startTestServer (config?: ServerConfig): Promise<TestServer> {
   const resolved = config ?? await serverConfig()
   const log: string[] = []
-  const server = await startServer(resolved, line => log.push(line))
+  const server = await startConfiguredServer(startServer, resolved, line => log.push(line))
   let stopped = false
   const stop = async (): Promise<void> => {
     if (!stopped) await server.stop()

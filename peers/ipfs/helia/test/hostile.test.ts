@@ -10,7 +10,7 @@ import { expectFramesRefused, hostileFrames, hostileRequests, rssMiB, trickle, t
 import { expectRunning, startProcess, stopAllProcesses, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { createNode } from '../src/node.ts'
 import { PIN_PROTOCOL } from '../src/pinning.ts'
-import type { Ready } from '../src/server.ts'
+import type { Ready } from '../src/run/server.ts'
 import { tempDir } from './fixtures.ts'
 import { onCleanup } from '../../../../scripts/testing/cleanup.ts'
 

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { expect, test } from 'vitest'
 import { sampleValue, scrapeMetrics } from '../../../../scripts/testing/prometheus.ts'
 import { add, get } from '../src/client.ts'
-import { readServerConfig } from '../src/config.ts'
+import { readServerConfig } from '../src/run/config.ts'
 import { randomFile, serverConfig, silent, startTestServer, tempDir } from './fixtures.ts'
 
 test('pins, the blocks they hold and libp2p\'s connections show in /metrics as they happen', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { expectExit, expectStop, startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { allowedClient, randomFile, tempDir } from './fixtures.ts'
-import type { Ready } from '../src/server.ts'
+import type { Ready } from '../src/run/server.ts'
 
 const exampleDir = join(import.meta.dirname, '..')
 
@@ -92,7 +92,7 @@ test('a restarted server keeps its peer ID and its blocks; SIGTERM exits 0 and c
 })
 
 test('pnpm dev runs the whole demo and exits 0', async () => {
-  const dev = startProcess(['node', 'src/dev.ts'], { cwd: exampleDir, label: 'dev' })
+  const dev = startProcess(['node', 'src/run/dev.ts'], { cwd: exampleDir, label: 'dev' })
   await expectExit(dev, 0)
   const output = dev.stdout.join('\n')
   expect(output).toMatch(/every block checked against its CID ✓/)

@@ -16,6 +16,7 @@ import { IDBBlockstore } from 'blockstore-idb'
 import { IDBDatastore } from 'datastore-idb'
 import { createHeliaLight } from 'helia'
 
+// #region browser
 /** Blocks and libp2p state in IndexedDB: what a page fetched is still there after a reload, offline. */
 export async function createBrowserHelia () {
   const blockstore = new IDBBlockstore('liftoff-helia-blocks')
@@ -35,6 +36,7 @@ export async function createBrowserHelia () {
   await helia.start()
   return helia
 }
+// #endregion
 
 /** fetch() for ipfs:// URLs, every block checked against its CID, from this one trustless gateway. */
 export async function createGatewayFetch (gatewayUrl: string) {
@@ -43,7 +45,9 @@ export async function createGatewayFetch (gatewayUrl: string) {
   // Helia 7.1.15 asks its other routers first and, when there are none, waits for them forever.
   const onlyRouter = {
     name: 'example-gateway',
-    async * findProviders (...args: Parameters<NonNullable<typeof gateway.findProviders>>) { yield * gateway.findProviders?.(...args) ?? [] }
+    async * findProviders (...args: Parameters<NonNullable<typeof gateway.findProviders>>) {
+      yield * gateway.findProviders?.(...args) ?? []
+    }
   }
   const helia = withHTTP(createHeliaLight({ routers: [onlyRouter] }), {
     delegatedRouters: [],

@@ -13,8 +13,10 @@ const setState = (state: string, text = state): void => {
   element.dataset.state = state
   element.textContent = text
 }
-const hex = (digest: ArrayBuffer): string => Array.from(new Uint8Array(digest), byte => byte.toString(16).padStart(2, '0')).join('')
-const sha256 = async (bytes: Uint8Array<ArrayBuffer>): Promise<string> => hex(await crypto.subtle.digest('SHA-256', bytes))
+const hex = (digest: ArrayBuffer): string =>
+  Array.from(new Uint8Array(digest), byte => byte.toString(16).padStart(2, '0')).join('')
+const sha256 = async (bytes: Uint8Array<ArrayBuffer>): Promise<string> =>
+  hex(await crypto.subtle.digest('SHA-256', bytes))
 
 interface FileRead { path: string, bytes: number, sha256: string }
 
@@ -23,21 +25,26 @@ const fs = unixfs(helia)
 show('peer', helia.libp2p.peerId.toString())
 
 /** Every file under `root` (a file CID is one file named by its CID), read whole and hashed. */
-async function readAll (root: CID, offline: boolean, onProgress: (bytes: number, blocks: number) => void): Promise<FileRead[]> {
+async function readAll (
+  root: CID, offline: boolean, onProgress: (bytes: number, blocks: number) => void
+): Promise<FileRead[]> {
   let bytes = 0
   let blocks = 0
   const options = {
     offline,
     signal: AbortSignal.timeout(120_000),
     onProgress: (event: { type: string }) => {
-      if (event.type === 'blocks:get:blockstore:put') onProgress(bytes, ++blocks) // a block arrived and was checked against its CID
+      // a block arrived and was checked against its CID
+      if (event.type === 'blocks:get:blockstore:put') onProgress(bytes, ++blocks)
     }
   }
   const files: FileRead[] = []
   const walk = async (cid: CID, path: string): Promise<void> => {
     const stat = await fs.stat(cid, options)
     if (stat.type === 'directory') {
-      for await (const entry of fs.ls(cid, options)) await walk(entry.cid, path === '' ? entry.name : `${path}/${entry.name}`)
+      for await (const entry of fs.ls(cid, options)) {
+        await walk(entry.cid, path === '' ? entry.name : `${path}/${entry.name}`)
+      }
       return
     }
     const chunks: Uint8Array[] = []
@@ -66,7 +73,8 @@ async function run (server: string, gateway: string | null, root: CID): Promise<
   }
   setState('fetching')
   const started = performance.now()
-  const files = await readAll(root, !online, (bytes, blocks) => show('progress', `${bytes} bytes · ${blocks} blocks fetched and verified`))
+  const files = await readAll(root, !online,
+    (bytes, blocks) => show('progress', `${bytes} bytes · ${blocks} blocks fetched and verified`))
   const ms = performance.now() - started
   const total = files.reduce((sum, file) => sum + file.bytes, 0)
   show('progress', `${total} bytes in ${files.length} files · ${ms.toFixed(0)} ms`)
@@ -107,5 +115,7 @@ if (server === null || cid === null) {
   } catch (err) {
     setState('failed', `failed: invalid CID ${cid}: ${(err as Error).message}`)
   }
-  if (root !== undefined) await run(server, query.get('gateway'), root).catch((err: Error) => setState('failed', `failed: ${err.message}`))
+  if (root !== undefined) {
+    await run(server, query.get('gateway'), root).catch((err: Error) => setState('failed', `failed: ${err.message}`))
+  }
 }

@@ -9,7 +9,7 @@ import { afterEach, expect, test } from 'vitest'
 import { stateOf, textOf, useBrowser } from '../../../../../scripts/testing/browser.ts'
 import { tempDir } from '../../../../../scripts/testing/cleanup.ts'
 import { startProcess, stopAllProcesses, waitForReady } from '../../../../../scripts/testing/processes.ts'
-import type { Ready } from '../../src/server.ts'
+import type { Ready } from '../../src/run/server.ts'
 
 const exampleDir = join(import.meta.dirname, '..', '..')
 const browser = useBrowser(exampleDir)

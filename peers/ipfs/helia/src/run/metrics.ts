@@ -18,13 +18,20 @@ export function serverMetrics (): ServerMetrics {
   const registry = new Registry()
   return {
     registry,
-    pinRequests: new Counter({ name: 'liftoff_pin_requests_total', help: 'Pin requests answered, by outcome', labelNames: ['outcome'], registers: [registry] }),
-    pinnedBlocks: new Counter({ name: 'liftoff_pinned_blocks_total', help: 'Blocks held by the pins requests asked for', registers: [registry] })
+    pinRequests: new Counter({
+      name: 'liftoff_pin_requests_total',
+      help: 'Pin requests answered, by outcome',
+      labelNames: ['outcome'],
+      registers: [registry]
+    }),
+    pinnedBlocks: new Counter({
+      name: 'liftoff_pinned_blocks_total', help: 'Blocks held by the pins requests asked for', registers: [registry]
+    })
   }
 }
 
 /** Serves `registry` at http://host:port/metrics (port 0: one the system picks); resolves with the URL once listening. */
-export async function serveMetrics (registry: Registry, host: string, port: number): Promise<{ url: string, close: () => Promise<void> }> {
+export async function serveMetrics (registry: Registry, host: string, port: number) {
   const server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
       response.writeHead(404).end('only GET /metrics here\n')

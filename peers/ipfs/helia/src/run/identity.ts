@@ -23,6 +23,7 @@ export async function loadOrCreatePrivateKey (keyFile: string): Promise<PrivateK
   }
   const privateKey = await generateKeyPair('Ed25519')
   await mkdir(dirname(keyFile), { recursive: true })
-  await writeFile(keyFile, Buffer.from(privateKeyToProtobuf(privateKey)).toString('base64') + '\n', { mode: 0o600, flag: 'wx' })
+  const text = Buffer.from(privateKeyToProtobuf(privateKey)).toString('base64') + '\n'
+  await writeFile(keyFile, text, { mode: 0o600, flag: 'wx' })
   return privateKey
 }
