@@ -7,7 +7,7 @@
 // What it does: a 30 s floor for the monitor's ping, and the ping service answers for 30 s (not 10 s), up to
 // four pings at once on one connection.
 // Canary: test/workarounds.test.ts (with this off, one unanswered ping aborts the connection after 2 s).
-// Upstream: libp2p 3 feeds the timeout (cleanUp) and has abortConnectionOnPingFailure; 1.x gets no fix.
+// Upstream: libp2p 3 feeds the timeout (cleanUp) and has abortConnectionOnPingFailure; 1.9.4 has neither.
 import type { PingServiceInit } from '@libp2p/ping'
 import type { Libp2pOptions } from 'libp2p'
 
