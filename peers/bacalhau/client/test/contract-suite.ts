@@ -6,11 +6,15 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import WebSocket from 'ws'
-import { BacalhauClient, ExecutionState, downloadResult, executionStateName, type GetJobResponse, type JobHistory } from '../src/client/index.ts'
+import {
+  BacalhauClient, ExecutionState, downloadResult, executionStateName, type GetJobResponse, type JobHistory
+} from '../src/client/index.ts'
 import { readDemoConfig } from '../src/run/config.ts'
 import { runDemo } from '../src/client.ts'
 import { PROGRAMS, tempDir, wasmJob } from './fixtures.ts'
 import { expectWire, raw } from './wire.ts'
+
+const JSON_HEADERS = { 'Content-Type': 'application/json' }
 
 export interface Backend {
   /** The API base URL, e.g. http://127.0.0.1:1234 */
@@ -47,10 +51,11 @@ export function bacalhauContract (name: string, start: () => Promise<Backend>): 
     const demo = async (publisher: 'ipfs' | 'local') => {
       const input = join(await tempDir(), 'input.txt')
       await writeFile(input, 'the quick brown fox\njumps over\n\tthe lazy dog\n')
-      return runDemo(readDemoConfig({ BACALHAU_API: backend.api, IPFS_PEER: backend.ipfsPeer, INPUT_FILE: input, PUBLISHER: publisher }), silent)
+      const env = { BACALHAU_API: backend.api, IPFS_PEER: backend.ipfsPeer, INPUT_FILE: input, PUBLISHER: publisher }
+      return runDemo(readDemoConfig(env), silent)
     }
 
-    test('the demo: input on IPFS → WASM job → output CID, with the states, messages and history Bacalhau records', async () => {
+    test('the demo: input on IPFS → WASM job → output CID, with the states, messages and history', async () => {
       const outcome = await demo('ipfs')
       expect(outcome.counts).toEqual({ bytes: 45, lines: 3, words: 9 })
       expect(outcome.result).toMatch(/^ipfs (Qm|bafy)\w+$/)
@@ -61,8 +66,10 @@ export function bacalhauContract (name: string, start: () => Promise<Backend>): 
       expect(execution?.ComputeState).toEqual({ StateType: ExecutionState.Completed, Message: 'Running' })
       expect(execution?.DesiredState).toEqual({ StateType: 2, Message: 'execution completed' })
       // wordcount returns from _start without proc_exit: Bacalhau's wazero reports exit code -1
-      expect(execution?.RunOutput).toMatchObject({ Stdout: '{"bytes":45,"lines":3,"words":9}\n', stderr: '', ExitCode: -1, ErrorMsg: '' })
-      expect(execution?.PublishedResult).toEqual({ Type: 'ipfs', Params: { CID: outcome.result.slice('ipfs '.length) } })
+      expect(execution?.RunOutput)
+        .toMatchObject({ Stdout: '{"bytes":45,"lines":3,"words":9}\n', stderr: '', ExitCode: -1, ErrorMsg: '' })
+      expect(execution?.PublishedResult)
+        .toEqual({ Type: 'ipfs', Params: { CID: outcome.result.slice('ipfs '.length) } })
       expect(events(History?.Items)).toEqual([
         'JobLevel | Submission | Job submitted',
         `ExecutionLevel | Scheduling | Requested execution on ${backend.nodeName}`,
@@ -75,13 +82,15 @@ export function bacalhauContract (name: string, start: () => Promise<Backend>): 
       expect((await client.results(outcome.jobId)).Items).toEqual([execution?.PublishedResult])
     })
 
-    test('the local publisher: a tar.gz over HTTP, recorded as urlDownload, with outputs, stdout and exitCode', async () => {
+    test('the local publisher: a tar.gz over HTTP, as urlDownload, with outputs, stdout, exitCode', async () => {
       const { jobId } = await demo('local')
       const [result] = (await client.results(jobId)).Items ?? []
-      expect(result).toMatchObject({ Type: 'urlDownload', Params: { URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/.*e-[0-9a-f-]+\.tar\.gz$/) } })
+      const url = expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/.*e-[0-9a-f-]+\.tar\.gz$/) as unknown
+      expect(result).toMatchObject({ Type: 'urlDownload', Params: { URL: url } })
       const dir = await tempDir()
       await downloadResult(result!, dir)
-      expect(JSON.parse(await readFile(join(dir, 'outputs', 'counts.json'), 'utf8'))).toEqual({ bytes: 45, lines: 3, words: 9 })
+      const counts: unknown = JSON.parse(await readFile(join(dir, 'outputs', 'counts.json'), 'utf8'))
+      expect(counts).toEqual({ bytes: 45, lines: 3, words: 9 })
       expect(await readFile(join(dir, 'stdout'), 'utf8')).toBe('{"bytes":45,"lines":3,"words":9}\n')
       expect(await readFile(join(dir, 'exitCode'), 'utf8')).toBe('-1')
     })
@@ -91,23 +100,31 @@ export function bacalhauContract (name: string, start: () => Promise<Backend>): 
       expectWire('apimodels.GetVersionResponse', (await raw(`${api()}/agent/version`)).text)
       expectWire('models.NodeInfo', (await raw(`${api()}/agent/node`)).text)
       expectWire('apimodels.ListNodesResponse', (await raw(`${api()}/orchestrator/nodes`)).text)
-      const put = await raw(`${api()}/orchestrator/jobs`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ Job: await wasmJob(PROGRAMS.printEnvironment), Force: false }) })
+      const body = JSON.stringify({ Job: await wasmJob(PROGRAMS.printEnvironment), Force: false })
+      const put = await raw(`${api()}/orchestrator/jobs`, { method: 'PUT', headers: JSON_HEADERS, body })
       expectWire('apimodels.PutJobResponse', put.text)
       const { JobID } = JSON.parse(put.text) as { JobID: string }
       await client.waitForJob(JobID, { signal: AbortSignal.timeout(60_000) })
-      for (const path of [`/orchestrator/jobs/${JobID}?include=history,executions`, `/orchestrator/jobs/${JobID}`]) expectWire('apimodels.GetJobResponse', (await raw(`${api()}${path}`)).text)
+      for (const path of [`/orchestrator/jobs/${JobID}?include=history,executions`, `/orchestrator/jobs/${JobID}`]) {
+        expectWire('apimodels.GetJobResponse', (await raw(`${api()}${path}`)).text)
+      }
       expectWire('apimodels.ListJobsResponse', (await raw(`${api()}/orchestrator/jobs?limit=10`)).text)
-      expectWire('apimodels.ListJobExecutionsResponse', (await raw(`${api()}/orchestrator/jobs/${JobID}/executions`)).text)
+      const executions = await raw(`${api()}/orchestrator/jobs/${JobID}/executions`)
+      expectWire('apimodels.ListJobExecutionsResponse', executions.text)
       expectWire('apimodels.ListJobHistoryResponse', (await raw(`${api()}/orchestrator/jobs/${JobID}/history`)).text)
       expectWire('apimodels.ListJobResultsResponse', (await raw(`${api()}/orchestrator/jobs/${JobID}/results`)).text)
       // job states are strings, execution states integers, times nanoseconds past 2^53
-      const job = JSON.parse((await raw(`${api()}/orchestrator/jobs/${JobID}?include=executions`)).text) as { Job: { State: { StateType: unknown }, CreateTime: number }, Executions: { Items: Array<{ ComputeState: { StateType: unknown } }> } }
+      type Described = {
+        Job: { State: { StateType: unknown }, CreateTime: number }
+        Executions: { Items: Array<{ ComputeState: { StateType: unknown } }> }
+      }
+      const job = JSON.parse((await raw(`${api()}/orchestrator/jobs/${JobID}?include=executions`)).text) as Described
       expect(job.Job.State.StateType).toBe('Completed')
       expect(job.Executions.Items[0]!.ComputeState.StateType).toBe(9)
       expect(job.Job.CreateTime).toBeGreaterThan(Number.MAX_SAFE_INTEGER)
     })
 
-    test('jobs list oldest first (newest with reverse), page with NextToken, filter by label; a job resolves by name', async () => {
+    test('jobs list oldest first (newest with reverse), page, filter by label; a job resolves by name', async () => {
       const label = `run-${Math.random().toString(36).slice(2)}`
       const ids: string[] = []
       for (let index = 0; index < 3; index++) {
@@ -124,10 +141,14 @@ export function bacalhauContract (name: string, start: () => Promise<Backend>): 
       for (const id of ids) await client.waitForJob(id, { signal: AbortSignal.timeout(60_000) })
     })
 
-    test('Env, Parameters and Bacalhau\'s own variables reach the program; a non-zero exit code still completes', async () => {
-      const printed = await client.submitJob(await wasmJob(PROGRAMS.printEnvironment, { env: { GREETING: 'hi' }, parameters: ['--alpha', 'beta'] }))
+    test('Env, Parameters and Bacalhau\'s variables reach the program; a non-zero exit completes', async () => {
+      const options = { env: { GREETING: 'hi' }, parameters: ['--alpha', 'beta'] }
+      const printed = await client.submitJob(await wasmJob(PROGRAMS.printEnvironment, options))
       const { Executions } = await finished(printed.JobID)
-      const environment = [`BACALHAU_EXECUTION_ID=${Executions?.Items?.[0]?.ID}`, `BACALHAU_JOB_ID=${printed.JobID}`, 'BACALHAU_JOB_TYPE=batch', 'BACALHAU_PARTITION_COUNT=1', 'BACALHAU_PARTITION_INDEX=0', 'GREETING=hi']
+      const environment = [
+        `BACALHAU_EXECUTION_ID=${Executions?.Items?.[0]?.ID}`, `BACALHAU_JOB_ID=${printed.JobID}`,
+        'BACALHAU_JOB_TYPE=batch', 'BACALHAU_PARTITION_COUNT=1', 'BACALHAU_PARTITION_INDEX=0', 'GREETING=hi'
+      ]
       expect(Executions?.Items?.[0]?.RunOutput?.Stdout).toBe(environment.map(line => `${line}\n`).join(''))
       // the published stdout holds every write: the environment, then argv (the program name is empty)
       const dir = await tempDir()
@@ -144,10 +165,11 @@ export function bacalhauContract (name: string, start: () => Promise<Backend>): 
     test.each([
       ['a trap', PROGRAMS.trap, {}, /^wasm error: unreachable/],
       ['the execution timeout', PROGRAMS.spin, { timeoutSeconds: 1 }, /^Execution timed out after 1s$/]
-    ])('%s fails the execution, Bacalhau retries it once, then the job fails for want of nodes', async (_case, program, options, message) => {
+    ])('%s fails the execution twice (one retry), then the job fails', async (_case, program, options, message) => {
       const { JobID } = await client.submitJob(await wasmJob(program, options))
       const { Job, Executions, History } = await finished(JobID)
-      expect(Job.State).toEqual({ StateType: 'Failed', Message: `${NOT_ENOUGH_NODES}${backend.nodeName}: job already executed on this node more than once` })
+      const retried = `${NOT_ENOUGH_NODES}${backend.nodeName}: job already executed on this node more than once`
+      expect(Job.State).toEqual({ StateType: 'Failed', Message: retried })
       expect(Executions?.Items).toHaveLength(2)
       for (const execution of Executions?.Items ?? []) {
         expect(executionStateName(execution.ComputeState.StateType)).toBe('Failed')
@@ -156,24 +178,31 @@ export function bacalhauContract (name: string, start: () => Promise<Backend>): 
         expect(execution.PublishedResult).toEqual({ Type: '' })
       }
       expect(events(History?.Items).filter(line => line.includes('Running Execution'))).toHaveLength(2)
-      expect(History?.Items?.at(-1)?.Event.Details).toEqual({ IsError: 'true', NodesAvailable: '1', NodesRequested: '1', NodesSuitable: '0' })
+      expect(History?.Items?.at(-1)?.Event.Details)
+        .toEqual({ IsError: 'true', NodesAvailable: '1', NodesRequested: '1', NodesSuitable: '0' })
     })
 
-    test('what Bacalhau accepts and then fails: no input at the entry module, a module without a name section, a docker job here', async () => {
+    test('accepted, then failed: no entry module input, a module without a name section, a docker job', async () => {
       const noModule = await wasmJob(PROGRAMS.trap)
       noModule.Tasks[0]!.InputSources = []
       const missing = await finished((await client.submitJob(noModule)).JobID)
-      expect(missing.Executions?.Items?.map(execution => execution.ComputeState.Message)).toEqual(Array(2).fill('failed to load entry module /app/main.wasm: module not found: "/app/main.wasm"'))
+      const notFound = 'failed to load entry module /app/main.wasm: module not found: "/app/main.wasm"'
+      const missingMessages = missing.Executions?.Items?.map(execution => execution.ComputeState.Message)
+      expect(missingMessages).toEqual(Array(2).fill(notFound))
 
-      const unnamed = await finished((await client.submitJob(await wasmJob(PROGRAMS.printEnvironment, { nameSection: false }))).JobID)
-      expect(unnamed.Executions?.Items?.[0]?.ComputeState.Message).toBe('failed to load entry module /app/main.wasm: failed to compile module at "/app/main.wasm": Name section not found')
+      const nameless = await client.submitJob(await wasmJob(PROGRAMS.printEnvironment, { nameSection: false }))
+      const unnamed = await finished(nameless.JobID)
+      expect(unnamed.Executions?.Items?.[0]?.ComputeState.Message).toBe('failed to load entry module /app/main.wasm: ' +
+        'failed to compile module at "/app/main.wasm": Name section not found')
 
       const docker = await wasmJob(PROGRAMS.trap)
       docker.Tasks[0]!.Engine = { Type: 'docker', Params: { Image: 'ubuntu:24.04', Entrypoint: ['echo', 'hi'] } }
       const dockerJob = await finished((await client.submitJob(docker)).JobID)
-      expect(dockerJob.Job.State).toEqual({ StateType: 'Failed', Message: `${NOT_ENOUGH_NODES}${backend.nodeName}: does not support docker, only wasm` })
+      const noDocker = `${NOT_ENOUGH_NODES}${backend.nodeName}: does not support docker, only wasm`
+      expect(dockerJob.Job.State).toEqual({ StateType: 'Failed', Message: noDocker })
       expect(dockerJob.Executions?.Items ?? []).toEqual([])
-      expect(events(dockerJob.History?.Items)).toEqual(['JobLevel | Submission | Job submitted', `JobLevel | Scheduling | ${dockerJob.Job.State?.Message}`])
+      expect(events(dockerJob.History?.Items))
+        .toEqual(['JobLevel | Submission | Job submitted', `JobLevel | Scheduling | ${dockerJob.Job.State?.Message}`])
     })
 
     test('stopping a running job: Stopped, its execution Cancelled; stopping it again is a no-op', async () => {
@@ -186,8 +215,12 @@ export function bacalhauContract (name: string, start: () => Promise<Backend>): 
       expect((await client.stopJob(JobID, 'enough spinning')).EvaluationID).not.toBe('')
       const { Job, Executions, History } = await finished(JobID)
       expect(Job.State).toEqual({ StateType: 'Stopped', Message: 'enough spinning' })
-      expect(History?.Items?.find(entry => entry.Event.Message === 'Job requested to stop before completion')?.Event.Details).toEqual({ Reason: 'enough spinning' })
-      expect(Executions?.Items?.[0]?.ComputeState).toEqual({ StateType: ExecutionState.Cancelled, Message: 'Execution stop requested because job has been stopped' })
+      const stopEvent = History?.Items?.find(entry => entry.Event.Message === 'Job requested to stop before completion')
+      expect(stopEvent?.Event.Details).toEqual({ Reason: 'enough spinning' })
+      expect(Executions?.Items?.[0]?.ComputeState)
+        .toEqual({
+          StateType: ExecutionState.Cancelled, Message: 'Execution stop requested because job has been stopped'
+        })
       expect(events(History?.Items).slice(-2)).toEqual([
         'JobLevel | Scheduling | Job requested to stop before completion',
         'ExecutionLevel | Scheduling | Execution stop requested because job has been stopped'
@@ -196,27 +229,43 @@ export function bacalhauContract (name: string, start: () => Promise<Backend>): 
     })
 
     test('errors carry Bacalhau\'s error JSON: unknown IDs, specs it refuses, bodies it cannot read', async () => {
-      for (const [method, path] of [['GET', '/orchestrator/jobs/j-missing'], ['GET', '/orchestrator/jobs/j-missing/executions'], ['DELETE', '/orchestrator/jobs/j-missing']]) {
+      for (const [method, path] of [
+        ['GET', '/orchestrator/jobs/j-missing'],
+        ['GET', '/orchestrator/jobs/j-missing/executions'],
+        ['DELETE', '/orchestrator/jobs/j-missing']
+      ]) {
         const response = await raw(`${api()}${path}`, { method })
         expect(response.status).toBe(404)
-        expect(JSON.parse(response.text)).toEqual({ Status: 404, Message: 'job not found: j-missing', RequestID: '', Code: 'NotFound', Component: 'JobStore' })
+        expect(JSON.parse(response.text))
+          .toEqual({
+            Status: 404, Message: 'job not found: j-missing', RequestID: '', Code: 'NotFound', Component: 'JobStore'
+          })
       }
       const put = async (body: string): Promise<unknown> => {
-        const response = await raw(`${api()}/orchestrator/jobs`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body })
+        const response = await raw(`${api()}/orchestrator/jobs`, { method: 'PUT', headers: JSON_HEADERS, body })
         expect(response.status).toBe(400)
         return JSON.parse(response.text)
       }
-      const refused = (message: unknown): unknown => ({ Status: 400, Message: message, RequestID: '', Code: 'InternalError', Component: 'APIServer' })
+      const refused = (message: unknown): unknown =>
+        ({ Status: 400, Message: message, RequestID: '', Code: 'InternalError', Component: 'APIServer' })
       expect(await put('{"Job":{"Type":"batch","Tasks":[]}}')).toEqual(refused('missing job tasks'))
-      expect(await put('{"Job":{"Type":"batch","Count":1,"Tasks":[{"Name":"main"}]}}')).toEqual(refused('task main validation failed: invalid engine: nil spec config'))
-      expect(await put('{"Job":{"Type":"nonsense","Count":1,"Tasks":[{"Name":"a","Engine":{"Type":"wasm","Params":{"EntryModule":"/x"}}}]}}')).toEqual(refused('invalid job type: "nonsense"'))
-      expect(await put('{not json')).toEqual(refused(expect.stringMatching(/^code=400, message=Syntax error: offset=\d+, error=/)))
-      expect(await put('{"Job":{"Type":"batch","Count":1,"Tasks":[{"Name":"a","Engine":{"Type":"wasm","Params":{"EntryModule":"/x"}},"Network":{"Type":3}}]}}'))
-        .toEqual(refused(expect.stringMatching(/^code=400, message=Unmarshal type error: expected=models\.Network, got=number, field=Job\.alias\.Tasks\.Network\.Type/)))
-      await expect(client.getJob('j-missing')).rejects.toMatchObject({ status: 404, message: 'Bacalhau API 404 NotFound: job not found: j-missing' })
+      expect(await put('{"Job":{"Type":"batch","Count":1,"Tasks":[{"Name":"main"}]}}'))
+        .toEqual(refused('task main validation failed: invalid engine: nil spec config'))
+      const nonsense = '{"Job":{"Type":"nonsense","Count":1,"Tasks":[{"Name":"a","Engine":{"Type":"wasm",' +
+        '"Params":{"EntryModule":"/x"}}}]}}'
+      expect(await put(nonsense)).toEqual(refused('invalid job type: "nonsense"'))
+      const syntax = /^code=400, message=Syntax error: offset=\d+, error=/
+      expect(await put('{not json')).toEqual(refused(expect.stringMatching(syntax)))
+      const numericNetwork = '{"Job":{"Type":"batch","Count":1,"Tasks":[{"Name":"a","Engine":{"Type":"wasm",' +
+        '"Params":{"EntryModule":"/x"}},"Network":{"Type":3}}]}}'
+      const unmarshal = new RegExp('^code=400, message=Unmarshal type error: expected=models\\.Network, got=number, ' +
+        'field=Job\\.alias\\.Tasks\\.Network\\.Type')
+      expect(await put(numericNetwork)).toEqual(refused(expect.stringMatching(unmarshal)))
+      await expect(client.getJob('j-missing'))
+        .rejects.toMatchObject({ status: 404, message: 'Bacalhau API 404 NotFound: job not found: j-missing' })
     })
 
-    test('logs over the WebSocket: an unknown job, and a wasm execution (Bacalhau keeps logs of docker executions only)', async () => {
+    test('logs over the WebSocket: an unknown job, and a wasm execution (only docker logs are kept)', async () => {
       const frames = async (id: string): Promise<unknown[]> => {
         const received: unknown[] = []
         const socket = new WebSocket(`${api().replace('http', 'ws')}/orchestrator/jobs/${id}/logs`)
@@ -230,7 +279,10 @@ export function bacalhauContract (name: string, start: () => Promise<Backend>): 
       // side by side: real Bacalhau takes 60 s to answer each
       const [received, streamed] = await Promise.all([
         frames(JobID),
-        (async () => { for await (const _line of client.logs(JobID)) { /* none comes */ } })().then(() => 'no error', (err: Error) => err.message)
+        (async () => {
+          const lines = client.logs(JobID) // none comes
+          for (let next = await lines.next(); next.done !== true; next = await lines.next());
+        })().then(() => 'no error', (err: Error) => err.message)
       ])
       expect(received).toEqual([{ error: 'timeout while waiting for execution logs', value: { Type: 0, Line: '' } }])
       expectWire('models.ExecutionLog', JSON.stringify((received[0] as { value: unknown }).value))
