@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { tempDir } from '../../../../../scripts/testing/cleanup.ts'
-import { expectExit, expectExitCode, startProcess, terminateAllProcesses } from '../../../../../scripts/testing/processes.ts'
+import {
+  expectExit, expectExitCode, startProcess, terminateAllProcesses
+} from '../../../../../scripts/testing/processes.ts'
 import { findBinaries, startRealBacalhau, type Binaries } from '../../src/run/bacalhau.ts'
 import { BacalhauClient } from '../../src/client/index.ts'
 import { bacalhauContract } from '../contract-suite.ts'
@@ -39,26 +41,34 @@ test('Bacalhau\'s own CLI describes a job this client submitted', async () => {
   const bacalhau = await startRealBacalhau(binaries, join(dataDir, 'node'))
   try {
     const client = new BacalhauClient({ baseUrl: bacalhau.api })
-    const { JobID } = await client.submitJob(await wasmJob(PROGRAMS.printEnvironment, { env: { GREETING: 'from the typed client' } }))
+    const job = await wasmJob(PROGRAMS.printEnvironment, { env: { GREETING: 'from the typed client' } })
+    const { JobID } = await client.submitJob(job)
     await client.waitForJob(JobID, { signal: AbortSignal.timeout(60_000) })
     const { port } = new URL(bacalhau.api)
     const described = spawnSync(binaries.bacalhau, ['job', 'describe', JobID, '--output', 'json'], {
       encoding: 'utf8',
-      env: { ...process.env, BACALHAU_API_HOST: '127.0.0.1', BACALHAU_API_PORT: port, BACALHAU_DIR: join(dataDir, 'cli') }
+      env: {
+        ...process.env, BACALHAU_API_HOST: '127.0.0.1', BACALHAU_API_PORT: port, BACALHAU_DIR: join(dataDir, 'cli')
+      }
     })
-    expectExitCode({ label: 'bacalhau job describe', code: described.status, stdout: described.stdout, stderr: described.stderr }, 0)
+    const { status, stdout, stderr } = described
+    expectExitCode({ label: 'bacalhau job describe', code: status, stdout, stderr }, 0)
     // the CLI says "Initializing repo at …" on its first run, before the JSON
-    const job = JSON.parse(described.stdout.slice(described.stdout.indexOf('{'))) as { Job: { ID: string, State: { StateType: string }, Tasks: Array<{ Env: Record<string, string> }> } }
-    expect(job.Job.ID).toBe(JobID)
-    expect(job.Job.State.StateType).toBe('Completed')
-    expect(job.Job.Tasks[0]!.Env.GREETING).toBe('from the typed client')
+    type Described = {
+      Job: { ID: string, State: { StateType: string }, Tasks: Array<{ Env: Record<string, string> }> }
+    }
+    const { Job } = JSON.parse(stdout.slice(stdout.indexOf('{'))) as Described
+    expect(Job.ID).toBe(JobID)
+    expect(Job.State.StateType).toBe('Completed')
+    expect(Job.Tasks[0]!.Env.GREETING).toBe('from the typed client')
   } finally {
     await bacalhau.stop()
   }
 })
 
 test('pnpm dev runs the demo on real Bacalhau when its binary is there, and says so', async () => {
-  const dev = startProcess(['node', 'src/run/dev.ts'], { cwd: join(import.meta.dirname, '..', '..'), label: 'dev', env: { BACKEND: 'bacalhau' } })
+  const cwd = join(import.meta.dirname, '..', '..')
+  const dev = startProcess(['node', 'src/run/dev.ts'], { cwd, label: 'dev', env: { BACKEND: 'bacalhau' } })
   await expectExit(dev, 0)
   const output = dev.stdout.join('\n')
   expect(output).toMatch(/using real Bacalhau v1\.9\.3/)

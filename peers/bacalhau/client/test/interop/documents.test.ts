@@ -22,6 +22,7 @@ const found = findBinaries()
 if (typeof found === 'string') throw new Error(`these tests run real Bacalhau: ${found}`)
 
 type Answers = Map<string, { status: number, body: unknown }>
+const JSON_HEADERS = { 'Content-Type': 'application/json' }
 interface Side { api: string, ipfsPeer: string, stop: () => Promise<void> }
 
 /** Every answer the API gives for the same work, by a name that is the same on both sides. */
@@ -36,12 +37,17 @@ async function answersOf (side: Side): Promise<Answers> {
     return body
   }
   const submit = async (name: string, job: unknown): Promise<string> => {
-    const answer = await ask(`${name}: submit`, '/orchestrator/jobs', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ Job: job, Force: false }) }) as { JobID: string }
+    const init = { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify({ Job: job, Force: false }) }
+    const answer = await ask(`${name}: submit`, '/orchestrator/jobs', init) as { JobID: string }
     return answer.JobID
   }
   const describe = async (name: string, id: string): Promise<void> => {
-    for (const include of ['', '?include=executions', '?include=history', '?include=history,executions']) await ask(`${name}: describe${include}`, `/orchestrator/jobs/${id}${include}`)
-    for (const part of ['executions', 'history', 'results']) await ask(`${name}: ${part}`, `/orchestrator/jobs/${id}/${part}`)
+    for (const include of ['', '?include=executions', '?include=history', '?include=history,executions']) {
+      await ask(`${name}: describe${include}`, `/orchestrator/jobs/${id}${include}`)
+    }
+    for (const part of ['executions', 'history', 'results']) {
+      await ask(`${name}: ${part}`, `/orchestrator/jobs/${id}/${part}`)
+    }
   }
 
   for (const path of ['alive', 'version', 'node']) await ask(`agent ${path}`, `/agent/${path}`)
@@ -50,7 +56,8 @@ async function answersOf (side: Side): Promise<Answers> {
   const input = join(await tempDir(), 'input.txt')
   await writeFile(input, 'the quick brown fox\njumps over\n\tthe lazy dog\n')
   for (const publisher of ['ipfs', 'local'] as const) {
-    const { jobId } = await runDemo(readDemoConfig({ BACALHAU_API: side.api, IPFS_PEER: side.ipfsPeer, INPUT_FILE: input, PUBLISHER: publisher }), () => {})
+    const env = { BACALHAU_API: side.api, IPFS_PEER: side.ipfsPeer, INPUT_FILE: input, PUBLISHER: publisher }
+    const { jobId } = await runDemo(readDemoConfig(env), () => {})
     await describe(`demo (${publisher} publisher)`, jobId)
   }
 
@@ -58,29 +65,38 @@ async function answersOf (side: Side): Promise<Answers> {
   await client.waitForJob(failing, { signal: AbortSignal.timeout(60_000) })
   await describe('a failing job', failing)
 
-  const spinning = await submit('a stopped job', { ...await wasmJob(PROGRAMS.spin, { timeoutSeconds: 600 }), Name: 'stopped' })
+  const spin = await wasmJob(PROGRAMS.spin, { timeoutSeconds: 600 })
+  const spinning = await submit('a stopped job', { ...spin, Name: 'stopped' })
   const running = new AbortController()
   await client.waitForJob(spinning, {
     signal: AbortSignal.any([running.signal, AbortSignal.timeout(30_000)]),
     onStateChange: job => { if (job.Job.State?.StateType === 'Running') running.abort() }
   }).catch((err: unknown) => { if (!running.signal.aborted) throw err })
-  await ask('a stopped job: stop', `/orchestrator/jobs/${spinning}`, { method: 'DELETE', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ reason: 'enough spinning' }) })
+  const stop = { method: 'DELETE', headers: JSON_HEADERS, body: JSON.stringify({ reason: 'enough spinning' }) }
+  await ask('a stopped job: stop', `/orchestrator/jobs/${spinning}`, stop)
   await client.waitForJob(spinning, { signal: AbortSignal.timeout(60_000) })
   await describe('a stopped job', spinning)
   await ask('a stopped job: stop again', `/orchestrator/jobs/${spinning}`, { method: 'DELETE' })
 
   await ask('list', '/orchestrator/jobs?limit=2')
-  await ask('list, next page', `/orchestrator/jobs?limit=2&next_token=${(answers.get('list')!.body as { NextToken: string }).NextToken}`)
+  const { NextToken } = answers.get('list')!.body as { NextToken: string }
+  await ask('list, next page', `/orchestrator/jobs?limit=2&next_token=${NextToken}`)
   await ask('an unknown job', '/orchestrator/jobs/j-missing')
-  await ask('a job without tasks', '/orchestrator/jobs', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{"Job":{"Type":"batch","Tasks":[]}}' })
-  await ask('a body that is not JSON', '/orchestrator/jobs', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{not json' })
+  await ask('a job without tasks', '/orchestrator/jobs',
+    { method: 'PUT', headers: JSON_HEADERS, body: '{"Job":{"Type":"batch","Tasks":[]}}' })
+  await ask('a body that is not JSON', '/orchestrator/jobs',
+    { method: 'PUT', headers: JSON_HEADERS, body: '{not json' })
 
   // hostile requests (test/hostile.test.ts): their status, and who refused them with which code
   for (const [index, request] of hostileRequests(HOSTILE_PATHS).entries()) {
-    const response = await fetch(`${side.api}${request.path}`, { method: request.method, body: request.method === 'GET' ? undefined : request.body, headers: request.headers })
+    const body = request.method === 'GET' ? undefined : request.body
+    const init = { method: request.method, body, headers: request.headers }
+    const response = await fetch(`${side.api}${request.path}`, init)
     const text = await response.text()
     const error = text.startsWith('{') ? JSON.parse(text) as { Code?: string, Component?: string } : { text }
-    answers.set(`hostile ${index} (${request.kind}): ${request.method} ${request.path.slice(0, 60)}`, { status: response.status, body: response.status < 400 ? {} : 'text' in error ? error : { Code: error.Code, Component: error.Component } })
+    const refusal = 'text' in error ? error : { Code: error.Code, Component: error.Component }
+    const name = `hostile ${index} (${request.kind}): ${request.method} ${request.path.slice(0, 60)}`
+    answers.set(name, { status: response.status, body: response.status < 400 ? {} : refusal })
   }
   return answers
 }
@@ -104,10 +120,12 @@ function leaves (value: unknown, path = '', into = new Map<string, Set<string>>(
  * and CIDs, and what describes the machine (capacity; the publishers and node protocols only Bacalhau has).
  */
 const OWN_VALUES = new RegExp([
-  String.raw`(^|\.)(ID|JobID|EvalID|EvaluationID|NodeID|ExecutionID|RequestID|CreateTime|ModifyTime|Time|Timestamp|LastHeartbeat|ConnectedSince)$`,
+  String.raw`(^|\.)(ID|JobID|EvalID|EvaluationID|NodeID|ExecutionID|RequestID)$`,
+  String.raw`(^|\.)(CreateTime|ModifyTime|Time|Timestamp|LastHeartbeat|ConnectedSince)$`,
   String.raw`(^|\.)(GitVersion|GitCommit|BuildDate)$`, String.raw`bacalhau\.org/server\.instance\.id$`,
   String.raw`PublishedResult\.Params\.(CID|URL)$`, String.raw`Items\[\]\.Params\.(CID|URL)$`,
-  String.raw`Capacity\.\w+$|MaxJobRequirements\.\w+$`, String.raw`ComputeNodeInfo\.Publishers$`, String.raw`SupportedProtocols$`
+  String.raw`Capacity\.\w+$|MaxJobRequirements\.\w+$`, String.raw`ComputeNodeInfo\.Publishers$`,
+  String.raw`SupportedProtocols$`
 ].join('|'))
 
 /**
@@ -130,10 +148,14 @@ function differences (ours: Answers, theirs: Answers): string[] {
     if (runner.status !== real.status) found.push(`${name}: status ${runner.status}, Bacalhau ${real.status}`)
     const [a, b] = [leaves(runner.body), leaves(real.body)]
     for (const path of new Set([...a.keys(), ...b.keys()])) {
-      const [values, expected] = [[...a.get(path) ?? []].map(value => comparable(path, value, nodeNames[0]!)).sort(), [...b.get(path) ?? []].map(value => comparable(path, value, nodeNames[1]!)).sort()]
+      const values = [...a.get(path) ?? []].map(value => comparable(path, value, nodeNames[0]!)).sort()
+      const expected = [...b.get(path) ?? []].map(value => comparable(path, value, nodeNames[1]!)).sort()
       if (!a.has(path)) found.push(`${name}: ${path} missing (Bacalhau: ${expected.join(' | ').slice(0, 120)})`)
       else if (!b.has(path)) found.push(`${name}: ${path} extra (Bacalhau has none)`)
-      else if (!OWN_VALUES.test(path) && values.join() !== expected.join()) found.push(`${name}: ${path} = ${values.join(' | ').slice(0, 160)}, Bacalhau ${expected.join(' | ').slice(0, 160)}`)
+      else if (!OWN_VALUES.test(path) && values.join() !== expected.join()) {
+        const [ours, theirs] = [values.join(' | ').slice(0, 160), expected.join(' | ').slice(0, 160)]
+        found.push(`${name}: ${path} = ${ours}, Bacalhau ${theirs}`)
+      }
     }
   }
   return found
@@ -150,7 +172,8 @@ beforeAll(async () => {
     } finally {
       await bacalhau.stop()
     }
-    const local = await startServer(readRunnerConfig({ DATA_DIR: join(dataDir, 'runner'), API_LISTEN: '127.0.0.1:0', IPFS_LISTEN: '/ip4/127.0.0.1/tcp/0' }), startRunner)
+    const env = { DATA_DIR: join(dataDir, 'runner'), API_LISTEN: '127.0.0.1:0', IPFS_LISTEN: '/ip4/127.0.0.1/tcp/0' }
+    const local = await startServer(readRunnerConfig(env), startRunner)
     try {
       runner = await answersOf({ api: local.ready.api, ipfsPeer: local.ready.ipfs[0]!, stop: local.stop })
     } finally {
@@ -168,6 +191,7 @@ test('every answer of the runner has the key paths and values of real Bacalhau\'
 
 test('the statuses the main suite expects of hostile requests are the ones real Bacalhau gives', () => {
   const requests = hostileRequests(HOSTILE_PATHS)
-  const statuses = [...real.entries()].filter(([name]) => name.startsWith('hostile ')).map(([, answer]) => answer.status)
+  const statuses = [...real.entries()]
+    .filter(([name]) => name.startsWith('hostile ')).map(([, answer]) => answer.status)
   expect(statuses).toEqual(requests.map(bacalhauStatus))
 })
