@@ -1,12 +1,14 @@
-// Upstream: @helia/block-brokers 3.x (Bitswap 1.x, Helia 4). Before Helia stores a new block, Bitswap sends
-// it to the peers that wanted it; a send to a peer that is going away rejects, and the put fails with the
-// block not stored. What this node stores must not depend on its peers.
-// What it does: wraps the broker's `announce` so a failed send is the receiving peer's loss only.
-// Effect: correctness, not speed (test/node.test.ts stores both blocks; without it the second put throws).
-// Canary: test/workarounds.test.ts fails once upstream stores the block whatever the send does.
+// Workaround (always on): a block is stored even when Bitswap fails to send it to a peer that wanted it.
+// The bug: before Helia 4 stores a new block, Bitswap 1.x (@helia/block-brokers 3) sends it to the peers whose
+// want-lists name it; a send to a peer that is going away rejects, the put rejects, and the block is not
+// stored (an OrbitDB entry lost). What this node stores must not depend on its peers, so a failed send is the
+// receiving peer's loss only: `announce` swallows its error. Found by the load case (scripts/bench/NOTES.md:
+// a writer crashed on a put that failed). Canary: test/workarounds.test.ts; test/node.test.ts stores both.
 import type { bitswap } from '@helia/block-brokers'
 
-export function storeEvenIfSendingFails (createBroker: ReturnType<typeof bitswap>): ReturnType<typeof bitswap> {
+type BitswapFactory = ReturnType<typeof bitswap>
+
+export function storeEvenIfSendingFails (createBroker: BitswapFactory): BitswapFactory {
   return components => {
     const broker = createBroker(components)
     const announce = broker.announce?.bind(broker)

@@ -1,8 +1,8 @@
-// Upstream: OrbitDB 2.2 keeps an entry that arrives from a peer as a new head only in its heads store; once
-// a later entry supersedes it, its bytes are gone, and reading the log waits for a block nobody may still
-// have. Fixed in @orbitdb/core 2.3.0, which moved to Helia 5 (so not here, on Helia 4).
-// What it does: stores each joined entry as a block too. Effect: correctness (an entry read later is found).
-// Canary: test/workarounds.test.ts fails once 2.2's log keeps a superseded replicated head by itself.
+// Workaround (always on): every entry a database joins is stored as a block too.
+// The bug: OrbitDB 2.2's joinEntry keeps an entry that arrives from a peer as a new head only in its heads
+// store; once a later entry supersedes it, its bytes are gone, and reading the log waits for a block nobody
+// may still have (it bit when two writers wrote at once). Fixed in @orbitdb/core 2.3.0, which moved to Helia 5,
+// so not here. Canary: test/workarounds.test.ts (a head joined by hand is in no store but the heads store).
 import { CID } from 'multiformats/cid'
 import type { Document, DocumentsDatabase, LogEntry } from '@orbitdb/core'
 import type { Node } from '../node.ts'
