@@ -1,6 +1,7 @@
 // The writer of an OrbitDB replication pair in a process of its own: ORBITDB=orbitdb-v2 or orbitdb-v4 picks
 // the example, COUNT documents are put under DATA_DIR, then it prints READY {json} (its address, the
-// database's, the heads and how long the puts took) and serves until SIGTERM.
+// database's, the heads and how long the puts took) and serves until SIGTERM. TUNED=1 picks the example's
+// speed-ups where it has them (orbitdb-v4).
 import type { serveWrittenDatabase } from './orbitdb.ts'
 
 type Serve = (dataDir: string, count: number) => ReturnType<typeof serveWrittenDatabase>
@@ -13,7 +14,9 @@ async function writerOf (name: string | undefined): Promise<Serve> {
 
 try {
   const count = Number(process.env.COUNT)
-  if (!Number.isSafeInteger(count) || count <= 0) throw new Error(`COUNT must be a positive integer, not "${process.env.COUNT ?? ''}"`)
+  if (!Number.isSafeInteger(count) || count <= 0) {
+    throw new Error(`COUNT must be a positive integer, not "${process.env.COUNT ?? ''}"`)
+  }
   if (process.env.DATA_DIR === undefined) throw new Error('DATA_DIR must name a directory for the writer\'s storage')
   const { ready, stop } = await (await writerOf(process.env.ORBITDB))(process.env.DATA_DIR, count)
   process.once('SIGTERM', () => { stop().then(() => process.exit(0), () => process.exit(1)) })

@@ -18,8 +18,13 @@ export interface HostPolicy {
   peers: string[]
 }
 
-/** A Helia node whose blocks can be read (OrbitDB's block storage) and deleted without waiting on reads under way (src/node.ts). */
-export type BlockNode = Ipfs & { blockstore: { has: (cid: CID) => Promise<boolean> | boolean }, deleteQuietly: (cid: CID) => Promise<void> }
+/** A Helia node whose blocks can be read (OrbitDB's block storage) and deleted quietly (src/node.ts). */
+export type BlockNode = Ipfs & {
+  blockstore: { has: (cid: CID) => Promise<boolean> | boolean }
+  deleteQuietly: (cid: CID) => Promise<void>
+}
+
+type BlockRead = (hash: string, fetched?: CID[]) => Promise<Record<string, unknown> | undefined>
 
 const READ_TIMEOUT_MS = 10_000
 
@@ -27,7 +32,7 @@ const READ_TIMEOUT_MS = 10_000
  * Reads a DAG-CBOR block (a manifest, an access controller, an identity) by its base58btc hash, from this
  * node or its peers; `fetched` collects the CIDs this node did not hold before.
  */
-export async function blockReader (helia: BlockNode, timeoutMs = READ_TIMEOUT_MS): Promise<(hash: string, fetched?: CID[]) => Promise<Record<string, unknown> | undefined>> {
+export async function blockReader (helia: BlockNode, timeoutMs = READ_TIMEOUT_MS): Promise<BlockRead> {
   const storage = await IPFSBlockStorage({ ipfs: helia, pin: false, timeout: timeoutMs })
   return async (hash, fetched) => {
     const cid = CID.parse(hash, base58btc)
@@ -44,24 +49,42 @@ export async function blockReader (helia: BlockNode, timeoutMs = READ_TIMEOUT_MS
   }
 }
 
-/** Resolves when `asker` (a peer ID; unknown for a database reopened at start) may have `address` hosted, else throws a HostRefusal. */
-export async function checkHosting (helia: BlockNode, policy: HostPolicy, address: string, asker: string | undefined): Promise<void> {
+/**
+ * Resolves when `asker` (a peer ID; unknown for a database reopened at start) may have `address` hosted, else
+ * throws a HostRefusal.
+ */
+export async function checkHosting (
+  helia: BlockNode, policy: HostPolicy, address: string, asker: string | undefined
+): Promise<void> {
   if (asker !== undefined && policy.peers.includes(asker)) return
   const read = await blockReader(helia)
   const fetched: CID[] = []
-  const refuse = (reason: string): never => { throw new HostRefusal('not-allowed', `${address} is not hosted here: ${reason}`) }
+  const refuse = (reason: string): never => {
+    throw new HostRefusal('not-allowed', `${address} is not hosted here: ${reason}`)
+  }
+  const unread = (what: string) => `its ${what} could not be read within ${READ_TIMEOUT_MS} ms`
   try {
-    const manifest = await read(parseAddress(address).hash, fetched).catch(() => undefined) ?? refuse(`its manifest could not be read within ${READ_TIMEOUT_MS} ms`)
-    if (manifest.type !== 'documents') refuse(`it is a ${String(manifest.type)} database, and this server hosts documents databases`)
+    const manifest = await read(parseAddress(address).hash, fetched).catch(() => undefined) ??
+      refuse(unread('manifest'))
+    if (manifest.type !== 'documents') {
+      refuse(`it is a ${String(manifest.type)} database, and this server hosts documents databases`)
+    }
     const controller = manifest.accessController
-    if (typeof controller !== 'string' || !controller.startsWith('/ipfs/')) refuse('its access controller is not an IPFS one (a write list fixed at creation)')
-    const access = await read(String(controller).slice('/ipfs/'.length), fetched).catch(() => undefined) ?? refuse(`its access controller could not be read within ${READ_TIMEOUT_MS} ms`)
+    if (typeof controller !== 'string' || !controller.startsWith('/ipfs/')) {
+      refuse('its access controller is not an IPFS one (a write list fixed at creation)')
+    }
+    const access = await read(String(controller).slice('/ipfs/'.length), fetched).catch(() => undefined) ??
+      refuse(unread('access controller'))
     const write = access.write
-    if (access.type !== 'ipfs' || !Array.isArray(write) || !write.every(id => typeof id === 'string')) refuse('its access controller has no write list')
+    if (access.type !== 'ipfs' || !Array.isArray(write) || !write.every(id => typeof id === 'string')) {
+      refuse('its access controller has no write list')
+    }
     const writers = write as string[]
     const anyWriter = policy.writers.includes('*')
     if (writers.includes('*') && !anyWriter) refuse('anyone may write to it ("*")')
-    if (!anyWriter && !writers.some(id => policy.writers.includes(id))) refuse('none of its writers is one this server hosts for (HOST_WRITERS)')
+    if (!anyWriter && !writers.some(id => policy.writers.includes(id))) {
+      refuse('none of its writers is one this server hosts for (HOST_WRITERS)')
+    }
   } catch (err) {
     await Promise.all(fetched.map(async cid => helia.deleteQuietly(cid).catch(() => {})))
     throw err

@@ -8,7 +8,8 @@
 // front of the entries' blocks is the server's to fill: entries a writer pushed are put there as they are
 // stored, so the join reads them from memory instead of reading each back through Helia (two LevelDB reads).
 import { join } from 'node:path'
-import { ComposedStorage, IPFSBlockStorage, LevelStorage, LRUStorage, type Ipfs, type OrbitDB, type Storage } from '@orbitdb/core'
+import { ComposedStorage, IPFSBlockStorage, LevelStorage, LRUStorage } from '@orbitdb/core'
+import type { Ipfs, OrbitDB, Storage } from '@orbitdb/core'
 
 export interface HostStorage {
   indexStorage: Storage
@@ -24,7 +25,8 @@ export async function hostStorage (orbitdb: OrbitDB, helia: Ipfs, address: strin
   const recent = await LRUStorage({ size: CACHED_ENTRIES })
   // as OrbitDB's default: every entry the log takes is pinned
   const entryStorage = await ComposedStorage(recent, await IPFSBlockStorage({ ipfs: helia, pin: true }))
-  return { indexStorage: await memoryIndex(orbitdb, address), entryStorage, cache: async (hash, bytes) => recent.put(hash, bytes) }
+  const indexStorage = await memoryIndex(orbitdb, address)
+  return { indexStorage, entryStorage, cache: async (hash, bytes) => recent.put(hash, bytes) }
 }
 
 async function memoryIndex (orbitdb: OrbitDB, address: string): Promise<Storage> {

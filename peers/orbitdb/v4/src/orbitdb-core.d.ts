@@ -61,7 +61,7 @@ declare module '@orbitdb/core' {
     heads: () => Promise<LogEntry[]>
     values: () => Promise<LogEntry[]>
     get: (hash: string) => Promise<LogEntry | undefined>
-    /** Verifies `entry` and all it points to that this log lacks (fetched by hash), and adds them; false if it was here already. */
+    /** Verifies `entry` and what it points to that this log lacks (fetched by hash), adds them; false if held. */
     joinEntry: (entry: LogEntry) => Promise<boolean>
     /** Every entry reachable from `rootEntries` (the heads when omitted), each once, newest first. */
     traverse: (rootEntries?: LogEntry[]) => AsyncIterable<LogEntry>
@@ -141,11 +141,15 @@ declare module '@orbitdb/core' {
     stop: () => Promise<void>
   }
 
-  export function createOrbitDB (options: { ipfs: Ipfs, id?: string, identities?: Identities, directory?: string }): Promise<OrbitDB>
+  export function createOrbitDB (
+    options: { ipfs: Ipfs, id?: string, identities?: Identities, directory?: string }
+  ): Promise<OrbitDB>
   export function IPFSAccessController (options?: { write?: string[] }): AccessControllerFactory
   export function isValidAddress (address: unknown): boolean
-  /** A valid address parsed (throws for any other): `hash` is its manifest's CID, `toString()` the /orbitdb/… form. */
-  export function parseAddress (address: string): { protocol: string, hash: string, address: string, toString: () => string }
+  /** A valid address parsed (throws for any other): `hash` its manifest's CID, `toString()` the /orbitdb/… form. */
+  export function parseAddress (
+    address: string
+  ): { protocol: string, hash: string, address: string, toString: () => string }
   /** An entry's block: decoded (dag-cbor) with its hash, the base58btc CID of `bytes`. */
   export const Entry: {
     decode: (bytes: Uint8Array) => Promise<LogEntry>

@@ -6,10 +6,10 @@
 // runs until stopped (SIGTERM/SIGINT). Without DB_ADDRESS it is the bootstrap peer: it relays the topic,
 // announces nothing and holds no database. Prints one READY {json} line. `pnpm start:peer`.
 import type { DocumentsDatabase, OrbitDB } from '@orbitdb/core'
-import { readPeerConfig, type PeerConfig } from './config.ts'
 import { createNode, type Node } from './node.ts'
 import { openDatabase, startOrbitDB, type Note } from './orbitdb.ts'
-import { useNativeSignatures } from './signatures.ts'
+import { runPeer } from './run/peer.ts'
+import type { PeerConfig } from './run/config.ts'
 
 type Log = (line: string) => void
 
@@ -31,7 +31,9 @@ function meetPeersOnTopic (helia: Node, config: PeerConfig, log: Log): void {
   const met = new Set<string>()
   libp2p.addEventListener('peer:discovery', ({ detail: peer }) => {
     if (bootstrapPeers.has(peer.id.toString()) || peer.multiaddrs.length === 0) return
-    libp2p.dial(peer.id, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => log(`heard of ${short(peer.id.toString())} on the topic but could not dial it: ${err.message}`))
+    libp2p.dial(peer.id, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => {
+      log(`heard of ${short(peer.id.toString())} on the topic but could not dial it: ${err.message}`)
+    })
   })
   libp2p.services.pubsub.addEventListener('subscription-change', () => {
     for (const peer of libp2p.services.pubsub.getSubscribers(config.topic)) {
@@ -44,20 +46,25 @@ function meetPeersOnTopic (helia: Node, config: PeerConfig, log: Log): void {
   })
 }
 
-async function startWriter (helia: Node, config: PeerConfig, dbAddress: string, log: Log): Promise<{ orbitdb: OrbitDB, db: DocumentsDatabase<Note> }> {
+async function startWriter (
+  helia: Node, config: PeerConfig, dbAddress: string, log: Log
+): Promise<{ orbitdb: OrbitDB, db: DocumentsDatabase<Note> }> {
   const orbitdb = await startOrbitDB(helia, { dataDir: config.dataDir, identityKey: config.identityKey })
   try {
-    await useNativeSignatures(orbitdb)
+    await config.tune?.(orbitdb)
     const db = await openDatabase<Note>(orbitdb, dbAddress, { timeoutMs: config.openTimeoutMs })
     db.events.on('error', (err: Error) => log(`sync error: ${err.message.replaceAll('\n', ' ')}`))
     const holding = async (): Promise<string> => `holds ${(await db.all()).length} documents`
     // 'update' fires for this peer's own puts and for every entry joined from another peer
     db.events.on('update', (entry: { identity: string }) => {
-      if (entry.identity !== orbitdb.identity.hash) void holding().then(text => log(`replicated an entry from another writer; ${text}`), () => {})
+      if (entry.identity === orbitdb.identity.hash) return
+      holding().then(text => log(`replicated an entry from another writer; ${text}`), () => {})
     })
     log(`${config.name}: identity ${orbitdb.identity.id}; opened ${db.address}, ${await holding()}`)
     for (let index = 0; index < config.writes; index++) {
-      await db.put({ _id: `${config.name}-${Date.now()}-${index}`, author: config.name, text: `note ${index + 1} from ${config.name}`, writtenAt: new Date().toISOString() })
+      const text = `note ${index + 1} from ${config.name}`
+      const _id = `${config.name}-${Date.now()}-${index}`
+      await db.put({ _id, author: config.name, text, writtenAt: new Date().toJSON() })
     }
     if (config.writes > 0) log(`put ${config.writes} documents; ${await holding()}`)
     return { orbitdb, db }
@@ -71,12 +78,17 @@ export async function startPeer (config: PeerConfig, log: Log = console.log): Pr
   const helia = await createNode({
     dataDir: config.dataDir,
     listen: config.listen,
+    bitswap: config.bitswap,
     discovery: { bootstrap: config.bootstrap, topic: config.topic, listenOnly: config.dbAddress === undefined }
   })
   try {
     meetPeersOnTopic(helia, config, log)
     const writer = config.dbAddress === undefined ? undefined : await startWriter(helia, config, config.dbAddress, log)
-    const ready: PeerReady = { peerId: helia.libp2p.peerId.toString(), multiaddrs: helia.libp2p.getMultiaddrs().map(String), identity: writer?.orbitdb.identity.id }
+    const ready: PeerReady = {
+      peerId: helia.libp2p.peerId.toString(),
+      multiaddrs: helia.libp2p.getMultiaddrs().map(String),
+      identity: writer?.orbitdb.identity.id
+    }
     if (writer === undefined) log(`bootstrap peer ${ready.peerId}: relays "${config.topic}", holds no database`)
     return {
       helia,
@@ -92,18 +104,4 @@ export async function startPeer (config: PeerConfig, log: Log = console.log): Pr
   }
 }
 
-if (import.meta.main) {
-  let peer: RunningPeer | undefined
-  const stop = (code: number): void => {
-    void Promise.resolve(peer?.stop()).finally(() => process.exit(code))
-  }
-  process.once('SIGINT', () => stop(0))
-  process.once('SIGTERM', () => stop(0))
-  try {
-    peer = await startPeer(readPeerConfig())
-    console.log(`READY ${JSON.stringify(peer.ready)}`)
-  } catch (err) {
-    console.error(`peer: ${(err as Error).message.replaceAll('\n', ' ')}`)
-    stop(1)
-  }
-}
+if (import.meta.main) await runPeer(startPeer)

@@ -17,7 +17,8 @@
 // Any refusal is one error answer ({"ok":false,"error":…}) on the stream.
 import { lpStream } from '@libp2p/utils'
 import * as varint from 'uint8-varint'
-import { Entry, isValidAddress, parseAddress, type Document, type DocumentsDatabase, type LogEntry } from '@orbitdb/core'
+import { Entry, isValidAddress, parseAddress } from '@orbitdb/core'
+import type { Document, DocumentsDatabase, LogEntry } from '@orbitdb/core'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
@@ -26,8 +27,11 @@ import type { Libp2p, PeerId } from '@libp2p/interface'
 /** Any Helia node (Node.js or the browser's): only its libp2p is used here. */
 type Node = { libp2p: Libp2p }
 
-/** A server also stores the blocks writers push, beside Bitswap (src/node.ts says why), and deletes those no join took. */
-type ServerNode = Node & { storeQuietly: (cid: CID, bytes: Uint8Array) => Promise<void>, deleteQuietly: (cid: CID) => Promise<void> }
+/** A server stores the blocks writers push past Bitswap (src/node.ts says why), and deletes those no join took. */
+type ServerNode = Node & {
+  storeQuietly: (cid: CID, bytes: Uint8Array) => Promise<void>
+  deleteQuietly: (cid: CID) => Promise<void>
+}
 
 export const HOST_PROTOCOL = '/liftoff/orbitdb-host/1.0.0'
 const MAX_FRAME_BYTES = 64 * 1024
@@ -40,7 +44,8 @@ export const MAX_PUSHED_BYTES = 4 * 1024 * 1024
 const DAG_CBOR = 0x71
 
 /** Why a request was refused: the label of liftoff_host_refusals_total, a fixed set. */
-export type Refusal = 'malformed' | 'busy' | 'not-allowed' | 'hosting-cap' | 'not-hosted' | 'push-too-large' | 'bad-block' | 'not-a-writer'
+export type Refusal =
+  'malformed' | 'busy' | 'not-allowed' | 'hosting-cap' | 'not-hosted' | 'push-too-large' | 'bad-block' | 'not-a-writer'
 
 /** A request the server will not do: answered as one error on the stream, and counted by `reason`. */
 export class HostRefusal extends Error {
@@ -64,7 +69,9 @@ export async function headsOf<T extends Document> (db: DocumentsDatabase<T>): Pr
 }
 
 /** Resolves once `db` holds every entry in `hashes`, checking again on each 'update' event. */
-export async function waitForEntries<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal): Promise<void> {
+export async function waitForEntries<T extends Document> (
+  db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal
+): Promise<void> {
   const { promise, resolve, reject } = Promise.withResolvers<void>()
   const check = (): void => {
     Promise.all(hashes.map(async hash => db.log.has(hash)))
@@ -96,7 +103,7 @@ async function beforeAbort<R> (signal: AbortSignal, work: Promise<R>): Promise<R
   }
 }
 
-/** Whether `entry` belongs to `db`'s log, is signed by the key it names and written by an identity the access controller allows. */
+/** Whether `entry` is of `db`'s log, signed by the key it names, by an identity its access controller allows. */
 async function writtenByWriter<T extends Document> (db: DocumentsDatabase<T>, entry: LogEntry): Promise<boolean> {
   if (entry.id !== db.address) return false
   // the signature first: checking it needs nothing from the network, the writer's identity may
@@ -113,7 +120,13 @@ async function writtenByWriter<T extends Document> (db: DocumentsDatabase<T>, en
  * Entries the asker pushed (`pushed`, checked already) are taken from there instead of the store; at most
  * `limit` are fetched, and each fetched hash is added to `fetched` (a server deletes what no join took).
  */
-async function fetchMissing<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal, pushed = new Map<string, LogEntry>(), options: { limit?: number, fetched?: Set<string> } = {}): Promise<void> {
+async function fetchMissing<T extends Document> (
+  db: DocumentsDatabase<T>,
+  hashes: string[],
+  signal: AbortSignal,
+  pushed = new Map<string, LogEntry>(),
+  options: { limit?: number, fetched?: Set<string> } = {}
+): Promise<void> {
   const seen = new Set<string>()
   const limit = options.limit ?? Infinity
   let fetchedCount = 0
@@ -131,7 +144,9 @@ async function fetchMissing<T extends Document> (db: DocumentsDatabase<T>, hashe
       options.fetched?.add(hash)
       return db.log.get(hash)
     })))
-    const followed = await Promise.all(fetched.map(async entry => entry !== undefined && (pushed.has(entry.hash) || await writtenByWriter(db, entry)) ? entry : undefined))
+    const follow = async (entry: LogEntry | undefined): Promise<boolean> =>
+      entry !== undefined && (pushed.has(entry.hash) || await writtenByWriter(db, entry))
+    const followed = await Promise.all(fetched.map(async entry => await follow(entry) ? entry : undefined))
     level = followed.flatMap(entry => entry === undefined ? [] : [...entry.next, ...entry.refs])
   }
 }
@@ -147,7 +162,9 @@ async function fetchMissing<T extends Document> (db: DocumentsDatabase<T>, hashe
  * the two belong together: anyone could sign with their own key in a listed writer's name. Here an entry must
  * also name its identity's key. Not for other access controllers: OrbitDB's own can grant and revoke.
  */
-export function rememberAllowedWriters (db: DocumentsDatabase<Document>, publicKeyOf: (identityHash: string) => Promise<string | undefined>): void {
+export function rememberAllowedWriters (
+  db: DocumentsDatabase<Document>, publicKeyOf: (identityHash: string) => Promise<string | undefined>
+): void {
   if (db.access.type !== 'ipfs') return
   const canAppend = db.access.canAppend
   const allowed = new Map<string, string>() // identity hash → its public key
@@ -177,7 +194,9 @@ export function rememberAllowedWriters (db: DocumentsDatabase<Document>, publicK
  * writes heads to its stream unframed, a busy peer that reads two at once decodes neither ("CBOR decode
  * error") and nobody asks again.
  */
-export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal, options: { fetched?: boolean } = {}): Promise<void> {
+export async function joinEntries<T extends Document> (
+  db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal, options: { fetched?: boolean } = {}
+): Promise<void> {
   const done = new AbortController() // whichever way they came, stop the other
   const stop = AbortSignal.any([signal, done.signal])
   const fetchAndJoin = async (): Promise<void> => {
@@ -212,7 +231,9 @@ export async function joinEntries<T extends Document> (db: DocumentsDatabase<T>,
  * (what the asker pushed). OrbitDB's own traverse re-sorts its whole stack at every step: counting a
  * 10,000-entry log that way took seconds of a busy server's time, for every client that synced.
  */
-async function countEntries<T extends Document> (db: DocumentsDatabase<T>, from: string[], known = new Map<string, LogEntry>()): Promise<number> {
+async function countEntries<T extends Document> (
+  db: DocumentsDatabase<T>, from: string[], known = new Map<string, LogEntry>()
+): Promise<number> {
   const roots = from.length === 0 ? await headsOf(db) : from
   const seen = new Set<string>()
   let level = roots
@@ -239,7 +260,9 @@ async function countEntries<T extends Document> (db: DocumentsDatabase<T>, from:
 function boundedLength (maxDataLength: number): (data: Parameters<typeof varint.decode>[0]) => number {
   const longest = varint.encodingLength(maxDataLength)
   return data => {
-    if (data.byteLength > longest) throw Object.assign(new Error(`length prefix over ${longest} bytes`), { name: 'InvalidDataLengthLengthError' })
+    if (data.byteLength > longest) {
+      throw Object.assign(new Error(`length prefix over ${longest} bytes`), { name: 'InvalidDataLengthLengthError' })
+    }
     return varint.decode(data)
   }
 }
@@ -252,14 +275,18 @@ function parseRequest (frame: Uint8Array): HostRequest | string {
   } catch {
     return 'the request is not JSON'
   }
-  const { op, address, heads, timeoutMs, blocks } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>
+  const fields = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>
+  const { op, address, heads, timeoutMs, blocks } = fields
   if (op === 'host' && typeof address === 'string') return { op, address }
   const blockCount = blocks ?? 0
-  if (op === 'await' && typeof address === 'string' && Array.isArray(heads) && heads.every(head => typeof head === 'string') && typeof timeoutMs === 'number' && timeoutMs > 0 &&
-    typeof blockCount === 'number' && Number.isSafeInteger(blockCount) && blockCount >= 0) {
+  const headList = Array.isArray(heads) && heads.every(head => typeof head === 'string')
+  const blockList = typeof blockCount === 'number' && Number.isSafeInteger(blockCount) && blockCount >= 0
+  if (op === 'await' && typeof address === 'string' && headList && typeof timeoutMs === 'number' && timeoutMs > 0 &&
+    blockList) {
     return { op, address, heads, timeoutMs, blocks: blockCount }
   }
-  return 'expected {"op":"host","address":string} or {"op":"await","address":string,"heads":string[],"timeoutMs":number>0,"blocks"?:integer>=0}'
+  return 'expected {"op":"host","address":string} or ' +
+    '{"op":"await","address":string,"heads":string[],"timeoutMs":number>0,"blocks"?:integer>=0}'
 }
 
 /** What one request may cost, and how many run at once (src/config.ts names the env vars). */
@@ -283,7 +310,9 @@ export interface Host {
   /** Keeps a pushed entry's block (already stored) where the join will read it first. */
   cache?: (address: string, hash: string, bytes: Uint8Array) => Promise<void>
   /** Every answer, with the request when one was read and the reason when it was refused. */
-  onAnswer?: (remotePeer: PeerId, request: HostRequest | undefined, response: HostResponse, refusal: Refusal | undefined) => void
+  onAnswer?: (
+    remotePeer: PeerId, request: HostRequest | undefined, response: HostResponse, refusal: Refusal | undefined
+  ) => void
 }
 
 /**
@@ -291,13 +320,17 @@ export interface Host {
  * is counted from its stream's opening, so a peer holding streams open (trickling, or awaiting heads that
  * take long) holds its own places, not everyone's.
  */
-function requestCounter (limits: RequestLimits): { enter: (peer: string) => string | undefined, leave: (peer: string) => void } {
+function requestCounter (
+  limits: RequestLimits
+): { enter: (peer: string) => string | undefined, leave: (peer: string) => void } {
   const open = new Map<string, number>()
   let total = 0
   return {
     enter: peer => {
       const mine = open.get(peer) ?? 0
-      if (mine >= limits.maxRequestsPerPeer) return `this peer has ${mine} requests open already, the most one peer may (MAX_REQUESTS_PER_PEER)`
+      if (mine >= limits.maxRequestsPerPeer) {
+        return `this peer has ${mine} requests open already, the most one peer may (MAX_REQUESTS_PER_PEER)`
+      }
       if (total >= limits.maxRequests) return `the server has ${total} requests open already, its most (MAX_REQUESTS)`
       open.set(peer, mine + 1)
       total++
@@ -316,16 +349,25 @@ function requestCounter (limits: RequestLimits): { enter: (peer: string) => stri
  * The blocks an `await` pushes, read within the time the asker gave the whole request, refused as soon as
  * they exceed the server's bounds: an asker can make the server hold at most MAX_PUSH_BYTES (and one frame).
  */
-async function readPushed (frames: ReturnType<typeof lpStream>, host: Host, request: HostRequest & { op: 'await' }): Promise<Uint8Array[]> {
+async function readPushed (
+  frames: ReturnType<typeof lpStream>, host: Host, request: HostRequest & { op: 'await' }
+): Promise<Uint8Array[]> {
   const count = request.blocks ?? 0
-  if (count > host.limits.maxPushBlocks) throw new HostRefusal('push-too-large', `the request pushes ${count} blocks, more than the ${host.limits.maxPushBlocks} this server takes (MAX_PUSH_BLOCKS)`)
+  const { maxPushBlocks, maxPushBytes } = host.limits
+  if (count > maxPushBlocks) {
+    const why = `the request pushes ${count} blocks, more than the ${maxPushBlocks} this server takes (MAX_PUSH_BLOCKS)`
+    throw new HostRefusal('push-too-large', why)
+  }
   const pushed: Uint8Array[] = []
   let bytes = 0
   const signal = AbortSignal.timeout(Math.min(request.timeoutMs, host.maxWaitMs))
   while (pushed.length < count) {
     const block = (await frames.read({ signal })).subarray()
     bytes += block.byteLength
-    if (bytes > host.limits.maxPushBytes) throw new HostRefusal('push-too-large', `the pushed blocks exceed the ${host.limits.maxPushBytes} bytes this server takes (MAX_PUSH_BYTES)`)
+    if (bytes > maxPushBytes) {
+      const why = `the pushed blocks exceed the ${maxPushBytes} bytes this server takes (MAX_PUSH_BYTES)`
+      throw new HostRefusal('push-too-large', why)
+    }
     pushed.push(block)
   }
   return pushed
@@ -337,7 +379,7 @@ export function serveHosting (helia: ServerNode, host: Host): Promise<void> {
   return helia.libp2p.handle(HOST_PROTOCOL, (stream, connection) => {
     const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES, lengthDecoder: boundedLength(MAX_FRAME_BYTES) })
     const peer = connection.remotePeer
-    void (async () => {
+    ;(async () => {
       const busy = requests.enter(peer.toString())
       let request: HostRequest | undefined
       try {
@@ -346,13 +388,16 @@ export function serveHosting (helia: ServerNode, host: Host): Promise<void> {
         try {
           if (busy !== undefined) throw new HostRefusal('busy', busy)
           // the request must arrive whole within REQUEST_TIMEOUT_MS: an idle or trickling stream is reset
-          const parsed = parseRequest((await frames.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).subarray())
+          const frame = await frames.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+          const parsed = parseRequest(frame.subarray())
           if (typeof parsed === 'string') throw new HostRefusal('malformed', parsed)
           request = parsed
-          if (!isValidAddress(request.address)) throw new HostRefusal('malformed', `not an OrbitDB address: "${request.address}"`)
+          if (!isValidAddress(request.address)) {
+            throw new HostRefusal('malformed', `not an OrbitDB address: "${request.address}"`)
+          }
           request.address = parseAddress(request.address).toString()
           // heads only for a database kept here, refused before its pushed blocks are read
-          if (request.op === 'await' && host.hosted(request.address) === undefined) throw new HostRefusal('not-hosted', `${request.address} is not hosted here: ask with {"op":"host"} first`)
+          if (request.op === 'await' && host.hosted(request.address) === undefined) throw notHosted(request.address)
           const pushed = request.op === 'await' ? await readPushed(frames, host, request) : []
           response = await answer(helia, host, request, pushed, peer)
         } catch (err) {
@@ -370,7 +415,7 @@ export function serveHosting (helia: ServerNode, host: Host): Promise<void> {
       } finally {
         if (busy === undefined) requests.leave(peer.toString())
       }
-    })()
+    })().catch((err: Error) => stream.abort(err))
   })
 }
 // #endregion
@@ -386,12 +431,19 @@ async function hashOf (bytes: Uint8Array): Promise<string> {
  * be signed by a writer the access controller lists. Every head must be held here or pushed, so the server
  * fetches nothing it has not checked who wrote. One block that fails refuses the whole request.
  */
-async function checkedEntries (db: DocumentsDatabase<Document>, heads: string[], pushed: Uint8Array[]): Promise<Array<{ entry: LogEntry, bytes: Uint8Array }>> {
+async function checkedEntries (
+  db: DocumentsDatabase<Document>, heads: string[], pushed: Uint8Array[]
+): Promise<Array<{ entry: LogEntry, bytes: Uint8Array }>> {
   const entries = await Promise.all(pushed.map(async (bytes, index) => {
     const entry = await Entry.decode(bytes).catch(() => undefined)
-    if (entry === undefined || entry.id !== db.address) throw new HostRefusal('bad-block', `pushed block ${index} is not an entry of ${db.address}`)
+    if (entry === undefined || entry.id !== db.address) {
+      throw new HostRefusal('bad-block', `pushed block ${index} is not an entry of ${db.address}`)
+    }
     const hash = await hashOf(bytes)
-    if (hash !== entry.hash) throw new HostRefusal('bad-block', `pushed block ${index} is not the block of entry ${entry.hash}: its bytes hash to ${hash}`)
+    if (hash !== entry.hash) {
+      const why = `is not the block of entry ${entry.hash}: its bytes hash to ${hash}`
+      throw new HostRefusal('bad-block', `pushed block ${index} ${why}`)
+    }
     return { entry, bytes }
   }))
   const byHash = new Map(entries.map(pushedEntry => [pushedEntry.entry.hash, pushedEntry]))
@@ -408,14 +460,22 @@ async function checkedEntries (db: DocumentsDatabase<Document>, heads: string[],
     level = next
   }
   const stray = entries.find(({ entry }) => !awaited.has(entry.hash))
-  if (stray !== undefined) throw new HostRefusal('bad-block', `pushed block ${stray.entry.hash} is not the block of an awaited head nor of an entry behind one`)
+  if (stray !== undefined) {
+    const why = 'is not the block of an awaited head nor of an entry behind one'
+    throw new HostRefusal('bad-block', `pushed block ${stray.entry.hash} ${why}`)
+  }
   for (const head of heads) {
-    if (!byHash.has(head) && !await db.log.has(head)) throw new HostRefusal('bad-block', `head ${head} is neither held here nor pushed with the request`)
+    if (!byHash.has(head) && !await db.log.has(head)) {
+      throw new HostRefusal('bad-block', `head ${head} is neither held here nor pushed with the request`)
+    }
   }
   // on libuv's threads, all at once; the join checks each entry again and finds the answer remembered
   const allowed = await Promise.all(entries.map(async ({ entry }) => writtenByWriter(db, entry)))
   const forbidden = entries.find((_entry, index) => !allowed[index])
-  if (forbidden !== undefined) throw new HostRefusal('not-a-writer', `pushed entry ${forbidden.entry.hash} is not signed by a writer of ${db.address}`)
+  if (forbidden !== undefined) {
+    const why = `is not signed by a writer of ${db.address}`
+    throw new HostRefusal('not-a-writer', `pushed entry ${forbidden.entry.hash} ${why}`)
+  }
   return entries
 }
 
@@ -442,7 +502,7 @@ async function inTurn<R> (address: string, work: () => Promise<R>): Promise<R> {
   const turn = previous.then(work, work)
   const settled = turn.catch(() => {})
   awaitQueues.set(address, settled)
-  void settled.then(() => { if (awaitQueues.get(address) === settled) awaitQueues.delete(address) })
+  settled.then(() => { if (awaitQueues.get(address) === settled) awaitQueues.delete(address) }, () => {})
   return turn
 }
 
@@ -457,19 +517,24 @@ function oneTurnAhead<R> (address: string, work: () => Promise<R>): { prepared: 
   const { promise: started, resolve: turnStarted } = Promise.withResolvers<void>()
   const previousStarted = previousTurnStarts.get(address) ?? Promise.resolve()
   previousTurnStarts.set(address, started)
-  void started.then(() => { if (previousTurnStarts.get(address) === started) previousTurnStarts.delete(address) })
+  started.then(() => { if (previousTurnStarts.get(address) === started) previousTurnStarts.delete(address) }, () => {})
   return { prepared: previousStarted.then(work), turnStarted }
 }
 
 /** The answer to a well-formed request for a valid address (normalized); throws a HostRefusal for a refused one. */
-async function answer (helia: ServerNode, host: Host, request: HostRequest, pushed: Uint8Array[], asker: PeerId): Promise<HostResponse> {
+const notHosted = (address: string): HostRefusal =>
+  new HostRefusal('not-hosted', `${address} is not hosted here: ask with {"op":"host"} first`)
+
+async function answer (
+  helia: ServerNode, host: Host, request: HostRequest, pushed: Uint8Array[], asker: PeerId
+): Promise<HostResponse> {
   try {
     if (request.op === 'host') {
       const db = await host.host(request.address, asker)
       return { ok: true, address: db.address, heads: await headsOf(db), entries: await countEntries(db, []) }
     }
     const db = host.hosted(request.address)
-    if (db === undefined) throw new HostRefusal('not-hosted', `${request.address} is not hosted here: ask with {"op":"host"} first`)
+    if (db === undefined) throw notHosted(request.address)
     const { heads, timeoutMs } = request
     const signal = AbortSignal.timeout(Math.min(timeoutMs, host.maxWaitMs))
     // stored for the asker: deleted after the join unless it took them
@@ -483,7 +548,8 @@ async function answer (helia: ServerNode, host: Host, request: HostRequest, push
       }))
       const decoded = new Map(entries.map(({ entry }) => [entry.hash, entry]))
       // best effort, as in joinEntries: whatever is still missing, the join fetches (or OrbitDB's own sync brings)
-      await fetchMissing(db, heads, signal, decoded, { limit: host.limits.maxPushBlocks, fetched: storedForAsker }).catch(() => {})
+      const bounds = { limit: host.limits.maxPushBlocks, fetched: storedForAsker }
+      await fetchMissing(db, heads, signal, decoded, bounds).catch(() => {})
       return decoded
     })
     try {
@@ -493,7 +559,8 @@ async function answer (helia: ServerNode, host: Host, request: HostRequest, push
         await joinEntries(db, heads, signal, { fetched: true })
         return decoded
       })
-      return { ok: true, address: db.address, heads: await headsOf(db), entries: await countEntries(db, heads, decoded) }
+      const entries = await countEntries(db, heads, decoded)
+      return { ok: true, address: db.address, heads: await headsOf(db), entries }
     } finally {
       await collect(helia, db, storedForAsker)
     }
@@ -503,12 +570,15 @@ async function answer (helia: ServerNode, host: Host, request: HostRequest, push
   }
 }
 
-export async function askServer (helia: Node, server: PeerId, request: HostRequest, signal: AbortSignal, blocks: Uint8Array[] = []): Promise<HostResponse & { ok: true }> {
+export async function askServer (
+  helia: Node, server: PeerId, request: HostRequest, signal: AbortSignal, blocks: Uint8Array[] = []
+): Promise<HostResponse & { ok: true }> {
   const stream = await helia.libp2p.dialProtocol(server, HOST_PROTOCOL, { signal })
   const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
   // one write for the request and its blocks: a write per block made a Yamux frame each, and the server
   // answered every frame with a window update (a socket write and a Noise message): a third of its work
-  await frames.writeV([new TextEncoder().encode(JSON.stringify(request.op === 'await' ? { ...request, blocks: blocks.length } : request)), ...blocks], { signal })
+  const sent = request.op === 'await' ? { ...request, blocks: blocks.length } : request
+  await frames.writeV([new TextEncoder().encode(JSON.stringify(sent)), ...blocks], { signal })
   const response = JSON.parse(new TextDecoder().decode((await frames.read({ signal })).subarray())) as HostResponse
   await stream.close()
   if (!response.ok) throw new Error(`server refused ${request.op} of ${request.address}: ${response.error}`)
@@ -523,14 +593,18 @@ export async function askServer (helia: Node, server: PeerId, request: HostReque
  * whatever it still lacks. The server takes only blocks of the named heads and what is behind them, so the
  * heads are walked as named, not read again.
  */
-export async function entriesToPush<T extends Document> (db: DocumentsDatabase<T>, serverHeads: string[], heads?: string[], maxBytes = MAX_PUSHED_BYTES): Promise<Uint8Array[]> {
+export async function entriesToPush<T extends Document> (
+  db: DocumentsDatabase<T>, serverHeads: string[], heads?: string[], maxBytes = MAX_PUSHED_BYTES
+): Promise<Uint8Array[]> {
+  const entriesOf = async (hashes: string[]): Promise<LogEntry[]> =>
+    (await Promise.all(hashes.map(async hash => db.log.get(hash)))).filter(entry => entry !== undefined)
   const known = new Set(serverHeads)
-  const knownHeads = (await Promise.all(serverHeads.map(async hash => db.log.get(hash)))).filter((entry): entry is LogEntry => entry !== undefined)
+  const knownHeads = await entriesOf(serverHeads)
   const oldest = Math.min(...knownHeads.map(entry => entry.clock.time))
   const blocks: Uint8Array[] = []
   let bytesPushed = 0
   const seen = new Set<string>()
-  const named = heads === undefined ? await db.log.heads() : (await Promise.all(heads.map(async hash => db.log.get(hash)))).filter((entry): entry is LogEntry => entry !== undefined)
+  const named = heads === undefined ? await db.log.heads() : await entriesOf(heads)
   let level = named.filter(entry => !known.has(entry.hash))
   while (level.length > 0 && blocks.length < MAX_PUSHED_BLOCKS) {
     const next: string[] = []
@@ -544,7 +618,7 @@ export async function entriesToPush<T extends Document> (db: DocumentsDatabase<T
       blocks.push(bytes)
       next.push(...entry.next.filter(hash => !known.has(hash) && !seen.has(hash)))
     }
-    const entries = (await Promise.all(next.map(async hash => db.log.get(hash)))).filter((entry): entry is LogEntry => entry !== undefined)
+    const entries = await entriesOf(next)
     level = entries.filter(entry => knownHeads.length === 0 || entry.clock.time > oldest)
   }
   return blocks
@@ -554,17 +628,23 @@ export async function entriesToPush<T extends Document> (db: DocumentsDatabase<T
  * Two-way sync with the server: ask it to host the database (which returns its heads), join those heads,
  * then ask it to join ours. Afterwards both sides have each other's writes.
  */
-export async function syncWithServer<T extends Document> (helia: Node, server: PeerId, db: DocumentsDatabase<T>, timeoutMs: number): Promise<{ serverEntries: number }> {
+export async function syncWithServer<T extends Document> (
+  helia: Node, server: PeerId, db: DocumentsDatabase<T>, timeoutMs: number
+): Promise<{ serverEntries: number }> {
   const signal = AbortSignal.timeout(timeoutMs)
   // the deadline firing mid-read surfaces as the stream's bare "Read aborted": say which deadline it was
   const beforeDeadline = async <R>(what: string, work: Promise<R>): Promise<R> => work.catch((err: Error) => {
     throw signal.aborted ? new Error(`${what} within ${timeoutMs} ms (${err.message})`) : err
   })
-  const hosted = await beforeDeadline('the server did not answer', askServer(helia, server, { op: 'host', address: db.address }, signal))
+  const address = db.address
+  const hosting = askServer(helia, server, { op: 'host', address }, signal)
+  const hosted = await beforeDeadline('the server did not answer', hosting)
   await joinEntries(db, hosted.heads, signal).catch((err: Error) => {
     throw new Error(`did not receive the server's entries within ${timeoutMs} ms (${err.message})`)
   })
   const heads = await headsOf(db)
-  const confirmed = await beforeDeadline('the server did not confirm our entries', askServer(helia, server, { op: 'await', address: db.address, heads, timeoutMs }, signal, await entriesToPush(db, hosted.heads, heads)))
+  const pushed = await entriesToPush(db, hosted.heads, heads)
+  const awaiting = askServer(helia, server, { op: 'await', address, heads, timeoutMs }, signal, pushed)
+  const confirmed = await beforeDeadline('the server did not confirm our entries', awaiting)
   return { serverEntries: confirmed.entries }
 }

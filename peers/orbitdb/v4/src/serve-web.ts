@@ -15,7 +15,9 @@ function fail (why: string): never {
 
 const listen = process.env.WEB_LISTEN ?? '127.0.0.1:8311'
 const listenParts = /^\[?([^\]]+?)\]?:(\d+)$/.exec(listen.trim())
-if (listenParts === null || Number(listenParts[2]) > 65535) fail(`WEB_LISTEN must look like 127.0.0.1:8311, got "${listen}"`)
+if (listenParts === null || Number(listenParts[2]) > 65535) {
+  fail(`WEB_LISTEN must look like 127.0.0.1:8311, got "${listen}"`)
+}
 const host = listenParts[1]!
 const port = listenParts[2]!
 const pageQuery = process.env.PAGE_QUERY ?? ''
@@ -31,7 +33,8 @@ const server = createServer((request, response) => {
 })
 server.listen(Number(port), host)
 try {
-  await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => { throw err as Error })])
+  const failed = once(server, 'error').then(([err]) => { throw err instanceof Error ? err : new Error(String(err)) })
+  await Promise.race([once(server, 'listening'), failed])
 } catch (err) {
   console.error(`serve-web: cannot listen on ${host}:${port}: ${(err as Error).message}`)
   process.exit(1)

@@ -7,7 +7,7 @@ import { expectExit, expectStop, startProcess, stopAllProcesses, waitForReady } 
 import { generateIdentityKey } from '../src/orbitdb.ts'
 import { tempDir } from './fixtures.ts'
 import type { PeerReady } from '../src/peer.ts'
-import type { Ready } from '../src/server.ts'
+import type { Ready } from '../src/run/server.ts'
 
 const exampleDir = join(import.meta.dirname, '..')
 
@@ -16,7 +16,8 @@ afterEach(stopAllProcesses)
 const startRole = (script: string, label: string, env: Record<string, string>) =>
   startProcess(['node', `src/${script}`], { cwd: exampleDir, label, env: { LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0', ...env } })
 
-test('two writers that know only a bootstrap peer find each other by topic and replicate with the server down; the server gets it all when back', async () => {
+test('two writers that know only a bootstrap peer find each other by topic and replicate with the server down; the ' +
+  'server gets it all when back', async () => {
   const [alice, bob] = [{ name: 'alice', ...await generateIdentityKey(), dataDir: await tempDir() }, { name: 'bob', ...await generateIdentityKey(), dataDir: await tempDir() }]
   const serverDir = await tempDir()
   const serverEnv = { DATA_DIR: serverDir, WRITERS: `${alice.identityId},${bob.identityId}` }

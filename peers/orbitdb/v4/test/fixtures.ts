@@ -3,9 +3,10 @@
 import { join } from 'node:path'
 import { onCleanup, tempDir } from '../../../../scripts/testing/cleanup.ts'
 import { runClient, type ClientReport } from '../src/client.ts'
-import { readClientConfig, readServerConfig, type ServerConfig } from '../src/config.ts'
+import { readClientConfig, readServerConfig, type ServerConfig } from '../src/run/config.ts'
 import { generateIdentityKey } from '../src/orbitdb.ts'
-import { startServer, type RunningServer } from '../src/server.ts'
+import { startConfigured, type RunningServer } from '../src/run/server.ts'
+import { startServer } from '../src/server.ts'
 
 export { tempDir }
 
@@ -15,12 +16,13 @@ export interface TestServer extends RunningServer {
 }
 
 export async function serverConfig (env: Record<string, string> = {}): Promise<ServerConfig> {
-  return readServerConfig({ DATA_DIR: await tempDir('liftoff-orbitdb-server-'), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0', ...env })
+  const dataDir = await tempDir('liftoff-orbitdb-server-')
+  return readServerConfig({ DATA_DIR: dataDir, LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0', ...env })
 }
 
 export async function startTestServer (config: ServerConfig): Promise<TestServer> {
   const log: string[] = []
-  const server = await startServer(config, line => log.push(line))
+  const server = await startConfigured(startServer, config, line => log.push(line))
   let stopped = false
   const stop = async (): Promise<void> => {
     if (!stopped) await server.stop()
@@ -31,7 +33,9 @@ export async function startTestServer (config: ServerConfig): Promise<TestServer
 }
 
 /** A writer: an identity key, the ID to list in WRITERS, and a data dir that survives its runs. */
-export async function writer (name: string): Promise<{ name: string, key: string, identityId: string, dataDir: string }> {
+export interface Writer { name: string, key: string, identityId: string, dataDir: string }
+
+export async function writer (name: string): Promise<Writer> {
   return { name, ...await generateIdentityKey(), dataDir: join(await tempDir(`liftoff-orbitdb-${name}-`), name) }
 }
 

@@ -11,13 +11,14 @@ import { expectFramesRefused, hostileFrames, rssMiB, trickle } from '../../../..
 import { expectRunning, startProcess, stopAllProcesses, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { createNode } from '../src/node.ts'
 import { askServer, HOST_PROTOCOL } from '../src/replication.ts'
-import type { Ready } from '../src/server.ts'
+import type { Ready } from '../src/run/server.ts'
 import { tempDir } from './fixtures.ts'
 
 afterEach(stopAllProcesses)
 
 async function start () {
-  const server = startProcess(['node', 'src/server.ts'], { cwd: join(import.meta.dirname, '..'), env: { DATA_DIR: await tempDir(), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0' } })
+  const env = { DATA_DIR: await tempDir(), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0' }
+  const server = startProcess(['node', 'src/server.ts'], { cwd: join(import.meta.dirname, '..'), env })
   const ready = await waitForReady<Ready>(server, 60_000)
   const client = await createNode({ dataDir: await tempDir() })
   onCleanup('client stop()', () => client.stop())
@@ -27,15 +28,25 @@ async function start () {
 }
 
 const MAX_FRAME_BYTES = 64 * 1024
-const frames = hostileFrames(MAX_FRAME_BYTES, ['{"op":"nope","address":"x"}', '{"op":"host"}', '{"op":"host","address":5}', '{"op":"await","address":"/orbitdb/zdpu","heads":"x","timeoutMs":-1}', '{"op":"await","address":"/orbitdb/zdpu","heads":[1],"timeoutMs":1000}', '{"op":"host","address":"/not/orbitdb"}'])
+const frames = hostileFrames(MAX_FRAME_BYTES, [
+  '{"op":"nope","address":"x"}',
+  '{"op":"host"}',
+  '{"op":"host","address":5}',
+  '{"op":"await","address":"/orbitdb/zdpu","heads":"x","timeoutMs":-1}',
+  '{"op":"await","address":"/orbitdb/zdpu","heads":[1],"timeoutMs":1000}',
+  '{"op":"host","address":"/not/orbitdb"}'
+])
 
-test(`host protocol: ${frames.length} hostile frames of every kind each get what the frame rules say (one error answer, a close, a reset); the server keeps serving within bounded memory`, async () => {
+test(`host protocol: ${frames.length} hostile frames of every kind each get what the frame rules say (one error ` +
+  'answer, a close, a reset); the server keeps serving within bounded memory', async () => {
   const { server, ready, client, address } = await start()
   const before = await rssMiB(server.child.pid!)
   await expectFramesRefused(client.libp2p, address, HOST_PROTOCOL, frames, MAX_FRAME_BYTES, 'one')
   expectRunning(server)
   // still serving: it answers for its own database
-  const answer = await askServer(client, client.libp2p.getConnections()[0]!.remotePeer, { op: 'host', address: ready.address }, AbortSignal.timeout(15_000))
+  const serverPeer = client.libp2p.getConnections()[0]!.remotePeer
+  const request = { op: 'host', address: ready.address } as const
+  const answer = await askServer(client, serverPeer, request, AbortSignal.timeout(15_000))
   expect(answer.address).toBe(ready.address)
   expect(await rssMiB(server.child.pid!) - before).toBeLessThan(64)
 })

@@ -50,7 +50,8 @@ async function unsynced (who: Awaited<ReturnType<typeof peer>>, server: TestServ
   return who.orbitdb.open<Note>(server.ready.address, { sync: false })
 }
 
-test('a stranger asking to host its own database is refused: nothing opened, fetched or listed in hosted.json, nothing reopened after a restart', async () => {
+test('a stranger asking to host its own database is refused: nothing opened, fetched or listed in hosted.json, ' +
+  'nothing reopened after a restart', async () => {
   const alice = await writer('alice')
   const config = await serverConfig({ WRITERS: alice.identityId, METRICS_LISTEN: '127.0.0.1:0' })
   const server = await startTestServer(config)
@@ -82,7 +83,8 @@ test('a stranger asking to host its own database is refused: nothing opened, fet
   expect([...restarted.databases.keys()].sort()).toEqual([journal.address, restarted.ready.address].sort())
 })
 
-test('a database hosted before is not reopened once the operator no longer allows it (hosted.json is checked at every start)', async () => {
+test('a database hosted before is not reopened once the operator no longer allows it (hosted.json is checked at ' +
+  'every start)', async () => {
   const config = await serverConfig({ HOST_WRITERS: '*' }) // hosts for anyone: the old behaviour
   const server = await startTestServer(config)
   const eve = await peer('eve', server)
@@ -172,7 +174,8 @@ test('a pushed block whose bytes are not the block of the head it is offered for
   expect((await aliceNode.ask({ op: 'await', address: db.address, heads: [head], timeoutMs: 20_000 }, [bytes])).entries).toBe(1)
 })
 
-test('an entry by a non-writer pushed with an await is refused before it is stored; so is one in a writer\'s name signed with another key', async () => {
+test('an entry by a non-writer pushed with an await is refused before it is stored; so is one in a writer\'s name ' +
+  'signed with another key', async () => {
   const alice = await writer('alice')
   const server = await startTestServer(await serverConfig({ WRITERS: alice.identityId, METRICS_LISTEN: '127.0.0.1:0' }))
   const eve = await peer('eve', server)

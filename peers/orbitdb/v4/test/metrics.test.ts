@@ -2,7 +2,7 @@
 // confirmed, moves with that work.
 import { expect, test } from 'vitest'
 import { sampleValue, scrapeMetrics } from '../../../../scripts/testing/prometheus.ts'
-import { readServerConfig } from '../src/config.ts'
+import { readServerConfig } from '../src/run/config.ts'
 import { documentIds, runAs, serverConfig, startTestServer, writer } from './fixtures.ts'
 
 test('confirmed entries, hosting requests and libp2p\'s own show in /metrics as they happen', async () => {
@@ -21,12 +21,15 @@ test('confirmed entries, hosting requests and libp2p\'s own show in /metrics as 
   expect(sampleValue(after, 'liftoff_host_requests_total', '{op="await",outcome="ok"}')).toBeGreaterThanOrEqual(1)
   expect(sampleValue(after, 'liftoff_database_updates_total')).toBeGreaterThanOrEqual(1)
   expect(sampleValue(after, 'liftoff_hosted_databases')).toBe(1)
-  expect(sampleValue(after, 'libp2p_data_transfer_bytes_total', '{protocol="/liftoff/orbitdb-host/1.0.0 received"}')).toBeGreaterThan(0)
-  expect(sampleValue(after, 'libp2p_connection_manager_dials_total', '{libp2p_connection_manager_dials_total="inbound"}')).toBeGreaterThanOrEqual(1)
+  const received = '{protocol="/liftoff/orbitdb-host/1.0.0 received"}'
+  expect(sampleValue(after, 'libp2p_data_transfer_bytes_total', received)).toBeGreaterThan(0)
+  const inbound = '{libp2p_connection_manager_dials_total="inbound"}'
+  expect(sampleValue(after, 'libp2p_connection_manager_dials_total', inbound)).toBeGreaterThanOrEqual(1)
 })
 
 test('off unless METRICS_LISTEN is set; a malformed one is one clear error', () => {
   expect(readServerConfig({}).metrics).toBeUndefined()
   expect(readServerConfig({ METRICS_LISTEN: '0.0.0.0:9464' }).metrics).toEqual({ host: '0.0.0.0', port: 9464 })
-  expect(() => readServerConfig({ METRICS_LISTEN: '9464' })).toThrow('METRICS_LISTEN must look like 127.0.0.1:9464, got "9464"')
+  expect(() => readServerConfig({ METRICS_LISTEN: '9464' }))
+    .toThrow('METRICS_LISTEN must look like 127.0.0.1:9464, got "9464"')
 })

@@ -9,8 +9,10 @@ import { createNode } from '../src/node.ts'
 const BITSWAP = '/ipfs/bitswap/1.2.0'
 
 /** Reads a block to its end: Helia 6 returns a block's bytes as a stream of chunks. */
-async function read (chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
-  for await (const _chunk of chunks);
+async function read (chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<number> {
+  let bytes = 0
+  for await (const chunk of chunks) bytes += chunk.byteLength
+  return bytes
 }
 
 async function rawBlock (text: string): Promise<{ cid: CID, bytes: Uint8Array }> {
@@ -18,19 +20,24 @@ async function rawBlock (text: string): Promise<{ cid: CID, bytes: Uint8Array }>
   return { cid: CID.createV1(raw.code, await sha256.digest(bytes)), bytes }
 }
 
-test('a block is stored even when sending blocks to a peer that wanted them fails (that peer is going away)', async () => {
+test('a block is stored even when sending blocks to a peer that wanted them fails (that peer is going ' +
+  'away)', async () => {
   const holder = await createNode({ dataDir: await tempDir(), listen: ['/ip4/127.0.0.1/tcp/0'] })
   onCleanup('holder stop()', () => holder.stop())
   const asker = await createNode({ dataDir: await tempDir() })
   onCleanup('asker stop()', () => asker.stop())
-  const [first, second, probe] = await Promise.all([rawBlock('stored first'), rawBlock('stored second'), rawBlock('held already')])
+  const [first, second, probe] = await Promise.all([
+    rawBlock('stored first'), rawBlock('stored second'), rawBlock('held already')
+  ])
   await holder.blockstore.put(probe.cid, probe.bytes)
 
   // Wanted before the two connect, the three wants reach the holder in one message; the probe, which the
   // holder has, coming back proves the holder has noted the other two.
   const wanting = new AbortController()
   onCleanup('asker wants aborted', () => wanting.abort())
-  for (const { cid } of [first, second]) read(asker.blockstore.get(cid, { signal: wanting.signal })).catch(() => undefined)
+  for (const { cid } of [first, second]) {
+    read(asker.blockstore.get(cid, { signal: wanting.signal })).catch(() => undefined)
+  }
   const probed = read(asker.blockstore.get(probe.cid, { signal: wanting.signal }))
   await asker.libp2p.dial(holder.libp2p.getMultiaddrs()[0]!)
   await probed

@@ -5,7 +5,7 @@ import { afterEach, expect, test } from 'vitest'
 import { expectExit, expectStop, startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { generateIdentityKey } from '../src/orbitdb.ts'
 import { tempDir } from './fixtures.ts'
-import type { Ready } from '../src/server.ts'
+import type { Ready } from '../src/run/server.ts'
 
 const exampleDir = join(import.meta.dirname, '..')
 
@@ -73,7 +73,7 @@ test('a restarted server keeps its peer ID, identity and database address; SIGTE
 })
 
 test('pnpm dev runs the whole demo and exits 0', async () => {
-  const dev = startProcess(['node', 'src/dev.ts'], { cwd: exampleDir, label: 'dev' })
+  const dev = startProcess(['node', 'src/run/dev.ts'], { cwd: exampleDir, label: 'dev' })
   await expectExit(dev, 0)
   const output = dev.stdout.join('\n')
   expect(output).toMatch(/alice +│ synced in \d+ ms: the server holds all 5 entries/)

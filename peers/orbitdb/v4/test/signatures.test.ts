@@ -4,7 +4,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { fromString, toString } from 'uint8arrays'
 import { expect, test } from 'vitest'
-import { nativeSigner, verifyNative } from '../src/signatures.ts'
+import { nativeSigner, verifyNative } from '../src/tuned/signatures.ts'
 
 test('native and JavaScript secp256k1 signatures accept and refuse the same signatures', async () => {
   const key = await generateKeyPair('secp256k1')

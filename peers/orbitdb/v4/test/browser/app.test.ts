@@ -9,7 +9,7 @@ import { tempDir } from '../../../../../scripts/testing/cleanup.ts'
 import { startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../../scripts/testing/processes.ts'
 import { generateIdentityKey } from '../../src/orbitdb.ts'
 import type { Page } from 'playwright-core'
-import type { Ready } from '../../src/server.ts'
+import type { Ready } from '../../src/run/server.ts'
 
 const exampleDir = join(import.meta.dirname, '..', '..')
 const browser = useBrowser(exampleDir)
@@ -22,7 +22,8 @@ async function addNote (page: Page, text: string): Promise<void> {
 const notesOf = async (page: Page): Promise<string[]> => page.locator('#notes li').allTextContents()
 const serverHolds = async (page: Page, entries: number): Promise<void> => page.locator('#sync', { hasText: `the server holds all ${entries} entries` }).waitFor({ timeout: 60_000 })
 
-test('offline-first notes: two allowed pages converge, an unlisted identity is refused, offline writes survive a reload and sync when the server is back', async () => {
+test('offline-first notes: two allowed pages converge, an unlisted identity is refused, offline writes survive a ' +
+  'reload and sync when the server is back', async () => {
   const [alice, bob, mallory] = await Promise.all([generateIdentityKey(), generateIdentityKey(), generateIdentityKey()])
   const port = await unusedPort()
   const serverEnv = { DATA_DIR: await tempDir(), LISTEN_ADDRS: `/ip4/127.0.0.1/tcp/${port}/ws`, WRITERS: `${alice.identityId},${bob.identityId}` }

@@ -6,13 +6,18 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { createServer } from 'vite'
-import { generateIdentityKey } from './orbitdb.ts'
+import { generateIdentityKey } from '../orbitdb.ts'
 import type { Ready } from './server.ts'
 
-const exampleDir = join(import.meta.dirname, '..')
+const exampleDir = join(import.meta.dirname, '..', '..')
 const [alice, bob, mallory] = await Promise.all([generateIdentityKey(), generateIdentityKey(), generateIdentityKey()])
-const server = spawn(process.execPath, [join(import.meta.dirname, 'server.ts')], {
-  env: { ...process.env, LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0/ws', WRITERS: `${alice!.identityId},${bob!.identityId}`, DATA_DIR: join(exampleDir, '.data', 'dev-web') },
+const server = spawn(process.execPath, [join(import.meta.dirname, '..', 'server.ts')], {
+  env: {
+    ...process.env,
+    LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0/ws',
+    WRITERS: `${alice!.identityId},${bob!.identityId}`,
+    DATA_DIR: join(exampleDir, '.data', 'dev-web')
+  },
   stdio: ['ignore', 'pipe', 'inherit']
 })
 const ready = await new Promise<Ready>((resolve, reject) => {
@@ -30,7 +35,7 @@ for (const [name, identity] of [['alice', alice!], ['bob', bob!], ['mallory', ma
 }
 const stop = (): void => {
   server.kill('SIGTERM')
-  void vite.close().then(() => process.exit(0))
+  vite.close().then(() => process.exit(0), () => process.exit(1))
 }
 process.once('SIGINT', stop)
 process.once('SIGTERM', stop)
