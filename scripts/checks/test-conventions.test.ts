@@ -155,57 +155,37 @@ test('the check finds exit codes asserted without the process\'s output', () => 
 })
 
 test('the check finds the docker tier\'s forms and those of spawnSync and execa results', () => {
-  const found = (text: string): number => bareExitAssertions('a.test.ts', text).length
-  // scripts/docker/profiles.test.ts:18 and networks.test.ts:27,53 as they were
-  expect(found("expect(await exitCodeOf('ipfs-kubo-client')).toBe(0)")).toBe(1)
-  expect(found('for (const client of clients) expect(await exitCodeOf(client), client).toBe(0)')).toBe(1)
-  expect(
-    found(
-      'for (const server of servers) expect(states.find(state => state.service === server), server).toMatchObject({ ' +
-        "state: 'exited', exitCode: 0 })"
-    )
-  ).toBe(1)
-  expect(
-    found(
-      "const code = await exitCodeOf('bacalhau-demo-real')\nconst stdout = await logsOf('x')\nexpect(code, " +
-        'stdout).toBe(0)'
-    )
-  ).toBe(1)
-  // spawnSync and execa results, under any name, inline or destructured
-  expect(found("const result = spawnSync('ip', ['link'])\nexpect(result.status).toBe(0)")).toBe(1)
-  expect(
-    found(
-      "const listed = spawnSync('ip', ['link'], { encoding: 'utf8' })\nexpect(listed.status, listed.stdout).toEqual(0)"
-    )
-  ).toBe(1)
-  expect(found("const { status, stderr } = spawnSync('ip', ['link'])\nexpect(status).toBe(0)")).toBe(1)
-  expect(found("expect(spawnSync('ip', ['link']).status).toBe(0)")).toBe(1)
-  expect(
-    found(
-      "const run = await execa('node', ['x.ts'], { reject: false " +
-        '})\nexpect(run.exitCode).toBe(0)\nexpect(run.failed).toBe(false)'
-    )
-  ).toBe(2)
-  expect(found('const ended = await server.exited\nexpect(ended).toEqual({ code: 0, signal: null })')).toBe(1)
-  expect(found("const [code] = await once(child, 'exit')\nexpect(code).toBe(0)")).toBe(1)
-  expect(found('const exit = await server.stop()\nexpect(exit.signal).toBe(null)')).toBe(1)
-  expect(found('const exitCode = role.child.exitCode\nexpect(exitCode).not.toBe(null)')).toBe(1)
-  // not exit codes: an HTTP status, an error's code, a record's field, a file named exitCode; the helpers, a message
-  // that is printed(…)
-  expect(found("expect(await readFile(join(dir, 'exitCode'), 'utf8')).toBe('-1')")).toBe(0)
-  expect(
-    found(
-      'const response = await fetch(url)\nexpect(response.status).toBe(200)\nexpect(error).toMatchObject({ code: ' +
-        "'ERR_X' })\nexpect(job.State.StateType).toBe('Completed')"
-    )
-  ).toBe(0)
-  expect(
-    found(
-      "const result = spawnSync('ip', ['link'])\nexpectExitCode({ code: result.status, stdout: result.stdout, " +
-        'stderr: result.stderr }, 0)'
-    )
-  ).toBe(0)
-  expect(found('expect(run.code, printed(run)).toBe(0)')).toBe(0)
+  // each source text and how many bare exit assertions the check finds in it
+  const cases: Array<[string, number]> = [
+    // scripts/docker/profiles.test.ts:18 and networks.test.ts:27,53 as they were
+    ["expect(await exitCodeOf('ipfs-kubo-client')).toBe(0)", 1],
+    ['for (const client of clients) expect(await exitCodeOf(client), client).toBe(0)', 1],
+    ['for (const server of servers) expect(states.find(state => state.service === server), server)' +
+      ".toMatchObject({ state: 'exited', exitCode: 0 })", 1],
+    ["const code = await exitCodeOf('bacalhau-demo-real')\nconst stdout = await logsOf('x')\n" +
+      'expect(code, stdout).toBe(0)', 1],
+    // spawnSync and execa results, under any name, inline or destructured
+    ["const result = spawnSync('ip', ['link'])\nexpect(result.status).toBe(0)", 1],
+    ["const listed = spawnSync('ip', ['link'], { encoding: 'utf8' })\n" +
+      'expect(listed.status, listed.stdout).toEqual(0)', 1],
+    ["const { status, stderr } = spawnSync('ip', ['link'])\nexpect(status).toBe(0)", 1],
+    ["expect(spawnSync('ip', ['link']).status).toBe(0)", 1],
+    ["const run = await execa('node', ['x.ts'], { reject: false })\n" +
+      'expect(run.exitCode).toBe(0)\nexpect(run.failed).toBe(false)', 2],
+    ['const ended = await server.exited\nexpect(ended).toEqual({ code: 0, signal: null })', 1],
+    ["const [code] = await once(child, 'exit')\nexpect(code).toBe(0)", 1],
+    ['const exit = await server.stop()\nexpect(exit.signal).toBe(null)', 1],
+    ['const exitCode = role.child.exitCode\nexpect(exitCode).not.toBe(null)', 1],
+    // not exit codes: an HTTP status, an error's code, a record's field, a file named exitCode; the helpers,
+    // a message that is printed(…)
+    ["expect(await readFile(join(dir, 'exitCode'), 'utf8')).toBe('-1')", 0],
+    ['const response = await fetch(url)\nexpect(response.status).toBe(200)\n' +
+      "expect(error).toMatchObject({ code: 'ERR_X' })\nexpect(job.State.StateType).toBe('Completed')", 0],
+    ["const result = spawnSync('ip', ['link'])\n" +
+      'expectExitCode({ code: result.status, stdout: result.stdout, stderr: result.stderr }, 0)', 0],
+    ['expect(run.code, printed(run)).toBe(0)', 0]
+  ]
+  for (const [text, count] of cases) expect(bareExitAssertions('a.test.ts', text).length, text).toBe(count)
 })
 
 test(`every exit code in the tests (${testFiles.length} files) is asserted with what the process printed`, () => {
