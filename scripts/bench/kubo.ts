@@ -9,10 +9,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { unixfs } from '@helia/unixfs'
-import { importPath } from '../../peers/ipfs/helia/src/files.ts'
+import { drain, importPath } from '../../peers/ipfs/helia/src/files.ts'
 import { createNode } from '../../peers/ipfs/helia/src/node.ts'
 import { add, connect, parseCid, parseMultiaddr } from '../../peers/ipfs/kubo/src/client.ts'
-import { readServerConfig } from '../../peers/ipfs/kubo/src/config.ts'
+import { readServerConfig } from '../../peers/ipfs/kubo/src/run/config.ts'
 import { startKubo, type RunningKubo } from '../../peers/ipfs/kubo/src/server.ts'
 import { cpuProfile } from './profile.ts'
 import { MiB, mibPerSecond, rawTcpThroughput, round, timed, type BenchResult, type Scale } from './measure.ts'
@@ -20,7 +20,14 @@ import { rawTcpSeparate, SEPARATE } from './separate.ts'
 
 // Both peers move the same DAG: Kubo imports with the unixfs-v1-2025 profile, whose settings are Helia's defaults
 async function kuboNode (work: string, name: string): Promise<RunningKubo> {
-  return startKubo(readServerConfig({ DATA_DIR: join(work, name), API_LISTEN: '127.0.0.1:0', GATEWAY_LISTEN: '127.0.0.1:0', LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0', IMPORT_PROFILE: 'unixfs-v1-2025' }), () => {})
+  const config = readServerConfig({
+    DATA_DIR: join(work, name),
+    API_LISTEN: '127.0.0.1:0',
+    GATEWAY_LISTEN: '127.0.0.1:0',
+    LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0',
+    IMPORT_PROFILE: 'unixfs-v1-2025'
+  })
+  return startKubo(config, () => {})
 }
 
 /** Kubo pins (fetches every block of) `cid` from a connected peer; the pin and the blocks are dropped after. */
@@ -30,7 +37,7 @@ async function kuboFetch (fetcher: RunningKubo, from: string, cidText: string): 
   const cid = parseCid(cidText, 'bench')
   const { ms } = await timed(async () => rpc.pin.add(cid))
   await rpc.pin.rm(cid)
-  for await (const _removed of rpc.repo.gc()) { /* collect every unpinned block */ }
+  await drain(rpc.repo.gc()) // collect every unpinned block
   return ms
 }
 
@@ -43,7 +50,8 @@ async function bestOf3 (run: () => Promise<number>): Promise<number> {
 type HeliaNode = Awaited<ReturnType<typeof createNode>>
 
 /** Two Kubo nodes (a source holding the file and a fetcher) and a Helia node holding it too, until `work` ends. */
-async function withPeers<T> (fileBytes: number, work: (peers: { source: RunningKubo, fetcher: RunningKubo, helia: HeliaNode, cid: string }) => Promise<T>): Promise<T> {
+interface Peers { source: RunningKubo, fetcher: RunningKubo, helia: HeliaNode, cid: string }
+async function withPeers<T> (fileBytes: number, work: (peers: Peers) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'liftoff-bench-kubo-'))
   const started: Array<{ stop: () => Promise<unknown> }> = []
   try {
@@ -70,7 +78,7 @@ async function heliaFetch (from: string, cidText: string): Promise<number> {
   const client = await createNode()
   try {
     await client.libp2p.dial(parseMultiaddr(from))
-    return (await timed(async () => { for await (const _chunk of unixfs(client).cat(parseCid(cidText, 'bench'))) { /* drain */ } })).ms
+    return (await timed(async () => { await drain(unixfs(client).cat(parseCid(cidText, 'bench'))) })).ms
   } finally {
     await client.stop()
   }
@@ -86,11 +94,24 @@ export async function benchKubo (scale: Scale): Promise<BenchResult[]> {
     const kuboToHelia = await bestOf3(async () => heliaFetch(source.ready.multiaddrs[0]!, cid))
     const row = (label: string, ms: number): BenchResult => {
       const value = mibPerSecond(fileBytes, ms)
-      return { bench: 'kubo-interop', case: `${fileBytes / MiB} MiB file over bitswap, ${label}`, value, unit: 'MiB/s', baseline: raw, ratio: round(value / raw, 3), detail: { to_raw_separate: round(value / rawSeparate!, 3) } }
+      return {
+        bench: 'kubo-interop',
+        case: `${fileBytes / MiB} MiB file over bitswap, ${label}`,
+        value,
+        unit: 'MiB/s',
+        baseline: raw,
+        ratio: round(value / raw, 3),
+        detail: { to_raw_separate: round(value / rawSeparate!, 3) }
+      }
     }
     return [
       { bench: 'kubo-interop', case: 'raw TCP, 1 connection, 1 MiB writes', value: raw, unit: 'MiB/s' },
-      { bench: 'kubo-interop', case: `raw TCP, 1 connection, 1 MiB writes${SEPARATE}`, value: rawSeparate!, unit: 'MiB/s' },
+      {
+        bench: 'kubo-interop',
+        case: `raw TCP, 1 connection, 1 MiB writes${SEPARATE}`,
+        value: rawSeparate!,
+        unit: 'MiB/s'
+      },
       row(`Kubo ${source.ready.version} → Kubo (reference)`, kuboToKubo),
       row('Helia → Kubo', heliaToKubo),
       row('Kubo → Helia', kuboToHelia)
@@ -106,7 +127,8 @@ export async function profileHeliaWithKubo (fileBytes = 64 * MiB): Promise<strin
     const serving = await cpuProfile(async () => kuboFetch(fetcher, helia.libp2p.getMultiaddrs()[0]!.toString(), cid))
     const rate = (ms: number): string => `${mibPerSecond(fileBytes, ms)} MiB/s`
     return [
-      `Helia fetching ${fileBytes / MiB} MiB from Kubo, ${rate(fetching.value)} while profiled:`, '', fetching.table, '',
+      `Helia fetching ${fileBytes / MiB} MiB from Kubo, ${rate(fetching.value)} while profiled:`, '',
+      fetching.table, '',
       `Helia serving them to Kubo, ${rate(serving.value)} while profiled:`, '', serving.table
     ].join('\n')
   })

@@ -7,14 +7,20 @@
 //   pnpm start:client dag-get <cid>       the node as JSON
 //   pnpm start:client connect <multiaddr> open a connection from Kubo to a peer
 //   pnpm start:client peers               Kubo's connected peers
-// KUBO_API names the daemon (see src/config.ts).
+// KUBO_API names the daemon (see src/run/config.ts).
 import { createHash } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { create, globSource, type KuboRPCClient } from 'kubo-rpc-client'
 import { CID } from 'multiformats/cid'
-import { oneLine, readClientConfig, type ClientConfig } from './config.ts'
+import { runClient } from './run/client.ts'
+
+export interface ClientConfig {
+  /** Kubo's RPC API, e.g. http://127.0.0.1:5001 */
+  api: string
+  timeoutMs: number
+}
 
 type Log = (line: string) => void
 
@@ -79,9 +85,11 @@ export async function cat (kubo: KuboRPCClient, cid: CID): Promise<Uint8Array> {
   return Buffer.concat(chunks)
 }
 
-export async function ls (kubo: KuboRPCClient, cid: CID): Promise<Array<{ name: string, type: string, size: number, cid: string }>> {
+export async function ls (kubo: KuboRPCClient, cid: CID) {
   const entries = []
-  for await (const entry of kubo.ls(cid)) entries.push({ name: entry.name, type: entry.type, size: entry.size, cid: entry.cid.toString() })
+  for await (const { name, type, size, cid: entryCid } of kubo.ls(cid)) {
+    entries.push({ name, type, size, cid: entryCid.toString() })
+  }
   return entries
 }
 
@@ -95,7 +103,8 @@ export async function dagGet (kubo: KuboRPCClient, cid: CID): Promise<string> {
   })
 }
 
-export async function demo (config: ClientConfig, inputs: { file: string, directory: string }, log: Log = console.log): Promise<{ file: string, directory: string }> {
+export async function demo (config: ClientConfig, inputs: { file: string, directory: string },
+  log: Log = console.log): Promise<{ file: string, directory: string }> {
   const kubo = await connect(config)
   const { version } = await kubo.version()
   const { id } = await kubo.id()
@@ -106,27 +115,34 @@ export async function demo (config: ClientConfig, inputs: { file: string, direct
   const original = await readFile(inputs.file)
   const returned = await cat(kubo, fileCid)
   const digest = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex').slice(0, 16)
-  if (!original.equals(returned)) throw new Error(`cat ${fileCid} returned ${returned.byteLength} bytes that differ from ${inputs.file}`)
+  if (!original.equals(returned)) {
+    throw new Error(`cat ${fileCid} returned ${returned.byteLength} bytes that differ from ${inputs.file}`)
+  }
   log(`cat ${fileCid}: ${returned.byteLength} bytes, sha256 ${digest(returned)}… equal to the file ✓`)
 
   const directoryCid = await add(kubo, inputs.directory, log)
   log(`added ${inputs.directory} as ${directoryCid}`)
-  for (const entry of await ls(kubo, directoryCid)) log(`  ls: ${entry.type.padEnd(4)} ${String(entry.size).padStart(7)} ${entry.name} ${entry.cid}`)
+  for (const entry of await ls(kubo, directoryCid)) {
+    log(`  ls: ${entry.type.padEnd(4)} ${String(entry.size).padStart(7)} ${entry.name} ${entry.cid}`)
+  }
   await kubo.pin.add(directoryCid)
   const pinned = []
   for await (const pin of kubo.pin.ls({ paths: [directoryCid] })) pinned.push(`${pin.cid} (${pin.type})`)
   log(`pinned: ${pinned.join(', ')}`)
   log(`dag get ${directoryCid}: ${(await dagGet(kubo, directoryCid)).slice(0, 160)}…`)
   const peers = await kubo.swarm.peers()
-  log(`Kubo is connected to ${peers.length} peer${peers.length === 1 ? '' : 's'}${peers.map(peer => `\n  ${peer.addr.toString()}/p2p/${peer.peer.toString()}`).join('')}`)
+  const listed = peers.map(peer => `\n  ${peer.addr.toString()}/p2p/${peer.peer.toString()}`).join('')
+  log(`Kubo is connected to ${peers.length} peer${peers.length === 1 ? '' : 's'}${listed}`)
   return { file: fileCid.toString(), directory: directoryCid.toString() }
 }
 
-export async function runCommand (config: ClientConfig, command: string | undefined, args: string[], log: Log = console.log, write: (bytes: Uint8Array) => void = bytes => process.stdout.write(bytes)): Promise<void> {
+export async function runCommand (config: ClientConfig, command: string | undefined, args: string[],
+  log: Log = console.log, write: (bytes: Uint8Array) => void = bytes => process.stdout.write(bytes)): Promise<void> {
   switch (command) {
     case undefined:
     case 'demo': {
-      await demo(config, { file: join(import.meta.dirname, '..', 'README.md'), directory: import.meta.dirname }, log)
+      const inputs = { file: join(import.meta.dirname, '..', 'README.md'), directory: import.meta.dirname }
+      await demo(config, inputs, log)
       return
     }
     case 'add': {
@@ -134,14 +150,28 @@ export async function runCommand (config: ClientConfig, command: string | undefi
       log(String(await add(await connect(config), args[0], log)))
       return
     }
-    case 'cat': { const cid = parseCid(args[0], 'cat <cid>'); write(await cat(await connect(config), cid)); return }
-    case 'ls': {
-      const cid = parseCid(args[0], 'ls <cid>')
-      for (const entry of await ls(await connect(config), cid)) log(`${entry.type}\t${entry.size}\t${entry.name}\t${entry.cid}`)
+    case 'cat': {
+      const cid = parseCid(args[0], 'cat <cid>')
+      write(await cat(await connect(config), cid))
       return
     }
-    case 'pin': { const cid = parseCid(args[0], 'pin <cid>'); log(`pinned ${await (await connect(config)).pin.add(cid)}`); return }
-    case 'dag-get': { const cid = parseCid(args[0], 'dag-get <cid>'); log(await dagGet(await connect(config), cid)); return }
+    case 'ls': {
+      const cid = parseCid(args[0], 'ls <cid>')
+      for (const { type, size, name, cid: entryCid } of await ls(await connect(config), cid)) {
+        log(`${type}\t${size}\t${name}\t${entryCid}`)
+      }
+      return
+    }
+    case 'pin': {
+      const cid = parseCid(args[0], 'pin <cid>')
+      log(`pinned ${await (await connect(config)).pin.add(cid)}`)
+      return
+    }
+    case 'dag-get': {
+      const cid = parseCid(args[0], 'dag-get <cid>')
+      log(await dagGet(await connect(config), cid))
+      return
+    }
     case 'connect': {
       const address = parseMultiaddr(args[0])
       await (await connect(config)).swarm.connect(address)
@@ -149,7 +179,9 @@ export async function runCommand (config: ClientConfig, command: string | undefi
       return
     }
     case 'peers': {
-      for (const peer of await (await connect(config)).swarm.peers()) log(`${peer.addr.toString()}/p2p/${peer.peer.toString()}`)
+      for (const peer of await (await connect(config)).swarm.peers()) {
+        log(`${peer.addr.toString()}/p2p/${peer.peer.toString()}`)
+      }
       return
     }
     default:
@@ -157,12 +189,5 @@ export async function runCommand (config: ClientConfig, command: string | undefi
   }
 }
 
-if (import.meta.main) {
-  const [command, ...args] = process.argv.slice(2)
-  try {
-    await runCommand(readClientConfig(), command, args)
-  } catch (err) {
-    console.error(`client: ${oneLine((err as Error).message)}`)
-    process.exitCode = 1
-  }
-}
+// env config, one-line errors and the exit code: src/run/client.ts
+if (import.meta.main) await runClient(runCommand)

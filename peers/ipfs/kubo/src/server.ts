@@ -2,14 +2,31 @@
 // under DATA_DIR, set up for a local network only — the `test` profile (loopback, no bootstrap list, no mDNS),
 // no routing system (it exchanges blocks with the peers it is connected to), telemetry off, TCP and
 // WebSocket listeners. Imports are Kubo's own defaults (CIDv0, 256 KiB chunks) unless IMPORT_PROFILE names
-// one: `unixfs-v1-2025` gives the same CIDs as Helia's defaults. `pnpm start:server`; see src/config.ts.
+// one: `unixfs-v1-2025` gives the same CIDs as Helia's defaults. `pnpm start:server`; see src/run/config.ts.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { create } from 'kubo-rpc-client'
-import { oneLine, readServerConfig, type ServerConfig } from './config.ts'
+import { runServer } from './run/server.ts'
+
+export interface ServerConfig {
+  binary: string
+  /** The Kubo repo (IPFS_PATH): config with the node's key, blocks, pins. */
+  dataDir: string
+  api: string
+  gateway: string
+  swarm: string[]
+  announce: string[]
+  /** A `swarm.key` to copy into the repo: the node then joins only that private network. */
+  swarmKeyFile: string | undefined
+  /** An import profile applied when the repo is created (unixfs-v1-2025 gives Helia's CIDs); none: Kubo's. */
+  importProfile: string | undefined
+  /** Written when the daemon is ready (the READY JSON), removed when it stops: the compose healthcheck. */
+  readyFile: string
+  startTimeoutMs: number
+}
 
 export interface Ready {
   peerId: string
@@ -18,7 +35,7 @@ export interface Ready {
   /** RPC API base URL (KUBO_API for the client). */
   api: string
   gateway: string
-  /** Kubo's own Prometheus metrics, served by its RPC API (no setting turns them on: Kubo always serves them). */
+  /** Kubo's own Prometheus metrics, served by its RPC API (Kubo always serves them). */
   metrics: string
   version: string
   privateNetwork: boolean
@@ -31,7 +48,8 @@ export interface RunningKubo {
 }
 
 type Log = (line: string) => void
-type KuboConfig = Record<string, unknown> & { Addresses: Record<string, unknown>, Routing: Record<string, unknown>, Swarm: Record<string, unknown>, Plugins?: { Plugins?: Record<string, unknown> } }
+type Section = Record<string, unknown>
+type KuboConfig = Section & { Addresses: Section, Routing: Section, Swarm: Section, Plugins?: { Plugins?: Section } }
 
 /** `/ip4/127.0.0.1/tcp/5001` → `http://127.0.0.1:5001` */
 function httpUrl (address: string): string {
@@ -57,18 +75,22 @@ function runKubo (config: ServerConfig, args: string[]): string {
       ? `no Kubo binary at "${config.binary}": run \`node scripts/real-peers.ts kubo\` in the repo, or set KUBO_BINARY`
       : `${config.binary} ${args.join(' ')}: ${result.error.message}`)
   }
-  if (result.status !== 0) throw new Error(`ipfs ${args.join(' ')} failed: ${oneLine(result.stderr || result.stdout)}`)
+  if (result.status !== 0) {
+    const why = (result.stderr || result.stdout).split('\n').map(line => line.trim()).filter(line => line !== '')
+    throw new Error(`ipfs ${args.join(' ')} failed: ${why.join(' ')}`)
+  }
   return result.stdout.trim()
 }
 
 // #region configure
-/** Creates the repo on first start, then applies the listen addresses and the local-only settings every start. */
+/** Creates the repo on first start, then applies the listen addresses and local-only settings every start. */
 async function prepareRepo (config: ServerConfig, log: Log): Promise<string> {
   const version = runKubo(config, ['version', '--number'])
   const configFile = join(config.dataDir, 'config')
   if (!existsSync(configFile)) {
     await mkdir(config.dataDir, { recursive: true })
-    runKubo(config, ['init', '--profile', ['test', ...config.importProfile === undefined ? [] : [config.importProfile]].join(','), '--empty-repo'])
+    const profiles = ['test', ...config.importProfile === undefined ? [] : [config.importProfile]]
+    runKubo(config, ['init', '--profile', profiles.join(','), '--empty-repo'])
     log(`created a Kubo ${version} repo in ${config.dataDir}`)
   }
   const settings = JSON.parse(await readFile(configFile, 'utf8')) as KuboConfig
@@ -79,7 +101,8 @@ async function prepareRepo (config: ServerConfig, log: Log): Promise<string> {
   settings.Routing.Type = 'none' // no DHT and no delegated routers: blocks come from connected peers over bitswap
   // Only TCP and WebSockets; QUIC, WebTransport and WebRTC cannot run in a private network anyway.
   settings.Swarm.Transports = { Network: { QUIC: false, WebTransport: false, WebRTCDirect: false } }
-  settings.Plugins = { ...settings.Plugins, Plugins: { ...settings.Plugins?.Plugins, telemetry: { Config: { Mode: 'off' } } } }
+  const plugins = { ...settings.Plugins?.Plugins, telemetry: { Config: { Mode: 'off' } } }
+  settings.Plugins = { ...settings.Plugins, Plugins: plugins }
   await writeFile(configFile, JSON.stringify(settings, null, 2))
 
   const swarmKey = join(config.dataDir, 'swarm.key')
@@ -92,7 +115,8 @@ async function prepareRepo (config: ServerConfig, log: Log): Promise<string> {
 export async function startKubo (config: ServerConfig, log: Log = console.log): Promise<RunningKubo> {
   await rm(config.readyFile, { force: true })
   const version = await prepareRepo(config, log)
-  const daemon = spawn(config.binary, ['daemon', '--migrate=false'], { env: kuboEnv(config), stdio: ['ignore', 'pipe', 'pipe'] })
+  const daemon = spawn(config.binary, ['daemon', '--migrate=false'],
+    { env: kuboEnv(config), stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise<number | null>(resolve => daemon.once('close', resolve))
   const output: string[] = []
   let api: string | undefined
@@ -107,8 +131,13 @@ export async function startKubo (config: ServerConfig, log: Log = console.log): 
       if (line === 'Daemon is ready') onStarted()
     })
   }
-  void exited.then(code => onFailed(new Error(`the Kubo daemon exited (${code}) before it was ready: ${output.filter(line => /error|fail/i.test(line)).slice(-1)[0] ?? output.slice(-1)[0] ?? 'no output'}`)))
-  const timer = setTimeout(() => onFailed(new Error(`the Kubo daemon was not ready within ${config.startTimeoutMs} ms`)), config.startTimeoutMs)
+  exited.then(code => {
+    const why = output.filter(line => /error|fail/i.test(line)).slice(-1)[0] ?? output.slice(-1)[0] ?? 'no output'
+    onFailed(new Error(`the Kubo daemon exited (${code}) before it was ready: ${why}`))
+  }, onFailed)
+  const timer = setTimeout(() => {
+    onFailed(new Error(`the Kubo daemon was not ready within ${config.startTimeoutMs} ms`))
+  }, config.startTimeoutMs)
 
   const stop = async (): Promise<void> => {
     if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGINT')
@@ -117,7 +146,9 @@ export async function startKubo (config: ServerConfig, log: Log = console.log): 
   }
   try {
     await started
-    if (api === undefined || gateway === undefined) throw new Error('the Kubo daemon did not say where its API and gateway listen')
+    if (api === undefined || gateway === undefined) {
+      throw new Error('the Kubo daemon did not say where its API and gateway listen')
+    }
     const rpc = create({ url: httpUrl(api) })
     const identity = await rpc.id()
     const ready: Ready = {
@@ -139,46 +170,5 @@ export async function startKubo (config: ServerConfig, log: Log = console.log): 
   }
 }
 
-const STOP_DEADLINE_MS = 10_000
-
-if (import.meta.main) {
-  let kubo: RunningKubo | undefined
-  let stopping = false
-  const shutdown = (signal: string): void => {
-    stopping = true
-    console.log(`${signal}: stopping`)
-    const timer = setTimeout(() => {
-      console.error(`server: Kubo did not stop within ${STOP_DEADLINE_MS} ms`)
-      kubo?.daemon.kill('SIGKILL')
-      process.exit(1)
-    }, STOP_DEADLINE_MS)
-    Promise.resolve(kubo?.stop()).then(() => {
-      clearTimeout(timer)
-      console.log('stopped')
-      process.exit(0)
-    }, (err: Error) => {
-      console.error(`server: stop failed: ${err.message}`)
-      process.exit(1)
-    })
-  }
-  process.once('SIGINT', shutdown)
-  process.once('SIGTERM', shutdown)
-  try {
-    kubo = await startKubo(readServerConfig())
-    console.log(`READY ${JSON.stringify(kubo.ready)}`)
-    console.log(`Kubo ${kubo.ready.version} ${kubo.ready.peerId}${kubo.ready.privateNetwork ? ' (private network)' : ''} is listening on:`)
-    for (const address of kubo.ready.multiaddrs) console.log(`  ${address}`)
-    console.log(`RPC API: ${kubo.ready.api} (KUBO_API=${kubo.ready.api} pnpm start:client)`)
-    console.log(`gateway: ${kubo.ready.gateway}/ipfs/<cid>`)
-    console.log(`metrics: ${kubo.ready.metrics} (Prometheus)`)
-    // A daemon that dies on its own takes the server role with it.
-    kubo.daemon.once('close', code => {
-      if (stopping) return
-      console.error(`server: the Kubo daemon exited (${code})`)
-      process.exit(1)
-    })
-  } catch (err) {
-    console.error(`server: ${oneLine((err as Error).message)}`)
-    process.exit(1)
-  }
-}
+// env config, the READY line, signals and a stop deadline: src/run/server.ts
+if (import.meta.main) await runServer(startKubo)

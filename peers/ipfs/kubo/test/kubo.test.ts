@@ -9,7 +9,9 @@ import { CID } from 'multiformats/cid'
 import { afterEach, expect, test } from 'vitest'
 import { tempDir } from '../../../../scripts/testing/cleanup.ts'
 import { sampleValue, scrapeMetrics } from '../../../../scripts/testing/prometheus.ts'
-import { expectExit, expectStop, startProcess, terminateAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
+import {
+  expectExit, expectStop, startProcess, terminateAllProcesses, unusedPort, waitForReady
+} from '../../../../scripts/testing/processes.ts'
 import type { Ready } from '../src/server.ts'
 
 const exampleDir = join(import.meta.dirname, '..')
@@ -22,7 +24,13 @@ async function startKubo (env: Record<string, string> = {}) {
   const server = startProcess(['node', 'src/server.ts'], {
     cwd: exampleDir,
     label: 'kubo server',
-    env: { DATA_DIR: dataDir, API_LISTEN: '127.0.0.1:0', GATEWAY_LISTEN: '127.0.0.1:0', LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws', ...env }
+    env: {
+      DATA_DIR: dataDir,
+      API_LISTEN: '127.0.0.1:0',
+      GATEWAY_LISTEN: '127.0.0.1:0',
+      LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws',
+      ...env
+    }
   })
   return { server, ready: await waitForReady<Ready>(server, 60_000), dataDir }
 }
@@ -37,7 +45,8 @@ async function clientOutput (args: string[], env: Record<string, string>): Promi
   return client.stdout.join('\n')
 }
 
-test('the demo adds a file and a directory with Kubo\'s default import settings (CIDv0), reads them back, pins, the gateway serves the file, and Kubo\'s own metrics count it', async () => {
+test('the demo adds a file and a directory with Kubo\'s default import settings (CIDv0), reads them back, pins, ' +
+  'the gateway serves the file, and Kubo\'s own metrics count it', async () => {
   const { server, ready } = await startKubo()
   expect(ready.version).toMatch(/^0\.\d+\.\d+$/)
   expect(ready.multiaddrs.some(address => address.includes('/ws/'))).toBe(true)
@@ -47,7 +56,8 @@ test('the demo adds a file and a directory with Kubo\'s default import settings 
   const after = await scrapeMetrics(ready.metrics)
   const apiCalls = (text: string): number => sampleValue(text, 'ipfs_http_requests_total') ?? 0
   expect(apiCalls(after) - apiCalls(before)).toBeGreaterThanOrEqual(5)
-  expect(sampleValue(after, 'ipfs_fsrepo_datastore_put_total') ?? 0).toBeGreaterThan(sampleValue(before, 'ipfs_fsrepo_datastore_put_total') ?? 0)
+  const puts = (sample: typeof after): number => sampleValue(sample, 'ipfs_fsrepo_datastore_put_total') ?? 0
+  expect(puts(after)).toBeGreaterThan(puts(before))
   expect(output).toMatch(/cat \w+: \d+ bytes, sha256 \w+… equal to the file ✓/)
   expect(output).toMatch(/pinned: Qm\w+ \(recursive\)/)
   expect(output).toMatch(/ls: file +\d+ client\.ts Qm\w+/)
@@ -57,7 +67,8 @@ test('the demo adds a file and a directory with Kubo\'s default import settings 
   await expectStop(server, 'SIGTERM')
 })
 
-test('each command on its own: add with progress, cat, ls, pin, dag-get; IMPORT_PROFILE=unixfs-v1-2025 gives CIDv1 and raw leaves', async () => {
+test('each command on its own: add with progress, cat, ls, pin, dag-get; ' +
+  'IMPORT_PROFILE=unixfs-v1-2025 gives CIDv1 and raw leaves', async () => {
   const dir = await tempDir()
   const { ready } = await startKubo({ IMPORT_PROFILE: 'unixfs-v1-2025' })
   const env = { KUBO_API: ready.api }
@@ -97,8 +108,8 @@ test('two Kubo daemons: connect over TCP and over WebSockets, peers lists each o
   }
 })
 
-test('a restarted daemon keeps its peer ID and its pins: a garbage collection after the restart removes the unpinned block and keeps the pinned one', async () => {
-  const dir = await tempDir()
+test('a restarted daemon keeps its peer ID and its pins: a garbage collection after the restart removes ' +
+  'the unpinned block and keeps the pinned one', async () => {
   const first = await startKubo()
   const kubo = create({ url: first.ready.api })
   const pinned = (await kubo.add('kept across restarts\n', { pin: false })).cid
@@ -145,7 +156,10 @@ test('an unreachable API, a missing file and a missing binary are one line each'
   await expectExit(missing, 1)
   expect(missing.stderr).toEqual(['client: no such file or directory: /nonexistent/liftoff.txt'])
 
-  const noBinary = startProcess(['node', 'src/server.ts'], { cwd: exampleDir, env: { DATA_DIR: await tempDir(), KUBO_BINARY: '/nonexistent/ipfs' } })
+  const noBinary = startProcess(['node', 'src/server.ts'], {
+    cwd: exampleDir, env: { DATA_DIR: await tempDir(), KUBO_BINARY: '/nonexistent/ipfs' }
+  })
   await expectExit(noBinary, 1)
-  expect(noBinary.stderr).toEqual([expect.stringMatching(/^server: no Kubo binary at "\/nonexistent\/ipfs": run `node scripts\/real-peers\.ts kubo`/)])
+  const noKubo = /^server: no Kubo binary at "\/nonexistent\/ipfs": run `node scripts\/real-peers\.ts kubo`/
+  expect(noBinary.stderr).toEqual([expect.stringMatching(noKubo)])
 })

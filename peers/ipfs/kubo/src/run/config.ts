@@ -2,7 +2,10 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import manifest from '../package.json' with { type: 'json' }
+import manifest from '../../package.json' with { type: 'json' }
+import type { ClientConfig } from '../client.ts'
+import type { ServerConfig } from '../server.ts'
+import { list, positiveInteger, type Env } from './env.ts'
 
 /** The Kubo release this example is proved against (the repo builds it into .tools/, compose pulls the image). */
 export const KUBO_VERSION = manifest.liftoff.kubo
@@ -11,31 +14,18 @@ export const DEFAULT_API = '127.0.0.1:5001'
 export const DEFAULT_GATEWAY = '127.0.0.1:8080'
 export const DEFAULT_SWARM = ['/ip4/127.0.0.1/tcp/4001', '/ip4/127.0.0.1/tcp/4002/ws']
 
-type Env = Record<string, string | undefined>
-
-function list (value: string | undefined, fallback: string[]): string[] {
-  if (value === undefined || value.trim() === '') return fallback
-  return value.split(',').map(item => item.trim()).filter(item => item !== '')
-}
-
-function positiveInteger (env: Env, name: string, fallback: number): number {
-  const text = env[name]
-  if (text === undefined || text.trim() === '') return fallback
-  const value = Number(text)
-  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${text}"`)
-  return value
-}
-
 /** `127.0.0.1:5001` → `/ip4/127.0.0.1/tcp/5001`, the form Kubo's config wants. */
 function tcpMultiaddr (env: Env, name: string, fallback: string): string {
   const text = (env[name] ?? fallback).trim()
   const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(text)
-  if (match === null || Number(match[2]) > 65535) throw new Error(`${name} must look like ${fallback}, got "${text}"`)
+  if (match === null || Number(match[2]) > 65535) {
+    throw new Error(`${name} must look like ${fallback}, got "${text}"`)
+  }
   return `/${match[1]!.includes(':') ? 'ip6' : 'ip4'}/${match[1]}/tcp/${match[2]}`
 }
 
 function multiaddrs (env: Env, name: string, fallback: string[]): string[] {
-  const values = list(env[name], fallback)
+  const values = list(env, name, fallback)
   for (const value of values) {
     try {
       multiaddr(value)
@@ -59,28 +49,13 @@ export function kuboBinary (env: Env = process.env): string {
   return 'ipfs'
 }
 
-export interface ServerConfig {
-  binary: string
-  /** The Kubo repo (IPFS_PATH): config with the node's key, blocks, pins. */
-  dataDir: string
-  api: string
-  gateway: string
-  swarm: string[]
-  announce: string[]
-  /** A `swarm.key` to copy into the repo: the node then joins only that private network. */
-  swarmKeyFile: string | undefined
-  /** An import profile applied when the repo is created (e.g. unixfs-v1-2025, which gives Helia's CIDs); none: Kubo's defaults. */
-  importProfile: string | undefined
-  /** Written when the daemon is ready (the READY JSON), removed when it stops: the compose healthcheck. */
-  readyFile: string
-  startTimeoutMs: number
-}
-
-/** Kubo's import profiles (`ipfs config profile apply` lists them); the rest of its profiles change more than imports. */
+/** Kubo's import profiles (`ipfs config profile apply` lists them); its other profiles change more than imports. */
 const IMPORT_PROFILES = ['unixfs-v0-2015', 'unixfs-v1-2025', 'legacy-cid-v0']
 
 function importProfile (name: string): string {
-  if (!IMPORT_PROFILES.includes(name)) throw new Error(`IMPORT_PROFILE must be one of ${IMPORT_PROFILES.join(', ')}; got "${name}"`)
+  if (!IMPORT_PROFILES.includes(name)) {
+    throw new Error(`IMPORT_PROFILE must be one of ${IMPORT_PROFILES.join(', ')}; got "${name}"`)
+  }
   return name
 }
 
@@ -94,25 +69,18 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     swarm: multiaddrs(env, 'LISTEN_ADDRS', DEFAULT_SWARM),
     announce: multiaddrs(env, 'ANNOUNCE_ADDRS', []),
     swarmKeyFile: env.SWARM_KEY_FILE === '' ? undefined : env.SWARM_KEY_FILE,
-    importProfile: env.IMPORT_PROFILE === undefined || env.IMPORT_PROFILE === '' ? undefined : importProfile(env.IMPORT_PROFILE),
+    importProfile: env.IMPORT_PROFILE === undefined || env.IMPORT_PROFILE === ''
+      ? undefined
+      : importProfile(env.IMPORT_PROFILE),
     readyFile: join(dataDir, 'ready.json'),
     startTimeoutMs: positiveInteger(env, 'START_TIMEOUT_MS', 60_000)
   }
 }
 
-export interface ClientConfig {
-  /** Kubo's RPC API, e.g. http://127.0.0.1:5001 */
-  api: string
-  timeoutMs: number
-}
-
 export function readClientConfig (env: Env = process.env): ClientConfig {
   const api = env.KUBO_API ?? `http://${DEFAULT_API}`
-  if (!URL.canParse(api) || !/^https?:$/.test(new URL(api).protocol)) throw new Error(`KUBO_API must be an http(s) URL such as http://${DEFAULT_API}, got "${api}"`)
+  if (!URL.canParse(api) || !/^https?:$/.test(new URL(api).protocol)) {
+    throw new Error(`KUBO_API must be an http(s) URL such as http://${DEFAULT_API}, got "${api}"`)
+  }
   return { api, timeoutMs: positiveInteger(env, 'TIMEOUT_MS', 60_000) }
-}
-
-/** Errors from the RPC client and Node's fetch can span lines; a CLI error is one line. */
-export function oneLine (message: string): string {
-  return message.split('\n').map(line => line.trim()).filter(line => line !== '' && !line.startsWith('at ')).join(' ')
 }

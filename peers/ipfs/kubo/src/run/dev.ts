@@ -1,37 +1,18 @@
 // `pnpm dev`: the whole example on loopback. Starts a Kubo daemon (random free ports, a throw-away repo),
 // runs the client's demo against it (add a file and a directory, cat, ls, pin, dag get, peers), then
 // fetches the file back from Kubo's gateway. Lines are prefixed with their role.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import type { Ready } from './server.ts'
+import type { Ready } from '../server.ts'
+import { exitCode, startRole } from './roles.ts'
 
-function startRole (label: string, script: string, env: Record<string, string>, onLine?: (line: string) => void): ChildProcess {
-  const child = spawn(process.execPath, [join(import.meta.dirname, script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  for (const output of [child.stdout, child.stderr]) {
-    if (output === null) continue
-    createInterface({ input: output }).on('line', line => {
-      console.log(`${label.padEnd(7)} │ ${line}`)
-      onLine?.(line)
-    })
-  }
-  return child
-}
-
-async function exitCode (child: ChildProcess): Promise<number> {
-  if (child.exitCode !== null) return child.exitCode
-  const [code] = await once(child, 'exit') as [number | null]
-  return code ?? 1
-}
-
+const exampleDir = join(import.meta.dirname, '..', '..')
 const workDir = await mkdtemp(join(tmpdir(), 'liftoff-kubo-dev-'))
 const started = performance.now()
 let failed = false
 const { promise: ready, resolve: onReady } = Promise.withResolvers<Ready>()
-const server = startRole('server', 'server.ts', {
+const server = startRole('server', ['src/server.ts'], {
   DATA_DIR: join(workDir, 'kubo'),
   API_LISTEN: '127.0.0.1:0',
   GATEWAY_LISTEN: '127.0.0.1:0',
@@ -45,14 +26,15 @@ try {
     exitCode(server).then(code => { throw new Error(`server exited with code ${code} before it was ready`) })
   ])
   const lines: string[] = []
-  const client = startRole('client', 'client.ts', { KUBO_API: api }, line => lines.push(line))
+  const client = startRole('client', ['src/client.ts'], { KUBO_API: api }, line => lines.push(line))
   if (await exitCode(client) !== 0) throw new Error('the client demo failed')
   const fileCid = /^added \S+README\.md as (\S+)$/.exec(lines.find(line => /README\.md as /.test(line)) ?? '')?.[1]
   if (fileCid === undefined) throw new Error('the client did not print the README\'s CID')
   const response = await fetch(`${gateway}/ipfs/${fileCid}`)
   const body = Buffer.from(await response.arrayBuffer())
-  const same = body.equals(await readFile(join(import.meta.dirname, '..', 'README.md')))
-  console.log(`gateway │ GET ${gateway}/ipfs/${fileCid}: ${response.status}, ${body.byteLength} bytes, ${same ? 'equal to README.md ✓' : 'DIFFERENT from README.md'}`)
+  const same = body.equals(await readFile(join(exampleDir, 'README.md')))
+  console.log(`gateway    │ GET ${gateway}/ipfs/${fileCid}: ${response.status}, ${body.byteLength} bytes, ` +
+    (same ? 'equal to README.md ✓' : 'DIFFERENT from README.md'))
   if (!same) throw new Error('the gateway returned other bytes')
 } catch (err) {
   console.error(`dev: ${(err as Error).message}`)
@@ -62,5 +44,6 @@ try {
   if (await exitCode(server) !== 0) failed = true
   await rm(workDir, { recursive: true, force: true })
 }
-console.log(`dev: ${failed ? 'FAILED' : 'all roles finished'} in ${((performance.now() - started) / 1000).toFixed(2)} s`)
+const seconds = ((performance.now() - started) / 1000).toFixed(2)
+console.log(`dev: ${failed ? 'FAILED' : 'all roles finished'} in ${seconds} s`)
 process.exit(failed ? 1 : 0)
