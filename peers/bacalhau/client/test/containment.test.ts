@@ -32,7 +32,8 @@ const TOKEN = 'liftoff-test-token-0123456789abcdef'
 async function outcome (runner: TestRunner, job: Job) {
   const { JobID } = await runner.client.submitJob(job)
   const done = await runner.client.waitForJob(JobID, { signal: AbortSignal.timeout(60_000), pollIntervalMs: 100 })
-  return { jobId: JobID, state: done.Job.State?.StateType, messages: (done.Executions?.Items ?? []).map(execution => execution.ComputeState.Message), done }
+  const messages = (done.Executions?.Items ?? []).map(execution => execution.ComputeState.Message)
+  return { jobId: JobID, state: done.Job.State?.StateType, messages, done }
 }
 
 /** Fails with `refusal` on both attempts (Bacalhau retries a failed execution once). */
@@ -55,7 +56,9 @@ function withInput (job: Job, input: NonNullable<Job['Tasks'][number]['InputSour
 const escape = (text: string): string => text.replace(/[\\"]/g, char => `\\${char}`)
 
 /** A test HTTP server on 127.0.0.1: its origin and the paths it was asked for. */
-async function httpServer (handler: Parameters<typeof createServer>[1]): Promise<{ origin: string, requested: string[], server: Server }> {
+async function httpServer (
+  handler: Parameters<typeof createServer>[1]
+): Promise<{ origin: string, requested: string[], server: Server }> {
   const requested: string[] = []
   const server = createServer((request, response) => {
     requested.push(request.url ?? '')
@@ -71,9 +74,13 @@ async function httpServer (handler: Parameters<typeof createServer>[1]): Promise
 
 test('an input Target of ../../.. is refused and nothing is written outside the execution', async () => {
   const runner = await startTestRunner()
-  const escaped = join(runner.config.dataDir, '..', 'escaped.txt') // where ../../../../escaped.txt lands from an execution's root
-  const job = withInput(await wasmJob(PROGRAMS.printEnvironment), { Target: '../../../../escaped.txt', Source: { Type: 'inline', Params: { URL: 'data:text/plain,overwritten' } } })
-  await expectRefused(runner, job, /^refused: input Target "\.\.\/\.\.\/\.\.\/\.\.\/escaped\.txt" leaves the execution's directory$/)
+  // where ../../../../escaped.txt lands from an execution's root
+  const escaped = join(runner.config.dataDir, '..', 'escaped.txt')
+  const overwrite = { Type: 'inline' as const, Params: { URL: 'data:text/plain,overwritten' } }
+  const job = withInput(await wasmJob(PROGRAMS.printEnvironment),
+    { Target: '../../../../escaped.txt', Source: overwrite })
+  await expectRefused(runner, job,
+    /^refused: input Target "\.\.\/\.\.\/\.\.\/\.\.\/escaped\.txt" leaves the execution's directory$/)
   expect(existsSync(escaped)).toBe(false)
   // nor is an entry module read from outside it (whose compile error would quote the file's first bytes)
   const entry = await wasmJob(PROGRAMS.printEnvironment)
@@ -86,10 +93,12 @@ test('a ResultPath outside the execution, and a ResultPath Name outside the resu
   const runner = await startTestRunner()
   const outside = await wasmJob(PROGRAMS.printEnvironment)
   outside.Tasks[0]!.ResultPaths = [{ Name: 'jobs', Path: '/../../../jobs' }] // the runner's own job store
-  await expectRefused(runner, outside, /^refused: ResultPath "\/\.\.\/\.\.\/\.\.\/jobs" leaves the execution's directory$/)
+  await expectRefused(runner, outside,
+    /^refused: ResultPath "\/\.\.\/\.\.\/\.\.\/jobs" leaves the execution's directory$/)
   const named = await wasmJob(PROGRAMS.printEnvironment)
   named.Tasks[0]!.ResultPaths = [{ Name: '../../../../copied', Path: '/outputs' }]
-  await expectRefused(runner, named, /^refused: ResultPath Name "\.\.\/\.\.\/\.\.\/\.\.\/copied" leaves the execution's directory$/)
+  await expectRefused(runner, named,
+    /^refused: ResultPath Name "\.\.\/\.\.\/\.\.\/\.\.\/copied" leaves the execution's directory$/)
   expect(existsSync(join(runner.config.dataDir, '..', 'copied'))).toBe(false)
   await expectServesNormalJob(runner)
 })
@@ -107,7 +116,8 @@ test('a symlink the module writes out of its directory is refused, and its targe
     (memory (export "memory") 1)
     (data (i32.const 0) "outputs/leak")
     (data (i32.const 64) "${escape(target)}")
-    (func (export "_start") (call $exit (call $symlink (i32.const 64) (i32.const ${Buffer.byteLength(target)}) (i32.const 3) (i32.const 0) (i32.const 12)))))`
+    (func (export "_start") (call $exit (call $symlink
+      (i32.const 64) (i32.const ${Buffer.byteLength(target)}) (i32.const 3) (i32.const 0) (i32.const 12)))))`
   // the ipfs publisher reads each file it adds, through a symlink too
   const { jobId, state, messages } = await outcome(runner, await wasmJob(symlinkOut, { publisher: 'ipfs' }))
   // on failure, show what was published: the secret, on the code before the fix
@@ -119,74 +129,101 @@ test('a symlink the module writes out of its directory is refused, and its targe
     await ipfs.libp2p.dial(multiaddr(runner.ready.ipfs[0]!))
     await downloadResult(result, published, { ipfs, signal: AbortSignal.timeout(20_000) })
   }
-  expect({ state, messages, published: result === undefined ? undefined : await readFile(join(published, 'outputs', 'leak'), 'utf8').catch(() => 'unreadable') })
-    .toEqual({ state: 'Failed', messages: Array(2).fill('refused: ResultPath "/outputs/leak" is a symlink, which is not followed'), published: undefined })
+  const leaked = result === undefined
+    ? undefined
+    : await readFile(join(published, 'outputs', 'leak'), 'utf8').catch(() => 'unreadable')
+  const refusal = 'refused: ResultPath "/outputs/leak" is a symlink, which is not followed'
+  expect({ state, messages, published: leaked })
+    .toEqual({ state: 'Failed', messages: Array(2).fill(refusal), published: undefined })
   await expectServesNormalJob(runner)
 })
 
-test('an input Target through a symlink an ipfs input brought is refused, and nothing is written where the symlink points', async () => {
+test('an input Target through a symlink an ipfs input brought is refused; nothing is written there', async () => {
   const runner = await startTestRunner()
   const outside = await tempDir()
   // an ipfs input: a directory holding `link`, a UnixFS symlink to a directory outside the execution
   const ipfs = await createIpfsNode()
   onCleanup('ipfs stop()', () => ipfs.stop())
-  const link = dagPb.encode({ Data: new UnixFS({ type: 'symlink', data: new TextEncoder().encode(outside) }).marshal(), Links: [] })
+  const symlink = new UnixFS({ type: 'symlink', data: new TextEncoder().encode(outside) })
+  const link = dagPb.encode({ Data: symlink.marshal(), Links: [] })
   const linkCid = CID.createV1(dagPb.code, await sha256.digest(link))
   await ipfs.blockstore.put(linkCid, link)
-  const directory = dagPb.encode(dagPb.prepare({ Data: new UnixFS({ type: 'directory' }).marshal(), Links: [{ Name: 'link', Hash: linkCid }] }))
+  const directory = dagPb.encode(dagPb.prepare({
+    Data: new UnixFS({ type: 'directory' }).marshal(), Links: [{ Name: 'link', Hash: linkCid }]
+  }))
   const directoryCid = CID.createV1(dagPb.code, await sha256.digest(directory))
   await ipfs.blockstore.put(directoryCid, directory)
   await ipfs.libp2p.dial(multiaddr(runner.ready.ipfs[0]!))
   const job = withInput(withInput(await wasmJob(PROGRAMS.printEnvironment),
     { Target: '/inputs', Source: { Type: 'ipfs', Params: { CID: directoryCid.toString() } } }),
   { Target: '/inputs/link/planted.txt', Source: { Type: 'inline', Params: { URL: 'data:text/plain,planted' } } })
-  await expectRefused(runner, job, 'refused: input Target "/inputs/link/planted.txt" goes through a symlink (inputs/link), which is not followed')
+  await expectRefused(runner, job,
+    'refused: input Target "/inputs/link/planted.txt" goes through a symlink (inputs/link), which is not followed')
   expect(existsSync(join(outside, 'planted.txt'))).toBe(false)
   await expectServesNormalJob(runner)
 })
 
-test('urlDownload from loopback, or another port on 127.0.0.1, is refused unless allow-listed, before any connection', async () => {
+test('urlDownload from loopback, or another port of 127.0.0.1, is refused unless listed, unconnected', async () => {
   const allowed = await httpServer((_request, response) => response.end('hello\n'))
   const bystander = await httpServer((_request, response) => response.end('private\n'))
   const runner = await startTestRunner(await runnerConfig({ URL_INPUT_ALLOW: allowed.origin }))
   for (const url of [`${bystander.origin}/private`, `${runner.ready.api}/api/v1/orchestrator/jobs`, 'http://localhost:9/x']) {
-    const job = withInput(await wasmJob(PROGRAMS.printEnvironment), { Target: '/inputs/data', Source: { Type: 'urlDownload', Params: { URL: url } } })
-    await expectRefused(runner, job, `refused: urlDownload input ${new URL(url).href}: ${new URL(url).origin} is not in URL_INPUT_ALLOW`)
+    const job = withInput(await wasmJob(PROGRAMS.printEnvironment),
+      { Target: '/inputs/data', Source: { Type: 'urlDownload', Params: { URL: url } } })
+    const { href, origin } = new URL(url)
+    await expectRefused(runner, job, `refused: urlDownload input ${href}: ${origin} is not in URL_INPUT_ALLOW`)
   }
   // an inline source is a data: URL and nothing else
-  const inline = withInput(await wasmJob(PROGRAMS.printEnvironment), { Target: '/inputs/data', Source: { Type: 'inline', Params: { URL: `${bystander.origin}/private` } } })
+  const inline = withInput(await wasmJob(PROGRAMS.printEnvironment),
+    { Target: '/inputs/data', Source: { Type: 'inline', Params: { URL: `${bystander.origin}/private` } } })
   await expectRefused(runner, inline, /^refused: an inline input holds a data: URL, not http:$/)
   expect(bystander.requested).toEqual([])
   // the listed origin is fetched
-  const listed = withInput(await wasmJob(PROGRAMS.printEnvironment), { Target: '/inputs/data', Source: { Type: 'urlDownload', Params: { URL: `${allowed.origin}/data` } } })
+  const listed = withInput(await wasmJob(PROGRAMS.printEnvironment),
+    { Target: '/inputs/data', Source: { Type: 'urlDownload', Params: { URL: `${allowed.origin}/data` } } })
   expect((await outcome(runner, listed)).state).toBe('Completed')
   expect(allowed.requested).toEqual(['/data'])
   await expectServesNormalJob(runner)
 })
 
-test('a URL input over the byte cap is refused: an undeclared body is cut off at the cap, a declared one before its body', async () => {
+test('a URL input over the byte cap is refused: undeclared, cut off at the cap; declared, before a byte', async () => {
   const UNDECLARED_BYTES = 64 * 1024 * 1024
   let sentBytes = 0
   const allowed = await httpServer((request, response) => {
-    if (request.url === '/declared') return void response.writeHead(200, { 'Content-Length': 2 * 1024 * 1024 }).end(Buffer.alloc(2 * 1024 * 1024))
+    if (request.url === '/declared') {
+      response.writeHead(200, { 'Content-Length': 2 * 1024 * 1024 }).end(Buffer.alloc(2 * 1024 * 1024))
+      return
+    }
     // 64 MiB without a length, 64 KiB at a time, as fast as the reader takes them, unless it hangs up first
     const chunk = Buffer.alloc(64 * 1024, 0x61)
     const more = (): void => {
       while (!response.destroyed) {
-        if (sentBytes >= UNDECLARED_BYTES) return void response.end()
+        if (sentBytes >= UNDECLARED_BYTES) {
+          response.end()
+          return
+        }
         sentBytes += chunk.byteLength
-        if (!response.write(chunk)) return void response.once('drain', more)
+        if (!response.write(chunk)) {
+          response.once('drain', more)
+          return
+        }
       }
     }
     more()
   })
-  const runner = await startTestRunner(await runnerConfig({ URL_INPUT_ALLOW: allowed.origin, URL_INPUT_MAX_BYTES: String(1024 * 1024), INPUT_TIMEOUT_MS: '30000' }))
-  const undeclared = withInput(await wasmJob(PROGRAMS.printEnvironment), { Target: '/inputs/data', Source: { Type: 'urlDownload', Params: { URL: `${allowed.origin}/undeclared` } } })
-  await expectRefused(runner, undeclared, `refused: input ${allowed.origin}/undeclared: over the 1048576-byte cap (URL_INPUT_MAX_BYTES)`)
+  const runner = await startTestRunner(await runnerConfig({
+    URL_INPUT_ALLOW: allowed.origin, URL_INPUT_MAX_BYTES: String(1024 * 1024), INPUT_TIMEOUT_MS: '30000'
+  }))
+  const undeclared = withInput(await wasmJob(PROGRAMS.printEnvironment),
+    { Target: '/inputs/data', Source: { Type: 'urlDownload', Params: { URL: `${allowed.origin}/undeclared` } } })
+  await expectRefused(runner, undeclared,
+    `refused: input ${allowed.origin}/undeclared: over the 1048576-byte cap (URL_INPUT_MAX_BYTES)`)
   // the runner stopped reading at the cap (each attempt): what was sent is the cap plus what the sockets' buffers held
   expect(sentBytes).toBeLessThan(UNDECLARED_BYTES)
-  const declared = withInput(await wasmJob(PROGRAMS.printEnvironment), { Target: '/inputs/data', Source: { Type: 'urlDownload', Params: { URL: `${allowed.origin}/declared` } } })
-  await expectRefused(runner, declared, `refused: input ${allowed.origin}/declared: 2097152 bytes is over the 1048576-byte cap (URL_INPUT_MAX_BYTES)`)
+  const declared = withInput(await wasmJob(PROGRAMS.printEnvironment),
+    { Target: '/inputs/data', Source: { Type: 'urlDownload', Params: { URL: `${allowed.origin}/declared` } } })
+  await expectRefused(runner, declared,
+    `refused: input ${allowed.origin}/declared: 2097152 bytes is over the 1048576-byte cap (URL_INPUT_MAX_BYTES)`)
   await expectServesNormalJob(runner)
 })
 
@@ -194,15 +231,26 @@ test('a cross-origin preflight or request gets no CORS headers unless its origin
   const runner = await startTestRunner(await runnerConfig({ CORS_ALLOW_ORIGINS: 'http://app.example' }))
   const preflight = (origin: string) => fetch(`${runner.ready.api}/api/v1/orchestrator/jobs`, {
     method: 'OPTIONS',
-    headers: { Origin: origin, 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'content-type' }
+    headers: {
+      Origin: origin, 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'content-type'
+    }
   })
   const stranger = await preflight('http://evil.example')
-  expect({ status: stranger.status, allowOrigin: stranger.headers.get('access-control-allow-origin'), allowMethods: stranger.headers.get('access-control-allow-methods') })
+  expect({
+    status: stranger.status,
+    allowOrigin: stranger.headers.get('access-control-allow-origin'),
+    allowMethods: stranger.headers.get('access-control-allow-methods')
+  })
     .toEqual({ status: 204, allowOrigin: null, allowMethods: null })
-  const read = await fetch(`${runner.ready.api}/api/v1/orchestrator/jobs`, { headers: { Origin: 'http://evil.example' } })
+  const read = await fetch(`${runner.ready.api}/api/v1/orchestrator/jobs`,
+    { headers: { Origin: 'http://evil.example' } })
   expect(read.headers.get('access-control-allow-origin')).toBe(null)
   const listed = await preflight('http://app.example')
-  expect({ status: listed.status, allowOrigin: listed.headers.get('access-control-allow-origin'), allowHeaders: listed.headers.get('access-control-allow-headers') })
+  expect({
+    status: listed.status,
+    allowOrigin: listed.headers.get('access-control-allow-origin'),
+    allowHeaders: listed.headers.get('access-control-allow-headers')
+  })
     .toEqual({ status: 204, allowOrigin: 'http://app.example', allowHeaders: 'content-type' })
   await expectServesNormalJob(runner)
 })
@@ -211,23 +259,33 @@ test.each([
   ['0.0.0.0:0', '0.0.0.0:0'],
   ['[::]:0', '[::]:0']
 ])('an API on %s without a token is refused at start in one line', async (listen, shown) => {
-  const runner = startProcess(['node', 'src/server.ts'], { cwd: join(import.meta.dirname, '..'), env: { DATA_DIR: await tempDir(), API_LISTEN: listen, IPFS_LISTEN: '/ip4/127.0.0.1/tcp/0' } })
+  const env = { DATA_DIR: await tempDir(), API_LISTEN: listen, IPFS_LISTEN: '/ip4/127.0.0.1/tcp/0' }
+  const runner = startProcess(['node', 'src/server.ts'], { cwd: join(import.meta.dirname, '..'), env })
   await expectExit(runner, 1)
-  expect(runner.stderr).toEqual([`server: API_LISTEN ${shown} is beyond loopback: set API_TOKEN or API_TOKEN_FILE (clients send it as Authorization: Bearer …)`])
+  expect(runner.stderr).toEqual([`server: API_LISTEN ${shown} is beyond loopback: set API_TOKEN or API_TOKEN_FILE ` +
+    '(clients send it as Authorization: Bearer …)'])
 })
 
-test('with a token set, a missing or wrong one gets 401 (API, results, logs); the typed client and the demo send it', async () => {
+test('with a token set, a missing or wrong one gets 401 (API, results, logs); client and demo send it', async () => {
   const tokenFile = join(await tempDir(), 'token')
   await writeFile(tokenFile, `${TOKEN}\n`)
   const runner = await startTestRunner(await runnerConfig({ API_TOKEN_FILE: tokenFile }))
   const jobs = `${runner.ready.api}/api/v1/orchestrator/jobs`
   const refused = async (headers: Record<string, string>) => {
-    const response = await fetch(jobs, { method: 'PUT', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ Job: await wasmJob(PROGRAMS.printEnvironment) }) })
+    const body = JSON.stringify({ Job: await wasmJob(PROGRAMS.printEnvironment) })
+    const response = await fetch(jobs,
+      { method: 'PUT', headers: { 'Content-Type': 'application/json', ...headers }, body })
     return { status: response.status, body: await response.json() as unknown }
   }
-  expect(await refused({})).toEqual({ status: 401, body: expect.objectContaining({ Status: 401, Code: 'Unauthorized', Message: 'missing authorization header' }) })
-  expect(await refused({ Authorization: `Bearer ${TOKEN}x` })).toEqual({ status: 401, body: expect.objectContaining({ Message: 'authentication failed: invalid API key' }) })
-  expect(await refused({ Authorization: `Basic ${Buffer.from(`user:${TOKEN}`).toString('base64')}` })).toEqual({ status: 401, body: expect.objectContaining({ Message: 'unsupported authentication method' }) })
+  expect(await refused({})).toEqual({
+    status: 401,
+    body: expect.objectContaining({ Status: 401, Code: 'Unauthorized', Message: 'missing authorization header' })
+  })
+  expect(await refused({ Authorization: `Bearer ${TOKEN}x` }))
+    .toEqual({ status: 401, body: expect.objectContaining({ Message: 'authentication failed: invalid API key' }) })
+  const basic = `Basic ${Buffer.from(`user:${TOKEN}`).toString('base64')}`
+  expect(await refused({ Authorization: basic }))
+    .toEqual({ status: 401, body: expect.objectContaining({ Message: 'unsupported authentication method' }) })
   expect((await fetch(`${runner.ready.api}/`)).status).toBe(401)
   expect((await runner.client.listJobs()).Items).toEqual([]) // nothing was submitted
   // alive and version stay open, as on Bacalhau
@@ -246,18 +304,36 @@ test('with a token set, a missing or wrong one gets 401 (API, results, logs); th
   // the demo takes it as BACALHAU_TOKEN: submits, follows and downloads its local-publisher result with it
   const input = join(await tempDir(), 'input.txt')
   await writeFile(input, 'one two\nthree\n')
-  const demo = await runDemo(readDemoConfig({ BACALHAU_API: runner.ready.api, BACALHAU_TOKEN: TOKEN, IPFS_PEER: runner.ready.ipfs[0], INPUT_FILE: input, PUBLISHER: 'local' }), () => {})
+  const env = {
+    BACALHAU_API: runner.ready.api,
+    BACALHAU_TOKEN: TOKEN,
+    IPFS_PEER: runner.ready.ipfs[0],
+    INPUT_FILE: input,
+    PUBLISHER: 'local'
+  }
+  const demo = await runDemo(readDemoConfig(env), () => {})
   expect(demo.counts).toEqual({ bytes: 14, lines: 2, words: 3 })
 })
 
-test('ExecutionTimeout: negative or over the maximum refused at submission (400); 0 gets the default, not no timeout', async () => {
-  const runner = await startTestRunner(await runnerConfig({ EXECUTION_TIMEOUT_SECONDS: '1', MAX_EXECUTION_TIMEOUT_SECONDS: '60' }))
+test('ExecutionTimeout: negative or over the maximum refused at submission (400); 0 gets the default', async () => {
+  const runner = await startTestRunner(await runnerConfig({
+    EXECUTION_TIMEOUT_SECONDS: '1', MAX_EXECUTION_TIMEOUT_SECONDS: '60'
+  }))
   await expect(runner.client.submitJob(await wasmJob(PROGRAMS.spin, { timeoutSeconds: -5 })))
-    .rejects.toMatchObject({ status: 400, body: { Message: 'task main validation failed: invalid timeouts: invalid execution timeout value: -5s' } })
+    .rejects.toMatchObject({
+      status: 400,
+      body: { Message: 'task main validation failed: invalid timeouts: invalid execution timeout value: -5s' }
+    })
   await expect(runner.client.submitJob(await wasmJob(PROGRAMS.spin, { timeoutSeconds: 61 })))
-    .rejects.toMatchObject({ status: 400, body: { Message: 'task main: ExecutionTimeout 61s is over this runner\'s maximum of 60s (MAX_EXECUTION_TIMEOUT_SECONDS)' } })
+    .rejects.toMatchObject({
+      status: 400,
+      body: {
+        Message: 'task main: ExecutionTimeout 61s is over this runner\'s maximum of 60s (MAX_EXECUTION_TIMEOUT_SECONDS)'
+      }
+    })
   const { state, messages } = await outcome(runner, await wasmJob(PROGRAMS.spin, { timeoutSeconds: 0 }))
-  expect({ state, messages }).toEqual({ state: 'Failed', messages: ['Execution timed out after 1s', 'Execution timed out after 1s'] })
+  expect({ state, messages })
+    .toEqual({ state: 'Failed', messages: ['Execution timed out after 1s', 'Execution timed out after 1s'] })
   await expectServesNormalJob(runner)
 })
 
@@ -265,13 +341,16 @@ test('a module cannot grow its memory past WASM_MAX_MEMORY_MIB', async () => {
   const runner = await startTestRunner(await runnerConfig({ WASM_MAX_MEMORY_MIB: '64' }))
   // exits 3 when memory.grow of 1 GiB is refused, 0 when it is granted
   const grow = `(module (import "${WASI}" "proc_exit" (func $exit (param i32))) (memory (export "memory") 1)
-    (func (export "_start") (call $exit (select (i32.const 3) (i32.const 0) (i32.eq (memory.grow (i32.const 16384)) (i32.const -1))))))`
+    (func (export "_start")
+      (call $exit (select (i32.const 3) (i32.const 0) (i32.eq (memory.grow (i32.const 16384)) (i32.const -1))))))`
   const { state, done } = await outcome(runner, await wasmJob(grow))
   const run = done.Executions?.Items?.at(-1)?.RunOutput
-  expect({ state, exitCode: run?.ExitCode }, printed({ label: 'the memory.grow job', stdout: run?.Stdout ?? '', stderr: run?.stderr ?? '' })).toEqual({ state: 'Completed', exitCode: 3 })
+  const shown = printed({ label: 'the memory.grow job', stdout: run?.Stdout ?? '', stderr: run?.stderr ?? '' })
+  expect({ state, exitCode: run?.ExitCode }, shown).toEqual({ state: 'Completed', exitCode: 3 })
   // one that declares more than the cap fails to start
   const declared = await wasmJob('(module (memory (export "memory") 2048) (func (export "_start")))')
   const { state: declaredState, messages } = await outcome(runner, declared)
-  expect({ state: declaredState, messages }).toEqual({ state: 'Failed', messages: [expect.stringMatching(/memory/i), expect.stringMatching(/memory/i)] })
+  expect({ state: declaredState, messages })
+    .toEqual({ state: 'Failed', messages: [expect.stringMatching(/memory/i), expect.stringMatching(/memory/i)] })
   await expectServesNormalJob(runner)
 })
