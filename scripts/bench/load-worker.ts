@@ -282,7 +282,7 @@ async function writeV4 (
   const { startOrbitDB } = await import('../../peers/orbitdb/v4/src/orbitdb.ts')
   const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v4/src/dial.ts')
   const { askServer, entriesToPush, headsOf } = await import('../../peers/orbitdb/v4/src/replication.ts')
-  const { useNativeSignatures } = await import('../../peers/orbitdb/v4/src/signatures.ts')
+  const { useNativeSignatures } = await import('../../peers/orbitdb/v4/src/tuned/signatures.ts')
   return write(
     {
       createNode,
@@ -319,7 +319,7 @@ async function writeV2 (
   const { startOrbitDB } = await import('../../peers/orbitdb/v2/src/orbitdb.ts')
   const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v2/src/dial.ts')
   const { askServer, entriesToPush, headsOf } = await import('../../peers/orbitdb/v2/src/replication.ts')
-  const { useNativeSignatures } = await import('../../peers/orbitdb/v2/src/signatures.ts')
+  const { useNativeSignatures } = await import('../../peers/orbitdb/v2/src/tuned/signatures.ts')
   return write(
     {
       createNode,
