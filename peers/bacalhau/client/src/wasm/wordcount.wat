@@ -7,7 +7,8 @@
 (module
   (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
@@ -77,7 +78,8 @@
         (local.set $swap (i32.load8_u (i32.add (local.get $out) (local.get $i))))
         (i32.store8 (i32.add (local.get $out) (local.get $i))
           (i32.load8_u (i32.add (local.get $out) (i32.sub (i32.sub (local.get $digits) (local.get $i)) (i32.const 1)))))
-        (i32.store8 (i32.add (local.get $out) (i32.sub (i32.sub (local.get $digits) (local.get $i)) (i32.const 1))) (local.get $swap))
+        (i32.store8 (i32.add (local.get $out) (i32.sub (i32.sub (local.get $digits) (local.get $i)) (i32.const 1)))
+          (local.get $swap))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $reverse)))
     (local.get $digits))
