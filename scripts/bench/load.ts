@@ -257,28 +257,23 @@ async function orbitdbLoad (major: 'v2' | 'v4', scale: Scale): Promise<BenchResu
     const elapsedOf = (phase: string): number =>
       Math.max(...results.filter(result => result.phase === phase).flatMap(result => result.latenciesMs), 1)
     const peak = await peakRssMiB(server.child.pid!)
-    const puts = row(
-      `OrbitDB ${major}: ${writers.length} writers × ${documents} documents (${workers} processes), the writers' own ` +
-        'puts (each writer from its start)',
-      'write',
-      results,
-      elapsedOf('write'),
-      'ops/s',
-      peak
+    // a phase's row, in documents per second
+    const documentsRow = (what: string, phase: string): BenchResult => {
+      const result = row(what, phase, results, elapsedOf(phase), 'ops/s', peak)
+      result.value = round(total / (elapsedOf(phase) / 1000), 1)
+      result.unit = 'documents/s'
+      return result
+    }
+    const puts = documentsRow(
+      `OrbitDB ${major}: ${writers.length} writers × ${documents} documents (${workers} processes), ` +
+        "the writers' own puts (each writer from its start)",
+      'write'
     )
-    puts.value = round(total / (elapsedOf('write') / 1000), 1)
-    puts.unit = 'documents/s'
-    const written = row(
-      `OrbitDB ${major}: ${writers.length} writers at once ask the server to host their ${documents} new documents ` +
-        'each, and are confirmed',
-      'confirm',
-      results,
-      elapsedOf('confirm'),
-      'ops/s',
-      peak
+    const written = documentsRow(
+      `OrbitDB ${major}: ${writers.length} writers at once ask the server to host their ${documents} ` +
+        'new documents each, and are confirmed',
+      'confirm'
     )
-    written.value = round(total / (elapsedOf('confirm') / 1000), 1)
-    written.unit = 'documents/s'
     // a reader afterwards: it must get every document from the server
     const reader = startProcess(['node', 'src/client.ts'], {
       cwd: join(repoRoot, `peers/orbitdb/${major}`),
