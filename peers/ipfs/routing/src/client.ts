@@ -12,6 +12,7 @@ import { peerIdFromCID, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { createDelegatedNode, type DelegatedNode } from './delegated.ts'
+import { findProviders, findProvidersDelegated, type Found } from './find.ts'
 import { publish, resolve } from './names.ts'
 import { createRoutingNode, type DhtNetwork, type RoutingNode } from './node.ts'
 import { runCommand } from './run/main.ts'
@@ -37,35 +38,6 @@ type Command = typeof COMMANDS[number]
 const MAX_PRINTED_BYTES = 1024
 const short = (peer: string): string => `…${peer.slice(-6)}`
 const since = (started: number): string => `${Math.round(performance.now() - started)} ms`
-
-interface Found { provider: string, addresses: string[], toldBy: string, answers?: number }
-
-// #region find
-/**
- * Asks the DHT for providers of `cid`, from the bootstrap peer outwards: each answer names closer peers or
- * providers. Yields each provider with the peer that told us and how many peers had answered by then.
- */
-export async function * findProviders (node: RoutingNode, cid: CID, signal: AbortSignal): AsyncGenerator<Found> {
-  let answers = 0
-  const seen = new Set<string>()
-  for await (const event of node.libp2p.services.dht.findProviders(cid, { signal })) {
-    if (event.name === 'PEER_RESPONSE') answers++
-    if (event.name !== 'PROVIDER') continue
-    for (const { id, multiaddrs } of event.providers) {
-      if (seen.has(id.toString())) continue
-      seen.add(id.toString())
-      yield { provider: id.toString(), addresses: multiaddrs.map(String), toldBy: event.from.toString(), answers }
-    }
-  }
-}
-// #endregion
-
-/** The same from a delegated router: one HTTP request, the server's answer. */
-async function * findProvidersDelegated (node: DelegatedNode, cid: CID, signal: AbortSignal): AsyncGenerator<Found> {
-  for await (const { id, multiaddrs } of node.routing.findProviders(cid, { signal })) {
-    yield { provider: peerIdFromCID(id).toString(), addresses: multiaddrs.map(String), toldBy: 'the delegated router' }
-  }
-}
 
 interface Client {
   node: RoutingNode | DelegatedNode

@@ -3,11 +3,12 @@
 // within a budget, pinned once all of it is here and announced in the DHT, and only then answered. A refused
 // or failed request keeps nothing. Runs in Node and in the browser (web/ uses requestHosting).
 import { lpStream } from '@libp2p/utils'
-import { createUnsafe } from 'multiformats/block'
 import { CID } from 'multiformats/cid'
+import { DagTooLargeError, fetchWithin } from './fetch-dag.ts'
 import { boundedLength } from './workarounds/bounded-length.ts'
 import type { Libp2p, PeerId } from '@libp2p/interface'
-import type { Blocks, CodecLoader, Pins } from '@helia/interface'
+import type { Pins } from '@helia/interface'
+import type { DagStore } from './fetch-dag.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export const HOST_PROTOCOL = '/liftoff/host/1.0.0'
@@ -18,10 +19,8 @@ const REQUEST_TIMEOUT_MS = 10_000
 interface Asker { libp2p: Libp2p }
 
 /** What the hosting side needs: a Helia node, and the store under it to drop blocks a refused request fetched. */
-interface Host extends Asker {
+interface Host extends Asker, DagStore {
   pins: Pins
-  blockstore: Blocks
-  getCodec: CodecLoader
   localBlockstore: { delete: (cid: CID) => Promise<void> | void }
 }
 
@@ -29,7 +28,7 @@ export type HostResponse =
   | { ok: true, cid: string, blocks: number, providerRecords: number }
   | { ok: false, code: 'not-allowed' | 'busy' | 'too-large' | 'bad-request' | 'timeout' | 'failed', error: string }
 
-/** Who may ask, and how much one request may cost (src/config.ts reads them from the environment). */
+/** Who may ask, and how much one request may cost (src/run/config.ts reads them from the environment). */
 export interface HostingLimits {
   /** HOSTING_ALLOW_PEERS: the peer IDs that may ask; empty refuses everyone. */
   allowPeers: Set<string>
@@ -48,48 +47,6 @@ export interface HostingOptions {
   /** Announces `cid` in the DHT; resolves to how many DHT servers took the record (0 is an error). */
   announce: (cid: CID, signal: AbortSignal) => Promise<number>
   onHosted?: (asker: PeerId, response: HostResponse) => void
-}
-
-class DagTooLargeError extends Error {}
-
-function concat (chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!
-  const whole = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0))
-  let offset = 0
-  for (const chunk of chunks) {
-    whole.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return whole
-}
-
-/**
- * Fetches every block of the DAG under `cid` this node lacks (each checked against its CID and written to
- * the blockstore as it arrives), and stops with a DagTooLargeError once the DAG passes either budget.
- */
-async function fetchWithin (
-  helia: Host, cid: CID, limits: HostingLimits, signal: AbortSignal, onFetched: (cid: CID) => void
-): Promise<number> {
-  let bytes = 0
-  const seen = new Set<string>()
-  const queue = [cid]
-  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    if (seen.has(next.toString())) continue
-    seen.add(next.toString())
-    if (seen.size > limits.maxBlocks) throw new DagTooLargeError(`the DAG has more than ${limits.maxBlocks} blocks`)
-    const held = await helia.blockstore.has(next, { signal })
-    const chunks: Uint8Array[] = []
-    for await (const chunk of helia.blockstore.get(next, { signal })) chunks.push(chunk)
-    if (!held) onFetched(next)
-    const block = concat(chunks)
-    bytes += block.byteLength
-    if (bytes > limits.maxBytes) throw new DagTooLargeError(`the DAG holds more than ${limits.maxBytes} bytes`)
-    const codec = await helia.getCodec(next.code)
-    for (const [, link] of createUnsafe({ bytes: block, cid: next, codec }).links()) queue.push(link)
-    // links not yet visited count toward the block budget: a block naming a million links stops here
-    if (queue.length > limits.maxBlocks) throw new DagTooLargeError(`the DAG has more than ${limits.maxBlocks} blocks`)
-  }
-  return seen.size
 }
 
 /** Runs a pin operation to its end (each yield is one block pinned or unpinned). */

@@ -5,9 +5,10 @@
 // relay ends a relayed connection (its limits), it says so in one line. `pnpm start:client`; see
 // src/run/config.ts.
 import { createInterface } from 'node:readline'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import { checkMessage, handleChat, sendChat } from './chat.ts'
 import { describe, peerOf, transportOf } from './connections.ts'
+import { dialListener, directConnection } from './direct.ts'
 import { echoBytes } from './echo.ts'
 import { createPeerNode, type IceServer, type PeerNode } from './node.ts'
 import { runRole } from './run/role.ts'
@@ -90,7 +91,8 @@ export async function startDialer (config: DialerOptions, log: Log = console.log
     ? config.listener.toString().replace('/p2p-circuit/', '/p2p-circuit/webrtc/')
     : config.listener.toString()
   log(`dialling ${target}`)
-  const first = await dialListener(node, target, config, log).catch((err: unknown) => {
+  const dialTimeoutMs = config.directTimeoutMs + 10_000
+  const first = await dialListener(node, target, config.via === 'webrtc', dialTimeoutMs, log).catch((err: unknown) => {
     if (config.via !== 'webrtc') {
       throw new Error(`could not reach the listener through the relay after ${elapsed()}: ${firstLine(err)}`)
     }
@@ -159,45 +161,5 @@ export async function startDialer (config: DialerOptions, log: Log = console.log
   })()
   return { node, done, stop: async () => { await node.stop() } }
 }
-
-// WebRTC's signalling shares the relayed connection with DCUtR and the greeting, and now and then loses
-// that race: a WebRTC dial gets a second attempt, as an app would give it
-const WEBRTC_ATTEMPTS = 2
-
-async function dialListener (node: PeerNode, target: string, config: DialerOptions, log: Log): Promise<Connection> {
-  const attempts = config.via === 'webrtc' ? WEBRTC_ATTEMPTS : 1
-  for (let attempt = 1; ; attempt++) {
-    const started = performance.now()
-    try {
-      return await node.dial(multiaddr(target), { signal: AbortSignal.timeout(config.directTimeoutMs + 10_000) })
-    } catch (err) {
-      if (attempt >= attempts) throw err
-      const ms = Math.round(performance.now() - started)
-      log(`WebRTC attempt ${attempt} failed after ${ms} ms (${firstLine(err)}); trying once more`)
-    }
-  }
-}
-
-// #region direct
-/** The first direct (not relayed) connection to `peer` within `timeoutMs`, or undefined. */
-async function directConnection (node: PeerNode, peer: string, timeoutMs: number): Promise<Connection | undefined> {
-  const existing = node.getConnections()
-    .find(connection => connection.remotePeer.toString() === peer && transportOf(connection) !== 'relayed')
-  if (existing !== undefined) return existing
-  return await new Promise(resolve => {
-    const timer = setTimeout(() => {
-      node.removeEventListener('connection:open', opened)
-      resolve(undefined)
-    }, timeoutMs)
-    const opened = ({ detail: connection }: CustomEvent<Connection>): void => {
-      if (connection.remotePeer.toString() !== peer || transportOf(connection) === 'relayed') return
-      clearTimeout(timer)
-      node.removeEventListener('connection:open', opened)
-      resolve(connection)
-    }
-    node.addEventListener('connection:open', opened)
-  })
-}
-// #endregion
 
 if (import.meta.main) await runRole('dialer', startDialer)

@@ -81,20 +81,20 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
   if (acceptHosting && dataDir === undefined) {
     throw new Error('ACCEPT_HOSTING=1 needs DATA_DIR: hosted blocks are kept on disk there, not in memory')
   }
+  // checked even with hosting off: a bad value is one line either way
+  const hosting = {
+    allowPeers: peerIds(env, 'HOSTING_ALLOW_PEERS'),
+    maxBytes: positiveInteger(env, 'HOSTING_MAX_BYTES', 64 * 1024 * 1024),
+    maxBlocks: positiveInteger(env, 'HOSTING_MAX_BLOCKS', 4096),
+    maxConcurrentPerPeer: positiveInteger(env, 'HOSTING_MAX_CONCURRENT_PER_PEER', 2),
+    timeoutMs: positiveInteger(env, 'HOSTING_TIMEOUT_MS', 60_000)
+  }
   return {
     ...node,
     listen: node.listen.length > 0 ? node.listen : [`/ip4/127.0.0.1/tcp/${DEFAULT_PORT}`],
     provideText: env.PROVIDE_TEXT === '' ? undefined : env.PROVIDE_TEXT,
     publishName: env.PUBLISH_NAME === '1',
-    hosting: !acceptHosting
-      ? undefined
-      : {
-          allowPeers: peerIds(env, 'HOSTING_ALLOW_PEERS'),
-          maxBytes: positiveInteger(env, 'HOSTING_MAX_BYTES', 64 * 1024 * 1024),
-          maxBlocks: positiveInteger(env, 'HOSTING_MAX_BLOCKS', 4096),
-          maxConcurrentPerPeer: positiveInteger(env, 'HOSTING_MAX_CONCURRENT_PER_PEER', 2),
-          timeoutMs: positiveInteger(env, 'HOSTING_TIMEOUT_MS', 60_000)
-        },
+    hosting: acceptHosting ? hosting : undefined,
     dataDir,
     reprovideIntervalMs: positiveInteger(env, 'REPROVIDE_INTERVAL_MS', 60 * 60 * 1000),
     provideValidityMs: positiveInteger(env, 'PROVIDE_VALIDITY_MS', 48 * 60 * 60 * 1000)
