@@ -63,9 +63,8 @@ export async function startDialer (config: DialerOptions, log: Log = console.log
     greeted?.()
   })
 
-  // a relayed connection that closes with nothing else to the listener left: the relay's limits ran out,
-  // unless a direct connection opens right after. DCUtR's upgrade closes the relayed connection as soon as
-  // the listener's side of the direct one is up, which can be before ours has finished its handshake.
+  // the listener is lost when its last connection closes and no direct one opens within UPGRADE_HANDSHAKE_MS
+  // (DCUtR closes the relayed connection once the listener's side of the direct one is up, maybe before ours)
   let lost: ((err: Error) => void) | undefined
   const lostConnection = new Promise<never>((_resolve, reject) => { lost = reject })
   lostConnection.catch(() => {})
