@@ -33,7 +33,6 @@ export interface ClientReport {
   serverEntries: number
 }
 
-// #region client
 export async function runClient (options: ClientOptions, log = console.log): Promise<ClientReport> {
   const { name, dataDir } = options
   if (!isValidAddress(options.dbAddress)) {
@@ -60,6 +59,7 @@ export async function runClient (options: ClientOptions, log = console.log): Pro
     db.events.on('error', (err: Error) => log(`sync error: ${err.message.replaceAll('\n', ' ')}`))
     log(`opened ${db.name} (${db.address}), ${(await db.all()).length} documents stored locally`)
 
+    // #region client
     const written: string[] = []
     const started = performance.now()
     for (let index = 0; index < options.writes; index++) {

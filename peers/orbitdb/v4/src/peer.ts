@@ -9,9 +9,27 @@ import type { DocumentsDatabase, OrbitDB } from '@orbitdb/core'
 import { createNode, type Node } from './node.ts'
 import { openDatabase, startOrbitDB, type Note } from './orbitdb.ts'
 import { runPeer } from './run/peer.ts'
-import type { PeerConfig } from './run/config.ts'
+import type { NodeOptions } from './node.ts'
 
 type Log = (line: string) => void
+
+export interface PeerOptions {
+  /** The database to open and write; without it, this peer is a bootstrap peer that relays the topic. */
+  dbAddress?: string
+  name: string
+  dataDir: string
+  identityKey?: string
+  listen: string[]
+  /** Peers to join through, each with /p2p/<peer id>. */
+  bootstrap: string[]
+  topic: string
+  writes: number
+  /** How long to wait for the database's manifest when it is not stored here yet. */
+  openTimeoutMs: number
+  /** The harness's speed-ups (src/tuned/), when TUNED=1. */
+  bitswap?: NodeOptions['bitswap']
+  tune?: (orbitdb: OrbitDB) => Promise<unknown>
+}
 
 export interface PeerReady {
   peerId: string
@@ -25,7 +43,7 @@ export interface RunningPeer { helia: Node, ready: PeerReady, stop: () => Promis
 const short = (id: string): string => `…${id.slice(-6)}`
 
 /** Dials each peer heard of on the topic, and says once per peer when it is connected and on the topic. */
-function meetPeersOnTopic (helia: Node, config: PeerConfig, log: Log): void {
+function meetPeersOnTopic (helia: Node, config: PeerOptions, log: Log): void {
   const libp2p = helia.libp2p
   const bootstrapPeers = new Set(config.bootstrap.map(address => address.split('/p2p/').at(-1)!))
   const met = new Set<string>()
@@ -47,7 +65,7 @@ function meetPeersOnTopic (helia: Node, config: PeerConfig, log: Log): void {
 }
 
 async function startWriter (
-  helia: Node, config: PeerConfig, dbAddress: string, log: Log
+  helia: Node, config: PeerOptions, dbAddress: string, log: Log
 ): Promise<{ orbitdb: OrbitDB, db: DocumentsDatabase<Note> }> {
   const orbitdb = await startOrbitDB(helia, { dataDir: config.dataDir, identityKey: config.identityKey })
   try {
@@ -74,7 +92,7 @@ async function startWriter (
   }
 }
 
-export async function startPeer (config: PeerConfig, log: Log = console.log): Promise<RunningPeer> {
+export async function startPeer (config: PeerOptions, log: Log = console.log): Promise<RunningPeer> {
   const helia = await createNode({
     dataDir: config.dataDir,
     listen: config.listen,

@@ -70,7 +70,6 @@ export async function startServer (options: ServerOptions) {
   }
   // #endregion
 
-  // #region hosting
   // created first to learn its address (a hash of its name, type and writers), then opened with host storage
   const created = await createDocuments(orbitdb, options.dbName, options.writers)
   await created.close()
@@ -87,6 +86,7 @@ export async function startServer (options: ServerOptions) {
     if (refused !== undefined) log(`not reopening ${address}: ${refused}`)
     else await open(address)
   }
+  // #region hosting
   const opening = new Map<string, Promise<DocumentsDatabase>>()
   const host: Host['host'] = async (address, asker) => {
     const known = databases.get(address) ?? opening.get(address)

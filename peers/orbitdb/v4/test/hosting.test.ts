@@ -19,6 +19,13 @@ import { createDocuments, startOrbitDB, type Note } from '../src/orbitdb.ts'
 import { askServer, HOST_PROTOCOL, type HostRequest } from '../src/replication.ts'
 import { runAs, serverConfig, startTestServer, tempDir, writer, type TestServer } from './fixtures.ts'
 
+const NOT_FOR_WRITERS = 'none of its writers is one this server hosts for (HOST_WRITERS)'
+
+/** How many hosting requests `server` refused for `reason`, from its /metrics. */
+async function refusals (server: TestServer, reason: string): Promise<number | undefined> {
+  return sampleValue(await scrapeMetrics(server.ready.metrics!), 'liftoff_host_refusals_total', `{reason="${reason}"}`)
+}
+
 /** A live peer with its own OrbitDB (identity from `identityKey`, or a fresh one). */
 async function node (name: string, identityKey?: string) {
   const dataDir = await tempDir(`liftoff-orbitdb-${name}-`)
@@ -31,8 +38,11 @@ async function node (name: string, identityKey?: string) {
 
 /** `who`, connected to `server`, asking it over the hosting protocol. */
 async function connected (who: Awaited<ReturnType<typeof node>>, server: TestServer) {
-  const { connection } = await dialWithRetry(who.helia.libp2p, parseServerAddress(server.ready.multiaddrs[0]!), { deadlineMs: 10_000 })
-  const ask = async (request: HostRequest, blocks: Uint8Array[] = [], timeoutMs = 20_000) => askServer(who.helia, connection.remotePeer, request, AbortSignal.timeout(timeoutMs), blocks)
+  const address = parseServerAddress(server.ready.multiaddrs[0]!)
+  const { connection } = await dialWithRetry(who.helia.libp2p, address, { deadlineMs: 10_000 })
+  const ask = async (request: HostRequest, blocks: Uint8Array[] = [], timeoutMs = 20_000) => {
+    return askServer(who.helia, connection.remotePeer, request, AbortSignal.timeout(timeoutMs), blocks)
+  }
   return { ...who, ask, serverPeer: connection.remotePeer }
 }
 
@@ -43,9 +53,11 @@ async function peer (name: string, server: TestServer, identityKey?: string) {
 const note = (id: string, text = id): Note => ({ _id: id, author: 'test', text, writtenAt: new Date().toISOString() })
 const cidOf = (hash: string): CID => CID.parse(hash, base58btc)
 const stored = async (server: TestServer, hash: string): Promise<boolean> => server.helia.blockstore.has(cidOf(hash))
-const entryBytes = async (db: DocumentsDatabase<Note>, hash: string): Promise<Uint8Array> => (await db.log.storage.get(hash))!
+const entryBytes = async (db: DocumentsDatabase<Note>, hash: string): Promise<Uint8Array> => {
+  return (await db.log.storage.get(hash))!
+}
 
-/** The server's own database, opened by a peer with OrbitDB's sync off: what it writes reaches the server only if pushed. */
+/** The server's own database, opened by a peer with OrbitDB's sync off: its writes reach the server only if pushed. */
 async function unsynced (who: Awaited<ReturnType<typeof peer>>, server: TestServer): Promise<DocumentsDatabase<Note>> {
   return who.orbitdb.open<Note>(server.ready.address, { sync: false })
 }
@@ -59,13 +71,15 @@ test('a stranger asking to host its own database is refused: nothing opened, fet
   const diary = await createDocuments<Note>(eve.orbitdb, 'eve-diary', [])
   await diary.put(note('day-1'))
 
-  await expect(eve.ask({ op: 'host', address: diary.address })).rejects.toThrow(`server refused host of ${diary.address}: ${diary.address} is not hosted here: none of its writers is one this server hosts for (HOST_WRITERS)`)
+  await expect(eve.ask({ op: 'host', address: diary.address }))
+    .rejects.toThrow(`server refused host of ${diary.address}: ${diary.address} is not hosted here: ${NOT_FOR_WRITERS}`)
   expect(server.databases.has(diary.address)).toBe(false)
   // the manifest it read to decide is deleted again
   expect(await stored(server, diary.address.replace('/orbitdb/', ''))).toBe(false)
   await expect(readFile(join(config.dataDir, 'hosted.json'), 'utf8')).rejects.toThrow(/ENOENT/)
   // nor may it await heads there: not hosted
-  await expect(eve.ask({ op: 'await', address: diary.address, heads: [], timeoutMs: 5000 })).rejects.toThrow(`${diary.address} is not hosted here: ask with {"op":"host"} first`)
+  await expect(eve.ask({ op: 'await', address: diary.address, heads: [], timeoutMs: 5000 }))
+    .rejects.toThrow(`${diary.address} is not hosted here: ask with {"op":"host"} first`)
 
   const metrics = await scrapeMetrics(server.ready.metrics!)
   expect(sampleValue(metrics, 'liftoff_host_refusals_total', '{reason="not-allowed"}')).toBe(1)
@@ -90,24 +104,30 @@ test('a database hosted before is not reopened once the operator no longer allow
   const eve = await peer('eve', server)
   const diary = await createDocuments<Note>(eve.orbitdb, 'eve-diary', [])
   expect((await eve.ask({ op: 'host', address: diary.address })).address).toBe(diary.address)
-  expect(JSON.parse(await readFile(join(config.dataDir, 'hosted.json'), 'utf8'))).toEqual([{ address: diary.address, askedBy: eve.helia.libp2p.peerId.toString() }])
+  const hostedList: unknown = JSON.parse(await readFile(join(config.dataDir, 'hosted.json'), 'utf8'))
+  expect(hostedList).toEqual([{ address: diary.address, askedBy: eve.helia.libp2p.peerId.toString() }])
   await server.stop()
 
   const restarted = await startTestServer({ ...config, hosting: { ...config.hosting, writers: [] } })
   expect([...restarted.databases.keys()]).toEqual([restarted.ready.address])
-  expect(restarted.log).toContain(`not reopening ${diary.address}: ${diary.address} is not hosted here: none of its writers is one this server hosts for (HOST_WRITERS)`)
+  const why = 'none of its writers is one this server hosts for (HOST_WRITERS)'
+  expect(restarted.log).toContain(`not reopening ${diary.address}: ${diary.address} is not hosted here: ${why}`)
 })
 
 test('hosting stops at MAX_HOSTED_DATABASES; HOST_PEERS lets a listed peer host whatever the writers', async () => {
   const alice = await writer('alice')
-  const server = await startTestServer(await serverConfig({ WRITERS: alice.identityId, MAX_HOSTED_DATABASES: '1', METRICS_LISTEN: '127.0.0.1:0' }))
+  const server = await startTestServer(await serverConfig({
+    WRITERS: alice.identityId, MAX_HOSTED_DATABASES: '1', METRICS_LISTEN: '127.0.0.1:0'
+  }))
   const aliceNode = await peer('alice', server, alice.key)
   const first = await createDocuments<Note>(aliceNode.orbitdb, 'first', [])
   const second = await createDocuments<Note>(aliceNode.orbitdb, 'second', [])
   expect((await aliceNode.ask({ op: 'host', address: first.address })).address).toBe(first.address)
-  await expect(aliceNode.ask({ op: 'host', address: second.address })).rejects.toThrow(`${second.address} is not hosted here: this server hosts 1 databases already, its most (MAX_HOSTED_DATABASES)`)
+  await expect(aliceNode.ask({ op: 'host', address: second.address }))
+    .rejects.toThrow(`${second.address} is not hosted here: this server hosts 1 databases already, its most ` +
+      '(MAX_HOSTED_DATABASES)')
   expect(server.databases.has(second.address)).toBe(false)
-  expect(sampleValue(await scrapeMetrics(server.ready.metrics!), 'liftoff_host_refusals_total', '{reason="hosting-cap"}')).toBe(1)
+  expect(await refusals(server, 'hosting-cap')).toBe(1)
   // what is hosted already is still answered
   expect((await aliceNode.ask({ op: 'host', address: first.address })).address).toBe(first.address)
 
@@ -117,42 +137,51 @@ test('hosting stops at MAX_HOSTED_DATABASES; HOST_PEERS lets a listed peer host 
   const listed = await connected(listedNode, trusted)
   const own = await createDocuments<Note>(listed.orbitdb, 'own', [])
   const other = await peer('other', trusted)
-  await expect(other.ask({ op: 'host', address: own.address })).rejects.toThrow(/none of its writers is one this server hosts for/)
+  await expect(other.ask({ op: 'host', address: own.address }))
+    .rejects.toThrow(/none of its writers is one this server hosts for/)
   expect((await listed.ask({ op: 'host', address: own.address })).address).toBe(own.address)
   expect(trusted.databases.has(own.address)).toBe(true)
 })
 
 test('an await flood from one peer is refused beyond MAX_REQUESTS_PER_PEER, and a writer is still served', async () => {
   const alice = await writer('alice')
-  const server = await startTestServer(await serverConfig({ WRITERS: alice.identityId, MAX_REQUESTS_PER_PEER: '2', METRICS_LISTEN: '127.0.0.1:0' }))
+  const server = await startTestServer(await serverConfig({
+    WRITERS: alice.identityId, MAX_REQUESTS_PER_PEER: '2', METRICS_LISTEN: '127.0.0.1:0'
+  }))
   const eve = await peer('eve', server)
   // two awaits that announce a pushed block and never send it: each holds its place until its deadline
   const held = await Promise.all([1, 2].map(async () => {
     const stream = await eve.helia.libp2p.dialProtocol(eve.serverPeer, HOST_PROTOCOL)
     const frames = lpStream(stream)
-    await frames.write(new TextEncoder().encode(JSON.stringify({ op: 'await', address: server.ready.address, heads: [], timeoutMs: 60_000, blocks: 1 })))
+    const request = { op: 'await', address: server.ready.address, heads: [], timeoutMs: 60_000, blocks: 1 }
+    await frames.write(new TextEncoder().encode(JSON.stringify(request)))
     return stream
   }))
-  await expect(eve.ask({ op: 'await', address: server.ready.address, heads: [], timeoutMs: 5000 })).rejects.toThrow('this peer has 2 requests open already, the most one peer may (MAX_REQUESTS_PER_PEER)')
-  expect(sampleValue(await scrapeMetrics(server.ready.metrics!), 'liftoff_host_refusals_total', '{reason="busy"}')).toBe(1)
+  await expect(eve.ask({ op: 'await', address: server.ready.address, heads: [], timeoutMs: 5000 }))
+    .rejects.toThrow('this peer has 2 requests open already, the most one peer may (MAX_REQUESTS_PER_PEER)')
+  expect(await refusals(server, 'busy')).toBe(1)
   expect((await runAs(alice, server, { WRITES: '3' })).serverEntries).toBe(3)
   for (const stream of held) stream.abort(new Error('done holding'))
 })
 
 test('pushes over MAX_PUSH_BLOCKS or MAX_PUSH_BYTES are refused before anything is checked or stored', async () => {
   const alice = await writer('alice')
-  const server = await startTestServer(await serverConfig({ WRITERS: alice.identityId, MAX_PUSH_BLOCKS: '3', MAX_PUSH_BYTES: '100000', METRICS_LISTEN: '127.0.0.1:0' }))
+  const server = await startTestServer(await serverConfig({
+    WRITERS: alice.identityId, MAX_PUSH_BLOCKS: '3', MAX_PUSH_BYTES: '100000', METRICS_LISTEN: '127.0.0.1:0'
+  }))
   const eve = await peer('eve', server)
   const junk = (bytes: number): Uint8Array => new Uint8Array(bytes).fill(7)
-  await expect(eve.ask({ op: 'await', address: server.ready.address, heads: [], timeoutMs: 5000 }, [junk(10), junk(10), junk(10), junk(10)]))
+  const empty: HostRequest = { op: 'await', address: server.ready.address, heads: [], timeoutMs: 5000 }
+  await expect(eve.ask(empty, [junk(10), junk(10), junk(10), junk(10)]))
     .rejects.toThrow('the request pushes 4 blocks, more than the 3 this server takes (MAX_PUSH_BLOCKS)')
-  await expect(eve.ask({ op: 'await', address: server.ready.address, heads: [], timeoutMs: 5000 }, [junk(60_000), junk(60_000)]))
+  await expect(eve.ask(empty, [junk(60_000), junk(60_000)]))
     .rejects.toThrow('the pushed blocks exceed the 100000 bytes this server takes (MAX_PUSH_BYTES)')
-  expect(sampleValue(await scrapeMetrics(server.ready.metrics!), 'liftoff_host_refusals_total', '{reason="push-too-large"}')).toBe(2)
+  expect(await refusals(server, 'push-too-large')).toBe(2)
   expect((await runAs(alice, server, { WRITES: '2' })).serverEntries).toBe(2)
 })
 
-test('a pushed block whose bytes are not the block of the head it is offered for is refused and not stored', async () => {
+test('a pushed block whose bytes are not the block of the head it is offered for is refused and not ' +
+  'stored', async () => {
   const alice = await writer('alice')
   const server = await startTestServer(await serverConfig({ WRITERS: alice.identityId }))
   const aliceNode = await peer('alice', server, alice.key)
@@ -171,7 +200,8 @@ test('a pushed block whose bytes are not the block of the head it is offered for
   expect(await stored(server, tamperedHash)).toBe(false)
   expect(await stored(server, head)).toBe(false)
   // the genuine block is taken
-  expect((await aliceNode.ask({ op: 'await', address: db.address, heads: [head], timeoutMs: 20_000 }, [bytes])).entries).toBe(1)
+  const confirmed = await aliceNode.ask({ op: 'await', address: db.address, heads: [head], timeoutMs: 20_000 }, [bytes])
+  expect(confirmed.entries).toBe(1)
 })
 
 test('an entry by a non-writer pushed with an await is refused before it is stored; so is one in a writer\'s name ' +
@@ -182,7 +212,8 @@ test('an entry by a non-writer pushed with an await is refused before it is stor
   const db = await unsynced(eve, server)
   db.access.canAppend = async () => true // eve's own check waved through, to make the entry at all
   const forged = await db.put(note('forged'))
-  await expect(eve.ask({ op: 'await', address: db.address, heads: [forged], timeoutMs: 10_000 }, [await entryBytes(db, forged)]))
+  const forgedBytes = await entryBytes(db, forged)
+  await expect(eve.ask({ op: 'await', address: db.address, heads: [forged], timeoutMs: 10_000 }, [forgedBytes]))
     .rejects.toThrow(`pushed entry ${forged} is not signed by a writer of ${db.address}`)
   expect(await stored(server, forged)).toBe(false)
 
@@ -190,17 +221,19 @@ test('an entry by a non-writer pushed with an await is refused before it is stor
   const aliceNode = await peer('alice', server, alice.key)
   const honest = await unsynced(aliceNode, server)
   const genuine = await honest.put(note('genuine'))
-  expect((await aliceNode.ask({ op: 'await', address: honest.address, heads: [genuine], timeoutMs: 20_000 }, [await entryBytes(honest, genuine)])).entries).toBe(1)
+  const request: HostRequest = { op: 'await', address: honest.address, heads: [genuine], timeoutMs: 20_000 }
+  expect((await aliceNode.ask(request, [await entryBytes(honest, genuine)])).entries).toBe(1)
   // the signature covers the entry's content, not the identity it names: eve's entry, renamed
   const aliceIdentity = (await honest.log.get(genuine))!.identity
   const { hash: _hash, bytes: _bytes, ...fields } = (await db.log.get(forged))!
   const inHerName = await Entry.encode({ ...fields, identity: aliceIdentity })
   expect((await Entry.decode(inHerName.bytes)).identity).toBe(aliceIdentity)
-  await expect(eve.ask({ op: 'await', address: db.address, heads: [inHerName.hash], timeoutMs: 10_000 }, [inHerName.bytes]))
+  const request2: HostRequest = { op: 'await', address: db.address, heads: [inHerName.hash], timeoutMs: 10_000 }
+  await expect(eve.ask(request2, [inHerName.bytes]))
     .rejects.toThrow(`pushed entry ${inHerName.hash} is not signed by a writer of ${db.address}`)
   expect(await stored(server, inHerName.hash)).toBe(false)
   expect((await server.db.all()).map(document => document.key)).toEqual(['genuine'])
-  expect(sampleValue(await scrapeMetrics(server.ready.metrics!), 'liftoff_host_refusals_total', '{reason="not-a-writer"}')).toBe(2)
+  expect(await refusals(server, 'not-a-writer')).toBe(2)
   expect((await runAs(alice, server, { WRITES: '1' })).serverEntries).toBe(2)
 })
 
@@ -225,9 +258,12 @@ test('pushed blocks of a writer that no join took are deleted again', async () =
   const first = await db.put(note('first'))
   const second = await db.put(note('second'))
   // the entry behind the pushed head is nowhere to be had: the join cannot complete
-  for await (const unpinned of aliceNode.helia.pins.rm(cidOf(first))) expect(unpinned.toString()).toBe(cidOf(first).toString())
+  for await (const unpinned of aliceNode.helia.pins.rm(cidOf(first))) {
+    expect(unpinned.toString()).toBe(cidOf(first).toString())
+  }
   await aliceNode.helia.deleteQuietly(cidOf(first))
-  await expect(aliceNode.ask({ op: 'await', address: db.address, heads: [second], timeoutMs: 3000 }, [await entryBytes(db, second)]))
+  const secondBytes = await entryBytes(db, second)
+  await expect(aliceNode.ask({ op: 'await', address: db.address, heads: [second], timeoutMs: 3000 }, [secondBytes]))
     .rejects.toThrow(/did not all arrive in time/)
   expect(await stored(server, second)).toBe(false)
   expect(await server.db.log.has(second)).toBe(false)

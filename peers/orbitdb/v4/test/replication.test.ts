@@ -9,7 +9,8 @@ import { askServer, syncWithServer } from '../src/replication.ts'
 import type { Note } from '../src/orbitdb.ts'
 import { documentIds, runAs, serverConfig, startTestServer, tempDir, writer } from './fixtures.ts'
 
-test('client A writes 200 documents and exits; client B, started afterwards, reads all 200 from the server', async () => {
+test('client A writes 200 documents and exits; client B, started afterwards, reads all 200 from the ' +
+  'server', async () => {
   const alice = await writer('alice')
   const server = await startTestServer(await serverConfig({ WRITERS: alice.identityId }))
   const written = await runAs(alice, server, { WRITES: '200' })
@@ -26,7 +27,8 @@ test('concurrent writes from two clients converge to the same state on all three
   const alice = await writer('alice')
   const bob = await writer('bob')
   const server = await startTestServer(await serverConfig({ WRITERS: `${alice.identityId},${bob.identityId}` }))
-  const [fromAlice, fromBob] = await Promise.all([runAs(alice, server, { WRITES: '50' }), runAs(bob, server, { WRITES: '50' })])
+  const writing = [runAs(alice, server, { WRITES: '50' }), runAs(bob, server, { WRITES: '50' })] as const
+  const [fromAlice, fromBob] = await Promise.all(writing)
   const everything = [...fromAlice.written, ...fromBob.written].sort()
   expect(everything).toHaveLength(100)
   expect(await documentIds(server)).toEqual(everything)
@@ -35,7 +37,8 @@ test('concurrent writes from two clients converge to the same state on all three
   expect((await runAs(bob, server, { WRITES: '0' })).documentIds).toEqual(everything)
 })
 
-test('an entry from an identity outside the access controller is refused by the server and by another client', async () => {
+test('an entry from an identity outside the access controller is refused by the server and by another ' +
+  'client', async () => {
   const alice = await writer('alice')
   const server = await startTestServer(await serverConfig({ WRITERS: alice.identityId }))
   await runAs(alice, server, { WRITES: '1' })
@@ -82,7 +85,7 @@ test('an entry from an identity outside the access controller is refused by the 
   const refusedByServer = refusal(server.db)
   const refusedByAlice = refusal(honest.db)
   eve.db.access.canAppend = async () => true
-  const forged = await eve.db.put({ _id: 'forged', author: 'eve', text: 'let me in', writtenAt: new Date().toISOString() })
+  const forged = await eve.db.put({ _id: 'forged', author: 'eve', text: 'let me in', writtenAt: new Date().toJSON() })
   expect(await eve.db.log.has(forged)).toBe(true)
 
   expect(await Promise.all([refusedByServer, refusedByAlice])).toEqual([forged, forged])
@@ -96,7 +99,8 @@ test('an entry from an identity outside the access controller is refused by the 
 test('a write by an identity outside the access controller is refused locally with a clear error', async () => {
   const server = await startTestServer(await serverConfig())
   const mallory = { name: 'mallory', dataDir: join(await tempDir(), 'mallory') }
-  await expect(runAs(mallory, server, { WRITES: '1' })).rejects.toThrow(/^identity \w+ may not write to \/orbitdb\/\w+ \(it is not in the access controller\)$/)
+  await expect(runAs(mallory, server, { WRITES: '1' }))
+    .rejects.toThrow(/^identity \w+ may not write to \/orbitdb\/\w+ \(it is not in the access controller\)$/)
   expect(await documentIds(server)).toEqual([])
 })
 
@@ -113,8 +117,11 @@ test('after a restart the server reopens its database and the databases it hosts
   const orbitdb = await startOrbitDB(helia, { dataDir, identityKey: alice.key })
   onCleanup('orbitdb stop()', () => orbitdb.stop())
   const diary = await createDocuments<Note>(orbitdb, 'alice-diary', [])
-  for (let day = 1; day <= 10; day++) await diary.put({ _id: `day-${day}`, author: 'alice', text: `entry ${day}`, writtenAt: new Date().toISOString() })
-  const { connection } = await dialWithRetry(helia.libp2p, parseServerAddress(first.ready.multiaddrs[0]!), { deadlineMs: 10_000 })
+  for (let day = 1; day <= 10; day++) {
+    await diary.put({ _id: `day-${day}`, author: 'alice', text: `entry ${day}`, writtenAt: new Date().toJSON() })
+  }
+  const firstAddress = parseServerAddress(first.ready.multiaddrs[0]!)
+  const { connection } = await dialWithRetry(helia.libp2p, firstAddress, { deadlineMs: 10_000 })
   expect((await syncWithServer(helia, connection.remotePeer, diary, 30_000)).serverEntries).toBe(10)
   await orbitdb.stop()
   await first.stop()
@@ -127,7 +134,8 @@ test('after a restart the server reopens its database and the databases it hosts
   expect(await documentIds(second, diary.address)).toHaveLength(10)
 })
 
-test('the hosting protocol moves entries both ways on its own: a peer with OrbitDB\'s sync off still syncs', async () => {
+test('the hosting protocol moves entries both ways on its own: a peer with OrbitDB\'s sync off still ' +
+  'syncs', async () => {
   // OrbitDB's heads exchange is unframed and fails under load ("CBOR decode error"); with its sync off (no
   // pubsub, no heads exchange) everything rests on syncWithServer, which must fetch and send entries itself.
   const alice = await writer('alice')
@@ -139,7 +147,8 @@ test('the hosting protocol moves entries both ways on its own: a peer with Orbit
   onCleanup('helia stop()', () => helia.stop())
   const orbitdb = await startOrbitDB(helia, { dataDir, identityKey: alice.key })
   onCleanup('orbitdb stop()', () => orbitdb.stop())
-  const { connection } = await dialWithRetry(helia.libp2p, parseServerAddress(server.ready.multiaddrs[0]!), { deadlineMs: 10_000 })
+  const serverAddress = parseServerAddress(server.ready.multiaddrs[0]!)
+  const { connection } = await dialWithRetry(helia.libp2p, serverAddress, { deadlineMs: 10_000 })
   const db = await orbitdb.open<Note>(server.ready.address, { sync: false })
   const later = ['unsynced-1', 'unsynced-2', 'unsynced-3', 'unsynced-4', 'unsynced-5']
   for (const id of later) await db.put({ _id: id, author: 'alice', text: id, writtenAt: new Date().toISOString() })
@@ -171,15 +180,20 @@ test('the hosting protocol refuses a malformed address without crashing', async 
   const server = await startTestServer(await serverConfig())
   const helia = await createNode({ dataDir: await tempDir() })
   onCleanup('helia stop()', () => helia.stop())
-  const { connection } = await dialWithRetry(helia.libp2p, parseServerAddress(server.ready.multiaddrs[0]!), { deadlineMs: 10_000 })
-  await expect(askServer(helia, connection.remotePeer, { op: 'host', address: '/orbitdb/nope' }, AbortSignal.timeout(10_000)))
+  const serverAddress = parseServerAddress(server.ready.multiaddrs[0]!)
+  const { connection } = await dialWithRetry(helia.libp2p, serverAddress, { deadlineMs: 10_000 })
+  const ask = async (address: string) => {
+    return askServer(helia, connection.remotePeer, { op: 'host', address }, AbortSignal.timeout(10_000))
+  }
+  await expect(ask('/orbitdb/nope'))
     .rejects.toThrow(/not an OrbitDB address/)
-  expect((await askServer(helia, connection.remotePeer, { op: 'host', address: server.ready.address }, AbortSignal.timeout(10_000))).entries).toBe(0)
+  expect((await ask(server.ready.address)).entries).toBe(0)
 })
 
 test('an unreachable server with a database never opened here fails with a one-line reason', async () => {
   const alice = await writer('alice')
   const fakeAddress = '/orbitdb/zdpuAz8fBts4vCNy3gMM7MmP8LQ3kfDTRNdh6z9BUn9NwHMVt'
-  await expect(runAs(alice, { ready: { multiaddrs: [`/ip4/127.0.0.1/tcp/${await unusedPort()}`], address: fakeAddress } }, { DIAL_TIMEOUT_MS: '800' }))
+  const nowhere = { ready: { multiaddrs: [`/ip4/127.0.0.1/tcp/${await unusedPort()}`], address: fakeAddress } }
+  await expect(runAs(alice, nowhere, { DIAL_TIMEOUT_MS: '800' }))
     .rejects.toThrow(/could not open .*manifest|could not reach/)
 })

@@ -22,7 +22,8 @@ const address = query.get('db')
 const name = query.get('name') ?? 'notes'
 
 async function render (db: DocumentsDatabase<Note>): Promise<void> {
-  const notes = (await db.all()).map(document => document.value).sort((a, b) => a.writtenAt.localeCompare(b.writtenAt) || a._id.localeCompare(b._id))
+  const notes = (await db.all()).map(document => document.value)
+    .sort((a, b) => a.writtenAt.localeCompare(b.writtenAt) || a._id.localeCompare(b._id))
   element('notes').replaceChildren(...notes.map(note => {
     const item = document.createElement('li')
     item.textContent = `${note.author}: ${note.text}`
@@ -33,71 +34,78 @@ async function render (db: DocumentsDatabase<Note>): Promise<void> {
 
 async function start (serverAddress: string, dbAddress: string): Promise<void> {
   const helia = await createBrowserNode(`liftoff-orbitdb-${name}`)
-  const orbitdb = await startOrbitDB(helia, { dataDir: `liftoff-orbitdb-${name}`, identityKey: query.get('identity') ?? undefined })
+  const identityKey = query.get('identity') ?? undefined
+  const orbitdb = await startOrbitDB(helia, { dataDir: `liftoff-orbitdb-${name}`, identityKey })
   show('identity', orbitdb.identity.id)
   const target = multiaddr(serverAddress)
   let serverPeer: string | undefined
 
   // Connecting runs beside opening: on a first visit the database's manifest can only come from the server.
-  let db: DocumentsDatabase<Note> | undefined
+  const opened: { db?: DocumentsDatabase<Note> } = {} // the database once open
   const connect = async (): Promise<void> => {
     try {
-      setState(db === undefined ? 'opening' : 'syncing', 'connecting to the server')
+      setState(opened.db === undefined ? 'opening' : 'syncing', 'connecting to the server')
       const connection = await helia.libp2p.dial(target, { signal: AbortSignal.timeout(5_000) })
       serverPeer = connection.remotePeer.toString()
-      if (db === undefined) return // start() syncs once the database is open
+      if (opened.db === undefined) return // start() syncs once the database is open
       await sync()
     } catch (err) {
-      show('sync', `the server is unreachable (${(err as Error).message}); notes are kept here and sync when it is back`)
+      const why = (err as Error).message
+      show('sync', `the server is unreachable (${why}); notes are kept here and sync when it is back`)
       setState('offline', 'offline: writes stay in this browser')
-      setTimeout(() => { void connect() }, RETRY_MS)
+      setTimeout(() => { connect().catch(() => {}) }, RETRY_MS)
     }
   }
   const sync = async (): Promise<void> => {
+    const db = opened.db
     if (db === undefined || serverPeer === undefined) return
     setState('syncing')
     const started = performance.now()
     const connection = helia.libp2p.getConnections().find(connection => connection.remotePeer.toString() === serverPeer)
     if (connection === undefined) throw new Error('not connected to the server')
     const { serverEntries } = await syncWithServer(helia, connection.remotePeer, db, 30_000)
-    show('sync', `the server holds all ${serverEntries} entries (synced in ${Math.round(performance.now() - started)} ms)`)
+    const ms = Math.round(performance.now() - started)
+    show('sync', `the server holds all ${serverEntries} entries (synced in ${ms} ms)`)
     setState('synced')
   }
   helia.libp2p.addEventListener('peer:disconnect', ({ detail }) => {
     if (detail.toString() !== serverPeer) return
     show('sync', 'lost the server; notes are kept here and sync when it is back')
     setState('offline', 'offline: writes stay in this browser')
-    setTimeout(() => { void connect() }, RETRY_MS)
+    setTimeout(() => { connect().catch(() => {}) }, RETRY_MS)
   })
   const connecting = connect()
 
-  db = await openDatabase<Note>(orbitdb, dbAddress, { timeoutMs: 60_000 })
+  const db = await openDatabase<Note>(orbitdb, dbAddress, { timeoutMs: 60_000 })
+  opened.db = db
   db.events.on('error', (err: Error) => show('error', `sync error: ${err.message}`))
-  db.events.on('update', () => { void render(db!) })
+  db.events.on('update', () => { render(db).catch((err: Error) => show('error', err.message)) })
   show('db', `${db.name} · ${db.address} · writers ${db.access.write.length}`)
   await render(db)
   await connecting
-  if (helia.libp2p.getConnections().some(connection => connection.remotePeer.toString() === serverPeer)) await sync().catch((err: Error) => show('error', err.message))
+  const connected = helia.libp2p.getConnections().some(connection => connection.remotePeer.toString() === serverPeer)
+  if (connected) await sync().catch((err: Error) => show('error', err.message))
   else if (element('state').dataset.state !== 'offline') setState('offline', 'offline: writes stay in this browser')
 
   element('add').addEventListener('submit', event => {
     event.preventDefault()
     const input = element('text') as HTMLInputElement
-    const note: Note = { _id: `${name}-${Date.now()}`, author: name, text: input.value, writtenAt: new Date().toISOString() }
-    void (async () => {
+    const note: Note = { _id: `${name}-${Date.now()}`, author: name, text: input.value, writtenAt: new Date().toJSON() }
+    ;(async () => {
       try {
         await db.put(note)
       } catch (err) {
         const refused = /not allowed to write/.test((err as Error).message)
-        show('error', refused ? `refused: identity ${orbitdb.identity.id} is not in this database's access controller` : (err as Error).message)
+        const notListed = `refused: identity ${orbitdb.identity.id} is not in this database's access controller`
+        show('error', refused ? notListed : (err as Error).message)
         element('error').dataset.refused = String(refused)
         return
       }
       input.value = ''
       show('error', '')
       await render(db)
-      if (element('state').dataset.state === 'synced') await sync().catch((err: Error) => show('error', err.message))
-    })()
+      if (element('state').dataset.state === 'synced') await sync()
+    })().catch((err: Error) => show('error', err.message))
   })
 }
 

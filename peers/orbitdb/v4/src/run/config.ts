@@ -6,6 +6,7 @@ import { MAX_PUSHED_BLOCKS, MAX_PUSHED_BYTES } from '../replication.ts'
 import { flag, hostAndPort, list, positiveInteger, type Env } from './env.ts'
 import { tuning, type Tuning } from './tuning.ts'
 import type { HostingLimits } from '../server.ts'
+import type { PeerOptions } from '../peer.ts'
 
 export const DEFAULT_TCP_PORT = 9311
 export const DEFAULT_WS_PORT = 9312
@@ -148,22 +149,10 @@ export function readClientConfig (env: Env = process.env): ClientConfig {
 /** The discovery topic when DISCOVERY_TOPIC is unset: one per app, so give yours its own. */
 export const DEFAULT_DISCOVERY_TOPIC = 'liftoff-orbitdb._peer-discovery._p2p._pubsub'
 
-export interface PeerConfig {
-  /** DB_ADDRESS: the database to open and write; unset, this peer is a bootstrap peer that relays the topic. */
+export interface PeerConfig extends PeerOptions {
   dbAddress: string | undefined
-  name: string
-  dataDir: string
   identityKey: string | undefined
-  listen: string[]
-  /** BOOTSTRAP: peers to join through, each with /p2p/<peer id>. */
-  bootstrap: string[]
-  topic: string
-  writes: number
-  /** How long to wait for the database's manifest when it is not stored here yet. */
-  openTimeoutMs: number
   tuned: boolean
-  bitswap?: Tuning['bitswap']
-  tune?: Tuning['tune']
 }
 
 function namedPeer (text: string): void {

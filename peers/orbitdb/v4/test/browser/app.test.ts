@@ -20,16 +20,27 @@ async function addNote (page: Page, text: string): Promise<void> {
   await page.click('#add button')
 }
 const notesOf = async (page: Page): Promise<string[]> => page.locator('#notes li').allTextContents()
-const serverHolds = async (page: Page, entries: number): Promise<void> => page.locator('#sync', { hasText: `the server holds all ${entries} entries` }).waitFor({ timeout: 60_000 })
+const serverHolds = async (page: Page, entries: number): Promise<void> => {
+  await page.locator('#sync', { hasText: `the server holds all ${entries} entries` }).waitFor({ timeout: 60_000 })
+}
 
 test('offline-first notes: two allowed pages converge, an unlisted identity is refused, offline writes survive a ' +
   'reload and sync when the server is back', async () => {
   const [alice, bob, mallory] = await Promise.all([generateIdentityKey(), generateIdentityKey(), generateIdentityKey()])
   const port = await unusedPort()
-  const serverEnv = { DATA_DIR: await tempDir(), LISTEN_ADDRS: `/ip4/127.0.0.1/tcp/${port}/ws`, WRITERS: `${alice.identityId},${bob.identityId}` }
-  const startServer = async (): Promise<Ready> => waitForReady<Ready>(startProcess(['node', 'src/server.ts'], { cwd: exampleDir, label: 'server', env: serverEnv }), 60_000)
+  const serverEnv = {
+    DATA_DIR: await tempDir(),
+    LISTEN_ADDRS: `/ip4/127.0.0.1/tcp/${port}/ws`,
+    WRITERS: `${alice.identityId},${bob.identityId}`
+  }
+  const startServer = async (): Promise<Ready> => {
+    const server = startProcess(['node', 'src/server.ts'], { cwd: exampleDir, label: 'server', env: serverEnv })
+    return waitForReady<Ready>(server, 60_000)
+  }
   let server = await startServer()
-  const open = async (name: string, key: string): Promise<Page> => browser.open('', { server: server.multiaddrs[0]!, db: server.address, name, identity: key })
+  const open = async (name: string, key: string): Promise<Page> => {
+    return browser.open('', { server: server.multiaddrs[0]!, db: server.address, name, identity: key })
+  }
 
   const alicePage = await open('alice', alice.key)
   expect(await stateOf(alicePage, ['synced', 'failed'])).toBe('synced')
@@ -48,7 +59,8 @@ test('offline-first notes: two allowed pages converge, an unlisted identity is r
   expect(await stateOf(malloryPage, ['synced', 'failed'])).toBe('synced')
   await addNote(malloryPage, 'free beer')
   await malloryPage.locator('#error[data-refused="true"]').waitFor({ timeout: 15_000 })
-  expect(await textOf(malloryPage, 'error')).toBe(`refused: identity ${mallory.identityId} is not in this database's access controller`)
+  const refused = `refused: identity ${mallory.identityId} is not in this database's access controller`
+  expect(await textOf(malloryPage, 'error')).toBe(refused)
 
   await stopAllProcesses()
   await alicePage.locator('#state[data-state="offline"]').waitFor({ timeout: 30_000 })
