@@ -18,7 +18,10 @@ export { tempDir }
 /** A client identity: the test servers' PIN_ALLOW_PEERS names it, clients given PRIVATE_KEY use it. */
 async function clientIdentity (): Promise<{ PRIVATE_KEY: string, peerId: string }> {
   const key = await generateKeyPair('Ed25519')
-  return { PRIVATE_KEY: Buffer.from(privateKeyToProtobuf(key)).toString('base64'), peerId: peerIdFromPrivateKey(key).toString() }
+  return {
+    PRIVATE_KEY: Buffer.from(privateKeyToProtobuf(key)).toString('base64'),
+    peerId: peerIdFromPrivateKey(key).toString()
+  }
 }
 export const allowedClient = await clientIdentity()
 export const stranger = await clientIdentity()
@@ -37,7 +40,13 @@ export interface TestServer extends RunningServer {
 }
 
 export async function serverConfig (env: Record<string, string> = {}): Promise<ServerConfig> {
-  return readServerConfig({ DATA_DIR: await tempDir(), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws', GATEWAY_LISTEN: '127.0.0.1:0', PIN_ALLOW_PEERS: allowedClient.peerId, ...env })
+  return readServerConfig({
+    DATA_DIR: await tempDir(),
+    LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws',
+    GATEWAY_LISTEN: '127.0.0.1:0',
+    PIN_ALLOW_PEERS: allowedClient.peerId,
+    ...env
+  })
 }
 
 export async function startTestServer (config?: ServerConfig): Promise<TestServer> {
@@ -50,7 +59,17 @@ export async function startTestServer (config?: ServerConfig): Promise<TestServe
     stopped = true
   }
   onCleanup('server stop()', stop)
-  return { ...server, stop, config: resolved, log, clientConfig: readClientConfig({ SERVER_ADDR: server.ready.multiaddrs[0], FETCH_TIMEOUT_MS: '30000', PRIVATE_KEY: allowedClient.PRIVATE_KEY }) }
+  return {
+    ...server,
+    stop,
+    config: resolved,
+    log,
+    clientConfig: readClientConfig({
+      SERVER_ADDR: server.ready.multiaddrs[0],
+      FETCH_TIMEOUT_MS: '30000',
+      PRIVATE_KEY: allowedClient.PRIVATE_KEY
+    })
+  }
 }
 
 export const silent = (): void => {}

@@ -20,7 +20,8 @@ async function servedFile () {
 
 test('GET /ipfs/<cid> with Accept: application/vnd.ipld.raw returns the block, which hashes to the CID', async () => {
   const { server, cid } = await servedFile()
-  const response = await fetch(`${server.ready.gateway}/ipfs/${cid}`, { headers: { Accept: 'application/vnd.ipld.raw' } })
+  const response = await fetch(`${server.ready.gateway}/ipfs/${cid}`,
+    { headers: { Accept: 'application/vnd.ipld.raw' } })
   expect(response.status).toBe(200)
   expect(response.headers.get('content-type')).toBe('application/vnd.ipld.raw')
   const block = new Uint8Array(await response.arrayBuffer())
@@ -28,9 +29,11 @@ test('GET /ipfs/<cid> with Accept: application/vnd.ipld.raw returns the block, w
   expect(Number(response.headers.get('content-length'))).toBe(block.byteLength)
 })
 
-test('GET /ipfs/<cid> with Accept: application/vnd.ipld.car returns a CAR whose every block verifies and which rebuilds the file', async () => {
+test('GET /ipfs/<cid> with Accept: application/vnd.ipld.car returns a CAR whose every block verifies and which ' +
+  'rebuilds the file', async () => {
   const { source, server, cid } = await servedFile()
-  const response = await fetch(`${server.ready.gateway}/ipfs/${cid}`, { headers: { Accept: 'application/vnd.ipld.car' } })
+  const response = await fetch(`${server.ready.gateway}/ipfs/${cid}`,
+    { headers: { Accept: 'application/vnd.ipld.car' } })
   expect(response.status).toBe(200)
   expect(response.headers.get('content-type')).toMatch(/^application\/vnd\.ipld\.car/)
   const reader = await CarReader.fromBytes(new Uint8Array(await response.arrayBuffer()))
@@ -59,21 +62,31 @@ test('?format=raw works without an Accept header', async () => {
 test.each([
   ['no trustless Accept header', '/ipfs/{cid}', undefined, 406],
   ['an invalid CID', '/ipfs/not-a-cid', 'application/vnd.ipld.raw', 400],
-  ['a CID it does not hold', '/ipfs/bafkreife3quyeeawcqqzk2xqar3gjzr67adb7dz763mfirgbv4j7kbqygu', 'application/vnd.ipld.raw', 404],
+  ['a CID it does not hold', '/ipfs/bafkreife3quyeeawcqqzk2xqar3gjzr67adb7dz763mfirgbv4j7kbqygu',
+    'application/vnd.ipld.raw', 404],
   ['a path outside /ipfs/ and /ipns/', '/dns/example.com', 'application/vnd.ipld.raw', 404],
   ['a DNSLink name (this gateway looks up no DNS)', '/ipns/example.com?format=ipns-record', undefined, 400]
 ])('%s gets an HTTP error status, not a crash', async (_case, path, accept, status) => {
   const { server, cid } = await servedFile()
-  const response = await fetch(`${server.ready.gateway}${path.replace('{cid}', cid.toString())}`, { headers: accept === undefined ? {} : { Accept: accept } })
+  const response = await fetch(`${server.ready.gateway}${path.replace('{cid}', cid.toString())}`,
+    { headers: accept === undefined ? {} : { Accept: accept } })
   expect(response.status).toBe(status)
   expect(await response.text()).not.toBe('')
   // and the gateway still serves
   expect((await fetch(`${server.ready.gateway}/ipfs/${cid}?format=raw`)).status).toBe(200)
 })
 
-test('pages on other origins may read it: a CORS preflight is answered and every answer allows any origin', async () => {
+test('pages on other origins may read it: a CORS preflight is answered and every answer allows any ' +
+  'origin', async () => {
   const { server, cid } = await servedFile()
-  const preflight = await fetch(`${server.ready.gateway}/ipfs/${cid}`, { method: 'OPTIONS', headers: { Origin: 'http://127.0.0.1:5173', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'accept' } })
+  const preflight = await fetch(`${server.ready.gateway}/ipfs/${cid}`, {
+    method: 'OPTIONS',
+    headers: {
+      Origin: 'http://127.0.0.1:5173',
+      'Access-Control-Request-Method': 'GET',
+      'Access-Control-Request-Headers': 'accept'
+    }
+  })
   expect(preflight.status).toBe(204)
   expect(preflight.headers.get('access-control-allow-methods')).toContain('GET')
   expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('accept')

@@ -6,7 +6,9 @@ import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { afterEach, expect, test } from 'vitest'
-import { expectFramesRefused, hostileFrames, hostileRequests, rssMiB, trickle, type HostileRequest } from '../../../../scripts/testing/hostile.ts'
+import {
+  expectFramesRefused, hostileFrames, hostileRequests, rssMiB, trickle, type HostileRequest
+} from '../../../../scripts/testing/hostile.ts'
 import { expectRunning, startProcess, stopAllProcesses, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { createNode } from '../src/node.ts'
 import { PIN_PROTOCOL } from '../src/pinning.ts'
@@ -19,7 +21,15 @@ afterEach(stopAllProcesses)
 const exampleDir = join(import.meta.dirname, '..')
 
 async function start () {
-  const server = startProcess(['node', 'src/server.ts'], { cwd: exampleDir, env: { DATA_DIR: await tempDir(), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0', GATEWAY_LISTEN: '127.0.0.1:0', SERVE_PATH: join(exampleDir, 'seed') } })
+  const server = startProcess(['node', 'src/server.ts'], {
+    cwd: exampleDir,
+    env: {
+      DATA_DIR: await tempDir(),
+      LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0',
+      GATEWAY_LISTEN: '127.0.0.1:0',
+      SERVE_PATH: join(exampleDir, 'seed')
+    }
+  })
   const ready = await waitForReady<Ready>(server, 60_000)
   const client = await createNode()
   onCleanup('client stop()', () => client.stop())
@@ -27,9 +37,11 @@ async function start () {
 }
 
 const MAX_FRAME_BYTES = 4096
-const frames = hostileFrames(MAX_FRAME_BYTES, ['{"cid":5}', '{"cid":{"/":"x"}}', '{"cid":"bafynotacid"}', '{"text":"x"}'])
+const frames = hostileFrames(MAX_FRAME_BYTES, ['{"cid":5}', '{"cid":{"/":"x"}}', '{"cid":"bafynotacid"}',
+  '{"text":"x"}'])
 
-test(`pin protocol: ${frames.length} hostile frames of every kind each get what the frame rules say (one error answer, a close, a reset); the server keeps serving within bounded memory`, async () => {
+test(`pin protocol: ${frames.length} hostile frames of every kind each get what the frame rules say ` +
+  '(one error answer, a close, a reset); the server keeps serving within bounded memory', async () => {
   const { server, ready, client, address } = await start()
   const before = await rssMiB(server.child.pid!)
   await expectFramesRefused(client.libp2p, address, PIN_PROTOCOL, frames, MAX_FRAME_BYTES, 'one')
@@ -66,13 +78,22 @@ function gatewayStatus (request: HostileRequest): number {
   return 406
 }
 
-test(`gateway: ${hostileRequests(['a', 'b']).length} odd methods, paths and bodies each get the status the gateway's rules say, and it keeps serving`, async () => {
+const oddRequests = hostileRequests(['a', 'b']).length
+test(`gateway: ${oddRequests} odd methods, paths and bodies each get the status the gateway's rules say, ` +
+  'and it keeps serving', async () => {
   const { server, ready } = await start()
   const wrong: string[] = []
   for (const request of hostileRequests([`/ipfs/${ready.cid}`, '/ipfs/bafynotacid'])) {
-    const response = await fetch(`${ready.gateway}${request.path}`, { method: request.method, body: request.method === 'GET' ? undefined : request.body, headers: request.headers })
+    const response = await fetch(`${ready.gateway}${request.path}`, {
+      method: request.method,
+      body: request.method === 'GET' ? undefined : request.body,
+      headers: request.headers
+    })
     await response.arrayBuffer()
-    if (response.status !== gatewayStatus(request)) wrong.push(`${request.kind}: ${request.method} ${request.path.slice(0, 60)} got ${response.status}, expected ${gatewayStatus(request)}`)
+    if (response.status !== gatewayStatus(request)) {
+      wrong.push(`${request.kind}: ${request.method} ${request.path.slice(0, 60)} got ${response.status}, ` +
+        `expected ${gatewayStatus(request)}`)
+    }
   }
   expect(wrong).toEqual([])
   expectRunning(server)

@@ -26,9 +26,12 @@ test('pins, the blocks they hold and libp2p\'s connections show in /metrics as t
   expect(sampleValue(after, 'liftoff_pin_requests_total', '{outcome="ok"}')).toBe(1)
   expect(sampleValue(after, 'liftoff_pinned_blocks_total')).toBe(pin.ok ? pin.blocks : -1)
   // libp2p's own: the pin fetched the file's blocks over Bitswap, and the get was served them the same way
-  expect(sampleValue(after, 'libp2p_data_transfer_bytes_total', '{protocol="/ipfs/bitswap/1.2.0 received"}')).toBeGreaterThanOrEqual(600_000)
-  expect(sampleValue(after, 'libp2p_data_transfer_bytes_total', '{protocol="/ipfs/bitswap/1.2.0 sent"}')).toBeGreaterThanOrEqual(600_000)
-  expect(sampleValue(after, 'libp2p_connection_manager_dials_total', '{libp2p_connection_manager_dials_total="inbound"}')).toBe(2)
+  expect(sampleValue(after, 'libp2p_data_transfer_bytes_total', '{protocol="/ipfs/bitswap/1.2.0 received"}'))
+    .toBeGreaterThanOrEqual(600_000)
+  expect(sampleValue(after, 'libp2p_data_transfer_bytes_total', '{protocol="/ipfs/bitswap/1.2.0 sent"}'))
+    .toBeGreaterThanOrEqual(600_000)
+  expect(sampleValue(after, 'libp2p_connection_manager_dials_total',
+    '{libp2p_connection_manager_dials_total="inbound"}')).toBe(2)
   expect(sampleValue(after, 'process_cpu_user_seconds_total')).toBeGreaterThan(0)
 })
 

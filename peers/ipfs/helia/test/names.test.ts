@@ -30,7 +30,8 @@ async function verifiedRecord (gateway: string, name: string, init: RequestInit 
   return { response, record: unmarshalIPNSRecord(bytes) }
 }
 
-test('the server publishes SERVE_PATH\'s root under its name; the gateway serves the signed record, by ?format= and by Accept, with the spec\'s headers', async () => {
+test('the server publishes SERVE_PATH\'s root under its name; the gateway serves the signed record, by ?format= ' +
+  'and by Accept, with the spec\'s headers', async () => {
   const server = await startTestServer(await serverConfig({ SERVE_PATH: await servedDir('first\n') }))
   const name = server.ready.name!
   expect(name).toBe(`/ipns/${nameOf(server.helia.libp2p.peerId)}`)
@@ -39,7 +40,8 @@ test('the server publishes SERVE_PATH\'s root under its name; the gateway serves
   expect(record.value).toBe(`/ipfs/${server.ready.cid!}`)
   expect(record.sequence).toBe(0n)
   expect(record.ttl).toBe(3_600_000_000_000n)
-  expect(Object.fromEntries(['content-type', 'cache-control', 'content-disposition'].map(header => [header, response.headers.get(header)]))).toEqual({
+  expect(Object.fromEntries(['content-type', 'cache-control', 'content-disposition'].map(header => [header,
+    response.headers.get(header)]))).toEqual({
     'content-type': IPNS_RECORD,
     'cache-control': 'public, max-age=3600',
     'content-disposition': `attachment; filename="${name.slice('/ipns/'.length)}.ipns-record"`
@@ -47,9 +49,14 @@ test('the server publishes SERVE_PATH\'s root under its name; the gateway serves
   // the same record by Accept, and under the peer ID's other spelling
   await verifiedRecord(server.ready.gateway, name, { headers: { Accept: IPNS_RECORD } }, '')
   const byPeerId = await fetch(`${server.ready.gateway}/ipns/${server.ready.peerId}?format=ipns-record`)
-  expect(Buffer.from(await byPeerId.arrayBuffer())).toEqual(Buffer.from(await (await fetch(`${server.ready.gateway}${name}?format=ipns-record`)).arrayBuffer()))
+  expect(Buffer.from(await byPeerId.arrayBuffer()))
+    .toEqual(Buffer.from(await (await fetch(`${server.ready.gateway}${name}?format=ipns-record`)).arrayBuffer()))
   const head = await fetch(`${server.ready.gateway}${name}?format=ipns-record`, { method: 'HEAD' })
-  expect({ status: head.status, type: head.headers.get('content-type'), body: (await head.arrayBuffer()).byteLength }).toEqual({ status: 200, type: IPNS_RECORD, body: 0 })
+  expect({
+    status: head.status,
+    type: head.headers.get('content-type'),
+    body: (await head.arrayBuffer()).byteLength
+  }).toEqual({ status: 200, type: IPNS_RECORD, body: 0 })
 })
 
 test('a restart with other content raises the sequence; the same content keeps it', async () => {
@@ -58,7 +65,10 @@ test('a restart with other content raises the sequence; the same content keeps i
   await first.stop()
   const second = await startTestServer({ ...config, servePath: await servedDir('second\n') })
   const { record } = await verifiedRecord(second.ready.gateway, second.ready.name!)
-  expect({ value: record.value, sequence: record.sequence }).toEqual({ value: `/ipfs/${second.ready.cid!}`, sequence: 1n })
+  expect({
+    value: record.value,
+    sequence: record.sequence
+  }).toEqual({ value: `/ipfs/${second.ready.cid!}`, sequence: 1n })
   expect(second.ready.cid).not.toBe(first.ready.cid)
   await second.stop()
   const third = await startTestServer({ ...config, servePath: second.config.servePath })

@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
-import { expectExit, expectStop, startProcess, stopAllProcesses, unusedPort, waitForReady } from '../../../../scripts/testing/processes.ts'
+import {
+  expectExit, expectStop, startProcess, stopAllProcesses, unusedPort, waitForReady
+} from '../../../../scripts/testing/processes.ts'
 import { allowedClient, randomFile, tempDir } from './fixtures.ts'
 import type { Ready } from '../src/run/server.ts'
 
@@ -16,7 +18,13 @@ async function startServer (env: Record<string, string> = {}) {
   const server = startProcess(['node', 'src/server.ts'], {
     cwd: exampleDir,
     label: 'server',
-    env: { DATA_DIR: dataDir, LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws', GATEWAY_LISTEN: '127.0.0.1:0', PIN_ALLOW_PEERS: allowedClient.peerId, ...env }
+    env: {
+      DATA_DIR: dataDir,
+      LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws',
+      GATEWAY_LISTEN: '127.0.0.1:0',
+      PIN_ALLOW_PEERS: allowedClient.peerId,
+      ...env
+    }
   })
   return { server, ready: await waitForReady<Ready>(server), dataDir }
 }
@@ -36,7 +44,10 @@ test('client get fetches the served file over TCP and over WebSockets; client ad
     expect(Buffer.compare(await readFile(join(dir, `out-${index}.bin`)), await readFile(source))).toBe(0)
   }
   const upload = await randomFile(dir, 'upload.bin', 300_000)
-  const adder = runClient(['add', upload], { SERVER_ADDR: ready.multiaddrs[0]!, PRIVATE_KEY: allowedClient.PRIVATE_KEY })
+  const adder = runClient(['add', upload], {
+    SERVER_ADDR: ready.multiaddrs[0]!,
+    PRIVATE_KEY: allowedClient.PRIVATE_KEY
+  })
   await expectExit(adder, 0)
   expect(adder.stdout.join('\n')).toMatch(/server pinned bafk|server pinned bafy/)
   expect(server.stdout.some(line => line.startsWith('pin request from') && line.includes('"ok":true'))).toBe(true)
@@ -45,9 +56,11 @@ test('client get fetches the served file over TCP and over WebSockets; client ad
 
 test.each([
   ['a malformed CID', ['get', 'Qm-not-a-cid'], {}, /^client: malformed CID "Qm-not-a-cid"/],
-  ['a missing file', ['add', '/nonexistent/liftoff.txt'], {}, /^client: no such file or directory: \/nonexistent\/liftoff.txt$/],
+  ['a missing file', ['add', '/nonexistent/liftoff.txt'], {},
+    /^client: no such file or directory: \/nonexistent\/liftoff.txt$/],
   ['an unknown command', ['put', 'x'], {}, /^client: unknown command "put"/],
-  ['a malformed multiaddr', ['get', 'bafkreife3quyeeawcqqzk2xqar3gjzr67adb7dz763mfirgbv4j7kbqygu'], { SERVER_ADDR: '/ip4/1.2.3.4/tcp' }, /^client: malformed multiaddr/]
+  ['a malformed multiaddr', ['get', 'bafkreife3quyeeawcqqzk2xqar3gjzr67adb7dz763mfirgbv4j7kbqygu'],
+    { SERVER_ADDR: '/ip4/1.2.3.4/tcp' }, /^client: malformed multiaddr/]
 ])('%s exits non-zero with a one-line error', async (_case, args, env, message) => {
   const client = runClient(args, env)
   await expectExit(client, 1)
@@ -85,7 +98,8 @@ test('a restarted server keeps its peer ID and its blocks; SIGTERM exits 0 and c
 
   const second = await startServer({ DATA_DIR: first.dataDir })
   expect(second.ready.peerId).toBe(first.ready.peerId)
-  const client = runClient(['get', first.ready.cid!, join(dir, 'after.bin')], { SERVER_ADDR: second.ready.multiaddrs[0]! })
+  const client = runClient(['get', first.ready.cid!, join(dir, 'after.bin')],
+    { SERVER_ADDR: second.ready.multiaddrs[0]! })
   await expectExit(client, 0)
   expect(Buffer.compare(await readFile(join(dir, 'after.bin')), await readFile(source))).toBe(0)
   await expectStop(second.server, 'SIGINT')

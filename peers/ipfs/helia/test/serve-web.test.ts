@@ -9,10 +9,15 @@ const exampleDir = join(import.meta.dirname, '..')
 afterEach(stopAllProcesses)
 
 function serveWeb (listen: string) {
-  return startProcess(['node', 'src/serve-web.ts'], { cwd: exampleDir, env: { WEB_LISTEN: listen }, label: `serve-web WEB_LISTEN=${listen}` })
+  return startProcess(['node', 'src/serve-web.ts'], {
+    cwd: exampleDir,
+    env: { WEB_LISTEN: listen },
+    label: `serve-web WEB_LISTEN=${listen}`
+  })
 }
 
-test.each(['127.0.0.1:99999', 'nonsense', '127.0.0.1:', ':8080x'])('WEB_LISTEN=%s: one line on stderr and exit code 1', async listen => {
+test.each(['127.0.0.1:99999', 'nonsense', '127.0.0.1:', ':8080x'])('WEB_LISTEN=%s: one line on stderr and exit ' +
+  'code 1', async listen => {
   const serve = serveWeb(listen)
   await expectExit(serve, 1)
   expect(serve.stderr, printed(serve)).toEqual([`serve-web: WEB_LISTEN must look like 127.0.0.1:8201, got "${listen}"`])

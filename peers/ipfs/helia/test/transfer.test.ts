@@ -13,7 +13,9 @@ import { readClientConfig } from '../src/run/config.ts'
 import { cidOfPath } from '../src/files.ts'
 import { createNode } from '../src/node.ts'
 import { PIN_PROTOCOL, requestPin, type PinResponse } from '../src/pinning.ts'
-import { clientNode, nestedDirectory, randomFile, readTree, serverConfig, silent, startTestServer, tempDir } from './fixtures.ts'
+import {
+  clientNode, nestedDirectory, randomFile, readTree, serverConfig, silent, startTestServer, tempDir
+} from './fixtures.ts'
 
 const TEN_MIB = 10 * 1024 * 1024
 
@@ -85,12 +87,14 @@ test('a malformed CID is refused before any network use', async () => {
 
 test('a missing file is refused', async () => {
   const server = await startTestServer()
-  await expect(add(server.clientConfig, join(await tempDir(), 'nope.txt'), silent)).rejects.toThrow(/^no such file or directory: /)
+  await expect(add(server.clientConfig, join(await tempDir(), 'nope.txt'), silent))
+    .rejects.toThrow(/^no such file or directory: /)
 })
 
 test('an unreachable server fails after the dial deadline', async () => {
   const config = readClientConfig({ SERVER_ADDR: `/ip4/127.0.0.1/tcp/${await unusedPort()}`, DIAL_TIMEOUT_MS: '600' })
-  await expect(get(config, 'bafkreife3quyeeawcqqzk2xqar3gjzr67adb7dz763mfirgbv4j7kbqygu', join(await tempDir(), 'x'), silent))
+  await expect(get(config, 'bafkreife3quyeeawcqqzk2xqar3gjzr67adb7dz763mfirgbv4j7kbqygu', join(await tempDir(), 'x'),
+    silent))
     .rejects.toThrow(/could not reach .* within 600 ms/)
 })
 
@@ -99,7 +103,8 @@ test('a CID nobody has fails after the fetch deadline and leaves nothing at the 
   const server = await startTestServer()
   const missing = await cidOfPath(await randomFile(dir, 'never-shared.bin', 1000))
   const config = { ...server.clientConfig, fetchTimeoutMs: 1500 }
-  await expect(get(config, missing.toString(), join(dir, 'out'), silent)).rejects.toThrow(new RegExp(`could not fetch ${missing} within 1500 ms`))
+  await expect(get(config, missing.toString(), join(dir, 'out'), silent))
+    .rejects.toThrow(new RegExp(`could not fetch ${missing} within 1500 ms`))
   expect(existsSync(join(dir, 'out'))).toBe(false)
   expect((await readdir(dir)).filter(name => name.includes('.partial-'))).toEqual([])
 })

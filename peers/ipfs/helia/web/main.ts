@@ -90,7 +90,8 @@ async function run (server: string, gateway: string | null, root: CID): Promise<
     const first = files[0]
     const gatewayFetch = await createGatewayFetch(gateway)
     try {
-      const url = first.path === root.toString() ? `ipfs://${root}` : `ipfs://${root}/${first.path.split('/').map(encodeURIComponent).join('/')}`
+      const path = first.path.split('/').map(encodeURIComponent).join('/')
+      const url = first.path === root.toString() ? `ipfs://${root}` : `ipfs://${root}/${path}`
       const response = await gatewayFetch.verifiedFetch(url, { signal: AbortSignal.timeout(30_000) })
       if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`)
       const digest = await sha256(new Uint8Array(await response.arrayBuffer()))
