@@ -18,13 +18,14 @@ export interface HostPolicy {
   peers: string[]
 }
 
-/** A Helia node whose blocks can be read (OrbitDB's block storage) and deleted quietly (src/node.ts). */
+/**
+ * A Helia node whose blocks can be read (OrbitDB's block storage) and deleted without waiting on reads under way
+ * (src/workarounds/quiet-blockstore.ts).
+ */
 export type BlockNode = Ipfs & {
   blockstore: { has: (cid: CID) => Promise<boolean> | boolean }
   deleteQuietly: (cid: CID) => Promise<void>
 }
-
-type BlockRead = (hash: string, fetched?: CID[]) => Promise<Record<string, unknown> | undefined>
 
 const READ_TIMEOUT_MS = 10_000
 
@@ -32,7 +33,9 @@ const READ_TIMEOUT_MS = 10_000
  * Reads a DAG-CBOR block (a manifest, an access controller, an identity) by its base58btc hash, from this
  * node or its peers; `fetched` collects the CIDs this node did not hold before.
  */
-export async function blockReader (helia: BlockNode, timeoutMs = READ_TIMEOUT_MS): Promise<BlockRead> {
+export async function blockReader (
+  helia: BlockNode, timeoutMs = READ_TIMEOUT_MS
+): Promise<(hash: string, fetched?: CID[]) => Promise<Record<string, unknown> | undefined>> {
   const storage = await IPFSBlockStorage({ ipfs: helia, pin: false, timeout: timeoutMs })
   return async (hash, fetched) => {
     const cid = CID.parse(hash, base58btc)
@@ -50,8 +53,8 @@ export async function blockReader (helia: BlockNode, timeoutMs = READ_TIMEOUT_MS
 }
 
 /**
- * Resolves when `asker` (a peer ID; unknown for a database reopened at start) may have `address` hosted, else
- * throws a HostRefusal.
+ * Resolves when `asker` (a peer ID; unknown for a database reopened at start) may have `address` hosted, else throws a
+ * HostRefusal.
  */
 export async function checkHosting (
   helia: BlockNode, policy: HostPolicy, address: string, asker: string | undefined
@@ -62,10 +65,9 @@ export async function checkHosting (
   const refuse = (reason: string): never => {
     throw new HostRefusal('not-allowed', `${address} is not hosted here: ${reason}`)
   }
-  const unread = (what: string) => `its ${what} could not be read within ${READ_TIMEOUT_MS} ms`
+  const unread = (what: string): never => refuse(`its ${what} could not be read within ${READ_TIMEOUT_MS} ms`)
   try {
-    const manifest = await read(parseAddress(address).hash, fetched).catch(() => undefined) ??
-      refuse(unread('manifest'))
+    const manifest = await read(parseAddress(address).hash, fetched).catch(() => undefined) ?? unread('manifest')
     if (manifest.type !== 'documents') {
       refuse(`it is a ${String(manifest.type)} database, and this server hosts documents databases`)
     }
@@ -74,7 +76,7 @@ export async function checkHosting (
       refuse('its access controller is not an IPFS one (a write list fixed at creation)')
     }
     const access = await read(String(controller).slice('/ipfs/'.length), fetched).catch(() => undefined) ??
-      refuse(unread('access controller'))
+      unread('access controller')
     const write = access.write
     if (access.type !== 'ipfs' || !Array.isArray(write) || !write.every(id => typeof id === 'string')) {
       refuse('its access controller has no write list')

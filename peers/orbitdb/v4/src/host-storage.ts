@@ -8,8 +8,9 @@
 // front of the entries' blocks is the server's to fill: entries a writer pushed are put there as they are
 // stored, so the join reads them from memory instead of reading each back through Helia (two LevelDB reads).
 import { join } from 'node:path'
-import { ComposedStorage, IPFSBlockStorage, LevelStorage, LRUStorage } from '@orbitdb/core'
-import type { Ipfs, OrbitDB, Storage } from '@orbitdb/core'
+import {
+  ComposedStorage, IPFSBlockStorage, LevelStorage, LRUStorage, type Ipfs, type OrbitDB, type Storage
+} from '@orbitdb/core'
 
 export interface HostStorage {
   indexStorage: Storage

@@ -61,7 +61,10 @@ declare module '@orbitdb/core' {
     heads: () => Promise<LogEntry[]>
     values: () => Promise<LogEntry[]>
     get: (hash: string) => Promise<LogEntry | undefined>
-    /** Verifies `entry` and what it points to that this log lacks (fetched by hash), adds them; false if held. */
+    /**
+     * Verifies `entry` and all it points to that this log lacks (fetched by hash), and adds them; false if it was here
+     * already.
+     */
     joinEntry: (entry: LogEntry) => Promise<boolean>
     /** Every entry reachable from `rootEntries` (the heads when omitted), each once, newest first. */
     traverse: (rootEntries?: LogEntry[]) => AsyncIterable<LogEntry>
@@ -146,7 +149,7 @@ declare module '@orbitdb/core' {
   ): Promise<OrbitDB>
   export function IPFSAccessController (options?: { write?: string[] }): AccessControllerFactory
   export function isValidAddress (address: unknown): boolean
-  /** A valid address parsed (throws for any other): `hash` its manifest's CID, `toString()` the /orbitdb/… form. */
+  /** A valid address parsed (throws for any other): `hash` is its manifest's CID, `toString()` the /orbitdb/… form. */
   export function parseAddress (
     address: string
   ): { protocol: string, hash: string, address: string, toString: () => string }

@@ -17,8 +17,9 @@
 // Any refusal is one error answer ({"ok":false,"error":…}) on the stream.
 import { lpStream } from '@libp2p/utils'
 import * as varint from 'uint8-varint'
-import { Entry, isValidAddress, parseAddress } from '@orbitdb/core'
-import type { Document, DocumentsDatabase, LogEntry } from '@orbitdb/core'
+import {
+  Entry, isValidAddress, parseAddress, type Document, type DocumentsDatabase, type LogEntry
+} from '@orbitdb/core'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
@@ -27,7 +28,10 @@ import type { Libp2p, PeerId } from '@libp2p/interface'
 /** Any Helia node (Node.js or the browser's): only its libp2p is used here. */
 type Node = { libp2p: Libp2p }
 
-/** A server stores the blocks writers push past Bitswap (src/node.ts says why), and deletes those no join took. */
+/**
+ * A server also stores the blocks writers push, beside Bitswap, and deletes those no join took
+ * (src/workarounds/quiet-blockstore.ts says why).
+ */
 type ServerNode = Node & {
   storeQuietly: (cid: CID, bytes: Uint8Array) => Promise<void>
   deleteQuietly: (cid: CID) => Promise<void>
@@ -103,7 +107,10 @@ async function beforeAbort<R> (signal: AbortSignal, work: Promise<R>): Promise<R
   }
 }
 
-/** Whether `entry` is of `db`'s log, signed by the key it names, by an identity its access controller allows. */
+/**
+ * Whether `entry` belongs to `db`'s log, is signed by the key it names and written by an identity the access controller
+ * allows.
+ */
 async function writtenByWriter<T extends Document> (db: DocumentsDatabase<T>, entry: LogEntry): Promise<boolean> {
   if (entry.id !== db.address) return false
   // the signature first: checking it needs nothing from the network, the writer's identity may
@@ -121,10 +128,7 @@ async function writtenByWriter<T extends Document> (db: DocumentsDatabase<T>, en
  * `limit` are fetched, and each fetched hash is added to `fetched` (a server deletes what no join took).
  */
 async function fetchMissing<T extends Document> (
-  db: DocumentsDatabase<T>,
-  hashes: string[],
-  signal: AbortSignal,
-  pushed = new Map<string, LogEntry>(),
+  db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal, pushed = new Map<string, LogEntry>(),
   options: { limit?: number, fetched?: Set<string> } = {}
 ): Promise<void> {
   const seen = new Set<string>()
@@ -144,9 +148,8 @@ async function fetchMissing<T extends Document> (
       options.fetched?.add(hash)
       return db.log.get(hash)
     })))
-    const follow = async (entry: LogEntry | undefined): Promise<boolean> =>
-      entry !== undefined && (pushed.has(entry.hash) || await writtenByWriter(db, entry))
-    const followed = await Promise.all(fetched.map(async entry => await follow(entry) ? entry : undefined))
+    const followed = await Promise.all(fetched.map(async entry =>
+      entry !== undefined && (pushed.has(entry.hash) || await writtenByWriter(db, entry)) ? entry : undefined))
     level = followed.flatMap(entry => entry === undefined ? [] : [...entry.next, ...entry.refs])
   }
 }
@@ -279,17 +282,16 @@ function parseRequest (frame: Uint8Array): HostRequest | string {
   const { op, address, heads, timeoutMs, blocks } = fields
   if (op === 'host' && typeof address === 'string') return { op, address }
   const blockCount = blocks ?? 0
-  const headList = Array.isArray(heads) && heads.every(head => typeof head === 'string')
-  const blockList = typeof blockCount === 'number' && Number.isSafeInteger(blockCount) && blockCount >= 0
-  if (op === 'await' && typeof address === 'string' && headList && typeof timeoutMs === 'number' && timeoutMs > 0 &&
-    blockList) {
+  if (op === 'await' && typeof address === 'string' && Array.isArray(heads) &&
+    heads.every(head => typeof head === 'string') && typeof timeoutMs === 'number' && timeoutMs > 0 &&
+    typeof blockCount === 'number' && Number.isSafeInteger(blockCount) && blockCount >= 0) {
     return { op, address, heads, timeoutMs, blocks: blockCount }
   }
   return 'expected {"op":"host","address":string} or ' +
     '{"op":"await","address":string,"heads":string[],"timeoutMs":number>0,"blocks"?:integer>=0}'
 }
 
-/** What one request may cost, and how many run at once (src/config.ts names the env vars). */
+/** What one request may cost, and how many run at once (src/run/config.ts names the env vars). */
 export interface RequestLimits {
   maxPushBlocks: number
   maxPushBytes: number
@@ -353,10 +355,9 @@ async function readPushed (
   frames: ReturnType<typeof lpStream>, host: Host, request: HostRequest & { op: 'await' }
 ): Promise<Uint8Array[]> {
   const count = request.blocks ?? 0
-  const { maxPushBlocks, maxPushBytes } = host.limits
-  if (count > maxPushBlocks) {
-    const why = `the request pushes ${count} blocks, more than the ${maxPushBlocks} this server takes (MAX_PUSH_BLOCKS)`
-    throw new HostRefusal('push-too-large', why)
+  if (count > host.limits.maxPushBlocks) {
+    const most = `the ${host.limits.maxPushBlocks} this server takes (MAX_PUSH_BLOCKS)`
+    throw new HostRefusal('push-too-large', `the request pushes ${count} blocks, more than ${most}`)
   }
   const pushed: Uint8Array[] = []
   let bytes = 0
@@ -364,9 +365,9 @@ async function readPushed (
   while (pushed.length < count) {
     const block = (await frames.read({ signal })).subarray()
     bytes += block.byteLength
-    if (bytes > maxPushBytes) {
-      const why = `the pushed blocks exceed the ${maxPushBytes} bytes this server takes (MAX_PUSH_BYTES)`
-      throw new HostRefusal('push-too-large', why)
+    if (bytes > host.limits.maxPushBytes) {
+      const most = `the ${host.limits.maxPushBytes} bytes this server takes (MAX_PUSH_BYTES)`
+      throw new HostRefusal('push-too-large', `the pushed blocks exceed ${most}`)
     }
     pushed.push(block)
   }
@@ -379,7 +380,8 @@ export function serveHosting (helia: ServerNode, host: Host): Promise<void> {
   return helia.libp2p.handle(HOST_PROTOCOL, (stream, connection) => {
     const frames = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES, lengthDecoder: boundedLength(MAX_FRAME_BYTES) })
     const peer = connection.remotePeer
-    ;(async () => {
+    // every failure is answered or ends the stream inside: nothing is left to reject
+    const serving = async (): Promise<void> => {
       const busy = requests.enter(peer.toString())
       let request: HostRequest | undefined
       try {
@@ -397,7 +399,9 @@ export function serveHosting (helia: ServerNode, host: Host): Promise<void> {
           }
           request.address = parseAddress(request.address).toString()
           // heads only for a database kept here, refused before its pushed blocks are read
-          if (request.op === 'await' && host.hosted(request.address) === undefined) throw notHosted(request.address)
+          if (request.op === 'await' && host.hosted(request.address) === undefined) {
+            throw new HostRefusal('not-hosted', `${request.address} is not hosted here: ask with {"op":"host"} first`)
+          }
           const pushed = request.op === 'await' ? await readPushed(frames, host, request) : []
           response = await answer(helia, host, request, pushed, peer)
         } catch (err) {
@@ -415,7 +419,8 @@ export function serveHosting (helia: ServerNode, host: Host): Promise<void> {
       } finally {
         if (busy === undefined) requests.leave(peer.toString())
       }
-    })().catch((err: Error) => stream.abort(err))
+    }
+    serving().catch(() => {})
   })
 }
 // #endregion
@@ -509,7 +514,7 @@ async function inTurn<R> (address: string, work: () => Promise<R>): Promise<R> {
 /**
  * Each `await`'s own work before its join (decoding, storing and caching the pushed entries, checking their signatures
  * on libuv's threads, fetching what was not pushed) runs while the `await` before it joins, so its join finds
- * the entries in memory and the signatures remembered (src/signatures.ts). One turn ahead, no more: every
+ * the entries in memory and the signatures remembered (src/tuned/signatures.ts). One turn ahead, no more: every
  * asker's checks at once filled libuv's queue, and the first join's disk reads waited behind all of them.
  */
 const previousTurnStarts = new Map<string, Promise<void>>()
@@ -522,9 +527,6 @@ function oneTurnAhead<R> (address: string, work: () => Promise<R>): { prepared: 
 }
 
 /** The answer to a well-formed request for a valid address (normalized); throws a HostRefusal for a refused one. */
-const notHosted = (address: string): HostRefusal =>
-  new HostRefusal('not-hosted', `${address} is not hosted here: ask with {"op":"host"} first`)
-
 async function answer (
   helia: ServerNode, host: Host, request: HostRequest, pushed: Uint8Array[], asker: PeerId
 ): Promise<HostResponse> {
@@ -534,7 +536,9 @@ async function answer (
       return { ok: true, address: db.address, heads: await headsOf(db), entries: await countEntries(db, []) }
     }
     const db = host.hosted(request.address)
-    if (db === undefined) throw notHosted(request.address)
+    if (db === undefined) {
+      throw new HostRefusal('not-hosted', `${request.address} is not hosted here: ask with {"op":"host"} first`)
+    }
     const { heads, timeoutMs } = request
     const signal = AbortSignal.timeout(Math.min(timeoutMs, host.maxWaitMs))
     // stored for the asker: deleted after the join unless it took them
@@ -585,6 +589,12 @@ export async function askServer (
   return response
 }
 
+/** The entries of `hashes` this log holds (or fetches), in order. */
+async function entriesOf<T extends Document> (db: DocumentsDatabase<T>, hashes: string[]): Promise<LogEntry[]> {
+  const entries = await Promise.all(hashes.map(async hash => db.log.get(hash)))
+  return entries.filter((entry): entry is LogEntry => entry !== undefined)
+}
+
 /**
  * The blocks of this log's entries the server most likely lacks: from `heads` (the heads this await names;
  * the log's heads when omitted) back along `next`, up to the heads the server said it has (`serverHeads`,
@@ -596,15 +606,13 @@ export async function askServer (
 export async function entriesToPush<T extends Document> (
   db: DocumentsDatabase<T>, serverHeads: string[], heads?: string[], maxBytes = MAX_PUSHED_BYTES
 ): Promise<Uint8Array[]> {
-  const entriesOf = async (hashes: string[]): Promise<LogEntry[]> =>
-    (await Promise.all(hashes.map(async hash => db.log.get(hash)))).filter(entry => entry !== undefined)
   const known = new Set(serverHeads)
-  const knownHeads = await entriesOf(serverHeads)
+  const knownHeads = await entriesOf(db, serverHeads)
   const oldest = Math.min(...knownHeads.map(entry => entry.clock.time))
   const blocks: Uint8Array[] = []
   let bytesPushed = 0
   const seen = new Set<string>()
-  const named = heads === undefined ? await db.log.heads() : await entriesOf(heads)
+  const named = heads === undefined ? await db.log.heads() : await entriesOf(db, heads)
   let level = named.filter(entry => !known.has(entry.hash))
   while (level.length > 0 && blocks.length < MAX_PUSHED_BLOCKS) {
     const next: string[] = []
@@ -618,7 +626,7 @@ export async function entriesToPush<T extends Document> (
       blocks.push(bytes)
       next.push(...entry.next.filter(hash => !known.has(hash) && !seen.has(hash)))
     }
-    const entries = await entriesOf(next)
+    const entries = await entriesOf(db, next)
     level = entries.filter(entry => knownHeads.length === 0 || entry.clock.time > oldest)
   }
   return blocks
@@ -628,6 +636,7 @@ export async function entriesToPush<T extends Document> (
  * Two-way sync with the server: ask it to host the database (which returns its heads), join those heads,
  * then ask it to join ours. Afterwards both sides have each other's writes.
  */
+// #region sync
 export async function syncWithServer<T extends Document> (
   helia: Node, server: PeerId, db: DocumentsDatabase<T>, timeoutMs: number
 ): Promise<{ serverEntries: number }> {
@@ -636,15 +645,15 @@ export async function syncWithServer<T extends Document> (
   const beforeDeadline = async <R>(what: string, work: Promise<R>): Promise<R> => work.catch((err: Error) => {
     throw signal.aborted ? new Error(`${what} within ${timeoutMs} ms (${err.message})`) : err
   })
-  const address = db.address
-  const hosting = askServer(helia, server, { op: 'host', address }, signal)
+  const hosting = askServer(helia, server, { op: 'host', address: db.address }, signal)
   const hosted = await beforeDeadline('the server did not answer', hosting)
   await joinEntries(db, hosted.heads, signal).catch((err: Error) => {
     throw new Error(`did not receive the server's entries within ${timeoutMs} ms (${err.message})`)
   })
   const heads = await headsOf(db)
   const pushed = await entriesToPush(db, hosted.heads, heads)
-  const awaiting = askServer(helia, server, { op: 'await', address, heads, timeoutMs }, signal, pushed)
+  const awaiting = askServer(helia, server, { op: 'await', address: db.address, heads, timeoutMs }, signal, pushed)
   const confirmed = await beforeDeadline('the server did not confirm our entries', awaiting)
   return { serverEntries: confirmed.entries }
 }
+// #endregion

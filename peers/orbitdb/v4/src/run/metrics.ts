@@ -10,7 +10,10 @@ export interface ServerMetrics {
   registry: Registry
   /** OrbitDB 'update' events: joins of entries that came from a writer (one join may bring many entries). */
   updates: Counter
-  /** Entries in a database's log as the server last confirmed them to a writer: one series per open database. */
+  /**
+   * Entries in a database's log, as the server last confirmed them to a writer's await: one series per database kept
+   * open.
+   */
   confirmedEntries: Gauge<'database'>
   /** Hosting protocol requests answered, by op (host, await, unread) and outcome (ok, error). */
   hostRequests: Counter<'op' | 'outcome'>
@@ -21,7 +24,6 @@ export interface ServerMetrics {
 /** `databases` is read at each scrape for the gauge of open databases (the server's own and the hosted). */
 export function serverMetrics (databases: { size: number }): ServerMetrics {
   const registry = new Registry()
-  const registers = [registry]
   registry.registerMetric(new Gauge({
     name: 'liftoff_hosted_databases',
     help: 'Databases open on this server, its own included',
@@ -33,30 +35,32 @@ export function serverMetrics (databases: { size: number }): ServerMetrics {
     updates: new Counter({
       name: 'liftoff_database_updates_total',
       help: 'Joins of entries from writers into the databases this server keeps',
-      registers
+      registers: [registry]
     }),
     confirmedEntries: new Gauge({
       name: 'liftoff_confirmed_entries',
       help: 'Entries in a database\'s log as last confirmed to a writer',
       labelNames: ['database'],
-      registers
+      registers: [registry]
     }),
     hostRequests: new Counter({
       name: 'liftoff_host_requests_total',
       help: 'Hosting requests answered, by op and outcome',
       labelNames: ['op', 'outcome'],
-      registers
+      registers: [registry]
     }),
     hostRefusals: new Counter({
       name: 'liftoff_host_refusals_total',
       help: 'Hosting requests refused, by reason',
       labelNames: ['reason'],
-      registers
+      registers: [registry]
     })
   }
 }
 
-/** Serves `registry` at http://host:port/metrics (port 0: one the system picks); resolves with its URL, listening. */
+/**
+ * Serves `registry` at http://host:port/metrics (port 0: one the system picks); resolves with the URL once listening.
+ */
 export async function serveMetrics (
   registry: Registry, host: string, port: number
 ): Promise<{ url: string, close: () => Promise<void> }> {
