@@ -3,6 +3,7 @@
 import neostandard from 'neostandard'
 
 export default [
-  ...neostandard({ ts: true, ignores: ['**/dist/**', '.tools/**', '**/node_modules/**'] }),
+  { ignores: ['**/dist/**', '.tools/**', '**/node_modules/**'] },
+  ...neostandard({ ts: true }),
   { rules: { '@stylistic/max-len': ['error', { code: 120, ignoreUrls: true }] } }
 ]
