@@ -53,10 +53,12 @@ export async function runToEnd (label: string, args: string[], env: Record<strin
   if (code !== 0) throw new Error(`${label} exited with code ${code}`)
 }
 
-/** Stops every role still running with SIGTERM and waits for each to exit. */
-export async function stopRoles (): Promise<void> {
-  await Promise.all(started.filter(child => child.exitCode === null && child.signalCode === null).map(async child => {
+/** Stops every role still running with SIGTERM; resolves with whether each exited 0, as a clean stop does. */
+export async function stopRoles (): Promise<boolean> {
+  const running = started.filter(child => child.exitCode === null && child.signalCode === null)
+  const codes = await Promise.all(running.map(async child => {
     child.kill('SIGTERM')
-    await exitCode(child)
+    return await exitCode(child)
   }))
+  return codes.every(code => code === 0)
 }
