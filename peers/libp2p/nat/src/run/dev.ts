@@ -23,7 +23,11 @@ try {
   console.error(`dev: ${(err as Error).message}`)
   failed = true
 } finally {
-  await stopRoles()
+  // a server that does not exit 0 on SIGTERM fails the run: a clean stop is part of the example
+  if (!await stopRoles()) {
+    console.error('dev: a role did not exit 0 when stopped')
+    failed = true
+  }
 }
 const seconds = ((performance.now() - started) / 1000).toFixed(2)
 console.log(`dev: ${failed ? 'FAILED' : 'all roles finished'} in ${seconds} s`)
