@@ -5,24 +5,19 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateIdentityKey } from '../orbitdb.ts'
-import { exitCode, startRole, stopRoles } from './roles.ts'
+import { exitCode, startReady, startRole, stopRoles } from './roles.ts'
 import type { Ready } from './server.ts'
 
 const workDir = await mkdtemp(join(tmpdir(), 'liftoff-orbitdb-v2-dev-'))
 const alice = await generateIdentityKey()
 const started = performance.now()
 let failed = false
-const { promise: ready, resolve: onReady } = Promise.withResolvers<Ready>()
-const server = startRole('server', ['src/server.ts'], {
-  DATA_DIR: join(workDir, 'server'),
-  LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0',
-  WRITERS: alice.identityId
-}, line => { if (line.startsWith('READY ')) onReady(JSON.parse(line.slice('READY '.length)) as Ready) })
 try {
-  const { multiaddrs, address } = await Promise.race([
-    ready,
-    exitCode(server).then(code => { throw new Error(`server exited with code ${code} before it was ready`) })
-  ])
+  const { multiaddrs, address } = await startReady<Ready>('server', ['src/server.ts'], {
+    DATA_DIR: join(workDir, 'server'),
+    LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0',
+    WRITERS: alice.identityId
+  })
   const client = async (name: string, env: Record<string, string>): Promise<number> => exitCode(startRole(
     name, ['src/client.ts'],
     { CLIENT_NAME: name, DATA_DIR: join(workDir, name), SERVER_ADDR: multiaddrs[0]!, DB_ADDRESS: address, ...env }
@@ -35,9 +30,7 @@ try {
   console.error(`dev: ${(err as Error).message}`)
   failed = true
 } finally {
-  server.kill('SIGTERM')
-  if (await exitCode(server) !== 0) failed = true
-  await stopRoles()
+  if (!await stopRoles()) failed = true // the server exits 0 on SIGTERM
   await rm(workDir, { recursive: true, force: true })
 }
 const seconds = ((performance.now() - started) / 1000).toFixed(2)
