@@ -4,6 +4,10 @@ import { defineConfig } from 'vitest/config'
 // Kubo and Bacalhau, built from their Go modules into .tools/ by scripts/real-peers.ts first.
 export default defineConfig({
   test: {
-    projects: ['peers/ipfs/kubo/vitest.config.ts', 'peers/bacalhau/client/vitest.interop.config.ts', 'scripts/interop/vitest.config.ts']
+    projects: [
+      'peers/ipfs/kubo/vitest.config.ts',
+      'peers/bacalhau/client/vitest.interop.config.ts',
+      'scripts/interop/vitest.config.ts'
+    ]
   }
 })
