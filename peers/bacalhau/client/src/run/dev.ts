@@ -60,7 +60,7 @@ try {
     console.error(`dev: stopping the backend: ${err.message}`)
     failed = true
   })
-  await stopRoles()
+  if (!await stopRoles()) failed = true // a server exits 0 on SIGTERM: anything else fails the run
   await rm(dataDir, { recursive: true, force: true })
 }
 const seconds = ((performance.now() - started) / 1000).toFixed(2)

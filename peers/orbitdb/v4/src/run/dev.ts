@@ -72,7 +72,7 @@ try {
   console.error(`dev: ${(err as Error).message}`)
   failed = true
 } finally {
-  await stopRoles()
+  if (!await stopRoles()) failed = true // a server exits 0 on SIGTERM: anything else fails the run
   await rm(workDir, { recursive: true, force: true })
 }
 const seconds = ((performance.now() - started) / 1000).toFixed(2)
