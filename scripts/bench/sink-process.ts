@@ -28,7 +28,7 @@ async function start (): Promise<{ ready: object, stop: () => Promise<void> }> {
   }
   if (sink === 'libp2p-v1') {
     const { sinkServer } = await import('./libp2p-v1.ts')
-    const { yamuxTuning } = await import('../../peers/libp2p/v1/src/node.ts')
+    const { yamuxTuning } = await import('../../peers/libp2p/v1/src/tuned/yamux.ts')
     const server = await sinkServer(shipped ? yamuxTuning : {})
     return { ready: { multiaddrs: server.getMultiaddrs().map(String) }, stop: async () => server.stop() }
   }

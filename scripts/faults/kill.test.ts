@@ -167,7 +167,7 @@ test.each(['v2', 'v4'])(
     const { runClient } = (await import(join(cwd, 'src', 'client.ts'))) as {
       runClient: (config: unknown, log: (line: string) => void) => Promise<{ documentIds: string[] }>
     }
-    const { readClientConfig } = (await import(join(cwd, 'src', 'config.ts'))) as {
+    const { readClientConfig } = (await import(join(cwd, 'src', 'run', 'config.ts'))) as {
       readClientConfig: (env: Record<string, string>) => unknown
     }
     const { documentIds } = await runClient(

@@ -11,9 +11,6 @@ import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import type { PeerId } from '@libp2p/interface'
 import { connectionMonitor, pingService } from './workarounds/ping-timeout.ts'
 
-// For scripts/bench/sink-process.ts, which imports it from here; the tuning itself lives in src/tuned/.
-export { yamuxTuning } from './tuned/yamux.ts'
-
 export interface NodeOptions {
   /** Omit for a fresh identity on every start (fine for clients). */
   peerId?: PeerId
