@@ -345,8 +345,9 @@ test('a module cannot grow its memory past WASM_MAX_MEMORY_MIB', async () => {
       (call $exit (select (i32.const 3) (i32.const 0) (i32.eq (memory.grow (i32.const 16384)) (i32.const -1))))))`
   const { state, done } = await outcome(runner, await wasmJob(grow))
   const run = done.Executions?.Items?.at(-1)?.RunOutput
-  const shown = printed({ label: 'the memory.grow job', stdout: run?.Stdout ?? '', stderr: run?.stderr ?? '' })
-  expect({ state, exitCode: run?.ExitCode }, shown).toEqual({ state: 'Completed', exitCode: 3 })
+  expect({ state, exitCode: run?.ExitCode }, printed({
+    label: 'the memory.grow job', stdout: run?.Stdout ?? '', stderr: run?.stderr ?? ''
+  })).toEqual({ state: 'Completed', exitCode: 3 })
   // one that declares more than the cap fails to start
   const declared = await wasmJob('(module (memory (export "memory") 2048) (func (export "_start")))')
   const { state: declaredState, messages } = await outcome(runner, declared)

@@ -102,7 +102,7 @@ test('a server whose port is taken exits non-zero with a one-line error', async 
 })
 
 test('pnpm dev runs the whole demo and exits 0', async () => {
-  const dev = startProcess(['node', 'src/dev.ts'], { cwd: exampleDir, label: 'dev' })
+  const dev = startProcess(['node', 'src/run/dev.ts'], { cwd: exampleDir, label: 'dev' })
   await expectExit(dev, 0)
   const output = dev.stdout.join('\n')
   expect(output).toMatch(/client-tcp +│ echo: 1048576 bytes sent and returned intact/)
