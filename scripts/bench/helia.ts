@@ -18,6 +18,8 @@ import { rawTcpSeparate, SEPARATE } from './separate.ts'
 
 type Multiaddr = ReturnType<typeof parseServerAddress>
 type Cid = Awaited<ReturnType<typeof importPath>>
+/** Bitswap's own settings (an empty init), for the rows beside the tuned ones. */
+const defaultBitswap: NodeOptions['bitswap'] = {}
 
 /** What both setups serve: `big.bin` and a directory `small` of 1 KiB files, under `work`. */
 async function writeContent (work: string, fileBytes: number, fileCount: number): Promise<void> {
@@ -57,7 +59,7 @@ async function measureFetches (address: Multiaddr, big: Cid, small: Cid, fileByt
   // One file after another, as `client get` writes a directory, with Bitswap's defaults and tuned; then 32 at
   // a time. (The tuned rows keep their names from before src/tuned/, which scripts/bench.ts's goals match.)
   const runs = [
-    { concurrency: 1, bitswap: undefined, name: 'Bitswap defaults, ' },
+    { concurrency: 1, bitswap: defaultBitswap, name: 'Bitswap defaults, ' },
     { concurrency: 1, bitswap: tunedBitswap, name: '' },
     { concurrency: 32, bitswap: tunedBitswap, name: '' }
   ]
@@ -91,7 +93,10 @@ export async function benchHelia (scale: Scale): Promise<BenchResult[]> {
       }
     ]
 
-    const server = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'] })
+    // a fresh client per row: more than libp2p's default 5 new connections a second from one host, as the
+    // server role allows (INBOUND_CONNECTIONS_PER_SECOND, 200)
+    const connectionManager = { inboundConnectionThreshold: 200 }
+    const server = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], connectionManager })
     try {
       const files = unixfs(server)
       const big = await importPath(files, join(content, 'big.bin'))
