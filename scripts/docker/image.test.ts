@@ -7,7 +7,7 @@ import { compose, docker } from '../testing/docker.ts'
 test('the Bacalhau runner image: the node user cannot write its code, and can write /data', async () => {
   await compose(['build', 'bacalhau-runner'], 900_000)
   const image = 'ipfs-liftoff/bacalhau-client:local'
-  const write = await docker(['run', '--rm', '--entrypoint', 'sh', image, '-c', 'id -un; echo x >> /app/src/server.ts'])
+  const write = await docker(['run', '--rm', '--entrypoint', 'sh', image, '-c', 'id -un; touch /app/src/server.ts'])
   expect({ code: write.code, stdout: write.stdout.trim() }, write.stderr).toEqual({ code: 1, stdout: 'node' })
   expect(write.stderr).toMatch(/Permission denied/)
   const probe = 'echo x > /data/probe && cat /data/probe'
