@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { BacalhauClient, BacalhauError } from '../../peers/bacalhau/client/src/client/index.ts'
 import { compileWat } from '../../peers/bacalhau/client/src/wasm/compile.ts'
+import { allowedClient } from '../../peers/ipfs/helia/test/fixtures.ts'
 import { generateIdentityKey } from '../../peers/orbitdb/v4/src/orbitdb.ts'
 import { NOOP_WAT, smallJob } from '../bench/bacalhau.ts'
 import { tempDir } from '../testing/cleanup.ts'
@@ -79,7 +80,8 @@ test('Helia: every file the server acknowledged pinning before ' +
   const start = serverOf('peers/ipfs/helia', {
     DATA_DIR: await tempDir(),
     LISTEN_ADDRS: `/ip4/127.0.0.1/tcp/${port}`,
-    GATEWAY_LISTEN: '127.0.0.1:0'
+    GATEWAY_LISTEN: '127.0.0.1:0',
+    PIN_ALLOW_PEERS: allowedClient.peerId // pins only for the client's key, as the server's default is nobody
   })
   const first = await start()
   const files = await tempDir()
@@ -89,7 +91,7 @@ test('Helia: every file the server acknowledged pinning before ' +
     await writeFile(join(files, `file-${index}.bin`), content)
     const role = startProcess(['node', 'src/client.ts', 'add', join(files, `file-${index}.bin`)], {
       cwd,
-      env: { SERVER_ADDR: first.ready.multiaddrs[0]!, DIAL_TIMEOUT_MS: '3000' }
+      env: { SERVER_ADDR: first.ready.multiaddrs[0]!, DIAL_TIMEOUT_MS: '3000', PRIVATE_KEY: allowedClient.PRIVATE_KEY }
     })
     role.exited.then(
       exit => {
