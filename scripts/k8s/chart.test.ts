@@ -448,6 +448,12 @@ test("NetworkPolicies: Kubo's RPC, the runner's API, NATS and the metrics ports 
     mustRun(setup.kubectl, ['--kubeconfig', setup.kubeconfig, '-n', namespace, ...args], { input })
   try {
     for (const probe of probes) {
+      await inNamespace(probe.namespace, ['create', '-f', '-'], probePod(probe.name, probe.labels))
+    }
+    for (const probe of probes) {
+      await inNamespace(probe.namespace, ['wait', '--for=condition=Ready', `pod/${probe.name}`, '--timeout=120s'])
+    }
+    for (const probe of probes) {
       const expected = Object.entries(probe.expected).map(([target, outcome]) => `${target} ${outcome}`).sort()
       // kube-router writes a new pod's rules once it sees the pod, seconds after it starts: until then the
       // pod's connections are not what the policies say
