@@ -12,7 +12,7 @@ import { CID } from 'multiformats/cid'
 import { HostRefusal } from './replication.ts'
 
 export interface HostPolicy {
-  /** Identity IDs: a database whose write list names one is hosted ("*": any database). */
+  /** Identity IDs: a database whose write list names one is hosted ("*": every database). */
   writers: string[]
   /** Peer IDs whose host requests are honoured whatever the database. */
   peers: string[]

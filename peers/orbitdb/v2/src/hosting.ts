@@ -13,7 +13,7 @@ import type { DocumentsDatabase, OrbitDB } from '@orbitdb/core'
 import type { PeerId } from '@libp2p/interface'
 
 export interface HostingOptions extends RequestLimits {
-  /** Identity IDs: a database whose write list names one is hosted ("*": any database). */
+  /** Identity IDs: a database whose write list names one is hosted ("*": every database). */
   writers: string[]
   /** Peer IDs whose host requests are honoured whatever the database. */
   peers: string[]

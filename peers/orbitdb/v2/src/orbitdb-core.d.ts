@@ -149,7 +149,7 @@ declare module '@orbitdb/core' {
   ): Promise<OrbitDB>
   export function IPFSAccessController (options?: { write?: string[] }): AccessControllerFactory
   export function isValidAddress (address: unknown): boolean
-  /** A valid address parsed (throws for any other): `hash` is its manifest's CID, `toString()` the /orbitdb/… form. */
+  /** A valid address parsed (else it throws): `hash` is its manifest CID, `toString()` the /orbitdb/ form. */
   export function parseAddress (
     address: string
   ): { protocol: string, hash: string, address: string, toString: () => string }

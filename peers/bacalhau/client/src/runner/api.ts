@@ -260,7 +260,7 @@ export function createApiServer ({ runner, store, dataDir, token, corsOrigins = 
       response.writeHead(400, headers).end('400 Bad Request')
       return
     }
-    // Preflights get 204 as on Bacalhau, but CORS headers only for the origins the operator listed: any web
+    // Preflights get 204 as on Bacalhau, but CORS headers only for the origins the operator listed: every web
     // page a user visits could otherwise submit jobs here
     const preflight = request.method === 'OPTIONS'
       ? { requestHeaders: request.headers['access-control-request-headers'] }

@@ -30,7 +30,7 @@ export function serverMetrics (): ServerMetrics {
   }
 }
 
-/** Serves `registry` at http://host:port/metrics (port 0: any free port); resolves with the URL once listening. */
+/** Serves `registry` at http://host:port/metrics (port 0: a free port); resolves with the URL once listening. */
 export async function serveMetrics (registry: Registry, host: string, port: number) {
   const server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {

@@ -4,7 +4,7 @@ import type { ClientOptions } from '../client.ts'
 import { readClientConfig } from './config.ts'
 import { oneLine } from './env.ts'
 
-/** `node src/client.ts [multiaddr]`: one run of the client, then "done in … ms" or a one-line error and exit code 1. */
+/** `node src/client.ts [multiaddr]`: one run, then "done in N ms" or a one-line error and exit code 1. */
 export async function runClientMain (runClient: (options: ClientOptions) => Promise<unknown>): Promise<void> {
   const started = performance.now()
   try {

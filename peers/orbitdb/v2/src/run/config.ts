@@ -51,7 +51,7 @@ export function readConnectionLimits (env: Env = process.env): ConnectionLimits 
  * request is bounded in size and in how many run at once.
  */
 export interface HostingLimits extends HostingOptions {
-  /** HOST_WRITERS: a database is hosted when its access controller names one of these identity IDs ("*": any). */
+  /** HOST_WRITERS: a database is hosted when its access controller names one of these identity IDs ("*": all). */
   writers: string[]
   /** HOST_PEERS: peer IDs whose host requests are honoured whatever the database's writers. */
   peers: string[]
