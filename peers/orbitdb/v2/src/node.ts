@@ -16,7 +16,7 @@ import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import type { PeerId } from '@libp2p/interface'
 import { storeEvenIfSendingFails } from './workarounds/bitswap-announce.ts'
 import { patientPings } from './workarounds/ping-timeout.ts'
-import { quietBlocks } from './workarounds/quiet-blockstore.ts'
+import { peerWants, quietBlocks } from './workarounds/quiet-blockstore.ts'
 
 export interface NodeOptions {
   dataDir: string
@@ -61,12 +61,13 @@ export async function createNode (options: NodeOptions) {
   // #endregion
   // #region helia
   const broker = bitswap(options.bitswap)
+  const wants = peerWants(workarounds ? storeEvenIfSendingFails(broker) : broker)
   // Only Bitswap and the libp2p router: Helia's defaults would add public HTTP gateways and delegated routing.
   const helia = await createHelia({
     libp2p,
     blockstore,
     datastore,
-    blockBrokers: [workarounds ? storeEvenIfSendingFails(broker) : broker],
+    blockBrokers: [wants.createBroker],
     routers: [libp2pRouting(libp2p)]
   })
   // Helia does not close stores it was given; open LevelDB stores hold a lock a reopen would hit.
@@ -76,7 +77,7 @@ export async function createNode (options: NodeOptions) {
     await blockstore.close()
     await datastore.close()
   }
-  return Object.assign(helia, quietBlocks(blockstore, helia.pins))
+  return Object.assign(helia, quietBlocks(blockstore, helia.pins, wants.offer))
 }
 // #endregion
 

@@ -42,3 +42,22 @@ test('a block is stored even when sending it to a peer that wanted it fails (tha
   expect(await holder.blockstore.has(first.cid)).toBe(true)
   expect(await holder.blockstore.has(second.cid)).toBe(true)
 })
+
+test('a block a writer pushed (stored past Helia) reaches a peer that asked for it before it came', async () => {
+  const holder = await createNode({ dataDir: await tempDir(), listen: ['/ip4/127.0.0.1/tcp/0'] })
+  onCleanup('holder stop()', () => holder.stop())
+  const asker = await createNode({ dataDir: await tempDir() })
+  onCleanup('asker stop()', () => asker.stop())
+  const pushed = await rawBlock('pushed after it was asked for')
+  const probe = await rawBlock('held already')
+  await holder.blockstore.put(probe.cid, probe.bytes)
+
+  // a peer heard of a new entry over gossipsub before its writer's push reached the server: it asks first
+  const fetching = asker.blockstore.get(pushed.cid, { signal: AbortSignal.timeout(10_000) })
+  const probed = asker.blockstore.get(probe.cid, { signal: AbortSignal.timeout(10_000) })
+  await asker.libp2p.dial(holder.libp2p.getMultiaddrs()[0]!)
+  await probed // both wants went in one message: the holder has noted the other one
+
+  await holder.storeQuietly(pushed.cid, pushed.bytes)
+  expect(new Uint8Array(await fetching)).toEqual(pushed.bytes)
+})

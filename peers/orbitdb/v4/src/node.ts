@@ -18,7 +18,7 @@ import { LevelDatastore } from 'datastore-level'
 import { createHelia } from 'helia'
 import { createLibp2p } from 'libp2p'
 import { storeEvenIfSendingFails } from './workarounds/bitswap-announce.ts'
-import { quietBlocks } from './workarounds/quiet-blockstore.ts'
+import { peerWants, quietBlocks } from './workarounds/quiet-blockstore.ts'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 
@@ -84,10 +84,10 @@ export async function createNode (options: NodeOptions) {
     }
   })
   // Bitswap resends a block at once when asked again: a server deletes blocks it took but did not keep
-  const blocks = bitswap({ doNotResendBlockWindow: 0, ...options.bitswap })
+  const blocks = peerWants(storeEvenIfSendingFails(bitswap({ doNotResendBlockWindow: 0, ...options.bitswap })))
   // Only Bitswap and the libp2p router: Helia's defaults would add public gateways and delegated routing.
   const helia = await createHelia({
-    libp2p, blockstore, datastore, blockBrokers: [storeEvenIfSendingFails(blocks)], routers: [libp2pRouting(libp2p)]
+    libp2p, blockstore, datastore, blockBrokers: [blocks.createBroker], routers: [libp2pRouting(libp2p)]
   })
   // helia.stop() leaves the stores it was given open, and LevelDB's lock would refuse the next start
   const stopHelia = helia.stop.bind(helia)
@@ -96,7 +96,7 @@ export async function createNode (options: NodeOptions) {
     await blockstore.close()
     await datastore.close()
   }
-  return Object.assign(helia, quietBlocks(blockstore, helia.pins))
+  return Object.assign(helia, quietBlocks(blockstore, helia.pins, blocks.offer))
 }
 // #endregion
 

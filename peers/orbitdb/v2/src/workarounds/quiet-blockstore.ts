@@ -1,25 +1,56 @@
 // Workaround (always on): the server stores and deletes blocks for the hosting protocol past Helia's
-// blockstore, straight in the LevelDB one, so neither touches Bitswap nor waits on reads. No canary yet: both
-// are how Helia 4 behaves, not a bug filed upstream.
-// Why: (1) a put through helia.blockstore first has Bitswap send the block to the peers that want it: none
-// does (its writer pushed it), so that is work for nothing, on the server's busiest path.
-// (2) helia.blockstore.delete waits for every read under way, a Bitswap fetch (up to 30 s) included:
-// deleting the blocks a refused or partly taken push left (src/replication.ts `collect`) stalled the answer.
+// blockstore, straight in the LevelDB one, so deleting never waits on reads; a block stored that way is then
+// offered to the peers whose want-lists name it, as a put through Helia would: a peer that heard of a new
+// entry over gossipsub before its writer's push arrived is waiting for it. No canary yet: this is how Helia 4
+// behaves, not a bug filed upstream. Why: helia.blockstore.delete waits for every read under way, a Bitswap
+// fetch (up to 30 s) included: deleting the blocks a refused or partly taken push left (src/replication.ts
+// `collect`) stalled the answer.
+// Bitswap's peers' want-lists are reached past the block broker, which keeps its Bitswap to itself.
+// test/node.test.ts shows a quietly stored block reaching its askers.
+import type { bitswap } from '@helia/block-brokers'
 import type { CID } from 'multiformats/cid'
 
+type BitswapFactory = ReturnType<typeof bitswap>
+
 export interface QuietBlocks {
-  /** Stores a block pushed by a peer without ending Bitswap's wants for it. */
+  /** Stores a block pushed by a peer without ending Bitswap's wants for it, and sends it to peers that asked. */
   storeQuietly: (cid: CID, bytes: Uint8Array) => Promise<void>
   /** Deletes an unpinned block without waiting for the reads under way. */
   deleteQuietly: (cid: CID) => Promise<void>
 }
 
+/** @helia/bitswap's want-lists of its peers (its Bitswap's `peerWantLists`). */
+interface PeerWantLists { receivedBlock: (cid: CID, options: object) => Promise<void> }
+
+/** Wraps the Bitswap broker to keep its peers' want-lists; `offer` sends them a block stored past Helia. */
+export function peerWants (createBroker: BitswapFactory): {
+  createBroker: BitswapFactory, offer: (cid: CID) => Promise<void>
+} {
+  let lists: PeerWantLists | undefined
+  return {
+    createBroker: components => {
+      const broker = createBroker(components)
+      lists = (broker as unknown as { bitswap?: { peerWantLists?: PeerWantLists } }).bitswap?.peerWantLists
+      if (typeof lists?.receivedBlock !== 'function') {
+        throw new Error('Bitswap keeps its peers\' want-lists elsewhere now: see src/workarounds/quiet-blockstore.ts')
+      }
+      return broker
+    },
+    // a failed send is that peer's loss only (as src/workarounds/bitswap-announce.ts)
+    offer: async cid => { await lists?.receivedBlock(cid, {}).catch(() => {}) }
+  }
+}
+
 export function quietBlocks (
   blockstore: { put: (cid: CID, bytes: Uint8Array) => Promise<unknown>, delete: (cid: CID) => Promise<unknown> },
-  pins: { isPinned: (cid: CID) => Promise<boolean> }
+  pins: { isPinned: (cid: CID) => Promise<boolean> },
+  offer: (cid: CID) => Promise<void>
 ): QuietBlocks {
   return {
-    storeQuietly: async (cid, bytes) => { await blockstore.put(cid, bytes) },
+    storeQuietly: async (cid, bytes) => {
+      await blockstore.put(cid, bytes)
+      await offer(cid)
+    },
     deleteQuietly: async cid => { if (!await pins.isPinned(cid)) await blockstore.delete(cid) }
   }
 }
