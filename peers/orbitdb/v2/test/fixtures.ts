@@ -1,12 +1,14 @@
 // In-process fixtures: an OrbitDB server on a random loopback port with its own data dir, writer
 // identities, and clients run as functions. Everything is stopped and removed after each test.
 import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
 import { onCleanup, tempDir } from '../../../../scripts/testing/cleanup.ts'
 import { runClient, type ClientReport } from '../src/client.ts'
 import { readClientConfig, readServerConfig, type ServerConfig } from '../src/run/config.ts'
 import { generateIdentityKey } from '../src/orbitdb.ts'
 import { startConfigured, type RunningServer } from '../src/run/server.ts'
 import { startServer } from '../src/server.ts'
+import type { Connection } from '@libp2p/interface'
 
 export { tempDir }
 
@@ -59,4 +61,22 @@ export async function documentIds (server: RunningServer, address = server.ready
   const db = server.databases.get(address)
   if (db === undefined) throw new Error(`server does not have ${address} open`)
   return (await db.all()).map(document => document.key).sort()
+}
+
+/** Stops the server process (`pid`) from when the connection's next ping goes out, for `ms` in all. */
+export async function stallNextPing (connection: Connection, pid: number, ms: number): Promise<void> {
+  // libp2p's connection monitor pings every connection every 10 s: note when it opens a ping stream
+  const pingSent = Promise.withResolvers<number>()
+  const newStream = connection.newStream.bind(connection)
+  connection.newStream = async (protocols, options) => {
+    if ([protocols].flat().includes('/ipfs/ping/1.0.0')) pingSent.resolve(Date.now())
+    return newStream(protocols, options)
+  }
+  process.kill(pid, 'SIGSTOP')
+  try {
+    const sentAt = await pingSent.promise
+    await delay(ms - (Date.now() - sentAt)) // the ping goes unanswered this long: the fault's length
+  } finally {
+    process.kill(pid, 'SIGCONT')
+  }
 }

@@ -1,42 +1,28 @@
-// The IPFS node under OrbitDB: what it stores must be stored, whatever its peers do.
-import { CID } from 'multiformats/cid'
-import * as raw from 'multiformats/codecs/raw'
-import { sha256 } from 'multiformats/hashes/sha2'
+// The IPFS node under OrbitDB: what it stores must be stored, whatever its peers do, and reach who asked.
 import { expect, test } from 'vitest'
 import { onCleanup, tempDir } from '../../../../scripts/testing/cleanup.ts'
 import { createNode } from '../src/node.ts'
+import { BITSWAP, rawBlock, wantFrom } from './blocks.ts'
 
-const BITSWAP = '/ipfs/bitswap/1.2.0'
-
-async function rawBlock (text: string): Promise<{ cid: CID, bytes: Uint8Array }> {
-  const bytes = new TextEncoder().encode(text)
-  return { cid: CID.createV1(raw.code, await sha256.digest(bytes)), bytes }
-}
-
-test('a block is stored even when sending it to a peer that wanted it fails (that peer is going away)', async () => {
+/** Two nodes as the server (the holder, listening) and a peer of it (the asker), stopped after the test. */
+async function holderAndAsker () {
   const holder = await createNode({ dataDir: await tempDir(), listen: ['/ip4/127.0.0.1/tcp/0'] })
   onCleanup('holder stop()', () => holder.stop())
   const asker = await createNode({ dataDir: await tempDir() })
   onCleanup('asker stop()', () => asker.stop())
-  const first = await rawBlock('stored first')
-  const second = await rawBlock('stored second')
-  const probe = await rawBlock('held already')
-  await holder.blockstore.put(probe.cid, probe.bytes)
+  return { holder, asker }
+}
 
-  // Wanted before the two connect, the three wants reach the holder in one message; the probe, which the
-  // holder has, coming back proves the holder has noted the other two.
+test('a block is stored even when sending it to a peer that wanted it fails (that peer is going away)', async () => {
+  const { holder, asker } = await holderAndAsker()
+  const [first, second] = await Promise.all([rawBlock('stored first'), rawBlock('stored second')])
   const wanting = new AbortController()
   onCleanup('asker wants aborted', () => wanting.abort())
-  for (const { cid } of [first, second]) {
-    Promise.resolve(asker.blockstore.get(cid, { signal: wanting.signal })).catch(() => undefined)
-  }
-  const probed = asker.blockstore.get(probe.cid, { signal: wanting.signal })
-  await asker.libp2p.dial(holder.libp2p.getMultiaddrs()[0]!)
-  await probed
+  await wantFrom(asker, holder, [first.cid, second.cid], wanting.signal)
   await asker.libp2p.unhandle(BITSWAP) // as a peer that is hanging up: the holder's sends to it now fail
 
-  // Storing the second block sends it to the asker (it is wanted and now held), which fails; before the
-  // fix in src/workarounds/bitswap-announce.ts that put failed and the block was never stored.
+  // Storing the second block sends it to the asker (it is wanted and now held), which fails; without
+  // src/workarounds/bitswap-announce.ts that put failed and the block was never stored.
   await holder.blockstore.put(first.cid, first.bytes)
   await holder.blockstore.put(second.cid, second.bytes)
   expect(await holder.blockstore.has(first.cid)).toBe(true)
@@ -44,20 +30,10 @@ test('a block is stored even when sending it to a peer that wanted it fails (tha
 })
 
 test('a block a writer pushed (stored past Helia) reaches a peer that asked for it before it came', async () => {
-  const holder = await createNode({ dataDir: await tempDir(), listen: ['/ip4/127.0.0.1/tcp/0'] })
-  onCleanup('holder stop()', () => holder.stop())
-  const asker = await createNode({ dataDir: await tempDir() })
-  onCleanup('asker stop()', () => asker.stop())
+  const { holder, asker } = await holderAndAsker()
   const pushed = await rawBlock('pushed after it was asked for')
-  const probe = await rawBlock('held already')
-  await holder.blockstore.put(probe.cid, probe.bytes)
-
   // a peer heard of a new entry over gossipsub before its writer's push reached the server: it asks first
-  const fetching = asker.blockstore.get(pushed.cid, { signal: AbortSignal.timeout(10_000) })
-  const probed = asker.blockstore.get(probe.cid, { signal: AbortSignal.timeout(10_000) })
-  await asker.libp2p.dial(holder.libp2p.getMultiaddrs()[0]!)
-  await probed // both wants went in one message: the holder has noted the other one
-
+  const [fetching] = await wantFrom(asker, holder, [pushed.cid], AbortSignal.timeout(10_000))
   await holder.storeQuietly(pushed.cid, pushed.bytes)
-  expect(new Uint8Array(await fetching)).toEqual(pushed.bytes)
+  expect(new TextDecoder().decode(await fetching)).toBe('pushed after it was asked for')
 })

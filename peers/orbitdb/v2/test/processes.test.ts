@@ -1,7 +1,6 @@
 // The example as a user runs it: separate processes, configured by environment variables.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { setTimeout as delay } from 'node:timers/promises'
 import { afterEach, expect, test } from 'vitest'
 import { onCleanup } from '../../../../scripts/testing/cleanup.ts'
 import {
@@ -11,7 +10,7 @@ import { dialWithRetry, parseServerAddress } from '../src/dial.ts'
 import { createNode } from '../src/node.ts'
 import { generateIdentityKey } from '../src/orbitdb.ts'
 import { askServer } from '../src/replication.ts'
-import { tempDir } from './fixtures.ts'
+import { stallNextPing, tempDir } from './fixtures.ts'
 import type { Ready } from '../src/run/server.ts'
 
 const exampleDir = join(import.meta.dirname, '..')
@@ -77,21 +76,8 @@ test('a connection outlives a server that answers no ping for longer than libp2p
   onCleanup('node stop()', () => node.stop())
   const address = parseServerAddress(ready.multiaddrs[0]!)
   const { connection } = await dialWithRetry(node.libp2p, address, { deadlineMs: 10_000 })
-  // libp2p's connection monitor pings every connection every 10 s: note when it opens a ping stream
-  const pingSent = Promise.withResolvers<number>()
-  const newStream = connection.newStream.bind(connection)
-  connection.newStream = async (protocols, options) => {
-    if ([protocols].flat().includes('/ipfs/ping/1.0.0')) pingSent.resolve(Date.now())
-    return newStream(protocols, options)
-  }
   // the fault: a server too busy to answer a ping for 3 s (1.9's default would abort the connection at 2 s)
-  process.kill(server.child.pid!, 'SIGSTOP')
-  try {
-    const sentAt = await pingSent.promise
-    await delay(3_000 - (Date.now() - sentAt)) // the ping goes unanswered this long: the fault's length
-  } finally {
-    process.kill(server.child.pid!, 'SIGCONT')
-  }
+  await stallNextPing(connection, server.child.pid!, 3_000)
   const request = { op: 'host', address: ready.address } as const
   const hosted = await askServer(node, connection.remotePeer, request, AbortSignal.timeout(10_000))
   expect(hosted.address).toBe(ready.address)

@@ -8,13 +8,10 @@ import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
 import { createHelia } from 'helia'
 import { createLibp2p } from 'libp2p'
-import { CID } from 'multiformats/cid'
-import * as raw from 'multiformats/codecs/raw'
-import { sha256 } from 'multiformats/hashes/sha2'
+import type { CID } from 'multiformats/cid'
 import { expect, test } from 'vitest'
 import { onCleanup } from '../../../../scripts/testing/cleanup.ts'
-
-const BITSWAP = '/ipfs/bitswap/1.2.0'
+import { BITSWAP, rawBlock, read, wantFrom } from './blocks.ts'
 
 /** Helia with Bitswap as upstream ships it, in memory: no workaround. */
 async function plainHelia (listen: string[] = []) {
@@ -40,30 +37,13 @@ async function succeeds (work: () => unknown): Promise<boolean> {
   }
 }
 
-async function read (chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<number> {
-  let bytes = 0
-  for await (const chunk of chunks) bytes += chunk.byteLength
-  return bytes
-}
-
-async function rawBlock (text: string): Promise<{ cid: CID, bytes: Uint8Array }> {
-  const bytes = new TextEncoder().encode(text)
-  return { cid: CID.createV1(raw.code, await sha256.digest(bytes)), bytes }
-}
-
 test('canary: Bitswap still fails a put when sending the block to a peer that wanted it fails', async () => {
   const holder = await plainHelia(['/ip4/127.0.0.1/tcp/0'])
   const asker = await plainHelia()
-  const [first, second, probe] = await Promise.all([rawBlock('first'), rawBlock('second'), rawBlock('held already')])
-  await holder.blockstore.put(probe.cid, probe.bytes)
+  const [first, second] = await Promise.all([rawBlock('first'), rawBlock('second')])
   const wanting = new AbortController()
   onCleanup('wants aborted', () => wanting.abort())
-  for (const { cid } of [first, second]) {
-    read(asker.blockstore.get(cid, { signal: wanting.signal })).catch(() => undefined)
-  }
-  const probed = read(asker.blockstore.get(probe.cid, { signal: wanting.signal }))
-  await asker.libp2p.dial(holder.libp2p.getMultiaddrs()[0]!)
-  await probed // the probe came back: the holder has noted the other want too
+  await wantFrom(asker, holder, [first.cid, second.cid], wanting.signal)
   await asker.libp2p.unhandle(BITSWAP) // as a peer that is hanging up: sends to it now fail
   const put = async ({ cid, bytes }: { cid: CID, bytes: Uint8Array }) => {
     return succeeds(() => holder.blockstore.put(cid, bytes))
