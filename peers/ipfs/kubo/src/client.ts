@@ -136,8 +136,26 @@ export async function demo (config: ClientConfig, inputs: { file: string, direct
   return { file: fileCid.toString(), directory: directoryCid.toString() }
 }
 
+type Write = (bytes: Uint8Array) => void
+
+/** The commands that take one CID, each printing what Kubo answers. */
+const cidCommands = new Map<string, (kubo: KuboRPCClient, cid: CID, log: Log, write: Write) => Promise<void>>([
+  ['cat', async (kubo, cid, _log, write) => { write(await cat(kubo, cid)) }],
+  ['ls', async (kubo, cid, log) => {
+    for (const { type, size, name, cid: entryCid } of await ls(kubo, cid)) log(`${type}\t${size}\t${name}\t${entryCid}`)
+  }],
+  ['pin', async (kubo, cid, log) => { log(`pinned ${await kubo.pin.add(cid)}`) }],
+  ['dag-get', async (kubo, cid, log) => { log(await dagGet(kubo, cid)) }]
+])
+
 export async function runCommand (config: ClientConfig, command: string | undefined, args: string[],
-  log: Log = console.log, write: (bytes: Uint8Array) => void = bytes => process.stdout.write(bytes)): Promise<void> {
+  log: Log = console.log, write: Write = bytes => process.stdout.write(bytes)): Promise<void> {
+  const cidCommand = cidCommands.get(command ?? '')
+  if (cidCommand !== undefined) {
+    const cid = parseCid(args[0], `${command} <cid>`)
+    await cidCommand(await connect(config), cid, log, write)
+    return
+  }
   switch (command) {
     case undefined:
     case 'demo': {
@@ -148,28 +166,6 @@ export async function runCommand (config: ClientConfig, command: string | undefi
     case 'add': {
       if (args[0] === undefined) throw new Error('usage: client add <path>')
       log(String(await add(await connect(config), args[0], log)))
-      return
-    }
-    case 'cat': {
-      const cid = parseCid(args[0], 'cat <cid>')
-      write(await cat(await connect(config), cid))
-      return
-    }
-    case 'ls': {
-      const cid = parseCid(args[0], 'ls <cid>')
-      for (const { type, size, name, cid: entryCid } of await ls(await connect(config), cid)) {
-        log(`${type}\t${size}\t${name}\t${entryCid}`)
-      }
-      return
-    }
-    case 'pin': {
-      const cid = parseCid(args[0], 'pin <cid>')
-      log(`pinned ${await (await connect(config)).pin.add(cid)}`)
-      return
-    }
-    case 'dag-get': {
-      const cid = parseCid(args[0], 'dag-get <cid>')
-      log(await dagGet(await connect(config), cid))
       return
     }
     case 'connect': {

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { NoiseInit } from '@chainsafe/libp2p-noise'
+import type { ClientOptions } from '../client.ts'
 import { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from '../messages.ts'
 import { tunedNoise } from '../tuned/noise-crypto.ts'
 import { flag, hostAndPort, list, positiveInteger, type Env } from './env.ts'
@@ -101,17 +102,7 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
   }
 }
 
-export interface ClientConfig {
-  name: string
-  serverAddress: string
-  dialDeadlineMs: number
-  messages: string[]
-  echoBytes: number
-  maxMessageBytes: number
-  swarmKey: Uint8Array | undefined
-  /** TUNED: Noise's settings. */
-  noise: NoiseInit | undefined
-}
+export type ClientConfig = ClientOptions
 
 /** `argv[0]`, when given, is the server's multiaddr and wins over SERVER_ADDR. */
 export function readClientConfig (env: Env = process.env, argv: string[] = []): ClientConfig {
