@@ -35,6 +35,9 @@ export interface RelayNodeOptions {
 }
 
 // #region relay
+/** Every node here: identify, ping, and AutoNAT v2 (it asks others whether its addresses are reachable). */
+const everyNodesServices = () => ({ identify: identify(), ping: ping(), autoNAT: autoNATv2() })
+
 /** The public relay: circuit relay v2 server, AutoNAT v2 server and v1 (for Kubo's client), identify, ping. */
 export async function createRelayNode (options: RelayNodeOptions) {
   return createLibp2p({
@@ -44,9 +47,7 @@ export async function createRelayNode (options: RelayNodeOptions) {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     services: {
-      identify: identify(),
-      ping: ping(),
-      autoNAT: autoNATv2(),
+      ...everyNodesServices(),
       autoNATv1: autoNAT(),
       relay: circuitRelayServer({
         reservations: {
@@ -90,9 +91,7 @@ export async function createPeerNode (options: PeerNodeOptions) {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     services: {
-      identify: identify(),
-      ping: ping(),
-      autoNAT: autoNATv2(),
+      ...everyNodesServices(),
       // hole punching: both sides dial each other's public address at once over the relayed connection
       dcutr: dcutr(),
       ...(options.upnp === true ? { upnp: uPnPNAT() } : {})
