@@ -2,8 +2,6 @@
 // Brings the engine, the base image and the Kubo and Bacalhau images it needs (scripts/docker/engine.ts;
 // stand-ins built with Go when the registry cannot be reached), runs the tests in scripts/docker/, and
 // stops the engine again when it started it.
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { join } from 'node:path'
 import {
   ensureBaseImage,
@@ -13,8 +11,8 @@ import {
   recordBuilt,
   type Engine
 } from './engine.ts'
+import { runVitest } from '../lib/run-vitest.ts'
 
-const repoRoot = join(import.meta.dirname, '..', '..')
 const log = (line: string): void => console.error(`docker tier: ${line}`)
 
 let engine: Engine | undefined
@@ -26,19 +24,7 @@ try {
   ensureBaseImage(log)
   const images = await ensureProfileImages(log)
   log(`profiles kubo and bacalhau run ${images.KUBO_IMAGE} and ${images.BACALHAU_IMAGE}`)
-  const vitest = spawn(
-    process.execPath,
-    [
-      join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'),
-      'run',
-      '--config',
-      join(import.meta.dirname, 'vitest.config.ts'),
-      ...process.argv.slice(2)
-    ],
-    { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...images } }
-  )
-  const [exitCode] = (await once(vitest, 'exit')) as [number | null]
-  code = exitCode ?? 1
+  code = await runVitest(join(import.meta.dirname, 'vitest.config.ts'), { ...process.env, ...images })
   recordBuilt()
 } catch (err) {
   console.error(`docker tier: ${(err as Error).message}`)

@@ -4,16 +4,15 @@
 // source (scripts/k8s/tools.ts, cached in .tools/ by version), the node and control plane images
 // (scripts/k8s/images.ts), creates the kind cluster, loads the examples' images into it, runs the tests in
 // scripts/k8s/, and deletes the cluster and stops the engine it started whatever happens.
-import { spawn, spawnSync } from 'node:child_process'
-import { once } from 'node:events'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { ensureBaseImage, ensureDiskSpace, ensureEngine, ensureProfileImages, type Engine } from '../docker/engine.ts'
 import { createCluster, deleteCluster, loadImages, sharedVolumes } from './cluster.ts'
 import { buildComponentImages, buildExampleImages, buildNodeImage } from './images.ts'
 import { buildTools, type Tools } from './tools.ts'
 import type { TierSetup } from './setup.ts'
+import { runVitest } from '../lib/run-vitest.ts'
 
-const repoRoot = join(import.meta.dirname, '..', '..')
 /** Room the cluster needs beyond its images; measured 5.7 GB: the three nodes' containerd stores (the control
  * plane's images unpacked on each, the examples' loaded into both workers). */
 const CLUSTER_GIB = 7
@@ -74,23 +73,9 @@ try {
     prometheusImage: components.prometheus
   }
   log('running the tests')
-  const vitest = spawn(
-    process.execPath,
-    [
-      join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'),
-      'run',
-      '--config',
-      join(import.meta.dirname, 'vitest.config.ts'),
-      ...process.argv.slice(2)
-    ],
-    {
-      cwd: repoRoot,
-      stdio: 'inherit',
-      env: { ...process.env, LIFTOFF_K8S: JSON.stringify(setup) }
-    }
+  code = await runVitest(
+    join(import.meta.dirname, 'vitest.config.ts'), { ...process.env, LIFTOFF_K8S: JSON.stringify(setup) }
   )
-  const [exitCode] = (await once(vitest, 'exit')) as [number | null]
-  code = exitCode ?? 1
 } catch (err) {
   console.error(`k8s tier: ${(err as Error).message}`)
 } finally {

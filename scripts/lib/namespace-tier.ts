@@ -1,12 +1,9 @@
 // A tier whose tests make test hosts in network namespaces (root): checks it runs as root, brings the
 // commands it names with apt where they are missing (scripts/lib/apt.ts: only they and what they depend on) or
 // says in one line what is missing, checks namespaces can be made, then runs its vitest config.
-import { spawn, spawnSync } from 'node:child_process'
-import { once } from 'node:events'
-import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
 import { ensureCommands } from './apt.ts'
-
-const repoRoot = join(import.meta.dirname, '..', '..')
+import { runVitest } from './run-vitest.ts'
 
 export async function runNamespaceTier (
   tier: string,
@@ -31,11 +28,5 @@ export async function runNamespaceTier (
   if (probe.status !== 0) fail(`cannot create network namespaces here: ${probe.stderr.trim()}`)
   spawnSync('ip', ['netns', 'delete', 'lf-probe'])
 
-  const vitest = spawn(
-    process.execPath,
-    [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', vitestConfig, ...process.argv.slice(2)],
-    { cwd: repoRoot, stdio: 'inherit' }
-  )
-  const [code] = (await once(vitest, 'exit')) as [number | null]
-  process.exit(code ?? 1)
+  process.exit(await runVitest(vitestConfig))
 }

@@ -4,12 +4,11 @@
 // mappings), coturn (the STUN/TURN server on the lab's wan) and miniupnpd (a router that offers UPnP).
 // Kubo comes from `build:peers` and Chromium from the browser tier's check (scripts/install-chromium.ts), both run
 // before this.
-import { spawn, spawnSync } from 'node:child_process'
-import { once } from 'node:events'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { ensurePackages } from '../lib/apt.ts'
+import { runVitest } from '../lib/run-vitest.ts'
 
-const repoRoot = join(import.meta.dirname, '..', '..')
 const fail = (line: string): never => {
   console.error(`nat tier: ${line}`)
   process.exit(1)
@@ -41,16 +40,4 @@ if (nat66.status !== 0) {
   fail(`this kernel cannot NAT IPv6 in a namespace (ip6tables MASQUERADE --random-fully): ${nat66.stderr.trim()}`)
 }
 
-const vitest = spawn(
-  process.execPath,
-  [
-    join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'),
-    'run',
-    '--config',
-    join(import.meta.dirname, 'vitest.config.ts'),
-    ...process.argv.slice(2)
-  ],
-  { cwd: repoRoot, stdio: 'inherit' }
-)
-const [code] = (await once(vitest, 'exit')) as [number | null]
-process.exit(code ?? 1)
+process.exit(await runVitest(join(import.meta.dirname, 'vitest.config.ts')))
