@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { launchChromium } from '../lib/launch-chromium.ts'
 import { stateOf, textOf } from '../testing/browser.ts'
+import type { Page } from 'playwright-core'
 import { compose } from '../testing/docker.ts'
 
 let browser: Awaited<ReturnType<typeof launchChromium>>
@@ -18,20 +19,25 @@ afterAll(async () => {
   await compose(['down', '--volumes', '--remove-orphans'])
 }, 120_000)
 
+/** Opens a published page and waits until its state is one of `settled` (the first a success, the last 'failed'). */
+async function openSettled (url: string, settled: string[]): Promise<{ page: Page, state: string }> {
+  const page = await browser.context.newPage()
+  await page.goto(url)
+  return { page, state: await stateOf(page, settled) }
+}
+
 test('libp2p 3 (http://127.0.0.1:8111): the page dials the server in ' +
   'its container and runs identify, ping, messages and echo', async () => {
-  const page = await browser.context.newPage()
-  await page.goto('http://127.0.0.1:8111/')
-  expect(await stateOf(page, ['done', 'failed'])).toBe('done')
+  const { page, state } = await openSettled('http://127.0.0.1:8111/', ['done', 'failed'])
+  expect(state).toBe('done')
   expect(await textOf(page, 'echo')).toBe('262144 bytes sent, 262144 returned, intact ✓')
   await page.close()
 })
 
 test('Helia (http://127.0.0.1:8201): the page fetches seed/ ' +
   'over bitswap and through the published gateway', async () => {
-  const page = await browser.context.newPage()
-  await page.goto('http://127.0.0.1:8201/')
-  expect(await stateOf(page, ['done', 'failed'])).toBe('done')
+  const { page, state } = await openSettled('http://127.0.0.1:8201/', ['done', 'failed'])
+  expect(state).toBe('done')
   expect(await page.locator('#files li').count()).toBe(2)
   expect(await textOf(page, 'gateway')).toMatch(/^hello\.txt: the same bytes from http:\/\/127\.0\.0\.1:9280 .* ✓$/)
   await page.close()
@@ -39,9 +45,8 @@ test('Helia (http://127.0.0.1:8201): the page fetches seed/ ' +
 
 test('OrbitDB 4 (http://127.0.0.1:8311): the notes app syncs ' +
   'with the server and writes as the demo writer', async () => {
-  const page = await browser.context.newPage()
-  await page.goto('http://127.0.0.1:8311/')
-  expect(await stateOf(page, ['synced', 'failed'])).toBe('synced')
+  const { page, state } = await openSettled('http://127.0.0.1:8311/', ['synced', 'failed'])
+  expect(state).toBe('synced')
   await page.fill('#text', 'written in a browser, kept by a container')
   await page.click('#add button')
   await page.locator('#sync', { hasText: 'the server holds all 1 entries' }).waitFor({ timeout: 60_000 })
