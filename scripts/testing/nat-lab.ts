@@ -15,11 +15,11 @@
 // "firewall" is how many homes get IPv6 today: no NAT66, the home's own routed prefix 3fff:0:0:1<n>::/64,
 // and the same stateful filter (IPv4 is NATed as endpoint-independent). A router can also offer UPnP IGD
 // (miniupnpd): hosts behind it may then ask it for port mappings and, over IPv6, firewall pinholes.
-import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { onCleanup, tempDir } from './cleanup.ts'
+import { run } from './netns.ts'
 import { startProcess, type RoleProcess } from './processes.ts'
 
 export type NatKind = 'endpoint-independent' | 'symmetric' | 'firewall'
@@ -73,15 +73,6 @@ export interface Lab {
   hosts: () => LabHost[]
   /** Every flow the router's conntrack holds now (`conntrack -L`), to show which ports a NAT mapped. */
   conntrack: (home: Home) => string[]
-}
-
-function run (command: string[]): string {
-  try {
-    return execFileSync(command[0]!, command.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-  } catch (err) {
-    const error = err as Error & { stderr?: string }
-    throw new Error(`${command.join(' ')}: ${(error.stderr ?? error.message).trim()}`)
-  }
 }
 
 let labs = 0
@@ -213,17 +204,26 @@ export function createLab (): Lab {
     }
   }
 
-  const addPublicHost = (name: string): LabHost => {
-    const ns = namespace(name)
+  /** Cables `ns` to the wan as `dev`, with the next wan addresses (IPv6 and IPv4). */
+  const plugIntoWan = (
+    ns: { namespace: string, exec: (command: string[]) => string }, dev: string
+  ): { address: string, address4: string } => {
     const index = nextWan++
     const address = `${WAN_PREFIX}${index.toString(16)}`
-    cable(ns.namespace, 'eth0', wan, 'wan')
-    ns.exec(['ip', '-6', 'addr', 'add', `${address}/64`, 'dev', 'eth0', 'nodad'])
-    ns.exec(['ip', 'addr', 'add', `${WAN_PREFIX4}${index}/24`, 'dev', 'eth0'])
-    ns.exec(['ip', 'link', 'set', 'eth0', 'up'])
+    const address4 = `${WAN_PREFIX4}${index}`
+    cable(ns.namespace, dev, wan, 'wan')
+    ns.exec(['ip', '-6', 'addr', 'add', `${address}/64`, 'dev', dev, 'nodad'])
+    ns.exec(['ip', 'addr', 'add', `${address4}/24`, 'dev', dev])
+    ns.exec(['ip', 'link', 'set', dev, 'up'])
+    return { address, address4 }
+  }
+
+  const addPublicHost = (name: string): LabHost => {
+    const ns = namespace(name)
+    const { address, address4 } = plugIntoWan(ns, 'eth0')
     addRoutes(ns, routed, address)
     onWan.push({ exec: ns.exec, self: address })
-    return host(name, ns, address, `${WAN_PREFIX4}${index}`)
+    return host(name, ns, address, address4)
   }
 
   const addHome = (name: string, kind: NatKind): Home => {
@@ -231,12 +231,7 @@ export function createLab (): Lab {
     const lanPrefix = kind === 'firewall' ? `3fff:0:0:1${index.toString(16).padStart(2, '0')}::` : `fd00:0:0:${index}::`
     const lanPrefix4 = `192.168.${index}.`
     const routerNs = namespace(`${name}-rt`)
-    const wanIndex = nextWan++
-    const wanAddress = `${WAN_PREFIX}${wanIndex.toString(16)}`
-    cable(routerNs.namespace, 'wan', wan, 'wan')
-    routerNs.exec(['ip', '-6', 'addr', 'add', `${wanAddress}/64`, 'dev', 'wan', 'nodad'])
-    routerNs.exec(['ip', 'addr', 'add', `${WAN_PREFIX4}${wanIndex}/24`, 'dev', 'wan'])
-    routerNs.exec(['ip', 'link', 'set', 'wan', 'up'])
+    const { address: wanAddress, address4: wanAddress4 } = plugIntoWan(routerNs, 'wan')
     routerNs.exec(['ip', 'link', 'add', 'lan', 'type', 'bridge'])
     routerNs.exec(['ip', '-6', 'addr', 'add', `${lanPrefix}1/64`, 'dev', 'lan', 'nodad'])
     routerNs.exec(['ip', 'addr', 'add', `${lanPrefix4}1/24`, 'dev', 'lan'])
@@ -279,7 +274,7 @@ export function createLab (): Lab {
     // neighbour discovery must reach the router, or nothing on the wan finds its IPv6 address (ARP is not IP)
     rules.splice(-1, 0, ['-A', 'INPUT', '-i', 'wan', '-p', 'ipv6-icmp', '-j', 'ACCEPT'])
     for (const rule of rules) if (kind !== 'firewall' || rule !== masquerade) routerNs.exec([ip6tables, '-w', ...rule])
-    const router = host(`${name} router`, routerNs, wanAddress, `${WAN_PREFIX4}${wanIndex}`)
+    const router = host(`${name} router`, routerNs, wanAddress, wanAddress4)
     let nextHost = 0x10
     return {
       name,

@@ -15,7 +15,8 @@ const SUBNET = '10.77.0'
 let nextHost = 2
 let liveHosts = 0
 
-function run (args: string[]): string {
+/** Runs a command (no shell); its stderr, or the error, is the thrown message. */
+export function run (args: string[]): string {
   try {
     return execFileSync(args[0]!, args.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
   } catch (err) {
