@@ -26,6 +26,11 @@ export const KUBERNETES_COMMANDS = [
   'kubelet', 'kubeadm', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'kubectl'
 ]
 
+/** A program whose main package is its module's root, built stripped from a wrapper module. */
+function fromModuleRoot (name: string, module: string, version: string): GoProgram {
+  return { name, module, version, packages: [module], ldflags: ['-s', '-w'], wrapper: {} }
+}
+
 function kubernetesProgram (): GoProgram {
   const moduleDir = downloadModule('k8s.io/kubernetes', KUBERNETES_VERSION)
   // k8s.io/api => ./staging/src/k8s.io/api, …: each becomes its release, v0.<minor>.<patch>
@@ -120,40 +125,11 @@ export async function buildTools (log: Log): Promise<Tools> {
   const tag = (image: string): string => image.slice(image.lastIndexOf(':') + 1)
   const etcdVersion = `v${tag(images.etcd).replace(/-\d+$/, '')}` // 3.6.5-0 → v3.6.5
   const etcd = await buildGoProgram(
-    {
-      name: 'etcd',
-      module: 'go.etcd.io/etcd/server/v3',
-      version: etcdVersion,
-      packages: ['go.etcd.io/etcd/server/v3'],
-      binaries: ['server'],
-      ldflags: ['-s', '-w'],
-      wrapper: {}
-    },
-    log
+    { ...fromModuleRoot('etcd', 'go.etcd.io/etcd/server/v3', etcdVersion), binaries: ['server'] }, log
   )
-  const coredns = await buildGoProgram(
-    {
-      name: 'coredns',
-      module: 'github.com/coredns/coredns',
-      version: tag(images.coredns),
-      packages: ['github.com/coredns/coredns'],
-      ldflags: ['-s', '-w'],
-      wrapper: {}
-    },
-    log
-  )
+  const coredns = await buildGoProgram(fromModuleRoot('coredns', 'github.com/coredns/coredns', tag(images.coredns)), log)
   const pause = buildPause(tag(images.pause), log)
-  const kind = await buildGoProgram(
-    {
-      name: 'kind',
-      module: 'sigs.k8s.io/kind',
-      version: KIND_VERSION,
-      packages: ['sigs.k8s.io/kind'],
-      ldflags: ['-s', '-w'],
-      wrapper: {}
-    },
-    log
-  )
+  const kind = await buildGoProgram(fromModuleRoot('kind', 'sigs.k8s.io/kind', KIND_VERSION), log)
   const helm = await buildGoProgram(
     {
       name: 'helm',
