@@ -127,7 +127,9 @@ export async function buildTools (log: Log): Promise<Tools> {
   const etcd = await buildGoProgram(
     { ...fromModuleRoot('etcd', 'go.etcd.io/etcd/server/v3', etcdVersion), binaries: ['server'] }, log
   )
-  const coredns = await buildGoProgram(fromModuleRoot('coredns', 'github.com/coredns/coredns', tag(images.coredns)), log)
+  const coredns = await buildGoProgram(
+    fromModuleRoot('coredns', 'github.com/coredns/coredns', tag(images.coredns)), log
+  )
   const pause = buildPause(tag(images.pause), log)
   const kind = await buildGoProgram(fromModuleRoot('kind', 'sigs.k8s.io/kind', KIND_VERSION), log)
   const helm = await buildGoProgram(
