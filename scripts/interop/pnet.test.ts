@@ -6,7 +6,8 @@ import { afterEach, expect, test } from 'vitest'
 import { tempDir } from '../testing/cleanup.ts'
 import { expectExit, expectExitCode, startProcess, terminateAllProcesses } from '../testing/processes.ts'
 import { runClient, startHeliaServer, startKubo, startLibp2pServer } from './start-peers.ts'
-import { connect, parseCid, parseMultiaddr } from '../../peers/ipfs/kubo/src/client.ts'
+import { connect } from '../../peers/ipfs/kubo/src/rpc.ts'
+import { parseCid, parseMultiaddr } from '../../peers/ipfs/kubo/src/run/commands.ts'
 
 afterEach(terminateAllProcesses)
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import manifest from '../../package.json' with { type: 'json' }
-import type { ClientConfig } from '../client.ts'
+import type { ClientConfig } from '../rpc.ts'
 import type { ServerConfig } from '../server.ts'
 import { list, positiveInteger, type Env } from './env.ts'
 
