@@ -167,13 +167,15 @@ async function helia (job: Extract<LoadJob, { kind: 'ipfs-helia' }>): Promise<vo
   }
 }
 
-async function orbitdb (job: Extract<LoadJob, { kind: 'orbitdb' }>): Promise<void> {
+type OrbitdbJob = Extract<LoadJob, { kind: 'orbitdb' }>
+
+async function orbitdb (job: OrbitdbJob): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'liftoff-load-orbitdb-'))
   const writers: Array<WriterSession | undefined> = []
   try {
     print(await allAtOnce('write', job.identityKeys.length, async index => {
       const dataDir = join(work, `writer-${index}`)
-      writers[index] = job.major === 'v4' ? await writeV4(job, dataDir, index) : await writeV2(job, dataDir, index)
+      writers[index] = await majorWriters[job.major](job, dataDir, index)
       return 0
     }))
     console.log('WRITTEN')
@@ -230,7 +232,7 @@ async function write<
   Db extends { address: string, put: (document: Note) => Promise<unknown> }
 > (
   example: OrbitdbExample<Node, Libp2pLike, OrbitDB, Address, Peer, Db>,
-  job: Extract<LoadJob, { kind: 'orbitdb' }>,
+  job: OrbitdbJob,
   dataDir: string,
   index: number
 ): Promise<WriterSession> {
@@ -273,78 +275,76 @@ async function write<
   }
 }
 
-async function writeV4 (
-  job: Extract<LoadJob, { kind: 'orbitdb' }>,
-  dataDir: string,
-  index: number
-): Promise<WriterSession> {
-  const { createNode } = await import('../../peers/orbitdb/v4/src/node.ts')
-  const { startOrbitDB } = await import('../../peers/orbitdb/v4/src/orbitdb.ts')
-  const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v4/src/dial.ts')
-  const { askServer, entriesToPush, headsOf } = await import('../../peers/orbitdb/v4/src/replication.ts')
-  const { useNativeSignatures } = await import('../../peers/orbitdb/v4/src/tuned/signatures.ts')
-  return write(
-    {
-      createNode,
-      // as the example's client runs it: entries signed natively
-      startOrbitDB: async (node, options) => useNativeSignatures(await startOrbitDB(node, options)),
-      openUnsynced: async (orbitdb, address) => orbitdb.open<Note>(address, { sync: false }),
-      dial: async (node, address, deadlineMs) =>
-        (await dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
-      parseServerAddress,
-      // the writer's entries go with the request (it has never synced, so it knows none of the server's heads)
-      confirm: async (node, server, db, deadlineMs) =>
-        (
-          await askServer(
-            node,
-            server,
-            { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs: deadlineMs },
-            AbortSignal.timeout(deadlineMs),
-            await entriesToPush(db, [])
-          )
-        ).entries
-    },
-    job,
-    dataDir,
-    index
-  )
+/** The modules of one OrbitDB major a writer uses: the same names in both, each with its own libraries' types. */
+interface MajorModules<
+  Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike },
+  Libp2pLike,
+  OrbitDB extends { stop: () => Promise<unknown>, open: (address: string, options: { sync: boolean }) => Promise<Db> },
+  Address,
+  Peer,
+  Db extends { address: string, put: (document: Note) => Promise<unknown> }
+> {
+  createNode: (options: { dataDir: string }) => Promise<Node>
+  startOrbitDB: (node: Node, options: { dataDir: string, identityKey?: string }) => Promise<OrbitDB>
+  useNativeSignatures: (orbitdb: OrbitDB) => Promise<OrbitDB>
+  dialWithRetry: (
+    libp2p: Libp2pLike, address: Address, options: { deadlineMs: number }
+  ) => Promise<{ connection: { remotePeer: Peer } }>
+  parseServerAddress: (text: string) => Address
+  askServer: (
+    node: Node, server: Peer, request: { op: 'await', address: string, heads: string[], timeoutMs: number },
+    signal: AbortSignal, blocks: Uint8Array[]
+  ) => Promise<{ entries: number }>
+  entriesToPush: (db: Db, serverHeads: string[]) => Promise<Uint8Array[]>
+  headsOf: (db: Db) => Promise<string[]>
 }
 
-async function writeV2 (
-  job: Extract<LoadJob, { kind: 'orbitdb' }>,
-  dataDir: string,
-  index: number
-): Promise<WriterSession> {
-  const { createNode } = await import('../../peers/orbitdb/v2/src/node.ts')
-  const { startOrbitDB } = await import('../../peers/orbitdb/v2/src/orbitdb.ts')
-  const { dialWithRetry, parseServerAddress } = await import('../../peers/orbitdb/v2/src/dial.ts')
-  const { askServer, entriesToPush, headsOf } = await import('../../peers/orbitdb/v2/src/replication.ts')
-  const { useNativeSignatures } = await import('../../peers/orbitdb/v2/src/tuned/signatures.ts')
-  return write(
-    {
-      createNode,
-      // as the example's client runs it: entries signed natively
-      startOrbitDB: async (node, options) => useNativeSignatures(await startOrbitDB(node, options)),
-      openUnsynced: async (orbitdb, address) => orbitdb.open<Note>(address, { sync: false }),
-      dial: async (node, address, deadlineMs) =>
-        (await dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
-      parseServerAddress,
-      // the writer's entries go with the request (it has never synced, so it knows none of the server's heads)
-      confirm: async (node, server, db, deadlineMs) =>
-        (
-          await askServer(
-            node,
-            server,
-            { op: 'await', address: db.address, heads: await headsOf(db), timeoutMs: deadlineMs },
-            AbortSignal.timeout(deadlineMs),
-            await entriesToPush(db, [])
-          )
-        ).entries
-    },
-    job,
-    dataDir,
-    index
-  )
+/** A writer as the major's client runs it, from that major's modules. */
+function writerOf<
+  Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike },
+  Libp2pLike,
+  OrbitDB extends { stop: () => Promise<unknown>, open: (address: string, options: { sync: boolean }) => Promise<Db> },
+  Address,
+  Peer,
+  Db extends { address: string, put: (document: Note) => Promise<unknown> }
+> (modules: MajorModules<Node, Libp2pLike, OrbitDB, Address, Peer, Db>): OrbitdbExample<
+  Node, Libp2pLike, OrbitDB, Address, Peer, Db
+> {
+  return {
+    createNode: modules.createNode,
+    // as the example's client runs it: entries signed natively
+    startOrbitDB: async (node, options) => modules.useNativeSignatures(await modules.startOrbitDB(node, options)),
+    openUnsynced: async (orbitdb, address) => orbitdb.open(address, { sync: false }),
+    dial: async (node, address, deadlineMs) =>
+      (await modules.dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
+    parseServerAddress: modules.parseServerAddress,
+    // the writer's entries go with the request (it has never synced, so it knows none of the server's heads)
+    confirm: async (node, server, db, deadlineMs) => {
+      const heads = await modules.headsOf(db)
+      const request = { op: 'await', address: db.address, heads, timeoutMs: deadlineMs } as const
+      const blocks = await modules.entriesToPush(db, [])
+      return (await modules.askServer(node, server, request, AbortSignal.timeout(deadlineMs), blocks)).entries
+    }
+  }
+}
+
+/** Each major's writer, its modules loaded only when that major is measured. */
+type StartWriter = (job: OrbitdbJob, dataDir: string, index: number) => Promise<WriterSession>
+const majorWriters: Record<OrbitdbJob['major'], StartWriter> = {
+  v4: async (...writerArgs) => write(writerOf({
+    ...await import('../../peers/orbitdb/v4/src/node.ts'),
+    ...await import('../../peers/orbitdb/v4/src/orbitdb.ts'),
+    ...await import('../../peers/orbitdb/v4/src/dial.ts'),
+    ...await import('../../peers/orbitdb/v4/src/replication.ts'),
+    ...await import('../../peers/orbitdb/v4/src/tuned/signatures.ts')
+  }), ...writerArgs),
+  v2: async (...writerArgs) => write(writerOf({
+    ...await import('../../peers/orbitdb/v2/src/node.ts'),
+    ...await import('../../peers/orbitdb/v2/src/orbitdb.ts'),
+    ...await import('../../peers/orbitdb/v2/src/dial.ts'),
+    ...await import('../../peers/orbitdb/v2/src/replication.ts'),
+    ...await import('../../peers/orbitdb/v2/src/tuned/signatures.ts')
+  }), ...writerArgs)
 }
 
 if (import.meta.main) {
