@@ -1,11 +1,10 @@
 // The server role: a DHT server (it answers queries and keeps provider and IPNS records for others) that
 // joins through its bootstrap peers, adds a text and announces itself as its provider, and can publish that
 // root under its own IPNS name (its peer ID, as Kubo's `self`). `pnpm start:server`; see src/run/config.ts.
-import { unixfs } from '@helia/unixfs'
 import { serveHosting, type HostingLimits } from './hosting.ts'
 import { createRoutingNode, namesOf, type RoutingNode, type RoutingNodeOptions } from './node.ts'
+import { announce, provideText } from './provide.ts'
 import { runServer } from './run/main.ts'
-import type { CID } from 'multiformats/cid'
 
 export interface ServerOptions extends Omit<RoutingNodeOptions, 'mode' | 'privateKey'> {
   /** Text to add and provide. */
@@ -30,37 +29,7 @@ export interface RunningServer { node: RoutingNode, ready: Ready, stop: () => Pr
 
 type Log = (line: string) => void
 
-const PROVIDE_TIMEOUT_MS = 60_000
 const short = (peer: string): string => `…${peer.slice(-6)}`
-
-// #region provide
-/** Announces this node as a provider of `cid` to the DHT servers closest to it; which servers took it. */
-export async function announce (node: RoutingNode, cid: CID, signal: AbortSignal): Promise<string[]> {
-  const holders: string[] = []
-  try {
-    // the query waits until the routing table has a peer
-    for await (const event of node.libp2p.services.dht.provide(cid, { signal })) {
-      if (event.name === 'PEER_RESPONSE' && event.messageName === 'ADD_PROVIDER') holders.push(event.from.toString())
-    }
-  } catch (err) {
-    if (!signal.aborted) throw err
-  }
-  if (holders.length === 0) {
-    throw new Error(`no DHT server took the provider record for ${cid}: ` +
-      'is BOOTSTRAP a DHT server on the same network (DHT_NETWORK)?')
-  }
-  return holders
-}
-
-/** Adds the text and announces it; says which servers took the record. */
-export async function provideText (node: RoutingNode, text: string, log: Log, timeoutMs = PROVIDE_TIMEOUT_MS) {
-  const cid = await unixfs(node).addBytes(new TextEncoder().encode(text))
-  const holders = await announce(node, cid, AbortSignal.timeout(timeoutMs))
-  const servers = `${holders.length} DHT server${holders.length === 1 ? '' : 's'}`
-  log(`providing ${cid}: provider record on ${servers} (${holders.map(short).join(', ')})`)
-  return cid
-}
-// #endregion
 
 export async function startServer (options: ServerOptions, log: Log = console.log): Promise<RunningServer> {
   const node = await createRoutingNode({ ...options, mode: 'server' })
@@ -89,4 +58,5 @@ export async function startServer (options: ServerOptions, log: Log = console.lo
   }
 }
 
+// the environment (src/run/config.ts), the READY line, signals and the exit code: src/run/main.ts
 if (import.meta.main) await runServer(startServer)
