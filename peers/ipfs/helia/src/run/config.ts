@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
-import type { ClientConfig } from '../client.ts'
+import type { ClientConfig } from '../connect.ts'
 import type { PinLimits } from '../pinning.ts'
 import { tunedBitswap } from '../tuned/bitswap.ts'
 import { flag, hostAndPort, list, positiveInteger, type Env } from './env.ts'
