@@ -5,10 +5,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import {
-  BacalhauClient, downloadResult, ExecutionState, executionStateName, type Auth, type Job
-} from './client/index.ts'
+import { BacalhauClient, downloadResult, ExecutionState, type Auth } from './client/index.ts'
 import { addDirectory, createIpfsNode } from './ipfs.ts'
+import { followJob, wordcountJob } from './job.ts'
 import { wordcountModule } from './wasm/compile.ts'
 import { checkCounts, runClient, type Counts } from './run/client.ts'
 
@@ -21,38 +20,6 @@ export interface DemoConfig {
   publisher: 'ipfs' | 'local'
   waitTimeoutMs: number
 }
-
-// #region job
-/** The job: run wordcount.wasm (shipped inline as a data: URL) over /inputs/data.txt, write /outputs/counts.json. */
-export function wordcountJob (wasm: Uint8Array, inputCid: string, publisher: 'ipfs' | 'local'): Job {
-  const module = `data:application/wasm;base64,${Buffer.from(wasm).toString('base64')}`
-  return {
-    Name: `wordcount-${Date.now()}`,
-    Type: 'batch',
-    Count: 1,
-    Labels: { app: 'ipfs-liftoff' },
-    Tasks: [{
-      Name: 'main',
-      Engine: {
-        Type: 'wasm',
-        Params: {
-          EntryModule: '/app/wordcount.wasm',
-          Entrypoint: '_start',
-          Parameters: ['/inputs/data.txt', '/outputs/counts.json']
-        }
-      },
-      InputSources: [
-        { Target: '/app/wordcount.wasm', Source: { Type: 'inline', Params: { URL: module } } },
-        { Alias: 'data', Target: '/inputs', Source: { Type: 'ipfs', Params: { CID: inputCid } } }
-      ],
-      Publisher: { Type: publisher },
-      ResultPaths: [{ Name: 'outputs', Path: '/outputs' }],
-      Network: { Type: 'None' },
-      Timeouts: { ExecutionTimeout: 60 }
-    }]
-  }
-}
-// #endregion
 
 type Log = (line: string) => void
 
@@ -78,20 +45,7 @@ export async function runDemo (config: DemoConfig, log: Log = console.log) {
     const started = performance.now()
     const { JobID } = await bacalhau.submitJob(job)
     log(`submitted ${job.Name} as ${JobID}`)
-    const done = await bacalhau.waitForJob(JobID, {
-      signal: AbortSignal.timeout(config.waitTimeoutMs),
-      onStateChange: ({ Job, Executions }) => {
-        const executions = (Executions?.Items ?? [])
-          .map(execution => `${execution.ID.slice(0, 10)} ${executionStateName(execution.ComputeState.StateType)}`)
-        const also = executions.length > 0 ? `, execution ${executions.join(', ')}` : ''
-        log(`  job ${Job.State?.StateType}${also} (+${Math.round(performance.now() - started)} ms)`)
-      }
-    }).catch((err: Error) => {
-      if (err.name !== 'TimeoutError') throw err
-      throw new Error(`job ${JobID} did not finish within ${config.waitTimeoutMs} ms`)
-    })
-    const state = done.Job.State
-    if (state?.StateType !== 'Completed') throw new Error(`job ${JobID} ${state?.StateType}: ${state?.Message ?? ''}`)
+    const done = await followJob(bacalhau, JobID, { timeoutMs: config.waitTimeoutMs, started, log })
     // #endregion
 
     // #region result

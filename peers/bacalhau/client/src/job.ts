@@ -1,0 +1,64 @@
+// The job and its run: a WASM word count over an IPFS input, submitted as plain data in Bacalhau's v1.9.3
+// shape, then followed through its states until it completes.
+import { executionStateName, type BacalhauClient, type Job } from './client/index.ts'
+
+// #region job
+/** The job: run wordcount.wasm (shipped inline as a data: URL) over /inputs/data.txt, write /outputs/counts.json. */
+export function wordcountJob (wasm: Uint8Array, inputCid: string, publisher: 'ipfs' | 'local'): Job {
+  const module = `data:application/wasm;base64,${Buffer.from(wasm).toString('base64')}`
+  return {
+    Name: `wordcount-${Date.now()}`,
+    Type: 'batch',
+    Count: 1,
+    Labels: { app: 'ipfs-liftoff' },
+    Tasks: [{
+      Name: 'main',
+      Engine: {
+        Type: 'wasm',
+        Params: {
+          EntryModule: '/app/wordcount.wasm',
+          Entrypoint: '_start',
+          Parameters: ['/inputs/data.txt', '/outputs/counts.json']
+        }
+      },
+      InputSources: [
+        { Target: '/app/wordcount.wasm', Source: { Type: 'inline', Params: { URL: module } } },
+        { Alias: 'data', Target: '/inputs', Source: { Type: 'ipfs', Params: { CID: inputCid } } }
+      ],
+      Publisher: { Type: publisher },
+      ResultPaths: [{ Name: 'outputs', Path: '/outputs' }],
+      Network: { Type: 'None' },
+      Timeouts: { ExecutionTimeout: 60 }
+    }]
+  }
+}
+// #endregion
+
+export interface FollowOptions {
+  timeoutMs: number
+  /** performance.now() at submission: each state change is logged with the time since. */
+  started: number
+  log: (line: string) => void
+}
+
+/** Waits for the job to finish, logging each change of the job's or an execution's state; throws unless Completed. */
+export async function followJob (bacalhau: BacalhauClient, jobId: string, options: FollowOptions) {
+  const { timeoutMs, started, log } = options
+  // #region follow
+  const done = await bacalhau.waitForJob(jobId, {
+    signal: AbortSignal.timeout(timeoutMs),
+    onStateChange: ({ Job, Executions }) => {
+      const executions = (Executions?.Items ?? [])
+        .map(execution => `${execution.ID.slice(0, 10)} ${executionStateName(execution.ComputeState.StateType)}`)
+      const also = executions.length > 0 ? `, execution ${executions.join(', ')}` : ''
+      log(`  job ${Job.State?.StateType}${also} (+${Math.round(performance.now() - started)} ms)`)
+    }
+  }).catch((err: Error) => {
+    if (err.name !== 'TimeoutError') throw err
+    throw new Error(`job ${jobId} did not finish within ${timeoutMs} ms`)
+  })
+  // #endregion
+  const state = done.Job.State
+  if (state?.StateType !== 'Completed') throw new Error(`job ${jobId} ${state?.StateType}: ${state?.Message ?? ''}`)
+  return done
+}
