@@ -65,7 +65,9 @@ async function jobsComplete (revision: number): Promise<string[]> {
   // 2 per libp2p server, Helia's get and add, 2 OrbitDB writer-readers, Bacalhau's demo against the runner and against
   // real Bacalhau, Kubo's
   expect(jobs.length).toBe(11)
-  await kubectl(['wait', '--for=condition=complete', '--timeout=300s', ...jobs])
+  // a client pod is refused (TCP reset) until the tier's NetworkPolicy firewall (kube-router) has admitted it,
+  // which has taken up to about 4 minutes; the Jobs retry with Kubernetes' backoff until then
+  await kubectl(['wait', '--for=condition=complete', '--timeout=450s', ...jobs])
   return jobs
 }
 
