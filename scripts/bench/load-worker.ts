@@ -195,85 +195,7 @@ async function orbitdb (job: OrbitdbJob): Promise<void> {
 /** A writer whose puts are made: it asks the server to host them when told, and is stopped afterwards. */
 interface WriterSession { confirm: () => Promise<void>, stop: () => Promise<void> }
 
-/** What one OrbitDB major offers a writer; each major's modules are passed in as they are. */
-interface OrbitdbExample<
-  Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike },
-  Libp2pLike,
-  OrbitDB extends { stop: () => Promise<unknown> },
-  Address,
-  Peer,
-  Db extends { address: string, put: (document: Note) => Promise<unknown> }
-> {
-  createNode: (options: { dataDir: string }) => Promise<Node>
-  startOrbitDB: (node: Node, options: { dataDir: string, identityKey?: string }) => Promise<OrbitDB>
-  /** Opens the server's database with OrbitDB's own sync off: no pubsub, so writers do not replicate each other. */
-  openUnsynced: (orbitdb: OrbitDB, address: string) => Promise<Db>
-  dial: (node: Node, address: Address, deadlineMs: number) => Promise<Peer>
-  parseServerAddress: (text: string) => Address
-  /**
-   * The hosting protocol's `await`, as the example's client sends it: resolves with the entries the server confirms.
-   */
-  confirm: (node: Node, server: Peer, db: Db, deadlineMs: number) => Promise<number>
-}
-
 interface Note { _id: string, author: string, text: string, writtenAt: string, [field: string]: unknown }
-
-/**
- * One writer: opened, connected to the server, its puts made; `confirm` is the hosting protocol's `await`.
- * Writers do not replicate each other: 20 writers on one host each verifying the other 19's entries
- * measured the writers' mesh (quadratic in writers), not the always-on server, which is what this load is about.
- */
-async function write<
-  Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike },
-  Libp2pLike,
-  OrbitDB extends { stop: () => Promise<unknown> },
-  Address,
-  Peer,
-  Db extends { address: string, put: (document: Note) => Promise<unknown> }
-> (
-  example: OrbitdbExample<Node, Libp2pLike, OrbitDB, Address, Peer, Db>,
-  job: OrbitdbJob,
-  dataDir: string,
-  index: number
-): Promise<WriterSession> {
-  const node = await example.createNode({ dataDir })
-  let orbitdb: OrbitDB | undefined
-  const stop = async (): Promise<void> => {
-    await orbitdb?.stop()
-    await node.stop()
-  }
-  try {
-    orbitdb = await example.startOrbitDB(node, { dataDir, identityKey: job.identityKeys[index] })
-    const server = await example.dial(node, example.parseServerAddress(job.server), job.deadlineMs)
-    const db = await example.openUnsynced(orbitdb, job.address)
-    // writers are numbered across all worker processes, so no two write the same document ID
-    const writer = `writer-${job.firstWriter + index}`
-    console.log(`T ${Date.now()} ${writer} opened`) // LOAD_TRACE's timeline (scripts/bench/load.ts)
-    for (let document = 0; document < job.documents; document++) {
-      await db.put({
-        _id: `${writer}-${document}`,
-        author: writer,
-        text: `document ${document}`,
-        writtenAt: new Date().toISOString()
-      })
-    }
-    console.log(`T ${Date.now()} ${writer} puts done`)
-    return {
-      confirm: async () => {
-        // the server answers once it holds this writer's entries
-        const serverEntries = await example.confirm(node, server, db, job.deadlineMs)
-        console.log(`T ${Date.now()} ${writer} confirmed`)
-        if (serverEntries < job.documents) {
-          throw new Error(`the server confirmed ${serverEntries} entries, fewer than this writer's ${job.documents}`)
-        }
-      },
-      stop
-    }
-  } catch (err) {
-    await stop()
-    throw err
-  }
-}
 
 /** The modules of one OrbitDB major a writer uses: the same names in both, each with its own libraries' types. */
 interface MajorModules<
@@ -299,52 +221,91 @@ interface MajorModules<
   headsOf: (db: Db) => Promise<string[]>
 }
 
-/** A writer as the major's client runs it, from that major's modules. */
-function writerOf<
+/**
+ * One writer: opened, connected to the server, its puts made; `confirm` is the hosting protocol's `await`.
+ * Writers do not replicate each other: 20 writers on one host each verifying the other 19's entries
+ * measured the writers' mesh (quadratic in writers), not the always-on server, which is what this load is about.
+ */
+async function write<
   Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike },
   Libp2pLike,
   OrbitDB extends { stop: () => Promise<unknown>, open: (address: string, options: { sync: boolean }) => Promise<Db> },
   Address,
   Peer,
   Db extends { address: string, put: (document: Note) => Promise<unknown> }
-> (modules: MajorModules<Node, Libp2pLike, OrbitDB, Address, Peer, Db>): OrbitdbExample<
-  Node, Libp2pLike, OrbitDB, Address, Peer, Db
-> {
-  return {
-    createNode: modules.createNode,
+> (
+  example: MajorModules<Node, Libp2pLike, OrbitDB, Address, Peer, Db>,
+  job: OrbitdbJob,
+  dataDir: string,
+  index: number
+): Promise<WriterSession> {
+  const node = await example.createNode({ dataDir })
+  let orbitdb: OrbitDB | undefined
+  const stop = async (): Promise<void> => {
+    await orbitdb?.stop()
+    await node.stop()
+  }
+  try {
     // as the example's client runs it: entries signed natively
-    startOrbitDB: async (node, options) => modules.useNativeSignatures(await modules.startOrbitDB(node, options)),
-    openUnsynced: async (orbitdb, address) => orbitdb.open(address, { sync: false }),
-    dial: async (node, address, deadlineMs) =>
-      (await modules.dialWithRetry(node.libp2p, address, { deadlineMs })).connection.remotePeer,
-    parseServerAddress: modules.parseServerAddress,
-    // the writer's entries go with the request (it has never synced, so it knows none of the server's heads)
-    confirm: async (node, server, db, deadlineMs) => {
-      const heads = await modules.headsOf(db)
-      const request = { op: 'await', address: db.address, heads, timeoutMs: deadlineMs } as const
-      const blocks = await modules.entriesToPush(db, [])
-      return (await modules.askServer(node, server, request, AbortSignal.timeout(deadlineMs), blocks)).entries
+    orbitdb = await example.useNativeSignatures(
+      await example.startOrbitDB(node, { dataDir, identityKey: job.identityKeys[index] })
+    )
+    const address = example.parseServerAddress(job.server)
+    const { connection } = await example.dialWithRetry(node.libp2p, address, { deadlineMs: job.deadlineMs })
+    const server = connection.remotePeer
+    // OrbitDB's own sync off: no pubsub, so writers do not replicate each other
+    const db = await orbitdb.open(job.address, { sync: false })
+    // writers are numbered across all worker processes, so no two write the same document ID
+    const writer = `writer-${job.firstWriter + index}`
+    console.log(`T ${Date.now()} ${writer} opened`) // LOAD_TRACE's timeline (scripts/bench/load.ts)
+    for (let document = 0; document < job.documents; document++) {
+      await db.put({
+        _id: `${writer}-${document}`,
+        author: writer,
+        text: `document ${document}`,
+        writtenAt: new Date().toISOString()
+      })
     }
+    console.log(`T ${Date.now()} ${writer} puts done`)
+    return {
+      confirm: async () => {
+        // the server answers once it holds this writer's entries
+        // its entries go with the request (it has never synced, so it knows none of the server's heads)
+        const heads = await example.headsOf(db)
+        const request = { op: 'await', address: db.address, heads, timeoutMs: job.deadlineMs } as const
+        const blocks = await example.entriesToPush(db, [])
+        const signal = AbortSignal.timeout(job.deadlineMs)
+        const serverEntries = (await example.askServer(node, server, request, signal, blocks)).entries
+        console.log(`T ${Date.now()} ${writer} confirmed`)
+        if (serverEntries < job.documents) {
+          throw new Error(`the server confirmed ${serverEntries} entries, fewer than this writer's ${job.documents}`)
+        }
+      },
+      stop
+    }
+  } catch (err) {
+    await stop()
+    throw err
   }
 }
 
 /** Each major's writer, its modules loaded only when that major is measured. */
 type StartWriter = (job: OrbitdbJob, dataDir: string, index: number) => Promise<WriterSession>
 const majorWriters: Record<OrbitdbJob['major'], StartWriter> = {
-  v4: async (...writerArgs) => write(writerOf({
+  v4: async (...writerArgs) => write({
     ...await import('../../peers/orbitdb/v4/src/node.ts'),
     ...await import('../../peers/orbitdb/v4/src/orbitdb.ts'),
     ...await import('../../peers/orbitdb/v4/src/dial.ts'),
     ...await import('../../peers/orbitdb/v4/src/replication.ts'),
     ...await import('../../peers/orbitdb/v4/src/tuned/signatures.ts')
-  }), ...writerArgs),
-  v2: async (...writerArgs) => write(writerOf({
+  }, ...writerArgs),
+  v2: async (...writerArgs) => write({
     ...await import('../../peers/orbitdb/v2/src/node.ts'),
     ...await import('../../peers/orbitdb/v2/src/orbitdb.ts'),
     ...await import('../../peers/orbitdb/v2/src/dial.ts'),
     ...await import('../../peers/orbitdb/v2/src/replication.ts'),
     ...await import('../../peers/orbitdb/v2/src/tuned/signatures.ts')
-  }), ...writerArgs)
+  }, ...writerArgs)
 }
 
 if (import.meta.main) {
