@@ -27,10 +27,11 @@ const SERVERS = ['libp2p-v1', 'libp2p-v3', 'ipfs-helia', 'orbitdb-v2', 'orbitdb-
 const STATEFUL = [...SERVERS, 'bacalhau-orchestrator', 'bacalhau-compute']
 const LIBP2P_V3_PEER = '12D3KooWJZJspSGHJHWZuLvcKVZE2VuUBfGvGTVEAFoLHhYLiJsE'
 
-const kubectl = async (args: string[], input?: string, timeoutMs = 300_000): Promise<string> =>
-  mustRun(setup.kubectl, ['--kubeconfig', setup.kubeconfig, '-n', NAMESPACE, ...args], { input, timeoutMs })
-const helm = async (args: string[], timeoutMs = 600_000): Promise<string> =>
-  mustRun(setup.helm, ['--kubeconfig', setup.kubeconfig, '-n', NAMESPACE, ...args], { timeoutMs })
+// each runs until its own --timeout and a minute more, or two minutes (setup.ts)
+const kubectl = async (args: string[], input?: string): Promise<string> =>
+  mustRun(setup.kubectl, ['--kubeconfig', setup.kubeconfig, '-n', NAMESPACE, ...args], { input })
+const helm = async (args: string[]): Promise<string> =>
+  mustRun(setup.helm, ['--kubeconfig', setup.kubeconfig, '-n', NAMESPACE, ...args])
 const json = async <T>(args: string[]): Promise<T> => JSON.parse(await kubectl([...args, '-o', 'json'])) as T
 /** GET through the API server's proxy to a Service port of the release. */
 const throughProxy = async (service: string, port: string, path: string): Promise<string> =>
@@ -65,9 +66,8 @@ async function jobsComplete (revision: number): Promise<string[]> {
   // 2 per libp2p server, Helia's get and add, 2 OrbitDB writer-readers, Bacalhau's demo against the runner and against
   // real Bacalhau, Kubo's
   expect(jobs.length).toBe(11)
-  // a client pod is refused (TCP reset) until the tier's NetworkPolicy firewall (kube-router) has admitted it,
-  // which has taken up to about 4 minutes; the Jobs retry with Kubernetes' backoff until then
-  await kubectl(['wait', '--for=condition=complete', '--timeout=450s', ...jobs])
+  // each waits in its pod until the NetworkPolicy firewall has admitted it (the chart's wait-for-server)
+  await kubectl(['wait', '--for=condition=complete', '--timeout=300s', ...jobs])
   return jobs
 }
 

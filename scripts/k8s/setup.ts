@@ -25,7 +25,19 @@ export function tierSetup (): TierSetup {
 
 export interface Run { code: number | null, stdout: string, stderr: string, bytes: Buffer }
 
-/** Runs a command to its end (killed after `timeoutMs`); never throws. */
+/** How long a command may run: its own `--timeout` (kubectl's and helm's waits) and a minute to report what it
+ * saw, else two minutes. */
+function allowedMs (args: string[]): number {
+  const flag = args.findIndex(arg => arg === '--timeout' || arg.startsWith('--timeout='))
+  const duration = flag === -1 ? undefined : (args[flag]!.split('=')[1] ?? args[flag + 1])
+  if (duration === undefined) return 120_000
+  const unitMs: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000 }
+  let ms = 0
+  for (const [, amount, unit] of duration.matchAll(/(\d+)([hms])/g)) ms += Number(amount) * unitMs[unit!]!
+  return ms + 60_000
+}
+
+/** Runs a command to its end (killed after `timeoutMs`, by default what `allowedMs` gives); never throws. */
 export async function runCommand (
   command: string,
   args: string[],
@@ -37,7 +49,7 @@ export async function runCommand (
   child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk))
   child.stderr.setEncoding('utf8').on('data', (text: string) => { stderr += text })
   child.stdin.end(options.input ?? '')
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? allowedMs(args))
   const code = await new Promise<number | null>(resolve => child.on('close', resolve))
   clearTimeout(timer)
   const bytes = Buffer.concat(chunks)

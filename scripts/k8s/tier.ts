@@ -26,7 +26,22 @@ if (process.getuid?.() !== 0) {
 
 let engine: Engine | undefined
 let tools: Tools | undefined
+let kubeconfig: string | undefined
 let code = 1
+
+/** After a failure, what the cluster looked like: every pod, and what the firewall (kube-router) complained of. */
+function printDiagnosis (kubectl: string, config: string): void {
+  const ask = (args: string[]): string => {
+    const run = spawnSync(kubectl, ['--kubeconfig', config, ...args], { encoding: 'utf8', timeout: 30_000 })
+    return `${run.stdout}${run.stderr}`.trim()
+  }
+  log(`the cluster's pods:\n${ask(['get', 'pods', '-A', '-o', 'wide'])}`)
+  const firewall = ask(['-n', 'kube-system', 'logs', '-l', 'app=liftoff-network-policy', '--prefix', '--tail=-1'])
+  const complaints = firewall.split('\n')
+    .filter(line => /\] [EW]\d{4} /.test(line) && !/deprecated|Malformed version/.test(line))
+  log(`the firewall's errors and warnings (${complaints.length}):\n${complaints.slice(-40).join('\n')}`)
+}
+
 try {
   engine = await ensureEngine(log)
   ensureBaseImage(log)
@@ -39,6 +54,7 @@ try {
   log('images ready')
   ensureDiskSpace('k8s', CLUSTER_GIB, 'more for its cluster')
   const cluster = createCluster(join(tools.kind, 'kind'), nodeImage, log)
+  kubeconfig = cluster.kubeconfig
   await loadImages(cluster, [...examples, components.prometheus, KUBO_IMAGE, BACALHAU_IMAGE], log)
   const kubectl = join(tools.kubernetes, 'kubectl')
   const volumes = spawnSync(kubectl, ['--kubeconfig', cluster.kubeconfig, 'apply', '-f', '-'], {
@@ -79,6 +95,9 @@ try {
 } catch (err) {
   console.error(`k8s tier: ${(err as Error).message}`)
 } finally {
+  if (code !== 0 && kubeconfig !== undefined && tools !== undefined) {
+    printDiagnosis(join(tools.kubernetes, 'kubectl'), kubeconfig)
+  }
   if (tools !== undefined) {
     log('deleting the cluster')
     deleteCluster(join(tools.kind, 'kind'))

@@ -137,6 +137,12 @@ a218919ec36c6a6e480c0313a7049a1f7b2a39ca14242b1c533890f55cc4beba 68a38d9e9c61241
   tolerationSeconds: {{ .Values.unreachableTolerationSeconds }}
 {{- end -}}
 
+{{/* Waits until a TCP connection to every "host:port" argument opens (tried once a second, a new connection each
+time, no after 5 s). */}}
+{{- define "liftoff.waitForPorts" -}}
+const net = require('node:net'); const targets = process.argv.slice(1).map(arg => arg.split(':')); const opens = ([host, port]) => new Promise(resolve => { const socket = net.connect({ host, port: Number(port), timeout: 5000 }, () => { socket.destroy(); resolve(true) }); socket.on('timeout', () => { socket.destroy(); resolve(false) }); socket.on('error', () => resolve(false)) }); const poll = () => Promise.all(targets.map(opens)).then(all => all.every(Boolean) ? process.exit(0) : setTimeout(poll, 1000)); poll()
+{{- end -}}
+
 {{/* Waits until every "METHOD url" argument answers 2xx (asked once a second). Each ask is a new connection
 that counts as no after 5 s: a kept-alive one can outlive the pod it reached. */}}
 {{- define "liftoff.waitForAnswers" -}}
