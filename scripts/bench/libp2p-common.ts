@@ -167,10 +167,20 @@ export async function separateProcessMatrix<
   }
 }
 
-/** Runs `sendOne` on `streams` streams at once; MiB/s for all of them together. */
-export async function parallelThroughput (
-  streams: number, bytesPerStream: number, sendOne: () => Promise<void>
-): Promise<number> {
-  const { ms } = await timed(async () => Promise.all(Array.from({ length: streams }, sendOne)))
-  return mibPerSecond(bytesPerStream * streams, ms)
+/**
+ * A major's stream throughput (MiB/s of `streams` parallel streams of `bytesPerStream` each, in `chunkSize` writes)
+ * from how it sends one stream's chunks to the sink, returning once the sink has them all.
+ */
+export function sinkThroughputOf<Client, Address> (
+  sendAll: (client: Client, address: Address, chunks: Iterable<Uint8Array>) => Promise<void>
+): (client: Client, address: Address, bytesPerStream: number, streams: number, chunkSize: number) => Promise<number> {
+  return async (client, address, bytesPerStream, streams, chunkSize) => {
+    const chunk = new Uint8Array(chunkSize).fill(7)
+    const chunks = function * (): Iterable<Uint8Array> {
+      for (let sent = 0; sent < bytesPerStream; sent += chunkSize) yield chunk
+    }
+    const { ms } = await timed(async () =>
+      Promise.all(Array.from({ length: streams }, async () => sendAll(client, address, chunks()))))
+    return mibPerSecond(bytesPerStream * streams, ms)
+  }
 }

@@ -7,7 +7,7 @@ import { MessageSession, serveMessages } from '../../peers/libp2p/v1/src/message
 import { parseServerAddress, withDeadline } from '../../peers/libp2p/v1/src/dial.ts'
 import { cpuProfile } from './profile.ts'
 import {
-  benchLatency, parallelThroughput, rawBaselines, separateProcessMatrix, throughputMatrix
+  benchLatency, rawBaselines, separateProcessMatrix, sinkThroughputOf, throughputMatrix
 } from './libp2p-common.ts'
 import { MiB, type BenchResult, type Scale } from './measure.ts'
 
@@ -31,18 +31,11 @@ export async function sinkServer (yamux: NodeOptions['yamux']): Promise<Node> {
   return server
 }
 
-async function streamThroughput (
-  client: Node, address: Multiaddr, bytesPerStream: number, streams: number, chunkSize: number
-): Promise<number> {
-  const chunk = new Uint8Array(chunkSize).fill(7)
-  return parallelThroughput(streams, bytesPerStream, async () => {
-    const stream = await client.dialProtocol(address, SINK_PROTOCOL)
-    await stream.sink((function * () {
-      for (let sent = 0; sent < bytesPerStream; sent += chunkSize) yield chunk
-    })())
-    await drain(stream.source) // until the server closes: it has everything
-  })
-}
+const streamThroughput = sinkThroughputOf<Node, Multiaddr>(async (client, address, chunks) => {
+  const stream = await client.dialProtocol(address, SINK_PROTOCOL)
+  await stream.sink(chunks)
+  await drain(stream.source) // until the server closes: it has everything
+})
 
 /** Each case's default row, then the same case tuned. */
 function sideBySide (defaults: BenchResult[], tuned: BenchResult[]): BenchResult[] {

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { cpuProfile } from './profile.ts'
 import { sinkProcess } from './separate.ts'
 import {
-  benchLatency, parallelThroughput, rawBaselines, separateProcessMatrix, throughputMatrix
+  benchLatency, rawBaselines, separateProcessMatrix, sinkThroughputOf, throughputMatrix
 } from './libp2p-common.ts'
 import { chachaThroughput, MiB, type BenchResult, type Scale } from './measure.ts'
 
@@ -32,20 +32,12 @@ export async function sinkServer (yamux: NodeOptions['yamux'], tuned = yamux ===
   return server
 }
 
-async function streamThroughput (
-  client: Node, address: Multiaddr, bytesPerStream: number, streams: number, chunkSize: number
-): Promise<number> {
-  const chunk = new Uint8Array(chunkSize).fill(7)
-  return parallelThroughput(streams, bytesPerStream, async () => {
-    const stream = await client.dialProtocol(address, SINK_PROTOCOL)
-    for (let sent = 0; sent < bytesPerStream; sent += chunkSize) {
-      if (!stream.send(chunk)) await stream.onDrain()
-    }
-    await stream.close()
-    // until the server closes: it has everything
-    for await (const chunk of stream) chunk.subarray()
-  })
-}
+const streamThroughput = sinkThroughputOf<Node, Multiaddr>(async (client, address, chunks) => {
+  const stream = await client.dialProtocol(address, SINK_PROTOCOL)
+  for (const chunk of chunks) if (!stream.send(chunk)) await stream.onDrain()
+  await stream.close()
+  for await (const chunk of stream) chunk.subarray() // until the server closes: it has everything
+})
 
 export async function benchLibp2pV3 (scale: Scale): Promise<BenchResult[]> {
   const total = scale === 'full' ? 256 * MiB : 4 * MiB

@@ -62,43 +62,52 @@ async function nextStdinLine (): Promise<void> {
   await new Promise<void>(resolve => createInterface({ input: process.stdin }).once('line', () => resolve()))
 }
 
-interface Libp2pExample<
+/** What the load takes of a libp2p major: its node.ts, dial.ts, echo.ts and messages.ts, as imported. */
+type Libp2pModules<
   Node extends { stop: () => void | Promise<void>, getConnections: () => Array<{ remotePeer: Peer }> },
   Address,
   Peer
-> {
-  createNode: () => Promise<Node>
-  parseServerAddress: (text: string) => Address
-  dialWithRetry: (
-    node: Node,
-    address: Address,
-    options: { deadlineMs: number }
-  ) => Promise<{ connection: { remotePeer: Peer } }>
-  echo: (node: Node, peer: Peer, payload: Uint8Array) => Promise<Uint8Array>
-  MessageSession: {
-    open: (
+> = [
+  { createNode: () => Promise<Node> },
+  {
+    parseServerAddress: (text: string) => Address
+    dialWithRetry: (
       node: Node,
-      peer: Peer
-    ) => Promise<{
-      request: (request: { text: string }) => Promise<{ ok: true } | { ok: false, error: string }>
-      close: () => Promise<void>
-    }>
+      address: Address,
+      options: { deadlineMs: number }
+    ) => Promise<{ connection: { remotePeer: Peer } }>
+  },
+  { echo: (node: Node, peer: Peer, payload: Uint8Array) => Promise<Uint8Array> },
+  {
+    MessageSession: {
+      open: (
+        node: Node,
+        peer: Peer
+      ) => Promise<{
+        request: (request: { text: string }) => Promise<{ ok: true } | { ok: false, error: string }>
+        close: () => Promise<void>
+      }>
+    }
   }
-}
+]
 
 async function libp2p<
   Node extends { stop: () => void | Promise<void>, getConnections: () => Array<{ remotePeer: Peer }> },
   Address,
   Peer
-> (example: Libp2pExample<Node, Address, Peer>, job: Extract<LoadJob, { kind: 'libp2p' }>): Promise<void> {
-  const address = example.parseServerAddress(job.server)
-  const nodes = await Promise.all(Array.from({ length: job.clients }, async () => example.createNode()))
+> (
+  [{ createNode }, { parseServerAddress, dialWithRetry }, { echo }, { MessageSession }]:
+  Libp2pModules<Node, Address, Peer>,
+  job: Extract<LoadJob, { kind: 'libp2p' }>
+): Promise<void> {
+  const address = parseServerAddress(job.server)
+  const nodes = await Promise.all(Array.from({ length: job.clients }, async () => createNode()))
   try {
     // connect + the first request answered, every client at once
     print(await allAtOnce('connect', job.clients, async index => {
       const node = nodes[index]!
-      const { connection } = await example.dialWithRetry(node, address, { deadlineMs: job.deadlineMs })
-      const session = await example.MessageSession.open(node, connection.remotePeer)
+      const { connection } = await dialWithRetry(node, address, { deadlineMs: job.deadlineMs })
+      const session = await MessageSession.open(node, connection.remotePeer)
       const response = await session.request({ text: 'hello under load' })
       await session.close()
       if (!response.ok) throw new Error(`refused: ${response.error}`)
@@ -112,7 +121,7 @@ async function libp2p<
         const node = nodes[index % job.clients]!
         const peer = node.getConnections()[0]?.remotePeer
         if (peer === undefined) throw new Error('no connection to the server any more')
-        const returned = await example.echo(node, peer, payload)
+        const returned = await echo(node, peer, payload)
         if (returned.byteLength !== payload.byteLength || !Buffer.from(returned).equals(payload)) {
           throw new Error(`echo returned ${returned.byteLength} bytes, not the ${payload.byteLength} sent`)
         }
@@ -122,22 +131,6 @@ async function libp2p<
   } finally {
     await Promise.all(nodes.map(async node => node.stop()))
   }
-}
-
-async function libp2pV1 (job: Extract<LoadJob, { kind: 'libp2p' }>): Promise<void> {
-  const { createNode } = await import('../../peers/libp2p/v1/src/node.ts')
-  const { dialWithRetry, parseServerAddress } = await import('../../peers/libp2p/v1/src/dial.ts')
-  const { echo } = await import('../../peers/libp2p/v1/src/echo.ts')
-  const { MessageSession } = await import('../../peers/libp2p/v1/src/messages.ts')
-  await libp2p({ createNode: async () => createNode(), parseServerAddress, dialWithRetry, echo, MessageSession }, job)
-}
-
-async function libp2pV3 (job: Extract<LoadJob, { kind: 'libp2p' }>): Promise<void> {
-  const { createNode } = await import('../../peers/libp2p/v3/src/node.ts')
-  const { dialWithRetry, parseServerAddress } = await import('../../peers/libp2p/v3/src/dial.ts')
-  const { echo } = await import('../../peers/libp2p/v3/src/echo.ts')
-  const { MessageSession } = await import('../../peers/libp2p/v3/src/messages.ts')
-  await libp2p({ createNode: async () => createNode(), parseServerAddress, dialWithRetry, echo, MessageSession }, job)
 }
 
 async function helia (job: Extract<LoadJob, { kind: 'ipfs-helia' }>): Promise<void> {
@@ -198,14 +191,7 @@ interface WriterSession { confirm: () => Promise<void>, stop: () => Promise<void
 interface Note { _id: string, author: string, text: string, writtenAt: string, [field: string]: unknown }
 
 /** The modules of one OrbitDB major a writer uses: the same names in both, each with its own libraries' types. */
-interface MajorModules<
-  Node extends { stop: () => Promise<unknown>, libp2p: Libp2pLike },
-  Libp2pLike,
-  OrbitDB extends { stop: () => Promise<unknown>, open: (address: string, options: { sync: boolean }) => Promise<Db> },
-  Address,
-  Peer,
-  Db extends { address: string, put: (document: Note) => Promise<unknown> }
-> {
+interface MajorModules<Node, Libp2pLike, OrbitDB, Address, Peer, Db> {
   createNode: (options: { dataDir: string }) => Promise<Node>
   startOrbitDB: (node: Node, options: { dataDir: string, identityKey?: string }) => Promise<OrbitDB>
   useNativeSignatures: (orbitdb: OrbitDB) => Promise<OrbitDB>
@@ -316,7 +302,16 @@ if (import.meta.main) {
   }
   if (job.kind === 'ipfs-helia') await helia(job)
   else if (job.kind === 'orbitdb') await orbitdb(job)
-  else if (job.major === 'v1') await libp2pV1(job)
-  else await libp2pV3(job)
+  else if (job.major === 'v1') {
+    await libp2p(await Promise.all([
+      import('../../peers/libp2p/v1/src/node.ts'), import('../../peers/libp2p/v1/src/dial.ts'),
+      import('../../peers/libp2p/v1/src/echo.ts'), import('../../peers/libp2p/v1/src/messages.ts')
+    ]), job)
+  } else {
+    await libp2p(await Promise.all([
+      import('../../peers/libp2p/v3/src/node.ts'), import('../../peers/libp2p/v3/src/dial.ts'),
+      import('../../peers/libp2p/v3/src/echo.ts'), import('../../peers/libp2p/v3/src/messages.ts')
+    ]), job)
+  }
   process.exit(0)
 }

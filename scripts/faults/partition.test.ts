@@ -17,8 +17,7 @@ test.each(['v2', 'v4'])(
   'OrbitDB %s: writes on both sides of a partition converge once it heals',
   async major => {
     const cwd = join(repoRoot, 'peers/orbitdb', major)
-    const serverHost = createHost('server')
-    const farHost = createHost('far')
+    const [serverHost, farHost] = [createHost('server'), createHost('far')]
     const [far, near] = await Promise.all([generateIdentityKey(), generateIdentityKey()])
     const server = serverHost.start(['src/server.ts'], {
       cwd,
