@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import { checkToken } from './access.ts'
+import { checkToken } from '../runner/access.ts'
 import { hostAndPort, list, positiveInteger, type Env } from './env.ts'
 import { parseOrigins } from '../runner/containment.ts'
 import type { Auth } from '../client/index.ts'

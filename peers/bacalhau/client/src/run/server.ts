@@ -3,7 +3,7 @@
 // a stop deadline. src/server.ts hands its story over here.
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { requireTokenBeyondLoopback } from './access.ts'
+import { requireTokenBeyondLoopback } from '../runner/access.ts'
 import { readRunnerConfig, type RunnerConfig } from './config.ts'
 import { oneLine } from './env.ts'
 import { runnerMetrics, serveMetrics } from './metrics.ts'
