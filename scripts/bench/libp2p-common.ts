@@ -4,6 +4,7 @@
 import {
   chachaThroughput, MiB, mibPerSecond, percentile, rawTcpThroughput, round, timed, type BenchResult, type Scale
 } from './measure.ts'
+import { cpuProfile } from './profile.ts'
 import { rawWsThroughput } from './raw-ws.ts'
 import { rawTcpSeparate, rawWsSeparate, SEPARATE, sinkProcess } from './separate.ts'
 
@@ -182,5 +183,36 @@ export function sinkThroughputOf<Client, Address> (
     const { ms } = await timed(async () =>
       Promise.all(Array.from({ length: streams }, async () => sendAll(client, address, chunks()))))
     return mibPerSecond(bytesPerStream * streams, ms)
+  }
+}
+
+/**
+ * Where the time goes in one shipped-tuning TCP transfer: a CPU profile (node:inspector) of client and sink in this
+ * process, self time summed by package. Returns a markdown table under a line with the rate.
+ */
+export async function profileOneTcpStream<
+  Node extends { stop: () => void | Promise<void>, getMultiaddrs: () => Address[] },
+  Address extends { toString: () => string }
+> (
+  startSink: () => Promise<Node>,
+  startClient: () => Promise<Node>,
+  throughput: (client: Node, address: Address, bytesPerStream: number, streams: number, chunkSize: number) =>
+  Promise<number>,
+  bytes: number
+): Promise<string> {
+  const server = await startSink()
+  try {
+    const client = await startClient()
+    try {
+      const address = server.getMultiaddrs().find(candidate => !candidate.toString().includes('/ws'))!
+      await throughput(client, address, 8 * MiB, 1, MiB) // warm up
+      const { value, table } = await cpuProfile(async () => throughput(client, address, bytes, 1, MiB))
+      return [`${bytes / MiB} MiB over TCP, one stream, shipped tuning: ${value} MiB/s while profiled.`, '', table]
+        .join('\n')
+    } finally {
+      await client.stop()
+    }
+  } finally {
+    await server.stop()
   }
 }

@@ -5,9 +5,8 @@ import { createNode, type Node, type NodeOptions } from '../../peers/libp2p/v1/s
 import { yamuxTuning } from '../../peers/libp2p/v1/src/tuned/yamux.ts'
 import { MessageSession, serveMessages } from '../../peers/libp2p/v1/src/messages.ts'
 import { parseServerAddress, withDeadline } from '../../peers/libp2p/v1/src/dial.ts'
-import { cpuProfile } from './profile.ts'
 import {
-  benchLatency, rawBaselines, separateProcessMatrix, sinkThroughputOf, throughputMatrix
+  benchLatency, rawBaselines, profileOneTcpStream, separateProcessMatrix, sinkThroughputOf, throughputMatrix
 } from './libp2p-common.ts'
 import { MiB, type BenchResult, type Scale } from './measure.ts'
 
@@ -74,21 +73,9 @@ export async function benchLibp2pV1 (scale: Scale): Promise<BenchResult[]> {
   return results
 }
 
-/**
- * Where the time goes in one tuned TCP transfer: a CPU profile (node:inspector) of client and server
- * (same process), self time summed by package. Returns a markdown table.
- */
+/** Where the time goes in one shipped-tuning TCP transfer (client and server in this process). */
 export async function profileLibp2pTcp (bytes = 256 * MiB): Promise<string> {
-  const server = await sinkServer(yamuxTuning)
-  const client = await createNode({ yamux: yamuxTuning })
-  try {
-    const address = server.getMultiaddrs().find(candidate => !candidate.toString().includes('/ws'))!
-    await streamThroughput(client, address, 8 * MiB, 1, MiB) // warm up
-    const { value, table } = await cpuProfile(async () => streamThroughput(client, address, bytes, 1, MiB))
-    const title = `${bytes / MiB} MiB over TCP, one stream, shipped tuning: ${value} MiB/s while profiled.`
-    return [title, '', table].join('\n')
-  } finally {
-    await client.stop()
-    await server.stop()
-  }
+  return profileOneTcpStream(
+    async () => sinkServer(yamuxTuning), async () => createNode({ yamux: yamuxTuning }), streamThroughput, bytes
+  )
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { cpuProfile } from './profile.ts'
 import { sinkProcess } from './separate.ts'
 import {
-  benchLatency, rawBaselines, separateProcessMatrix, sinkThroughputOf, throughputMatrix
+  benchLatency, rawBaselines, profileOneTcpStream, separateProcessMatrix, sinkThroughputOf, throughputMatrix
 } from './libp2p-common.ts'
 import { chachaThroughput, MiB, type BenchResult, type Scale } from './measure.ts'
 
@@ -73,18 +73,8 @@ export async function benchLibp2pV3 (scale: Scale): Promise<BenchResult[]> {
 
 /** Where the time goes in one shipped-tuning TCP transfer (client and server in this process). */
 export async function profileLibp2pV3Tcp (bytes = 256 * MiB): Promise<string> {
-  const server = await sinkServer(yamuxTuning)
-  const client = await createNode(TUNED)
-  try {
-    const address = server.getMultiaddrs().find(candidate => !candidate.toString().includes('/ws'))!
-    await streamThroughput(client, address, 8 * MiB, 1, MiB) // warm up
-    const { value, table } = await cpuProfile(async () => streamThroughput(client, address, bytes, 1, MiB))
-    const heading = `${bytes / MiB} MiB over TCP, one stream, shipped tuning: ${value} MiB/s while profiled.`
-    return [heading, '', table].join('\n')
-  } finally {
-    await client.stop()
-    await server.stop()
-  }
+  const startSink = async (): Promise<Node> => sinkServer(yamuxTuning)
+  return profileOneTcpStream(startSink, async () => createNode(TUNED), streamThroughput, bytes)
 }
 
 /**
