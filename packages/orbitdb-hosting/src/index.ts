@@ -9,6 +9,7 @@ import {
 
 export type { QuietBlocks }
 export type * from './major.ts'
+export { framed } from './major.ts'
 export type * from './orbitdb.ts'
 export {
   entriesToPush, headsOf, HOST_PROTOCOL, HostRefusal, MAX_PUSHED_BLOCKS, MAX_PUSHED_BYTES, rememberAllowedWriters,

@@ -49,6 +49,13 @@ export interface FramedStream {
   abort: (err: Error) => void
 }
 
+/** A stream's frames (lpStream's) with the stream's own close and abort. */
+export function framed (
+  frames: Pick<FramedStream, 'read' | 'write' | 'writeV'>, stream: Pick<FramedStream, 'close' | 'abort'>
+): FramedStream {
+  return Object.assign(frames, { close: async () => stream.close(), abort: (err: Error) => stream.abort(err) })
+}
+
 /** One major of OrbitDB and libp2p: `N` is its node (a Helia), `P` its peer ID. */
 export interface Major<N, P extends PeerLike> extends OrbitDBMajor {
   /** Serves `protocol` on `node`: `handler` gets each stream opened to it, framed, and the peer that opened it. */
