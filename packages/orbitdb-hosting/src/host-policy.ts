@@ -58,7 +58,8 @@ export async function blockReader (
  * HostRefusal.
  */
 export async function checkHosting (
-  orbitdb: Pick<OrbitDBFunctions, 'IPFSBlockStorage' | 'parseAddress'>, helia: BlockNode, policy: HostPolicy, address: string, asker: string | undefined
+  orbitdb: Pick<OrbitDBFunctions, 'IPFSBlockStorage' | 'parseAddress'>, helia: BlockNode, policy: HostPolicy,
+  address: string, asker: string | undefined
 ): Promise<void> {
   if (asker !== undefined && policy.peers.includes(asker)) return
   const read = await blockReader(orbitdb, helia)
@@ -68,7 +69,8 @@ export async function checkHosting (
   }
   const unread = (what: string): never => refuse(`its ${what} could not be read within ${READ_TIMEOUT_MS} ms`)
   try {
-    const manifest = await read(orbitdb.parseAddress(address).hash, fetched).catch(() => undefined) ?? unread('manifest')
+    const manifestHash = orbitdb.parseAddress(address).hash
+    const manifest = await read(manifestHash, fetched).catch(() => undefined) ?? unread('manifest')
     if (manifest.type !== 'documents') {
       refuse(`it is a ${String(manifest.type)} database, and this server hosts documents databases`)
     }

@@ -59,7 +59,9 @@ export function framed (
 /** One major of OrbitDB and libp2p: `N` is its node (a Helia), `P` its peer ID. */
 export interface Major<N, P extends PeerLike> extends OrbitDBMajor {
   /** Serves `protocol` on `node`: `handler` gets each stream opened to it, framed, and the peer that opened it. */
-  handle: (node: N, protocol: string, limits: FrameLimits, handler: (stream: FramedStream, peer: P) => void) => Promise<void>
+  handle: (
+    node: N, protocol: string, limits: FrameLimits, handler: (stream: FramedStream, peer: P) => void
+  ) => Promise<void>
   /** Opens a stream of `protocol` to `peer`, framed. */
   dial: (node: N, peer: P, protocol: string, limits: FrameLimits, signal: AbortSignal) => Promise<FramedStream>
 }

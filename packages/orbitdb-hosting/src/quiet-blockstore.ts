@@ -30,7 +30,8 @@ export function peerWants<C, B> (createBroker: (components: C) => B): {
       const broker = createBroker(components)
       lists = (broker as unknown as { bitswap?: { peerWantLists?: PeerWantLists } }).bitswap?.peerWantLists
       if (typeof lists?.receivedBlock !== 'function') {
-        throw new Error('Bitswap keeps its peers\' want-lists elsewhere now: see @ipfs-liftoff/orbitdb-hosting, quiet-blockstore.ts')
+        const see = 'see quiet-blockstore.ts in @ipfs-liftoff/orbitdb-hosting'
+        throw new Error(`Bitswap keeps its peers' want-lists elsewhere now: ${see}`)
       }
       return broker
     },

@@ -119,7 +119,8 @@ async function writtenByWriter<T extends Document> (
  * `limit` are fetched, and each fetched hash is added to `fetched` (a server deletes what no join took).
  */
 async function fetchMissing<T extends Document> (
-  major: OrbitDBMajor, db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal, pushed = new Map<string, LogEntry>(),
+  major: OrbitDBMajor, db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal,
+  pushed = new Map<string, LogEntry>(),
   options: { limit?: number, fetched?: Set<string> } = {}
 ): Promise<void> {
   const seen = new Set<string>()
@@ -189,7 +190,8 @@ export function rememberAllowedWriters (
  * error") and nobody asks again.
  */
 export async function joinEntries<T extends Document> (
-  major: OrbitDBMajor, db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal, options: { fetched?: boolean } = {}
+  major: OrbitDBMajor, db: DocumentsDatabase<T>, hashes: string[], signal: AbortSignal,
+  options: { fetched?: boolean } = {}
 ): Promise<void> {
   const done = new AbortController() // whichever way they came, stop the other
   const stop = AbortSignal.any([signal, done.signal])
@@ -643,7 +645,8 @@ export async function syncWithServer<N, P extends PeerLike, T extends Document> 
   })
   const heads = await headsOf(db)
   const pushed = await entriesToPush(db, hosted.heads, heads)
-  const awaiting = askServer(major, helia, server, { op: 'await', address: db.address, heads, timeoutMs }, signal, pushed)
+  const request: HostRequest = { op: 'await', address: db.address, heads, timeoutMs }
+  const awaiting = askServer(major, helia, server, request, signal, pushed)
   const confirmed = await beforeDeadline('the server did not confirm our entries', awaiting)
   return { serverEntries: confirmed.entries }
 }

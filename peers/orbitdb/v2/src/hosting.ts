@@ -1,7 +1,7 @@
-// The server's hosting: every database it keeps opens with the server's storage (@ipfs-liftoff/orbitdb-hosting/server's host-storage.ts), the
-// ones clients asked for are listed in hosted.json and reopened at each start, and the hosting protocol
-// (src/replication.ts) is served for them. A database is hosted only for the writers or peers the operator
-// allows (its host-policy.ts), at most `maxHostedDatabases` of them.
+// The server's hosting: every database it keeps opens with the server's storage (host-storage.ts in
+// @ipfs-liftoff/orbitdb-hosting/server), the ones clients asked for are listed in hosted.json and reopened at
+// each start, and the hosting protocol (src/replication.ts) is served for them. A database is hosted only for
+// the writers or peers the operator allows (its host-policy.ts), at most `maxHostedDatabases` of them.
 import { join } from 'node:path'
 import * as orbitdbCore from '@orbitdb/core'
 import {

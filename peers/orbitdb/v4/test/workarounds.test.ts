@@ -77,6 +77,7 @@ test('canary: deleting through Helia still waits for a fetch under way', async (
   await succeeds(() => helia.blockstore.delete(kept.cid)) // then fails: no content routers to tell
   order.push('deleted')
   await fetching
-  const fixed = 'upstream fixed delete waiting for reads: remove deleteQuietly from quiet-blockstore.ts in @ipfs-liftoff/orbitdb-hosting'
+  const fixed = 'upstream fixed delete waiting for reads: ' +
+    'remove deleteQuietly from quiet-blockstore.ts in @ipfs-liftoff/orbitdb-hosting'
   expect(order, fixed).toEqual(['fetch ended', 'deleted'])
 })
