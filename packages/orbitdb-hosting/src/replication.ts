@@ -15,7 +15,7 @@
 //                                           (Bitswap), following only checked entries. What no join took is
 //                                           deleted again. Pushing saves a round trip per level of the log.
 // Any refusal is one error answer ({"ok":false,"error":…}) on the stream.
-import * as varint from 'uint8-varint'
+import { varint } from 'multiformats'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
@@ -259,7 +259,7 @@ function boundedLength (maxDataLength: number): (data: LengthPrefix) => number {
     if (data.byteLength > longest) {
       throw Object.assign(new Error(`length prefix over ${longest} bytes`), { name: 'InvalidDataLengthLengthError' })
     }
-    return varint.decode(data.subarray())
+    return varint.decode(data.subarray())[0] // an incomplete prefix throws a RangeError: lpStream reads on
   }
 }
 
