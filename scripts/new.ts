@@ -1,6 +1,7 @@
 // `node scripts/liftoff.mjs new <example> <dir>`: a standalone project from one of the examples, to start
 // an app from. It gets the example's tracked files (src/, web/, test/, README, configs), the repo's test
-// helpers its tests use (copied into test/support/, the tests' imports rewritten), a package.json with exact
+// helpers its tests use (copied into test/support/, the tests' imports rewritten), the repo's packages it uses
+// (`workspace:` dependencies: their src/ copied into src/<name>/, imports rewritten), a package.json with exact
 // versions, the devDependencies those helpers need and the overrides the example needs (in the forms pnpm
 // and npm read), a tsconfig.json that stands on its own, a .gitignore, and its own pnpm-lock.yaml.
 // Refuses a directory that is not empty; an unknown example lists the known ones.
@@ -158,7 +159,11 @@ function npmOverrides (overrides: Record<string, string>): Record<string, Record
  */
 function projectLockfile (example: string, helperPackages: string[], overrides: Record<string, string>): Lockfile {
   const lockfile = repoLockfile()
-  const own = lockfile.importers[`peers/${example}`] ?? {}
+  const linked = lockfile.importers[`peers/${example}`] ?? {}
+  // the repo's packages it uses are copied into the project, not linked
+  const unlinked = (entries: Record<string, { specifier: string, version: string }> = {}) =>
+    Object.fromEntries(Object.entries(entries).filter(([, { version }]) => !version.startsWith('link:')))
+  const own = { ...linked, dependencies: unlinked(linked.dependencies) }
   const helperEntries = Object.fromEntries(helperPackages.flatMap(name => {
     const entry = lockfile.importers['.']?.devDependencies?.[name]
     return entry === undefined ? [] : [[name, entry]]
@@ -174,6 +179,55 @@ function projectLockfile (example: string, helperPackages: string[], overrides: 
     packages: Object.fromEntries(Object.entries(lockfile.packages).filter(([key]) => packages.has(key))),
     snapshots: Object.fromEntries(Object.entries(lockfile.snapshots).filter(([key]) => snapshots.has(key)))
   }
+}
+
+/** A workspace package an example depends on (`workspace:`): its folder and what its entry points name. */
+interface WorkspacePackage {
+  name: string
+  dir: string
+  manifest: Manifest & { exports?: Record<string, { types?: string }> }
+}
+
+/** The repo's packages (pnpm-workspace.yaml's packages/*) the example depends on. */
+function workspacePackagesOf (manifest: Manifest): WorkspacePackage[] {
+  const packagesDir = join(repoRoot, 'packages')
+  const all = existsSync(packagesDir) ? readdirSync(packagesDir).map(dir => join(packagesDir, dir)) : []
+  return Object.entries(manifest.dependencies ?? {})
+    .filter(([, version]) => version.startsWith('workspace:'))
+    .map(([name]) => {
+      const dir = all.find(candidate =>
+        (JSON.parse(readFileSync(join(candidate, 'package.json'), 'utf8')) as Manifest).name === name)
+      if (dir === undefined) throw new Error(`${name} is a workspace dependency, but no folder in packages/ is it`)
+      const own = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as WorkspacePackage['manifest']
+      return { name, dir, manifest: own }
+    })
+}
+
+/** Where a workspace package's copy goes in the project: src/<name without its scope>/. */
+const copiedPackageDir = (target: string, name: string): string => join(target, 'src', name.split('/').at(-1)!)
+
+/**
+ * `text` with each import of a workspace package (its name, or name/subpath) replaced by the project's own
+ * name for its copy (`#<name without scope>[/subpath]`, package.json `imports`, which Node, TypeScript and Vite
+ * read; a relative path would not do in orbitdb-core.d.ts, whose `declare module` imports only by name).
+ */
+function rewritePackageImports (text: string, packages: WorkspacePackage[]): string {
+  for (const { name } of packages) {
+    const specifier = new RegExp(`(['"])${name.replace(/[/.]/g, '\\$&')}(/[\\w-]+)?\\1`, 'g')
+    text = text.replace(specifier, (_whole, quote: string, sub?: string) =>
+      `${quote}#${name.split('/').at(-1)!}${sub ?? ''}${quote}`)
+  }
+  return text
+}
+
+/** package.json `imports` for the copied packages: each entry point's copied source file. */
+function packageImportsMap (packages: WorkspacePackage[]): Record<string, string> {
+  return Object.fromEntries(packages.flatMap(({ name, manifest }) => {
+    const short = name.split('/').at(-1)!
+    return Object.entries(manifest.exports ?? {}).flatMap(([entry, { types }]) => types === undefined
+      ? []
+      : [[`#${short}${entry.slice(1)}`, `./src/${short}/${relative('src', types)}`]])
+  }))
 }
 
 export async function scaffold (
@@ -203,11 +257,24 @@ export async function scaffold (
     }
     return text
   }
+  const manifest = JSON.parse(await readFile(join(exampleDir, 'package.json'), 'utf8')) as Manifest
+  const packages = workspacePackagesOf(manifest)
   for (const file of files) {
     const to = join(target, file)
     await mkdir(dirname(to), { recursive: true })
     const from = join(exampleDir, file)
-    await writeFile(to, file.endsWith('.ts') ? rewrite(from, to, await readFile(from, 'utf8')) : await readFile(from))
+    const text = file.endsWith('.ts') ? rewrite(from, to, await readFile(from, 'utf8')) : undefined
+    await writeFile(to, text === undefined ? await readFile(from) : rewritePackageImports(text, packages))
+  }
+  // the repo's packages it uses, as source in src/: a standalone project has no workspace to link them from
+  for (const { dir, name } of packages) {
+    const sources = readdirSync(join(dir, 'src'), { recursive: true, encoding: 'utf8' })
+      .filter(file => file.endsWith('.ts'))
+    for (const file of sources) {
+      const to = join(copiedPackageDir(target, name), file)
+      await mkdir(dirname(to), { recursive: true })
+      await writeFile(to, await readFile(join(dir, 'src', file)))
+    }
   }
   for (const helper of helpers) {
     await mkdir(dirname(supportPath(helper)), { recursive: true })
@@ -239,7 +306,6 @@ export async function scaffold (
   }
 
   // package.json: the example's, named after the directory, with the helpers' packages and the overrides
-  const manifest = JSON.parse(await readFile(join(exampleDir, 'package.json'), 'utf8')) as Manifest
   const root = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as Manifest & {
     packageManager: string
   }
@@ -257,9 +323,23 @@ export async function scaffold (
     ...(Object.keys(overrides).length === 0 ? {} : { overrides }),
     ...(ignoredBuiltDependencies.length === 0 ? {} : { ignoredBuiltDependencies })
   }
+  // the copied packages' dependencies instead of the packages, and no script that builds them
+  const dependencies = Object.fromEntries(Object.entries(manifest.dependencies ?? {})
+    .filter(([name]) => !packages.some(pkg => pkg.name === name)))
+  for (const [name, version] of packages.flatMap(pkg => Object.entries(pkg.manifest.dependencies ?? {}))) {
+    if (dependencies[name] !== undefined && dependencies[name] !== version) {
+      throw new Error(`${example} pins ${name} ${dependencies[name]}, a package it uses ${version}`)
+    }
+    dependencies[name] = version
+  }
+  const scripts = Object.fromEntries(Object.entries((manifest.scripts ?? {}) as Record<string, string>)
+    .filter(([, command]) => !packages.some(pkg => command.includes(`--filter ${pkg.name}`))))
   const { files: _published, ...rest } = manifest
   const standalone = {
     ...rest,
+    scripts,
+    ...(packages.length === 0 ? {} : { imports: packageImportsMap(packages) }),
+    dependencies: Object.fromEntries(Object.entries(dependencies).sort(([a], [b]) => a.localeCompare(b))),
     name: basename(target).toLowerCase().replace(/[^a-z0-9-]+/g, '-'),
     packageManager: root.packageManager,
     devDependencies: Object.fromEntries(Object.entries(devDependencies).sort(([a], [b]) => a.localeCompare(b))),

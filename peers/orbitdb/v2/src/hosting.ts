@@ -1,16 +1,20 @@
-// The server's hosting: every database it keeps opens with the server's storage (src/host-storage.ts), the
-// ones clients asked for are listed in hosted.json and reopened at each start, and the hosting protocol
-// (src/replication.ts) is served for them. A database is hosted only for the writers or peers the operator
-// allows (src/host-policy.ts), at most `maxHostedDatabases` of them.
+// The server's hosting: every database it keeps opens with the server's storage (host-storage.ts in
+// @ipfs-liftoff/orbitdb-hosting/server), the ones clients asked for are listed in hosted.json and reopened at
+// each start, and the hosting protocol (src/replication.ts) is served for them. A database is hosted only for
+// the writers or peers the operator allows (its host-policy.ts), at most `maxHostedDatabases` of them.
 import { join } from 'node:path'
-import { checkHosting, type HostPolicy } from './host-policy.ts'
-import { readHostedList, writeHostedList } from './hosted-list.ts'
-import { hostStorage, type HostStorage } from './host-storage.ts'
+import * as orbitdbCore from '@orbitdb/core'
+import {
+  readHostedList, serverHosting, writeHostedList, type HostPolicy, type HostStorage
+} from '@ipfs-liftoff/orbitdb-hosting/server'
 import { openDatabase } from './orbitdb.ts'
 import { HostRefusal, serveHosting, type Host, type RequestLimits } from './replication.ts'
 import type { Node } from './node.ts'
 import type { DocumentsDatabase, OrbitDB } from '@orbitdb/core'
 import type { PeerId } from '@libp2p/interface'
+
+// the server's parts of the hosting module, bound to this example's OrbitDB
+const { checkHosting, hostStorage } = serverHosting(orbitdbCore)
 
 export interface HostingOptions extends RequestLimits {
   /** Identity IDs: a database whose write list names one is hosted ("*": every database). */

@@ -16,7 +16,7 @@ import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import type { PeerId } from '@libp2p/interface'
 import { storeEvenIfSendingFails } from './workarounds/bitswap-announce.ts'
 import { patientPings } from './workarounds/ping-timeout.ts'
-import { peerWants, quietBlocks } from './workarounds/quiet-blockstore.ts'
+import { peerWants, quietBlocks } from '@ipfs-liftoff/orbitdb-hosting/server'
 
 export interface NodeOptions {
   dataDir: string

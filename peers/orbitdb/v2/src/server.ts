@@ -1,13 +1,17 @@
 // The server role: the always-on OrbitDB peer. It keeps its documents database (writable by itself and the
 // writers it is given) and every database a client asked it to host (src/hosting.ts) open and replicated, on
 // disk, across restarts. Run it with `pnpm start:server`; src/run/config.ts lists the environment variables.
-import { blockReader } from './host-policy.ts'
+import * as orbitdbCore from '@orbitdb/core'
+import { serverHosting } from '@ipfs-liftoff/orbitdb-hosting/server'
 import { hosting, type HostingOptions } from './hosting.ts'
 import { createNode, type NodeOptions } from './node.ts'
 import { createDocuments, startOrbitDB } from './orbitdb.ts'
 import { rememberAllowedWriters, type Host } from './replication.ts'
 import { runServer } from './run/server.ts'
 import type { DocumentsDatabase, LogEntry, OrbitDB } from '@orbitdb/core'
+
+// the server's parts of the hosting module, bound to this example's OrbitDB
+const { blockReader } = serverHosting(orbitdbCore)
 
 export type { HostingOptions }
 

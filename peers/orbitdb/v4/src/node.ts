@@ -18,7 +18,7 @@ import { LevelDatastore } from 'datastore-level'
 import { createHelia } from 'helia'
 import { createLibp2p } from 'libp2p'
 import { storeEvenIfSendingFails } from './workarounds/bitswap-announce.ts'
-import { peerWants, quietBlocks } from './workarounds/quiet-blockstore.ts'
+import { peerWants, quietBlocks } from '@ipfs-liftoff/orbitdb-hosting/server'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 

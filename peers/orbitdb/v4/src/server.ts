@@ -1,16 +1,21 @@
 // The server role: the always-on OrbitDB peer. It keeps its documents database (writable by itself and
 // `writers`) and every database a client asked it to host open and replicated, on disk, across restarts;
-// a database is hosted only for the writers or peers the operator allows (src/host-policy.ts).
+// a database is hosted only for the writers or peers the operator allows (host-policy.ts in
+// @ipfs-liftoff/orbitdb-hosting).
 // Run it with `pnpm start:server`; src/run/config.ts reads the environment variables.
 import { join } from 'node:path'
 import { createNode, type NodeOptions } from './node.ts'
 import { createDocuments, openDatabase, startOrbitDB } from './orbitdb.ts'
-import { hostStorage, type HostStorage } from './host-storage.ts'
-import { checkHosting, blockReader, type HostPolicy } from './host-policy.ts'
-import { readHostedList, writeHostedList } from './hosted-list.ts'
+import * as orbitdbCore from '@orbitdb/core'
+import {
+  readHostedList, serverHosting, writeHostedList, type HostPolicy, type HostStorage
+} from '@ipfs-liftoff/orbitdb-hosting/server'
 import { HostRefusal, rememberAllowedWriters, serveHosting, type Host, type RequestLimits } from './replication.ts'
 import { runServer } from './run/server.ts'
 import type { DocumentsDatabase, LogEntry, OrbitDB } from '@orbitdb/core'
+
+// the server's parts of the hosting module, bound to this example's OrbitDB
+const { checkHosting, blockReader, hostStorage } = serverHosting(orbitdbCore)
 
 export interface HostingLimits extends HostPolicy, RequestLimits {
   /** Databases hosted besides the server's own; beyond it host requests are refused. */

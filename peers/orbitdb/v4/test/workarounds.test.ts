@@ -62,7 +62,7 @@ test('canary: storing a block through Helia still ends a fetch of it under way w
   await asker.blockstore.put(block.cid, block.bytes)
   const answered = await fetching.then(() => true, () => false)
   const fixed = 'upstream fixed a stored block ending wants unanswered: ' +
-    'remove storeQuietly from src/workarounds/quiet-blockstore.ts'
+    'remove storeQuietly from quiet-blockstore.ts in @ipfs-liftoff/orbitdb-hosting'
   expect(answered, fixed).toBe(false)
 })
 
@@ -77,6 +77,7 @@ test('canary: deleting through Helia still waits for a fetch under way', async (
   await succeeds(() => helia.blockstore.delete(kept.cid)) // then fails: no content routers to tell
   order.push('deleted')
   await fetching
-  const fixed = 'upstream fixed delete waiting for reads: remove deleteQuietly from src/workarounds/quiet-blockstore.ts'
+  const fixed = 'upstream fixed delete waiting for reads: ' +
+    'remove deleteQuietly from quiet-blockstore.ts in @ipfs-liftoff/orbitdb-hosting'
   expect(order, fixed).toEqual(['fetch ended', 'deleted'])
 })

@@ -8,9 +8,11 @@
 // front of the entries' blocks is the server's to fill: entries a writer pushed are put there as they are
 // stored, so the join reads them from memory instead of reading each back through Helia (two LevelDB reads).
 import { join } from 'node:path'
-import {
-  ComposedStorage, IPFSBlockStorage, LevelStorage, LRUStorage, type Ipfs, type OrbitDB, type Storage
-} from '@orbitdb/core'
+import type { OrbitDBFunctions } from './major.ts'
+import type { Ipfs, Storage } from './orbitdb.ts'
+
+/** The OrbitDB storages a server's databases are made of. */
+type Storages = Pick<OrbitDBFunctions, 'ComposedStorage' | 'IPFSBlockStorage' | 'LevelStorage' | 'LRUStorage'>
 
 export interface HostStorage {
   indexStorage: Storage
@@ -22,16 +24,21 @@ export interface HostStorage {
 /** Most recent entry blocks kept in memory: a whole push (at most 1,000) and then some. */
 const CACHED_ENTRIES = 2000
 
-export async function hostStorage (orbitdb: OrbitDB, helia: Ipfs, address: string): Promise<HostStorage> {
-  const recent = await LRUStorage({ size: CACHED_ENTRIES })
+export async function hostStorage (
+  storages: Storages, orbitdb: { directory: string }, helia: Ipfs, address: string
+): Promise<HostStorage> {
+  const recent = await storages.LRUStorage({ size: CACHED_ENTRIES })
   // as OrbitDB's default: every entry the log takes is pinned
-  const entryStorage = await ComposedStorage(recent, await IPFSBlockStorage({ ipfs: helia, pin: true }))
-  const indexStorage = await memoryIndex(orbitdb, address)
+  const blocks = await storages.IPFSBlockStorage({ ipfs: helia, pin: true })
+  const entryStorage = await storages.ComposedStorage(recent, blocks)
+  const indexStorage = await memoryIndex(storages, orbitdb, address)
   return { indexStorage, entryStorage, cache: async (hash, bytes) => recent.put(hash, bytes) }
 }
 
-async function memoryIndex (orbitdb: OrbitDB, address: string): Promise<Storage> {
-  const level = await LevelStorage({ path: join(orbitdb.directory, address, 'log', '_index') })
+async function memoryIndex (
+  storages: Storages, orbitdb: { directory: string }, address: string
+): Promise<Storage> {
+  const level = await storages.LevelStorage({ path: join(orbitdb.directory, address, 'log', '_index') })
   const held = new Map<string, unknown>()
   for await (const [hash, value] of level.iterator()) held.set(hash, value)
   return {

@@ -6,9 +6,10 @@
 // The database's manifest and access controller (two small blocks, fetched from the asker if need be) are
 // read before anything is opened; when the answer is no, the blocks fetched for it are deleted again.
 import * as dagCbor from '@ipld/dag-cbor'
-import { IPFSBlockStorage, parseAddress, type Ipfs } from '@orbitdb/core'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
+import type { OrbitDBFunctions } from './major.ts'
+import type { Ipfs } from './orbitdb.ts'
 import { HostRefusal } from './replication.ts'
 
 export interface HostPolicy {
@@ -20,7 +21,7 @@ export interface HostPolicy {
 
 /**
  * A Helia node whose blocks can be read (OrbitDB's block storage) and deleted without waiting on reads under way
- * (src/workarounds/quiet-blockstore.ts).
+ * (quiet-blockstore.ts).
  */
 export type BlockNode = Ipfs & {
   blockstore: { has: (cid: CID) => Promise<boolean> | boolean }
@@ -34,9 +35,9 @@ const READ_TIMEOUT_MS = 10_000
  * node or its peers; `fetched` collects the CIDs this node did not hold before.
  */
 export async function blockReader (
-  helia: BlockNode, timeoutMs = READ_TIMEOUT_MS
+  orbitdb: Pick<OrbitDBFunctions, 'IPFSBlockStorage'>, helia: BlockNode, timeoutMs = READ_TIMEOUT_MS
 ): Promise<(hash: string, fetched?: CID[]) => Promise<Record<string, unknown> | undefined>> {
-  const storage = await IPFSBlockStorage({ ipfs: helia, pin: false, timeout: timeoutMs })
+  const storage = await orbitdb.IPFSBlockStorage({ ipfs: helia, pin: false, timeout: timeoutMs })
   return async (hash, fetched) => {
     const cid = CID.parse(hash, base58btc)
     if (fetched !== undefined && !await helia.blockstore.has(cid)) fetched.push(cid)
@@ -57,17 +58,19 @@ export async function blockReader (
  * HostRefusal.
  */
 export async function checkHosting (
-  helia: BlockNode, policy: HostPolicy, address: string, asker: string | undefined
+  orbitdb: Pick<OrbitDBFunctions, 'IPFSBlockStorage' | 'parseAddress'>, helia: BlockNode, policy: HostPolicy,
+  address: string, asker: string | undefined
 ): Promise<void> {
   if (asker !== undefined && policy.peers.includes(asker)) return
-  const read = await blockReader(helia)
+  const read = await blockReader(orbitdb, helia)
   const fetched: CID[] = []
   const refuse = (reason: string): never => {
     throw new HostRefusal('not-allowed', `${address} is not hosted here: ${reason}`)
   }
   const unread = (what: string): never => refuse(`its ${what} could not be read within ${READ_TIMEOUT_MS} ms`)
   try {
-    const manifest = await read(parseAddress(address).hash, fetched).catch(() => undefined) ?? unread('manifest')
+    const manifestHash = orbitdb.parseAddress(address).hash
+    const manifest = await read(manifestHash, fetched).catch(() => undefined) ?? unread('manifest')
     if (manifest.type !== 'documents') {
       refuse(`it is a ${String(manifest.type)} database, and this server hosts documents databases`)
     }

@@ -1,17 +1,14 @@
 // Workaround (always on): the server stores and deletes blocks for the hosting protocol past Helia's
 // blockstore, straight in the LevelDB one, so neither touches Bitswap's own wants nor waits on reads; a
 // block stored that way is then offered to the peers whose want-lists name it, as a put through Helia would.
-// The bugs: (1) through helia.blockstore.put, Bitswap 3.2 takes a stored block as the end of any want for
-// it and cancels that want without answering who was waiting: a fetch under way for the same entry (OrbitDB's
-// own heads exchange) then waited out its 30 s timeout (scripts/bench/NOTES.md, "the OrbitDB v4 host, round
-// two"). (2) helia.blockstore.delete waits for every read under way, a Bitswap fetch (up to 30 s) included:
-// deleting the blocks a refused or partly taken push left (src/replication.ts `collect`) stalled the answer.
-// Bitswap's peers' want-lists are reached past the block broker, which keeps its Bitswap to itself.
-// Canaries: test/workarounds.test.ts; test/node.test.ts shows a quietly stored block reaching its askers.
-import type { bitswap } from '@helia/block-brokers'
+// The bugs: (1) helia.blockstore.delete waits for every read under way, a Bitswap fetch (up to 30 s) included
+// (Helia 4 and 6): deleting the blocks a refused or partly taken push left (replication.ts `collect`) stalled
+// the answer. (2) Helia 6 only: through helia.blockstore.put, Bitswap 3.2 takes a stored block as the end of any
+// want for it and cancels that want without answering who was waiting: a fetch under way for the same entry
+// (OrbitDB's own heads exchange) then waited out its 30 s timeout (scripts/bench/NOTES.md, "the OrbitDB v4 host,
+// round two"). Bitswap's peers' want-lists are reached past the block broker, which keeps its Bitswap to itself.
+// Canaries: each example's test/workarounds.test.ts; its test/node.test.ts shows a stored block reaching askers.
 import type { CID } from 'multiformats/cid'
-
-type BitswapFactory = ReturnType<typeof bitswap>
 
 export interface QuietBlocks {
   /** Stores a block pushed by a peer without ending Bitswap's wants for it, and sends it to peers that asked. */
@@ -24,8 +21,8 @@ export interface QuietBlocks {
 interface PeerWantLists { receivedBlock: (cid: CID, options: object) => Promise<void> }
 
 /** Wraps the Bitswap broker to keep its peers' want-lists; `offer` sends them a block stored past Helia. */
-export function peerWants (createBroker: BitswapFactory): {
-  createBroker: BitswapFactory, offer: (cid: CID) => Promise<void>
+export function peerWants<C, B> (createBroker: (components: C) => B): {
+  createBroker: (components: C) => B, offer: (cid: CID) => Promise<void>
 } {
   let lists: PeerWantLists | undefined
   return {
@@ -33,11 +30,12 @@ export function peerWants (createBroker: BitswapFactory): {
       const broker = createBroker(components)
       lists = (broker as unknown as { bitswap?: { peerWantLists?: PeerWantLists } }).bitswap?.peerWantLists
       if (typeof lists?.receivedBlock !== 'function') {
-        throw new Error('Bitswap keeps its peers\' want-lists elsewhere now: see src/workarounds/quiet-blockstore.ts')
+        const see = 'see quiet-blockstore.ts in @ipfs-liftoff/orbitdb-hosting'
+        throw new Error(`Bitswap keeps its peers' want-lists elsewhere now: ${see}`)
       }
       return broker
     },
-    // a failed send is that peer's loss only (as src/workarounds/bitswap-announce.ts)
+    // a failed send is that peer's loss only (as each example's src/workarounds/bitswap-announce.ts)
     offer: async cid => { await lists?.receivedBlock(cid, {}).catch(() => {}) }
   }
 }
