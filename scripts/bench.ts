@@ -23,8 +23,8 @@ import { benchHelia, profileHeliaSmallFiles } from './bench/helia.ts'
 import { benchLibp2pV1, profileLibp2pTcp } from './bench/libp2p-v1.ts'
 import { benchLibp2pV3, profileLibp2pV3Tcp, profileLibp2pV3TcpSeparate } from './bench/libp2p-v3.ts'
 import { foldRuns, type BenchResult, type Scale } from './bench/measure.ts'
-import { benchOrbitdbV2, profileOrbitdbV2Puts, profileOrbitdbV2Replication } from './bench/orbitdb-v2.ts'
-import { benchOrbitdbV4, profileOrbitdbV4Puts, profileOrbitdbV4Replication } from './bench/orbitdb-v4.ts'
+import { orbitdbV2 } from './bench/orbitdb-v2.ts'
+import { orbitdbV4 } from './bench/orbitdb-v4.ts'
 import { benchLoad } from './bench/load.ts'
 import { benchNat } from './bench/nat.ts'
 import { benchRouting } from './bench/routing.ts'
@@ -35,8 +35,8 @@ export const BENCHMARKS: Record<string, (scale: Scale) => Promise<BenchResult[]>
   'libp2p-v1': benchLibp2pV1,
   'libp2p-v3': benchLibp2pV3,
   'ipfs-helia': benchHelia,
-  'orbitdb-v2': benchOrbitdbV2,
-  'orbitdb-v4': benchOrbitdbV4,
+  'orbitdb-v2': orbitdbV2.bench,
+  'orbitdb-v4': orbitdbV4.bench,
   'bacalhau-runner': benchBacalhau,
   startup: benchStartup,
   servers: benchServers
@@ -96,17 +96,17 @@ const PROFILES: Array<{ bench: string, title: string, run: () => Promise<string>
     title: "Helia and Kubo: 64 MiB each way (Helia's process)",
     run: async () => profileHeliaWithKubo()
   },
-  { bench: 'orbitdb-v4', title: 'OrbitDB 4.x puts', run: async () => profileOrbitdbV4Puts() },
+  { bench: 'orbitdb-v4', title: 'OrbitDB 4.x puts', run: async () => orbitdbV4.profilePuts() },
   {
     bench: 'orbitdb-v4',
     title: 'OrbitDB 4.x replication of 1,000 entries',
-    run: async () => profileOrbitdbV4Replication()
+    run: async () => orbitdbV4.profileReplication()
   },
-  { bench: 'orbitdb-v2', title: 'OrbitDB 2.x puts', run: async () => profileOrbitdbV2Puts() },
+  { bench: 'orbitdb-v2', title: 'OrbitDB 2.x puts', run: async () => orbitdbV2.profilePuts() },
   {
     bench: 'orbitdb-v2',
     title: 'OrbitDB 2.x replication of 1,000 entries',
-    run: async () => profileOrbitdbV2Replication()
+    run: async () => orbitdbV2.profileReplication()
   }
 ]
 

@@ -278,20 +278,8 @@ async function write<
 /** Each major's writer, its modules loaded only when that major is measured. */
 type StartWriter = (job: OrbitdbJob, dataDir: string, index: number) => Promise<WriterSession>
 const majorWriters: Record<OrbitdbJob['major'], StartWriter> = {
-  v4: async (...writerArgs) => write({
-    ...await import('../../peers/orbitdb/v4/src/node.ts'),
-    ...await import('../../peers/orbitdb/v4/src/orbitdb.ts'),
-    ...await import('../../peers/orbitdb/v4/src/dial.ts'),
-    ...await import('../../peers/orbitdb/v4/src/replication.ts'),
-    ...await import('../../peers/orbitdb/v4/src/tuned/signatures.ts')
-  }, ...writerArgs),
-  v2: async (...writerArgs) => write({
-    ...await import('../../peers/orbitdb/v2/src/node.ts'),
-    ...await import('../../peers/orbitdb/v2/src/orbitdb.ts'),
-    ...await import('../../peers/orbitdb/v2/src/dial.ts'),
-    ...await import('../../peers/orbitdb/v2/src/replication.ts'),
-    ...await import('../../peers/orbitdb/v2/src/tuned/signatures.ts')
-  }, ...writerArgs)
+  v4: async (...writerArgs) => write((await import('./orbitdb-v4.ts')).modules, ...writerArgs),
+  v2: async (...writerArgs) => write((await import('./orbitdb-v2.ts')).modules, ...writerArgs)
 }
 
 if (import.meta.main) {

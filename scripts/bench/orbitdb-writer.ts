@@ -1,14 +1,14 @@
 // The writer of an OrbitDB replication pair in a process of its own: ORBITDB=orbitdb-v2 or orbitdb-v4 picks
 // the example, COUNT documents are put under DATA_DIR, then it prints READY {json} (its address, the
 // database's, the heads and how long the puts took) and serves until SIGTERM. TUNED=1 picks the example's
-// speed-ups where it has them (orbitdb-v4).
+// speed-ups.
 import type { serveWrittenDatabase } from './orbitdb.ts'
 
 type Serve = (dataDir: string, count: number) => ReturnType<typeof serveWrittenDatabase>
 
 async function writerOf (name: string | undefined): Promise<Serve> {
-  if (name === 'orbitdb-v2') return (await import('./orbitdb-v2.ts')).serveOrbitdbV2Writer
-  if (name === 'orbitdb-v4') return (await import('./orbitdb-v4.ts')).serveOrbitdbV4Writer
+  if (name === 'orbitdb-v2') return (await import('./orbitdb-v2.ts')).orbitdbV2.serveWriter
+  if (name === 'orbitdb-v4') return (await import('./orbitdb-v4.ts')).orbitdbV4.serveWriter
   throw new Error(`ORBITDB must be orbitdb-v2 or orbitdb-v4, not "${name ?? ''}"`)
 }
 

@@ -29,6 +29,63 @@ export interface OrbitdbExample<Node extends Stoppable> {
   waitForEntries: (db: DocumentsDatabase, hashes: string[], signal: AbortSignal) => Promise<void>
 }
 
+/** What a stack is built from: an example's own modules (src/node.ts, dial.ts, orbitdb.ts, replication.ts, tuning). */
+export interface OrbitdbModules<Node, Address, Bitswap> {
+  createNode: (options: { dataDir: string, listen?: string[], bitswap?: Bitswap }) => Promise<Node>
+  parseServerAddress: (text: string) => Address
+  startOrbitDB: (node: Node, options: { dataDir: string }) => Promise<OrbitDB>
+  tuning: (tuned: boolean) => { bitswap?: Bitswap, tune?: (orbitdb: OrbitDB) => Promise<unknown> }
+  headsOf: OrbitdbExample<Stoppable>['headsOf']
+  waitForEntries: OrbitdbExample<Stoppable>['waitForEntries']
+}
+
+type Libp2pNode<Address> = Stoppable & {
+  libp2p: { getMultiaddrs: () => Array<{ toString: () => string }>, dial: (address: Address) => Promise<unknown> }
+}
+
+/**
+ * An example's stack as its Node roles run it with TUNED=1 (`tuned`: the rows the targets are set for) or on the
+ * libraries' defaults (marked "library defaults"); the writer process is started with the same TUNED.
+ */
+export function orbitdbStack<Node extends Libp2pNode<Address>, Address, Bitswap> (
+  modules: OrbitdbModules<Node, Address, Bitswap>,
+  databases: Pick<OrbitdbExample<Node>, 'createDocuments' | 'openDatabase'>,
+  tuned: boolean
+): OrbitdbExample<Node> {
+  const { bitswap, tune } = modules.tuning(tuned)
+  return {
+    variant: tuned ? undefined : 'library defaults',
+    writerEnv: { TUNED: tuned ? '1' : '0' },
+    createNode: async options => modules.createNode({ ...options, bitswap }),
+    addressOf: node => node.libp2p.getMultiaddrs()[0]!.toString(),
+    dial: async (from, address) => from.libp2p.dial(modules.parseServerAddress(address)),
+    startOrbitDB: async (node, options) => {
+      const orbitdb = await modules.startOrbitDB(node, options)
+      await tune?.(orbitdb)
+      return orbitdb
+    },
+    ...databases,
+    headsOf: modules.headsOf,
+    waitForEntries: modules.waitForEntries
+  }
+}
+
+/**
+ * An example's benchmarks from its stack: every case with the tuned stack and the library defaults side by side, the
+ * profiles of the tuned one, and the writer process (scripts/bench/orbitdb-writer.ts, TUNED as the reader).
+ */
+export function orbitdbBenches<Node extends Stoppable> (
+  bench: string, stack: (tuned: boolean) => OrbitdbExample<Node>
+) {
+  return {
+    bench: async (scale: Scale): Promise<BenchResult[]> => benchOrbitdb(bench, [stack(true), stack(false)], scale),
+    profilePuts: async (): Promise<string> => profileOrbitdbPuts(stack(true)),
+    profileReplication: async (): Promise<string> => profileOrbitdbReplication(stack(true)),
+    serveWriter: async (dataDir: string, count: number): ReturnType<typeof serveWrittenDatabase> =>
+      serveWrittenDatabase(stack(process.env.TUNED === '1'), dataDir, count)
+  }
+}
+
 export async function benchOrbitdb<Node extends Stoppable> (
   bench: string, examples: OrbitdbExample<Node> | Array<OrbitdbExample<Node>>, scale: Scale
 ): Promise<BenchResult[]> {

@@ -230,7 +230,7 @@ export function expectedExchange (
   }
 }
 
-type Dialer<Peer> = {
+export type Dialer<Peer> = {
   dialProtocol: (peer: Peer, protocol: string, options?: { signal?: AbortSignal }) => Promise<Stream3 | Stream1>
 }
 

@@ -1,6 +1,8 @@
-// In-process fixtures: a server on random loopback ports with its own temp dir, and client nodes, all
-// stopped (with a deadline) after each test.
+// Fixtures: a server on random loopback ports with its own temp dir (in this process, or as its own process),
+// and client nodes, all stopped (with a deadline) after each test.
+import { join } from 'node:path'
 import { onCleanup, tempDir } from '../../../../scripts/testing/cleanup.ts'
+import { startProcess, waitForReady } from '../../../../scripts/testing/processes.ts'
 import { readServerConfig, type ServerConfig } from '../src/run/config.ts'
 import { startConfiguredServer, type RunningServer } from '../src/run/server.ts'
 import { createNode, type Node } from '../src/node.ts'
@@ -35,4 +37,11 @@ export async function startClientNode (): Promise<Node> {
   const node = await createNode()
   onCleanup('client node stop()', () => node.stop())
   return node
+}
+
+/** `node src/server.ts` as its own process, with a fresh DATA_DIR and `env`; resolves with its READY line. */
+export async function startServerProcess (label: string, env: Record<string, string>) {
+  const cwd = join(import.meta.dirname, '..')
+  const server = startProcess(['node', 'src/server.ts'], { cwd, label, env: { DATA_DIR: await tempDir(), ...env } })
+  return { server, ready: await waitForReady(server) }
 }

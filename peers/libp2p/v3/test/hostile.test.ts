@@ -4,27 +4,21 @@
 // frame, a close where the input ends, a reset for a length it cannot accept or a deadline missed; the
 // server keeps serving, and its memory stays bounded.
 import { multiaddr } from '@multiformats/multiaddr'
-import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { expectFramesRefused, hostileFrames, rssMiB, sendRaw, trickle } from '../../../../scripts/testing/hostile.ts'
-import { expectRunning, startProcess, stopAllProcesses, waitForReady } from '../../../../scripts/testing/processes.ts'
+import { expectRunning, stopAllProcesses } from '../../../../scripts/testing/processes.ts'
 import { ECHO_PROTOCOL } from '../src/echo.ts'
 import { DEFAULT_MAX_MESSAGE_BYTES, MESSAGES_PROTOCOL, MessageSession } from '../src/messages.ts'
-import { startClientNode, tempDir } from './fixtures.ts'
+import { startClientNode, startServerProcess } from './fixtures.ts'
 
 afterEach(stopAllProcesses)
 
 async function startServer () {
-  const server = startProcess(['node', 'src/server.ts'], {
-    cwd: join(import.meta.dirname, '..'),
-    env: {
-      DATA_DIR: await tempDir(),
-      LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0',
-      MESSAGE_TIMEOUT_MS: '1000',
-      MAX_ECHO_BYTES: String(64 * 1024)
-    }
+  const { server, ready } = await startServerProcess('server', {
+    LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0',
+    MESSAGE_TIMEOUT_MS: '1000',
+    MAX_ECHO_BYTES: String(64 * 1024)
   })
-  const ready = await waitForReady(server)
   return { server, address: multiaddr(ready.multiaddrs[0]!) }
 }
 

@@ -25,7 +25,7 @@ export interface NodeOptions {
   announce?: string[]
   /** The server's connection limits (src/run/config.ts); libp2p's defaults when omitted. */
   connectionManager?: Libp2pOptions['connectionManager']
-  /** libp2p's own metrics (the server's Prometheus registry, src/run/metrics.ts). */
+  /** libp2p's own metrics (the server's Prometheus registry, @ipfs-liftoff/orbitdb-hosting/metrics). */
   metrics?: Libp2pOptions['metrics']
   /** Bitswap's settings over its defaults (src/tuned/bitswap.ts has the tuned ones). */
   bitswap?: Parameters<typeof bitswap>[0]

@@ -1,62 +1,12 @@
-// Hostile input against the real server process on /liftoff/orbitdb-host/1.0.0: every kind of broken frame,
-// requests of the wrong shape or for addresses that are not OrbitDB's, and a request trickled a byte at a
-// time. Each gets exactly what the frame rules say (scripts/testing/hostile.ts expectedExchange): one error
-// answer for a whole frame, a close where the input ends, a reset for a length it cannot accept or a
-// deadline missed; the server keeps serving, and its memory stays bounded.
+// Hostile input against the real server process on the hosting protocol: broken frames of every kind, requests
+// of the wrong shape, a request trickled a byte at a time (the cases and what each must get:
+// scripts/testing/orbitdb-hosting.ts, the same for both OrbitDB majors).
 import { join } from 'node:path'
-import { multiaddr } from '@multiformats/multiaddr'
-import { afterEach, expect, test } from 'vitest'
-import { onCleanup } from '../../../../scripts/testing/cleanup.ts'
-import { expectFramesRefused, hostileFrames, rssMiB, trickle } from '../../../../scripts/testing/hostile.ts'
-import { expectRunning, startProcess, stopAllProcesses, waitForReady } from '../../../../scripts/testing/processes.ts'
+import { hostileHostingTests } from '../../../../scripts/testing/orbitdb-hosting.ts'
+import { parseServerAddress } from '../src/dial.ts'
 import { createNode } from '../src/node.ts'
 import { askServer, HOST_PROTOCOL } from '../src/replication.ts'
-import type { Ready } from '../src/run/server.ts'
-import { tempDir } from './fixtures.ts'
 
-afterEach(stopAllProcesses)
-
-async function start () {
-  const env = { DATA_DIR: await tempDir(), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0' }
-  const server = startProcess(['node', 'src/server.ts'], { cwd: join(import.meta.dirname, '..'), env })
-  const ready = await waitForReady<Ready>(server, 60_000)
-  const client = await createNode({ dataDir: await tempDir() })
-  onCleanup('client stop()', () => client.stop())
-  const address = multiaddr(ready.multiaddrs[0]!)
-  await client.libp2p.dial(address)
-  return { server, ready, client, address }
-}
-
-const MAX_FRAME_BYTES = 64 * 1024
-const frames = hostileFrames(MAX_FRAME_BYTES, [
-  '{"op":"nope","address":"x"}',
-  '{"op":"host"}',
-  '{"op":"host","address":5}',
-  '{"op":"await","address":"/orbitdb/zdpu","heads":"x","timeoutMs":-1}',
-  '{"op":"await","address":"/orbitdb/zdpu","heads":[1],"timeoutMs":1000}',
-  '{"op":"host","address":"/not/orbitdb"}'
-])
-
-test(`host protocol: ${frames.length} hostile frames of every kind each get what the frame rules say (one error ` +
-  'answer, a close, a reset); the server keeps serving within bounded memory', async () => {
-  const { server, ready, client, address } = await start()
-  const before = await rssMiB(server.child.pid!)
-  await expectFramesRefused(client.libp2p, address, HOST_PROTOCOL, frames, MAX_FRAME_BYTES, 'one')
-  expectRunning(server)
-  // still serving: it answers for its own database
-  const serverPeer = client.libp2p.getConnections()[0]!.remotePeer
-  const request = { op: 'host', address: ready.address } as const
-  const answer = await askServer(client, serverPeer, request, AbortSignal.timeout(15_000))
-  expect(answer.address).toBe(ready.address)
-  expect(await rssMiB(server.child.pid!) - before).toBeLessThan(64)
+hostileHostingTests({
+  exampleDir: join(import.meta.dirname, '..'), createNode, parseServerAddress, askServer, hostProtocol: HOST_PROTOCOL
 })
-
-test('host protocol: a request trickled a byte at a time is reset at its 10 s deadline, not before', async () => {
-  const { client, address } = await start()
-  const stream = await client.libp2p.dialProtocol(address, HOST_PROTOCOL)
-  const { end, answers, ms } = await trickle(stream, 200)
-  expect({ end, answers }).toEqual({ end: 'reset', answers: [] })
-  // the client starts its clock once its side of the stream is open, a few ms after the server starts the deadline
-  expect(ms).toBeGreaterThanOrEqual(9_900)
-  expect(ms).toBeLessThan(15_000)
-}, 30_000)

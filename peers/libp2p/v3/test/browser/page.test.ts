@@ -4,17 +4,16 @@
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { stateOf, textOf, useBrowser } from '../../../../../scripts/testing/browser.ts'
-import { tempDir } from '../../../../../scripts/testing/cleanup.ts'
-import { startProcess, stopAllProcesses, waitForReady } from '../../../../../scripts/testing/processes.ts'
+import { stopAllProcesses } from '../../../../../scripts/testing/processes.ts'
+import { startServerProcess } from '../fixtures.ts'
 
 const exampleDir = join(import.meta.dirname, '..', '..')
 const browser = useBrowser(exampleDir)
 afterEach(stopAllProcesses)
 
 test('the page dials the Node server over WebSockets: identify, ping, messages, a 256 KiB echo intact', async () => {
-  const env = { DATA_DIR: await tempDir(), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws' }
-  const server = startProcess(['node', 'src/server.ts'], { cwd: exampleDir, label: 'server', env })
-  const ready = await waitForReady(server)
+  const listen = { LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0,/ip4/127.0.0.1/tcp/0/ws' }
+  const { server, ready } = await startServerProcess('server', listen)
   const ws = ready.multiaddrs.find(address => address.includes('/ws/'))!
   const page = await browser.open('', { server: ws })
   expect(await stateOf(page, ['done', 'failed'])).toBe('done')

@@ -4,17 +4,15 @@
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { stateOf, textOf, useBrowser } from '../../../../../scripts/testing/browser.ts'
-import { tempDir } from '../../../../../scripts/testing/cleanup.ts'
-import { startProcess, stopAllProcesses, waitForReady } from '../../../../../scripts/testing/processes.ts'
+import { stopAllProcesses } from '../../../../../scripts/testing/processes.ts'
+import { startServerProcess } from '../fixtures.ts'
 
 const exampleDir = join(import.meta.dirname, '..', '..')
 const browser = useBrowser(exampleDir)
 afterEach(stopAllProcesses)
 
 test('two pages connect over WebRTC through the server as relay, and keep talking once it is gone', async () => {
-  const env = { DATA_DIR: await tempDir(), LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0/ws' }
-  const relay = startProcess(['node', 'src/server.ts'], { cwd: exampleDir, label: 'relay', env })
-  const ready = await waitForReady(relay)
+  const { server: relay, ready } = await startServerProcess('relay', { LISTEN_ADDRS: '/ip4/127.0.0.1/tcp/0/ws' })
   const ws = ready.multiaddrs[0]!
 
   const first = await browser.open('webrtc.html', { relay: ws })

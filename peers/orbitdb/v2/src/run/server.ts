@@ -7,7 +7,7 @@ import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { readServerConfig, type ServerConfig } from './config.ts'
 import { oneLine } from './env.ts'
 import { loadOrCreatePeerId, peerIdFromPrivateKey } from './identity.ts'
-import { serveMetrics, serverMetrics } from './metrics.ts'
+import { serveMetrics, serverMetrics } from '@ipfs-liftoff/orbitdb-hosting/metrics'
 import { tuning } from './tuning.ts'
 import type { Server, ServerOptions } from '../server.ts'
 

@@ -4,7 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { readServerConfig, type ServerConfig } from './config.ts'
 import { decodePrivateKey, loadOrCreatePrivateKey } from './identity.ts'
-import { serveMetrics, serverMetrics } from './metrics.ts'
+import { serveMetrics, serverMetrics } from '@ipfs-liftoff/orbitdb-hosting/metrics'
 import { tuning } from './tuning.ts'
 import type { ServerOptions, StartedServer } from '../server.ts'
 

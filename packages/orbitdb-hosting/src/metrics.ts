@@ -1,6 +1,6 @@
-// Prometheus metrics for the server (METRICS_LISTEN): libp2p's own, through @libp2p/prometheus-metrics, and
-// this example's, all in one prom-client registry per server (two servers in one process do not share
-// counters), served as text at GET /metrics.
+// Prometheus metrics for a hosting server (METRICS_LISTEN): libp2p's own (through @libp2p/prometheus-metrics) and the
+// hosting's, in one prom-client registry per server (two servers in one process do not share counters), served
+// as text at GET /metrics.
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -17,7 +17,7 @@ export interface ServerMetrics {
   confirmedEntries: Gauge<'database'>
   /** Hosting protocol requests answered, by op (host, await, unread) and outcome (ok, error). */
   hostRequests: Counter<'op' | 'outcome'>
-  /** Hosting protocol requests refused, by reason (src/replication.ts `Refusal`: a fixed set). */
+  /** Hosting protocol requests refused, by reason (replication.ts `Refusal`: a fixed set). */
   hostRefusals: Counter<'reason'>
 }
 
