@@ -34,7 +34,7 @@ async function start (): Promise<{ ready: object, stop: () => Promise<void> }> {
   }
   if (sink === 'libp2p-v3') {
     const { sinkServer } = await import('./libp2p-v3.ts')
-    const { yamuxTuning } = await import('../../peers/libp2p/v3/src/node.ts')
+    const { yamuxTuning } = await import('../../peers/libp2p/v3/src/tuned/yamux.ts')
     const server = await sinkServer(shipped ? yamuxTuning : {})
     return { ready: { multiaddrs: server.getMultiaddrs().map(String) }, stop: async () => server.stop() }
   }

@@ -6,7 +6,7 @@ import { closes, dialWithRetry, parseServerAddress } from './dial.ts'
 import { type ClientReport, elapsedMs, exchange } from './exchange.ts'
 import { runClientMain } from './run/client.ts'
 
-export interface ClientOptions extends Pick<NodeOptions, 'swarmKey' | 'noise'> {
+export interface ClientOptions extends Pick<NodeOptions, 'swarmKey' | 'noise' | 'yamux'> {
   /** Printed in the first line, to tell clients apart. */
   name: string
   serverAddress: string
@@ -28,7 +28,7 @@ const RECONNECTS = 3
 // #region client
 export async function runClient (options: ClientOptions, log = console.log): Promise<ClientReport> {
   const serverAddress = parseServerAddress(options.serverAddress)
-  const node = await createNode({ swarmKey: options.swarmKey, noise: options.noise })
+  const node = await createNode({ swarmKey: options.swarmKey, noise: options.noise, yamux: options.yamux })
   try {
     log(`${options.name} ${node.peerId} dialling ${serverAddress}`)
     for (let reconnects = 0; ; reconnects++) {

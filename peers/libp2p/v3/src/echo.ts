@@ -51,9 +51,11 @@ export async function echo (node: Libp2p, peer: PeerId | Multiaddr, payload: Uin
   const reading = (async () => {
     for await (const chunk of stream) received.push(chunk.subarray())
   })()
-  await sendAll(stream, payload)
-  await stream.close() // closes our write side; the server's reply keeps arriving until it closes
-  await reading
+  const sending = (async () => {
+    await sendAll(stream, payload)
+    await stream.close() // closes our write side; the server's reply keeps arriving until it closes
+  })()
+  await Promise.all([sending, reading]) // a reset fails both: either one's error is the answer
   // a stream whose connection went away ends without an error: say so rather than report a mismatch
   const length = received.reduce((total, chunk) => total + chunk.byteLength, 0)
   if (length < payload.byteLength) {

@@ -15,22 +15,6 @@ import type { Registry } from 'prom-client'
 import type { PrivateKey } from '@libp2p/interface'
 // #endregion
 
-// #region yamux
-/**
- * Yamux for bulk transfer (this example is about moving bytes): a stream starts with a 16 MiB receive window
- * instead of 256 KiB, so a sender never stalls while the window grows, and frames of up to 1 MiB instead of
- * 64 KiB. The read buffer limit grows with the window. Compatible with any yamux peer.
- */
-export const yamuxTuning: YamuxMuxerInit = {
-  maxMessageSize: 1024 * 1024,
-  streamOptions: {
-    initialStreamWindowSize: 16 * 1024 * 1024,
-    maxStreamWindowSize: 16 * 1024 * 1024,
-    maxReadBufferLength: 16 * 1024 * 1024
-  }
-}
-// #endregion
-
 export interface NodeOptions {
   /** Omit for a fresh identity on every start (fine for clients). */
   privateKey?: PrivateKey
@@ -42,7 +26,7 @@ export interface NodeOptions {
   swarmKey?: Uint8Array
   /** Be a circuit relay (v2) for other peers, e.g. so two browsers can find each other for WebRTC. */
   relay?: boolean
-  /** Yamux settings; `yamuxTuning` when omitted. */
+  /** Yamux settings; the library's when omitted (src/tuned/yamux.ts is the bulk-transfer tuning). */
   yamux?: YamuxMuxerInit
   /** Noise settings; the library's when omitted (src/tuned/noise-crypto.ts has a faster cipher). */
   noise?: NoiseInit
@@ -63,7 +47,7 @@ export async function createNode (options: NodeOptions = {}) {
     // In Node.js, webSockets() dials ws:// and wss:// alike (v3 dropped the `filter` option).
     transports: [tcp(), webSockets()],
     connectionEncrypters: [noise(options.noise)],
-    streamMuxers: [yamux(options.yamux ?? yamuxTuning)],
+    streamMuxers: [yamux(options.yamux)],
     connectionProtector: options.swarmKey === undefined ? undefined : preSharedKey({ psk: options.swarmKey }),
     services: {
       identify: identify(),

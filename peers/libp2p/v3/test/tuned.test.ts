@@ -1,6 +1,6 @@
 // The tuned Noise cipher (src/tuned/noise-crypto.ts) against Noise's pure-JS one (@noble, another implementation):
 // the same bytes sealed, each opens what the other sealed, tampering refused; and a stock libp2p node
-// (Noise's defaults) exchanging 4 MiB with the example's server.
+// (Noise's and Yamux's defaults) exchanging 4 MiB with the example's server tuned as TUNED=1 tunes it.
 import { randomBytes } from 'node:crypto'
 import { noise, pureJsCrypto } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -12,6 +12,7 @@ import { describe, expect, test } from 'vitest'
 import { onCleanup } from '../../../../scripts/testing/cleanup.ts'
 import { echo } from '../src/echo.ts'
 import { noiseCrypto, tunedNoise } from '../src/tuned/noise-crypto.ts'
+import { yamuxTuning } from '../src/tuned/yamux.ts'
 import { readClientConfig, readServerConfig } from '../src/run/config.ts'
 import { startTestServer } from './fixtures.ts'
 
@@ -54,8 +55,8 @@ describe('Noise cipher with a prepared key', () => {
     expect(() => noiseCrypto.chaCha20Poly1305Decrypt(sealed, Buffer.alloc(12, 1), ad, key)).toThrow()
   })
 
-  test('a stock libp2p node with Noise\'s defaults exchanges 4 MiB with the tuned server', async () => {
-    const server = await startTestServer({ noise: tunedNoise })
+  test('a stock libp2p node (Noise\'s and Yamux\'s defaults) exchanges 4 MiB with the tuned server', async () => {
+    const server = await startTestServer({ noise: tunedNoise, yamux: yamuxTuning })
     const stock = await createLibp2p({ transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()] })
     onCleanup('stock node stop()', () => stock.stop())
     const payload = randomBytes(4 * 1024 * 1024)
@@ -64,10 +65,10 @@ describe('Noise cipher with a prepared key', () => {
   })
 })
 
-test('TUNED=1 turns the tuned cipher on for both roles; unset, Noise\'s own', () => {
-  expect(readServerConfig({}).noise).toBeUndefined()
-  expect(readClientConfig({}).noise).toBeUndefined()
-  expect(readServerConfig({ TUNED: '1' }).noise).toBe(tunedNoise)
-  expect(readClientConfig({ TUNED: 'true' }).noise).toBe(tunedNoise)
+test('TUNED=1 turns the tuned cipher and Yamux on for both roles; unset, the libraries\' own', () => {
+  expect(readServerConfig({})).toMatchObject({ noise: undefined, yamux: undefined })
+  expect(readClientConfig({})).toMatchObject({ noise: undefined, yamux: undefined })
+  expect(readServerConfig({ TUNED: '1' })).toMatchObject({ noise: tunedNoise, yamux: yamuxTuning })
+  expect(readClientConfig({ TUNED: 'true' })).toMatchObject({ noise: tunedNoise, yamux: yamuxTuning })
   expect(() => readServerConfig({ TUNED: 'fast' })).toThrow('TUNED must be true or false, got "fast"')
 })

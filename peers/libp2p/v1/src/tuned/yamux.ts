@@ -8,8 +8,10 @@
 // Compatible with any Yamux peer: these only bound what this side sends and buffers.
 import type { YamuxMuxerInit } from '@chainsafe/libp2p-yamux'
 
+// #region settings
 export const yamuxTuning: YamuxMuxerInit = {
   maxMessageSize: 1024 * 1024,
   initialStreamWindowSize: 16 * 1024 * 1024,
   maxStreamWindowSize: 16 * 1024 * 1024
 }
+// #endregion

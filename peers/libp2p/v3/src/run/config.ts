@@ -3,9 +3,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { NoiseInit } from '@chainsafe/libp2p-noise'
+import type { YamuxMuxerInit } from '@chainsafe/libp2p-yamux'
 import type { ClientOptions } from '../client.ts'
 import { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from '../messages.ts'
 import { tunedNoise } from '../tuned/noise-crypto.ts'
+import { yamuxTuning } from '../tuned/yamux.ts'
 import { flag, hostAndPort, list, positiveInteger, type Env } from './env.ts'
 
 export const DEFAULT_TCP_PORT = 9111
@@ -27,9 +29,9 @@ function swarmKey (env: Env): Uint8Array | undefined {
   return bytes
 }
 
-/** TUNED=1: Noise with the cipher of src/tuned/noise-crypto.ts; unset, Noise's own. */
-function noise (env: Env): NoiseInit | undefined {
-  return flag(env, 'TUNED', false) ? tunedNoise : undefined
+/** TUNED=1: Noise with the cipher of src/tuned/noise-crypto.ts and Yamux of src/tuned/yamux.ts; unset, theirs. */
+function tuning (env: Env): { noise: NoiseInit | undefined, yamux: YamuxMuxerInit | undefined } {
+  return flag(env, 'TUNED', false) ? { noise: tunedNoise, yamux: yamuxTuning } : { noise: undefined, yamux: undefined }
 }
 
 /**
@@ -78,8 +80,9 @@ export interface ServerConfig {
   maxEchoBytes: number
   /** METRICS_LISTEN (host:port, e.g. 0.0.0.0:9464): serve Prometheus metrics there; off when unset. */
   metrics: { host: string, port: number } | undefined
-  /** TUNED: Noise's settings. */
+  /** TUNED: Noise's and Yamux's settings (undefined: the libraries' defaults). */
   noise: NoiseInit | undefined
+  yamux: YamuxMuxerInit | undefined
 }
 
 export function readServerConfig (env: Env = process.env): ServerConfig {
@@ -98,7 +101,7 @@ export function readServerConfig (env: Env = process.env): ServerConfig {
     messageTimeoutMs: positiveInteger(env, 'MESSAGE_TIMEOUT_MS', DEFAULT_FRAME_TIMEOUT_MS),
     maxEchoBytes: positiveInteger(env, 'MAX_ECHO_BYTES', 256 * 1024 * 1024),
     metrics: hostAndPort(env, 'METRICS_LISTEN'),
-    noise: noise(env)
+    ...tuning(env)
   }
 }
 
@@ -114,6 +117,6 @@ export function readClientConfig (env: Env = process.env, argv: string[] = []): 
     echoBytes: positiveInteger(env, 'ECHO_BYTES', 1024 * 1024),
     maxMessageBytes: positiveInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES),
     swarmKey: swarmKey(env),
-    noise: noise(env)
+    ...tuning(env)
   }
 }

@@ -39,6 +39,7 @@ export async function startConfiguredServer (
     swarmKey: config.swarmKey,
     relay: config.relay,
     noise: config.noise,
+    yamux: config.yamux,
     connectionManager: {
       maxConnections: limits.maxConnections,
       maxIncomingPendingConnections: limits.maxPendingConnections,
@@ -116,7 +117,7 @@ export async function runServer (startServer: StartServer): Promise<void> {
     console.log(`limits: ${limits.maxConnections} connections, ${limits.maxPendingConnections} in handshake at once, ` +
       `${limits.inboundConnectionsPerSecond} new per second per host, ` +
       `${limits.maxStreamsPerConnection} streams per protocol per connection`)
-    if (config.noise !== undefined) console.log('tuned: Noise\'s cipher with each session\'s key prepared once (TUNED)')
+    if (config.noise !== undefined) console.log('tuned (TUNED=1): Noise\'s key prepared once, Yamux for bulk transfer')
   } catch (err) {
     console.error(`server: ${oneLine(err)}`)
     process.exit(1)
