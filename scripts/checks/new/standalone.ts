@@ -1,14 +1,14 @@
 // What every `liftoff new` check shares: a temporary parent folder outside the repo, each project removed after
 // its test (a few hundred MB of node_modules: the disk holds one at a time), the package managers run to their
-// end, and the lockfile rule. The standalone checks of each project's examples are a file per project
-// (new-<project>.test.ts), so vitest spreads the longest checks of the main suite over its workers.
+// end, and the lockfile rule. Each example's standalone check is a file of its own (new/<project>-<version>.test.ts),
+// so vitest spreads the longest checks of the main suite over its workers, and each has its own inputs.
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
-import { examples, scaffold } from '../../new.ts'
+import { scaffold } from '../../new.ts'
 import { runToEnd, stopAllProcesses } from '../../testing/processes.ts'
 
 export const repoRoot = join(import.meta.dirname, '..', '..', '..')
@@ -63,14 +63,13 @@ export const pnpm = async (cwd: string, ...args: string[]): Promise<string[]> =>
 /** Kubo's example needs its binary to run: here it is installed and typechecked (new.test.ts). */
 export const NEEDS_A_BINARY = 'ipfs/kubo'
 
-/** The standalone check of every example of `project` (peers/<project>/): install, dev, typecheck, tests, pages. */
-export function standaloneChecks (project: string): void {
-  const { project: projectOf } = useProjects()
-  const ofProject = examples().filter(example => example.startsWith(`${project}/`) && example !== NEEDS_A_BINARY)
-  test.each(ofProject)(
-    'new %s: a standalone project whose install, dev, typecheck, tests and pages pass outside the repo (pnpm)',
-    async example => {
-      const dir = await projectOf(example, example.replace('/', '-'))
+/** The standalone check of `example` (e.g. libp2p/v3): install, dev, typecheck, its tests, its pages. */
+export function standaloneCheck (example: string): void {
+  const { project } = useProjects()
+  test(
+    `new ${example}: a standalone project whose install, dev, typecheck, tests and pages pass outside the repo (pnpm)`,
+    async () => {
+      const dir = await project(example, example.replace('/', '-'))
       const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as {
         scripts: Record<string, string>
       }
@@ -87,3 +86,7 @@ export function standaloneChecks (project: string): void {
     900_000
   )
 }
+
+/** Where an example's standalone check lives: new/<project>-<version>.test.ts, a file each. */
+export const checkFileOf = (example: string): string =>
+  join(import.meta.dirname, `${example.replace('/', '-')}.test.ts`)

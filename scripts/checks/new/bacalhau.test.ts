@@ -1,4 +1,0 @@
-// `liftoff new` of every bacalhau example, as its user would use the standalone project (new/standalone.ts).
-import { standaloneChecks } from './standalone.ts'
-
-standaloneChecks('bacalhau')
