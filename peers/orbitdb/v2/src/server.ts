@@ -1,19 +1,16 @@
 // The server role: the always-on OrbitDB peer. It keeps its documents database (writable by itself and the
-// writers it is given) and every database a client asked it to host (src/hosting.ts) open and replicated, on
-// disk, across restarts. Run it with `pnpm start:server`; src/run/config.ts lists the environment variables.
+// writers it is given) and every database a client asked it to host open and replicated, on disk, across
+// restarts; a database is hosted only for the writers or peers the operator allows (hosting-server.ts in
+// @ipfs-liftoff/orbitdb-hosting). Run it with `pnpm start:server`; src/run/config.ts lists the variables.
 import * as orbitdbCore from '@orbitdb/core'
-import { serverHosting } from '@ipfs-liftoff/orbitdb-hosting/server'
-import { hosting, type HostingOptions } from './hosting.ts'
+import { hostingServer, type HostingLimits } from '@ipfs-liftoff/orbitdb-hosting/server'
 import { createNode, type NodeOptions } from './node.ts'
-import { createDocuments, startOrbitDB } from './orbitdb.ts'
-import { rememberAllowedWriters, type Host } from './replication.ts'
+import { createDocuments, openDatabase, startOrbitDB } from './orbitdb.ts'
+import { serveHosting, type Host } from './replication.ts'
 import { runServer } from './run/server.ts'
-import type { DocumentsDatabase, LogEntry, OrbitDB } from '@orbitdb/core'
+import type { OrbitDB } from '@orbitdb/core'
 
-// the server's parts of the hosting module, bound to this example's OrbitDB
-const { blockReader } = serverHosting(orbitdbCore)
-
-export type { HostingOptions }
+export type { HostingLimits }
 
 export interface ServerOptions {
   dataDir: string
@@ -25,7 +22,7 @@ export interface ServerOptions {
   identityKey?: string
   /** Longest a client may ask the server to wait for its entries. */
   maxWaitMs: number
-  hosting: HostingOptions
+  hosting: HostingLimits
   /** The node's addresses, peer ID, limits, metrics and Bitswap settings (src/node.ts). */
   node?: Omit<NodeOptions, 'dataDir'>
   /** Called with OrbitDB before any database opens (the harness's speed-ups: src/tuned/). */
@@ -38,44 +35,27 @@ export interface ServerOptions {
 
 // #region start
 export async function startServer (options: ServerOptions, log: (line: string) => void = console.log) {
-  const { dataDir } = options
+  const { dataDir, maxWaitMs, onAnswer } = options
   const helia = await createNode({ ...options.node, dataDir })
   const orbitdb = await startOrbitDB(helia, { dataDir, identityKey: options.identityKey })
   await options.tune?.(orbitdb)
-  // the identity block an access controller has just fetched to allow a writer: the key its entries must name
-  const readBlock = await blockReader(helia)
-  const publicKeyOf = async (identityHash: string): Promise<string | undefined> => {
-    const identity = await readBlock(identityHash)
-    return typeof identity?.publicKey === 'string' ? identity.publicKey : undefined
-  }
-  const databases = new Map<string, DocumentsDatabase>()
-  const watch = (db: DocumentsDatabase): void => {
-    databases.set(db.address, db)
-    rememberAllowedWriters(db, publicKeyOf)
-    // entries from identities the access controller does not list are refused, never stored
-    db.events.on('error', (err: Error) => log(`${db.name}: sync error: ${err.message.replaceAll('\n', ' ')}`))
-    db.events.on('join', (peer: unknown) => log(`${db.name}: peer ${String(peer)} joined`))
-    db.events.on('update', () => options.onUpdate?.())
-    // the always-on peer passes on what it learns: entries one peer brought in a heads exchange were never
-    // published to the others, so announce each update on the database's topic again
-    db.events.on('update', (entry: LogEntry) => {
-      db.sync.add(entry).catch((err: Error) => log(`${db.name}: could not announce ${entry.hash}: ${err.message}`))
-    })
-  }
-  const { maxWaitMs, onAnswer } = options
-  const hosts = hosting(helia, orbitdb, { dataDir, maxWaitMs, limits: options.hosting, onAnswer }, log)
-  // its address is a hash of its name, type and writers: created first to learn it, then opened by address
-  // with the server's storage, as every hosted database is
-  const created = await createDocuments(helia, orbitdb, options.dbName, options.writers)
-  await created.close()
-  const db = await hosts.open(created.address)
-  watch(db)
-  await hosts.start(watch, databases)
-  const stop = async (): Promise<void> => {
-    await orbitdb.stop() // closes every open database
-    await helia.stop()
-  }
-  return { helia, orbitdb, db, databases, stop }
+  // every database it keeps, its own and the hosted: opened with the server's storage, shared with its writers
+  const hosting = await hostingServer({
+    orbitdb: orbitdbCore,
+    openDatabase: async (address, storage) => openDatabase(helia, orbitdb, address, storage),
+    serveHosting
+  }, helia, {
+    dataDir,
+    orbitdb,
+    maxWaitMs,
+    limits: options.hosting,
+    onAnswer,
+    log,
+    onOpen: db => db.events.on('update', () => options.onUpdate?.())
+  })
+  const db = await hosting.openOwn(await createDocuments(helia, orbitdb, options.dbName, options.writers))
+  await hosting.start() // reopens what it hosted before, then answers host requests
+  return { helia, orbitdb, db, databases: hosting.databases, stop: hosting.stop }
 }
 // #endregion
 

@@ -3,7 +3,7 @@
 import { join } from 'node:path'
 import type { ClientOptions } from '../client.ts'
 import { MAX_PUSHED_BLOCKS, MAX_PUSHED_BYTES } from '../replication.ts'
-import type { HostingOptions } from '../hosting.ts'
+import type { HostingLimits } from '../server.ts'
 import { flag, hostAndPort, list, positiveInteger, type Env } from './env.ts'
 import { tuning } from './tuning.ts'
 
@@ -47,26 +47,9 @@ export function readConnectionLimits (env: Env = process.env): ConnectionLimits 
 
 /**
  * Who may ask the server for work, and how much. Hosting costs a LevelDB, an index and pinned blocks for as
- * long as the server runs, so a database is hosted only for writers or peers the operator lists; every
- * request is bounded in size and in how many run at once.
+ * long as the server runs, so a database is hosted only for writers or peers the operator lists (HOST_WRITERS,
+ * default WRITERS; HOST_PEERS); every request is bounded in size and in how many run at once.
  */
-export interface HostingLimits extends HostingOptions {
-  /** HOST_WRITERS: a database is hosted when its access controller names one of these identity IDs ("*": all). */
-  writers: string[]
-  /** HOST_PEERS: peer IDs whose host requests are honoured whatever the database's writers. */
-  peers: string[]
-  /** MAX_HOSTED_DATABASES: databases hosted besides the server's own; beyond it host requests are refused. */
-  maxHostedDatabases: number
-  /** MAX_PUSH_BLOCKS: entry blocks one `await` may push. */
-  maxPushBlocks: number
-  /** MAX_PUSH_BYTES: bytes of blocks one `await` may push. */
-  maxPushBytes: number
-  /** MAX_REQUESTS_PER_PEER: hosting requests one peer may have open at once. */
-  maxRequestsPerPeer: number
-  /** MAX_REQUESTS: hosting requests open at once from all peers. */
-  maxRequests: number
-}
-
 function readHostingLimits (env: Env, writers: string[]): HostingLimits {
   return {
     writers: list(env, 'HOST_WRITERS', writers),

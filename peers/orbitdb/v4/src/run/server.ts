@@ -57,17 +57,13 @@ export async function startConfigured (
     tune,
     log,
     onOpen: db => db.events.on('update', () => metrics?.updates.inc()),
-    onAnswer: (peer, request, response, refusal) => {
+    onAnswer: (_peer, request, response, refusal) => {
       metrics?.hostRequests.inc({ op: request?.op ?? 'unread', outcome: response.ok ? 'ok' : 'error' })
       if (refusal !== undefined) metrics?.hostRefusals.inc({ reason: refusal })
       // only databases kept open get a series: at most MAX_HOSTED_DATABASES and the server's own
       if (request?.op === 'await' && response.ok && databases.has(response.address)) {
         metrics?.confirmedEntries.set({ database: response.address }, response.entries)
       }
-      const outcome = response.ok
-        ? `holds ${response.entries} entries`
-        : `${refusal === undefined ? '' : `refused (${refusal}): `}${response.error}`
-      log(`${request?.op ?? 'request'} ${request?.address ?? ''} for ${peer}: ${outcome}`)
     }
   })
   databases = server.databases
