@@ -1,14 +1,21 @@
 // In-process fixtures: an OrbitDB server on a random loopback port with its own data dir, writer
-// identities, and clients run as functions. Everything is stopped and removed after each test.
+// identities, and clients run as functions. Everything is stopped and removed after each test. orbitdbExample
+// is this example as the suites written once for both majors take it (scripts/testing/orbitdb-example.ts).
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
+import { Entry, type OrbitDB } from '@orbitdb/core'
+import { lpStream } from 'it-length-prefixed-stream'
+import { CID } from 'multiformats/cid'
 import { onCleanup, tempDir } from '../../../../scripts/testing/cleanup.ts'
 import { runClient, type ClientReport } from '../src/client.ts'
+import * as dial from '../src/dial.ts'
+import { createNode, type Node } from '../src/node.ts'
+import { createDocuments, generateIdentityKey, openDatabase, startOrbitDB, type Note } from '../src/orbitdb.ts'
+import * as replication from '../src/replication.ts'
 import { readClientConfig, readServerConfig, type ServerConfig } from '../src/run/config.ts'
-import { generateIdentityKey } from '../src/orbitdb.ts'
 import { startConfigured, type RunningServer } from '../src/run/server.ts'
 import { startServer } from '../src/server.ts'
-import type { Connection } from '@libp2p/interface'
+import type { Connection, Stream } from '@libp2p/interface'
 
 export { tempDir }
 
@@ -80,3 +87,21 @@ export async function stallNextPing (connection: Connection, pid: number, ms: nu
     process.kill(pid, 'SIGCONT')
   }
 }
+
+/** This example for the suites written once for both majors (scripts/testing/orbitdb-example.ts). */
+export const orbitdbExample = {
+  refusedEntry: 'error event', // OrbitDB 2 emits 'error' on a database for an entry it refuses
+  fixtures: { serverConfig, startTestServer, writer, runAs, documentIds },
+  dial,
+  replication,
+  createNode,
+  // OrbitDB 2's createDocuments and openDatabase take the Helia node as well (keepReplicatedEntries)
+  createDocuments: async ({ helia, orbitdb }: { helia: Node, orbitdb: OrbitDB }, name: string, writers: string[]) =>
+    createDocuments<Note>(helia, orbitdb, name, writers),
+  openDatabase: async ({ helia, orbitdb }: { helia: Node, orbitdb: OrbitDB }, address: string) =>
+    openDatabase<Note>(helia, orbitdb, address),
+  startOrbitDB,
+  Entry,
+  lpStream: (stream: Stream) => lpStream(stream), // libp2p 1's, from it-length-prefixed-stream
+  parseCid: (hash: string) => CID.parse(hash)
+} as const

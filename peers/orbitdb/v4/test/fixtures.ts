@@ -1,12 +1,20 @@
 // In-process fixtures: an OrbitDB server on a random loopback port with its own data dir, writer
-// identities, and clients run as functions. Everything is stopped and removed after each test.
+// identities, and clients run as functions. Everything is stopped and removed after each test. orbitdbExample
+// is this example as the suites written once for both majors take it (scripts/testing/orbitdb-example.ts).
 import { join } from 'node:path'
+import { lpStream } from '@libp2p/utils'
+import { Entry, type OrbitDB } from '@orbitdb/core'
+import { CID } from 'multiformats/cid'
 import { onCleanup, tempDir } from '../../../../scripts/testing/cleanup.ts'
 import { runClient, type ClientReport } from '../src/client.ts'
+import * as dial from '../src/dial.ts'
+import { createNode } from '../src/node.ts'
+import { createDocuments, generateIdentityKey, openDatabase, startOrbitDB, type Note } from '../src/orbitdb.ts'
+import * as replication from '../src/replication.ts'
 import { readClientConfig, readServerConfig, type ServerConfig } from '../src/run/config.ts'
-import { generateIdentityKey } from '../src/orbitdb.ts'
 import { startConfigured, type RunningServer } from '../src/run/server.ts'
 import { startServer } from '../src/server.ts'
+import type { Stream } from '@libp2p/interface'
 
 export { tempDir }
 
@@ -60,3 +68,19 @@ export async function documentIds (server: RunningServer, address = server.ready
   if (db === undefined) throw new Error(`server does not have ${address} open`)
   return (await db.all()).map(document => document.key).sort()
 }
+
+/** This example for the suites written once for both majors (scripts/testing/orbitdb-example.ts). */
+export const orbitdbExample = {
+  refusedEntry: 'logged', // OrbitDB 4 only logs an entry a database refuses
+  fixtures: { serverConfig, startTestServer, writer, runAs, documentIds },
+  dial,
+  replication,
+  createNode,
+  createDocuments: async ({ orbitdb }: { orbitdb: OrbitDB }, name: string, writers: string[]) =>
+    createDocuments<Note>(orbitdb, name, writers),
+  openDatabase: async ({ orbitdb }: { orbitdb: OrbitDB }, address: string) => openDatabase<Note>(orbitdb, address),
+  startOrbitDB,
+  Entry,
+  lpStream: (stream: Stream) => lpStream(stream), // libp2p 3's, from @libp2p/utils
+  parseCid: (hash: string) => CID.parse(hash)
+} as const
