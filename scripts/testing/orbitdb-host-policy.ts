@@ -37,12 +37,17 @@ export function hostPolicyTests<
   const unsynced = async (who: { orbitdb: Orbit }, server: Server): Promise<Db> =>
     who.orbitdb.open(server.ready.address, { sync: false })
 
-  test('a stranger asking to host its own database is refused: nothing opened, fetched or listed in hosted.json, ' +
-    'nothing reopened after a restart', async () => {
+  /** alice may write (WRITERS), the server counts its refusals (/metrics), eve is a stranger connected to it. */
+  const aliceServerAndEve = async () => {
     const alice = await writer('alice')
     const config = await serverConfig({ WRITERS: alice.identityId, METRICS_LISTEN: '127.0.0.1:0' })
     const server = await startTestServer(config)
-    const eve = await peer('eve', server)
+    return { alice, config, server, eve: await peer('eve', server) }
+  }
+
+  test('a stranger asking to host its own database is refused: nothing opened, fetched or listed in hosted.json, ' +
+    'nothing reopened after a restart', async () => {
+    const { alice, config, server, eve } = await aliceServerAndEve()
     const diary = await example.createDocuments(eve, 'eve-diary', [])
     await diary.put(note('day-1'))
 
@@ -181,10 +186,7 @@ export function hostPolicyTests<
 
   test('an entry by a non-writer pushed with an await is refused before it is stored; so is one in a writer\'s name ' +
     'signed with another key', async () => {
-    const alice = await writer('alice')
-    const config = await serverConfig({ WRITERS: alice.identityId, METRICS_LISTEN: '127.0.0.1:0' })
-    const server = await startTestServer(config)
-    const eve = await peer('eve', server)
+    const { alice, server, eve } = await aliceServerAndEve()
     const db = await unsynced(eve, server)
     db.access.canAppend = async () => true // eve's own check waved through, to make the entry at all
     const forged = await db.put(note('forged'))
