@@ -106,6 +106,7 @@ if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== installStamp) 
 }
 
 const args = process.argv.slice(2)
-// `new` prints its own outcome in a line or two: no pnpm banner or ELIFECYCLE line around it
-const quiet = args[0] === 'new' ? ['--silent'] : []
+// `new` prints its own outcome in a line or two, `cached --will-run` answers by its exit code: no pnpm banner
+// or ELIFECYCLE line around them
+const quiet = ['new', 'cached'].includes(args[0]) ? ['--silent'] : []
 process.exit(run(nodeBinary, [pnpmEntry, ...quiet, ...(args.length > 0 ? args : ['dev'])], { env }))
