@@ -35,6 +35,15 @@ function keys (env = turboEnv()): Map<string, string> {
   return new Map(plannedTasks(everyTask, copy, env).map(task => [task.taskId, task.hash]))
 }
 
+/** turbo's plan for `tasks` in this checkout: each task's folder and input files (relative to its folder). */
+function dryRun (tasks: string[]): Array<{ taskId: string, directory: string, inputs: Record<string, string> }> {
+  const turbo = join(repoRoot, 'node_modules', '.bin', 'turbo')
+  const plan = JSON.parse(execFileSync(turbo, ['run', ...tasks, '--dry=json'], {
+    cwd: repoRoot, env: turboEnv(), encoding: 'utf8', maxBuffer: 64 << 20
+  })) as { tasks: Array<{ taskId: string, directory?: string, inputs: Record<string, string> }> }
+  return plan.tasks.map(task => ({ ...task, directory: task.directory === '.' ? '' : task.directory ?? '' }))
+}
+
 /** The tasks whose keys differ between two plans. */
 const changed = (before: Map<string, string>, after: Map<string, string>): string[] =>
   [...before].filter(([task, key]) => after.get(task) !== key).map(([task]) => task).sort()
@@ -69,14 +78,21 @@ test('the test helpers, the lockfile, .ci/run and another machine each change ev
   expect(changed(here, elsewhere)).toHaveLength(here.size)
 })
 
+test('every task reads only files git tracks: what a run leaves in the tree (logs, builds, data) moves no key', () => {
+  const tracked = new Set(execFileSync('git', ['ls-files', '-z'], { cwd: repoRoot, encoding: 'utf8' }).split('\0'))
+  const untracked = dryRun(everyTask).flatMap(task => {
+    const dir = task.directory === '' ? '' : `${task.directory}/`
+    return Object.keys(task.inputs).map(file => `${dir}${file}`).filter(file => !tracked.has(file))
+      .map(file => `${task.taskId}: ${file}`)
+  })
+  expect(untracked.slice(0, 20)).toEqual([])
+})
+
 test('each tier\'s inputs hold every example its sources name', () => {
-  const plan = JSON.parse(execFileSync(join(repoRoot, 'node_modules', '.bin', 'turbo'),
-    ['run', ...tiers, '--dry=json'], { cwd: repoRoot, env: turboEnv(), encoding: 'utf8', maxBuffer: 64 << 20 })) as {
-    tasks: Array<{ taskId: string, inputs: Record<string, string> }>
-  }
+  const plan = dryRun(tiers)
   const missing: string[] = []
   for (const tier of tiers) {
-    const inputs = Object.keys(plan.tasks.find(task => task.taskId === `//#${tier}`)!.inputs)
+    const inputs = Object.keys(plan.find(task => task.taskId === `//#${tier}`)!.inputs)
     const sources = execFileSync('git', ['ls-files', '-z', '--', `scripts/${tier.slice('tier:'.length)}`], {
       cwd: repoRoot, encoding: 'utf8'
     }).split('\0').filter(Boolean)
