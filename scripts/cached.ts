@@ -3,7 +3,7 @@
 // (LIFTOFF_MACHINE) hash to the key of a run that passed here before, and says so in one line with the key.
 // Results stay in ~/.cache/ipfs-liftoff/results (LIFTOFF_CACHE_DIR), outside any clone; LIFTOFF_NO_CACHE=1 runs
 // everything. Turbo's telemetry and update check are off: nothing leaves the machine.
-//   --will-run <task>   exit 0 when the task would run, 3 when a passed run of the same key is kept
+//   --will-run <task>…   exit 0 when any of the tasks would run, 3 when a passed run of each one's key is kept
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
@@ -81,12 +81,12 @@ function run (args: string[]): number {
 
 if (import.meta.main) {
   const [first, ...rest] = process.argv.slice(2)
-  if (first === '--will-run' && rest.length === 1) {
+  if (first === '--will-run' && rest.length > 0) {
     process.exit(plannedTasks(rest).every(task => task.cached) ? 3 : 0)
   }
   const invocations = first === 'main' ? MAIN_SUITE : first?.startsWith('tier:') === true ? [[first]] : undefined
   if (invocations === undefined || rest.length > 0) {
-    console.error('cached: usage: node scripts/cached.ts main | tier:<name> | --will-run <task>')
+    console.error('cached: usage: node scripts/cached.ts main | tier:<name> | --will-run <task>…')
     process.exit(2)
   }
   console.log(`cached: a task whose key matches a passed run on this machine (${turboEnv().LIFTOFF_MACHINE}) is ` +

@@ -85,6 +85,18 @@ export async function startDialer (config: DialerOptions, log: Log = console.log
     return new Error(`the relay ended the relayed connection after ${elapsed()}${limits}`)
   }
   const untilLost = async <T>(step: Promise<T>): Promise<T> => await Promise.race([step, lostConnection])
+  // a message on the best connection; when that one closes under it (DCUtR closing the relayed connection once
+  // the direct one is up), once more on the one that is best now
+  const chat = async (text: string, connection = best()): Promise<{ answer: string, via: Connection }> => {
+    if (connection === undefined) throw new Error('no connection to the listener left')
+    try {
+      return { answer: await untilLost(sendChat(connection, text)), via: connection }
+    } catch (err) {
+      const next = best()
+      if (next === undefined || next === connection) throw err
+      return { answer: await untilLost(sendChat(next, text)), via: next }
+    }
+  }
 
   const target = config.via === 'webrtc' && !config.listener.toString().includes('/webrtc/')
     ? config.listener.toString().replace('/p2p-circuit/', '/p2p-circuit/webrtc/')
@@ -105,7 +117,8 @@ export async function startDialer (config: DialerOptions, log: Log = console.log
     ? ''
     : ` (relay limits: ${first.limits.bytes ?? '∞'} bytes, ${first.limits.seconds ?? '∞'} s)`
   log(`connected after ${elapsed()}: ${describe(first)}${limits}`)
-  log(`sent "hello" ${describe(first)}, answer: "${await untilLost(sendChat(first, 'hello'))}"`)
+  const hello = await chat('hello', first)
+  log(`sent "hello" ${describe(hello.via)}, answer: "${hello.answer}"`)
 
   const done = (async () => {
     if (transportOf(first) === 'relayed') {
@@ -115,10 +128,8 @@ export async function startDialer (config: DialerOptions, log: Log = console.log
         : `direct connection after ${elapsed()}: ${describe(direct)}`)
     }
     for (let index = 1; index <= config.messages; index++) {
-      const connection = best()
-      if (connection === undefined) throw new Error('no connection to the listener left')
-      const answer = await untilLost(sendChat(connection, `message ${index}`))
-      log(`message ${index}/${config.messages} ${describe(connection)}: "${answer}"`)
+      const { answer, via } = await chat(`message ${index}`)
+      log(`message ${index}/${config.messages} ${describe(via)}: "${answer}"`)
     }
     // the listener greets on every connection it gets: wait for the greeting on the one in use now
     const final = best()
@@ -150,9 +161,8 @@ export async function startDialer (config: DialerOptions, log: Log = console.log
             log(firstLine(err)) // a line over the limit is not sent; the next one may be
             continue
           }
-          const connection = best()
-          if (connection === undefined) throw new Error('no connection to the listener left')
-          log(`sent "${line}" ${describe(connection)}, answer: "${await untilLost(sendChat(connection, line))}"`)
+          const { answer, via } = await chat(line)
+          log(`sent "${line}" ${describe(via)}, answer: "${answer}"`)
         }
       })())
     }
