@@ -1,7 +1,7 @@
 // `pnpm test:docker` (node scripts/liftoff.mjs test:docker): the compose networks on a real Docker engine.
 // Brings the engine, the base image and the Kubo and Bacalhau images it needs (scripts/docker/engine.ts;
-// stand-ins built with Go when the registry cannot be reached), runs the tests in scripts/docker/, and
-// stops the engine again when it started it.
+// stand-ins built with Go when the registry cannot be reached), the OCI registry for Docker jobs (registry.ts),
+// runs the tests in scripts/docker/, and stops the engine again when it started it.
 import { join } from 'node:path'
 import {
   ensureBaseImage,
@@ -11,6 +11,7 @@ import {
   recordBuilt,
   type Engine
 } from './engine.ts'
+import { buildRegistry } from './registry.ts'
 import { runVitest } from '../lib/run-vitest.ts'
 
 const log = (line: string): void => console.error(`docker tier: ${line}`)
@@ -24,6 +25,7 @@ try {
   ensureBaseImage(log)
   const images = await ensureProfileImages(log)
   log(`profiles kubo and bacalhau run ${images.KUBO_IMAGE} and ${images.BACALHAU_IMAGE}`)
+  log(`the registry for Docker jobs: ${await buildRegistry(log)}`)
   code = await runVitest(join(import.meta.dirname, 'vitest.config.ts'), { ...process.env, ...images })
   recordBuilt()
 } catch (err) {

@@ -1,13 +1,14 @@
-// Compute over data, the demo: put a file into IPFS, submit a WASM job that reads it from an ipfs input and
-// writes to /outputs, follow its states, then fetch the output (by CID from IPFS, or the local publisher's
-// archive). Against the local runner by default; BACALHAU_API points it at real Bacalhau. `pnpm start:client`.
+// Compute over data, the demo: put a file into IPFS, submit a WASM job (or, with WORKER_IMAGE, a Docker job) that
+// reads it from an ipfs input and writes to /outputs, follow its states, then fetch the output (by CID from IPFS,
+// or the local publisher's archive). Against the local runner by default; BACALHAU_API points it at real
+// Bacalhau. `pnpm start:client`.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { BacalhauClient, downloadResult, ExecutionState, type Auth } from './client/index.ts'
 import { addDirectory, createIpfsNode } from './ipfs.ts'
-import { followJob, wordcountJob } from './job.ts'
+import { followJob, wordcountContainerJob, wordcountJob } from './job.ts'
 import { wordcountModule } from './wasm/compile.ts'
 import { checkCounts, runClient, type Counts } from './run/client.ts'
 
@@ -18,6 +19,8 @@ export interface DemoConfig {
   ipfsPeer: string
   inputFile: string
   publisher: 'ipfs' | 'local'
+  /** A container image (registry/name@digest) to count in, as a Docker job; otherwise the WASM module. */
+  image: string | undefined
   waitTimeoutMs: number
 }
 
@@ -41,7 +44,9 @@ export async function runDemo (config: DemoConfig, log: Log = console.log) {
     const inputCid = await addDirectory(ipfs, workDir)
     log(`input ${config.inputFile} (${input.byteLength} bytes) is on IPFS as ${inputCid}/data.txt`)
 
-    const job = wordcountJob(await wordcountModule(), inputCid.toString(), config.publisher)
+    const job = config.image === undefined
+      ? wordcountJob(await wordcountModule(), inputCid.toString(), config.publisher)
+      : wordcountContainerJob(config.image, inputCid.toString(), config.publisher)
     const started = performance.now()
     const { JobID } = await bacalhau.submitJob(job)
     log(`submitted ${job.Name} as ${JobID}`)
@@ -53,6 +58,12 @@ export async function runDemo (config: DemoConfig, log: Log = console.log) {
     const completed = (done.Executions?.Items ?? [])
       .find(execution => execution.ComputeState.StateType === ExecutionState.Completed)
     log(`  stdout: ${completed?.RunOutput?.Stdout.trim() ?? ''} (exit code ${completed?.RunOutput?.ExitCode ?? '?'})`)
+    // Bacalhau calls a job Completed whatever its program's exit code: a failed program shows here (-1 is a
+    // WASM module that returned from _start without calling proc_exit, as wordcount.wasm does)
+    if ((completed?.RunOutput?.ExitCode ?? 0) > 0) {
+      const stderr = completed?.RunOutput?.stderr.split('\n').find(line => /Error|error:/.test(line)) ?? ''
+      throw new Error(`job ${JobID}: its program exited with code ${completed?.RunOutput?.ExitCode}: ${stderr}`)
+    }
     const [result] = (await bacalhau.results(JobID)).Items ?? []
     if (result === undefined) throw new Error(`job ${JobID} published no result`)
     await downloadResult(result, join(workDir, 'result'), { ipfs, auth: config.auth })

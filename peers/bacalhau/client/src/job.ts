@@ -1,5 +1,5 @@
-// The job and its run: a WASM word count over an IPFS input, submitted as plain data in Bacalhau's v1.9.3
-// shape, then followed through its states until it completes.
+// The job and its run: a word count over an IPFS input (a WASM module, or the same in a container image),
+// submitted as plain data in Bacalhau's v1.9.3 shape, then followed through its states until it completes.
 import { executionStateName, type BacalhauClient, type Job } from './client/index.ts'
 
 // #region job
@@ -29,6 +29,34 @@ export function wordcountJob (wasm: Uint8Array, inputCid: string, publisher: 'ip
       ResultPaths: [{ Name: 'outputs', Path: '/outputs' }],
       Network: { Type: 'None' },
       Timeouts: { ExecutionTimeout: 60 }
+    }]
+  }
+}
+// #endregion
+
+// #region container-job
+/**
+ * The same word count in a container: `image` (named by registry and digest, so every node runs the same bytes)
+ * runs wordcount.ts over /inputs/data.txt and writes /outputs/counts.json, without a network, within 512 MiB.
+ */
+export function wordcountContainerJob (image: string, inputCid: string, publisher: 'ipfs' | 'local'): Job {
+  return {
+    Name: `wordcount-container-${Date.now()}`,
+    Type: 'batch',
+    Count: 1,
+    Labels: { app: 'ipfs-liftoff' },
+    Tasks: [{
+      Name: 'main',
+      Engine: {
+        Type: 'docker',
+        Params: { Image: image, Parameters: ['/inputs/data.txt', '/outputs/counts.json'] }
+      },
+      InputSources: [{ Alias: 'data', Target: '/inputs', Source: { Type: 'ipfs', Params: { CID: inputCid } } }],
+      Publisher: { Type: publisher },
+      ResultPaths: [{ Name: 'outputs', Path: '/outputs' }],
+      Resources: { CPU: '500m', Memory: '512Mi' },
+      Network: { Type: 'None' },
+      Timeouts: { ExecutionTimeout: 120 }
     }]
   }
 }

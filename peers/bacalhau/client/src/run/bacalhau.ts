@@ -120,8 +120,13 @@ export interface RealBacalhau {
   stop: () => Promise<void>
 }
 
+export interface RealBacalhauOptions {
+  /** Run Docker jobs on the Docker engine that runs here (DOCKER_HOST or its socket); off by default. */
+  docker?: boolean
+}
+
 export async function startRealBacalhau (
-  binaries: Binaries, dataDir: string, log: Log = () => {}
+  binaries: Binaries, dataDir: string, log: Log = () => {}, options: RealBacalhauOptions = {}
 ): Promise<RealBacalhau> {
   const [kuboApiPort, kuboSwarmPort, apiPort, natsPort, publisherPort] =
     [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()]
@@ -160,7 +165,7 @@ export async function startRealBacalhau (
       '-c', 'API.Host=127.0.0.1', '-c', `API.Port=${apiPort}`,
       '-c', 'Orchestrator.Host=127.0.0.1', '-c', `Orchestrator.Port=${natsPort}`,
       '-c', `Compute.Orchestrators=nats://127.0.0.1:${natsPort}`,
-      '-c', 'Engines.Disabled=docker',
+      ...(options.docker === true ? [] : ['-c', 'Engines.Disabled=docker']),
       '-c', 'DisableAnalytics=true', '-c', 'UpdateConfig.Interval=0', '-c', 'WebUI.Enabled=false',
       '-c', `InputSources.Types.IPFS.Endpoint=${ipfsEndpoint}`,
       '-c', `Publishers.Types.IPFS.Endpoint=${ipfsEndpoint}`,

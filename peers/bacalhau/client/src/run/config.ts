@@ -92,6 +92,7 @@ export function readDemoConfig (env: Env = process.env): DemoConfig {
     ipfsPeer: env.IPFS_PEER ?? '/ip4/127.0.0.1/tcp/9401',
     inputFile: env.INPUT_FILE ?? join(import.meta.dirname, '..', '..', 'README.md'),
     publisher,
+    image: env.WORKER_IMAGE === undefined || env.WORKER_IMAGE === '' ? undefined : env.WORKER_IMAGE,
     waitTimeoutMs
   }
 }
