@@ -75,7 +75,10 @@ export function pushImage (registry: Registry, local: string, name: string): str
   const tagged = `${registry.host}/${name}:latest`
   docker(['tag', local, tagged])
   docker(['push', '--quiet', tagged])
-  const digest = docker(['image', 'inspect', '--format', '{{index .RepoDigests 0}}', tagged])
+  // the same bytes pushed before (to another registry, or another port) keep their digests there too
+  const digests = docker(['image', 'inspect', '--format', '{{join .RepoDigests " "}}', tagged]).split(' ')
+  const digest = digests.find(reference => reference.startsWith(`${registry.host}/${name}@sha256:`))
+  if (digest === undefined) throw new Error(`docker push ${tagged} left no digest there: ${digests.join(' ')}`)
   docker(['image', 'rm', tagged, local])
   return digest
 }

@@ -6,9 +6,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import { BacalhauClient, downloadResult, ExecutionState, type Auth } from './client/index.ts'
+import { BacalhauClient, downloadResult, type Auth } from './client/index.ts'
 import { addDirectory, createIpfsNode } from './ipfs.ts'
-import { followJob, wordcountContainerJob, wordcountJob } from './job.ts'
+import { followJob, programRun, wordcountContainerJob, wordcountJob } from './job.ts'
 import { wordcountModule } from './wasm/compile.ts'
 import { checkCounts, runClient, type Counts } from './run/client.ts'
 
@@ -55,15 +55,9 @@ export async function runDemo (config: DemoConfig, log: Log = console.log) {
 
     // #region result
     // The program's stdout, as the execution recorded it (Bacalhau streams logs of docker executions only).
-    const completed = (done.Executions?.Items ?? [])
-      .find(execution => execution.ComputeState.StateType === ExecutionState.Completed)
-    log(`  stdout: ${completed?.RunOutput?.Stdout.trim() ?? ''} (exit code ${completed?.RunOutput?.ExitCode ?? '?'})`)
-    // Bacalhau calls a job Completed whatever its program's exit code: a failed program shows here (-1 is a
-    // WASM module that returned from _start without calling proc_exit, as wordcount.wasm does)
-    if ((completed?.RunOutput?.ExitCode ?? 0) > 0) {
-      const stderr = completed?.RunOutput?.stderr.split('\n').find(line => /Error|error:/.test(line)) ?? ''
-      throw new Error(`job ${JobID}: its program exited with code ${completed?.RunOutput?.ExitCode}: ${stderr}`)
-    }
+    const run = programRun(done)
+    const cut = run.StdoutTruncated ? ` (cut at ${run.Stdout.length} bytes by Bacalhau)` : ''
+    log(`  stdout: ${run.Stdout.trim().slice(0, 200)}${cut} (exit code ${run.ExitCode})`)
     const [result] = (await bacalhau.results(JobID)).Items ?? []
     if (result === undefined) throw new Error(`job ${JobID} published no result`)
     await downloadResult(result, join(workDir, 'result'), { ipfs, auth: config.auth })

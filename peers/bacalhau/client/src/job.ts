@@ -1,6 +1,8 @@
 // The job and its run: a word count over an IPFS input (a WASM module, or the same in a container image),
 // submitted as plain data in Bacalhau's v1.9.3 shape, then followed through its states until it completes.
-import { executionStateName, type BacalhauClient, type Job } from './client/index.ts'
+import {
+  ExecutionState, executionStateName, type BacalhauClient, type GetJobResponse, type Job, type RunCommandResult
+} from './client/index.ts'
 
 // #region job
 /** The job: run wordcount.wasm (shipped inline as a data: URL) over /inputs/data.txt, write /outputs/counts.json. */
@@ -87,6 +89,24 @@ export async function followJob (bacalhau: BacalhauClient, jobId: string, option
   })
   // #endregion
   const state = done.Job.State
-  if (state?.StateType !== 'Completed') throw new Error(`job ${jobId} ${state?.StateType}: ${state?.Message ?? ''}`)
-  return done
+  if (state?.StateType === 'Completed') return done
+  // a failed job's own message says only that no node could run it after its tries; its executions say why
+  const why = (done.Executions?.Items ?? []).map(execution => execution.ComputeState.Message ?? '')
+    .filter(message => message !== '' && message !== 'Running').at(-1)
+  throw new Error(`job ${jobId} ${state?.StateType}: ${why ?? state?.Message?.replaceAll('\n• ', ' ') ?? ''}`)
+}
+
+/** How the job's program ran, from its completed execution; throws (one line) when it exited non-zero. */
+export function programRun (done: GetJobResponse): RunCommandResult {
+  const completed = (done.Executions?.Items ?? [])
+    .find(execution => execution.ComputeState.StateType === ExecutionState.Completed)
+  const run = completed?.RunOutput
+  if (run === undefined || run === null) throw new Error(`job ${done.Job.ID}: no completed execution reported its run`)
+  // Bacalhau calls a job Completed whatever its program's exit code (-1: a WASM module that returned from _start
+  // without proc_exit, as wordcount.wasm does)
+  if (run.ExitCode > 0) {
+    const error = run.stderr.split('\n').find(line => /Error|error:/.test(line)) ?? run.stderr.trim().split('\n')[0]
+    throw new Error(`job ${done.Job.ID}: its program exited with code ${run.ExitCode}: ${error}`)
+  }
+  return run
 }
