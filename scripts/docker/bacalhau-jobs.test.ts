@@ -11,7 +11,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { findBinaries, startRealBacalhau, type RealBacalhau } from '../../peers/bacalhau/client/src/run/bacalhau.ts'
 import { runDemo } from '../../peers/bacalhau/client/src/client.ts'
-import { BacalhauClient, type GetJobResponse, type Job } from '../../peers/bacalhau/client/src/client/index.ts'
+import {
+  BacalhauClient, type DockerEngine, type GetJobResponse, type Job
+} from '../../peers/bacalhau/client/src/client/index.ts'
 import { followJob, programRun, wordcountContainerJob } from '../../peers/bacalhau/client/src/job.ts'
 import { baseImageName } from './engine.ts'
 import { expectExitCode } from '../testing/processes.ts'
@@ -93,7 +95,8 @@ async function outcomeOf (job: Job): Promise<{ done: GetJobResponse, demoLine: s
 const executionMessages = (done: GetJobResponse): string[] =>
   (done.Executions?.Items ?? []).map(execution => execution.ComputeState.Message ?? '')
 
-const withImage = (params: Partial<Extract<Job['Tasks'][number]['Engine'], { Type: 'docker' }>['Params']>): Job => {
+/** The container job with other engine settings (an entrypoint, parameters) over the empty input. */
+const containerJobWith = (params: Partial<DockerEngine['Params']>): Job => {
   const job = wordcountContainerJob(image, EMPTY_INPUT, 'ipfs')
   job.Tasks[0]!.Engine = { Type: 'docker', Params: { Image: image, ...params } }
   return job
@@ -109,7 +112,8 @@ test('an image the registry does not have: each try fails with "image not availa
 }, 180_000)
 
 test('a container that exits non-zero: the job completes, with the exit code and stderr in its run', async () => {
-  const { done, demoLine } = await outcomeOf(withImage({ Parameters: ['/no/such/input', '/outputs/counts.json'] }))
+  const job = containerJobWith({ Parameters: ['/no/such/input', '/outputs/counts.json'] })
+  const { done, demoLine } = await outcomeOf(job)
   expect(done.Job.State?.StateType, recentLog()).toBe('Completed')
   const run = done.Executions?.Items?.[0]?.RunOutput
   expect(run?.ExitCode).toBe(1)
@@ -119,7 +123,7 @@ test('a container that exits non-zero: the job completes, with the exit code and
 }, 180_000)
 
 test('a container past its execution timeout: each try is stopped, then the job fails', async () => {
-  const job = withImage({ Entrypoint: ['node', '-e', 'setTimeout(() => {}, 600_000)'] })
+  const job = containerJobWith({ Entrypoint: ['node', '-e', 'setTimeout(() => {}, 600_000)'] })
   job.Tasks[0]!.Timeouts = { ExecutionTimeout: 2 }
   const { done, demoLine } = await outcomeOf(job)
   expect(done.Job.State?.StateType, recentLog()).toBe('Failed')
@@ -129,7 +133,7 @@ test('a container past its execution timeout: each try is stopped, then the job 
 
 test('a container that writes more than the output limit: Bacalhau keeps the first 2 KiB of stdout in the run, ' +
   'marks it cut, and publishes the whole stream', async () => {
-  const job = withImage({ Entrypoint: ['node', '-e', 'process.stdout.write("x".repeat(1024 * 1024))'] })
+  const job = containerJobWith({ Entrypoint: ['node', '-e', 'process.stdout.write("x".repeat(1024 * 1024))'] })
   const { done, demoLine } = await outcomeOf(job)
   expect(done.Job.State?.StateType, recentLog()).toBe('Completed')
   const run = done.Executions?.Items?.[0]?.RunOutput
